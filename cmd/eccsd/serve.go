@@ -1,0 +1,245 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/eccs/eccs/internal/devseed"
+	"github.com/eccs/eccs/internal/eccs"
+	"github.com/eccs/eccs/internal/httpapi"
+)
+
+// serveConfig is the configuration of `eccsd serve`; every field is a flag and an
+// environment variable (see bindEnv).
+type serveConfig struct {
+	dev            bool
+	addr           string
+	dataDir        string
+	databaseURL    string
+	blobURL        string
+	keysFile       string
+	migrate        bool
+	publicURL      string
+	tokenTTL       time.Duration
+	tokenRateLimit int
+	rateLimit      int
+	rateLimitCode  int
+	maxBodyBytes   int64
+	shutdownGrace  time.Duration
+	logLevel       string
+}
+
+func newServeCmd(e env) *cobra.Command {
+	var cfg serveConfig
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the API server",
+		Long: `Run the Cloud Store Customer Space API: the token endpoint (/oauth/v3/token) and the
+resources under /cloud/b2b/v1, with /healthz, /readyz and the OpenAPI file.
+
+With -dev, the server runs on 127.0.0.1:8080 with a fresh temporary data directory seeded with
+realistic customers, contracts and documents, and prints fixed demo credentials and curl
+commands for the getting-started guide's examples.`,
+		Example: `  eccsd serve -dev
+  eccsd serve --data-dir /var/lib/eccs --addr :8080
+  ECCS_DATABASE_URL=sqlite:///var/lib/eccs/eccs.db eccsd serve --migrate`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := bindEnv(cmd.Flags(), e.getenv); err != nil {
+				return err
+			}
+			return serve(cmd.Context(), e, cfg, cmd.Flags().Changed("addr") || e.getenv(envName("addr")) != "")
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&cfg.dev, "dev", false, "development mode: seeded demo data and fixed demo credentials, loopback only")
+	f.StringVar(&cfg.addr, "addr", ":8080", "address to listen on (dev mode: 127.0.0.1:8080)")
+	f.StringVar(&cfg.dataDir, "data-dir", "", "directory of the database, documents and keys (default ./eccs-data; dev mode: a fresh temporary directory)")
+	f.StringVar(&cfg.databaseURL, "database-url", "", "database URL (default sqlite://<data-dir>/eccs.db)")
+	f.StringVar(&cfg.blobURL, "blob-url", "", "document storage URL (default file://<data-dir>/documents)")
+	f.StringVar(&cfg.keysFile, "keys-file", "", "file of the secret keys, created if missing (default <data-dir>/keys.json)")
+	f.BoolVar(&cfg.migrate, "migrate", false, "apply pending database migrations at start (dev mode always does)")
+	f.StringVar(&cfg.publicURL, "public-url", "", "base URL clients use, for printed examples (default http://<listen address>)")
+	f.DurationVar(&cfg.tokenTTL, "token-ttl", eccs.DefaultTokenTTL, "lifetime of access tokens")
+	f.IntVar(&cfg.tokenRateLimit, "token-rate-limit", 50, "token requests per minute per client (0: no limit)")
+	f.IntVar(&cfg.rateLimit, "rate-limit", 100, "resource calls per second per application, bursts of twice that (0: no limit)")
+	f.IntVar(&cfg.rateLimitCode, "rate-limit-status", http.StatusTooManyRequests, "HTTP status of rate-limited resource calls: 429, or 403 for clients of older gateways")
+	f.Int64Var(&cfg.maxBodyBytes, "max-body-bytes", httpapi.DefaultMaxBodyBytes, "largest request body accepted")
+	f.DurationVar(&cfg.shutdownGrace, "shutdown-grace", 30*time.Second, "how long requests in flight may take to finish on SIGTERM")
+	f.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	documentEnv(f)
+	return cmd
+}
+
+func serve(ctx context.Context, e env, cfg serveConfig, addrGiven bool) error {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.logLevel)); err != nil {
+		return usageError{fmt.Errorf("--log-level %q: use debug, info, warn or error", cfg.logLevel)}
+	}
+	if cfg.rateLimitCode != http.StatusTooManyRequests && cfg.rateLimitCode != http.StatusForbidden {
+		return usageError{fmt.Errorf("--rate-limit-status must be 429 or 403, not %d", cfg.rateLimitCode)}
+	}
+	if cfg.tokenRateLimit < 0 || cfg.rateLimit < 0 || cfg.tokenTTL <= 0 || cfg.maxBodyBytes <= 0 {
+		return usageError{errors.New("limits and durations must be positive (0 turns a rate limit off)")}
+	}
+	logger := slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: level}))
+
+	if cfg.dev {
+		if !addrGiven {
+			cfg.addr = "127.0.0.1:8080"
+		}
+		if !isLoopback(cfg.addr) {
+			return usageError{fmt.Errorf("dev mode listens on loopback only; %q is not a loopback address (use 127.0.0.1:PORT)", cfg.addr)}
+		}
+		if cfg.dataDir == "" {
+			dir, err := os.MkdirTemp("", "eccs-dev-")
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(dir)
+			cfg.dataDir = dir
+		}
+		cfg.migrate = true
+	}
+	if cfg.dataDir == "" {
+		cfg.dataDir = "eccs-data"
+	}
+	if err := os.MkdirAll(cfg.dataDir, 0o700); err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	}
+	if cfg.databaseURL == "" {
+		cfg.databaseURL = sqliteURL(filepath.Join(cfg.dataDir, "eccs.db"))
+	}
+	if cfg.blobURL == "" {
+		cfg.blobURL = fileURL(filepath.Join(cfg.dataDir, "documents"))
+	}
+	if cfg.keysFile == "" {
+		cfg.keysFile = filepath.Join(cfg.dataDir, "keys.json")
+	}
+
+	keys, created, err := loadOrCreateKeys(cfg.keysFile, rand.Reader)
+	if err != nil {
+		return err
+	}
+	if created {
+		logger.Info("created secret keys", "file", cfg.keysFile)
+	}
+	db, err := openDatabase(ctx, cfg.databaseURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := prepareSchema(ctx, db, cfg.migrate, logger); err != nil {
+		return err
+	}
+	blobs, err := openBlobs(cfg.blobURL)
+	if err != nil {
+		return err
+	}
+	svc, err := eccs.NewService(db, blobs, eccs.Config{Keys: keys, TokenTTL: cfg.tokenTTL})
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	publicURL := strings.TrimRight(cfg.publicURL, "/")
+	if publicURL == "" {
+		publicURL = "http://" + ln.Addr().String()
+	}
+	if cfg.dev {
+		creds, err := devseed.Seed(ctx, db, blobs, keys, time.Now(), publicURL)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("seed dev data: %w", err)
+		}
+		if err := creds.WriteFile(filepath.Join(cfg.dataDir, "dev-credentials.json")); err != nil {
+			ln.Close()
+			return err
+		}
+		creds.PrintWelcome(e.stdout, cfg.dataDir)
+	}
+
+	handler := httpapi.New(svc, logger, httpapi.Config{
+		TokenRateLimit:     cfg.tokenRateLimit,
+		RateLimit:          cfg.rateLimit,
+		RateLimitForbidden: cfg.rateLimitCode == http.StatusForbidden,
+		MaxBodyBytes:       cfg.maxBodyBytes,
+	})
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	logger.Info("listening", "addr", ln.Addr().String(), "database", redactURL(cfg.databaseURL), "blobs", cfg.blobURL, "dev", cfg.dev)
+	fmt.Fprintf(e.stdout, "eccsd listening on %s\n", publicURL)
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	select {
+	case err := <-serveErr:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down", "grace", cfg.shutdownGrace.String())
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		srv.Close()
+		return fmt.Errorf("shutdown: requests still running after %s: %w", cfg.shutdownGrace, err)
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+// prepareSchema applies pending migrations when allowed, and otherwise refuses to serve on a
+// schema older than the binary.
+func prepareSchema(ctx context.Context, db database, migrate bool, logger *slog.Logger) error {
+	if migrate {
+		applied, err := db.Migrate(ctx)
+		if err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		if len(applied) > 0 {
+			logger.Info("applied migrations", "migrations", applied)
+		}
+		return nil
+	}
+	pending, err := db.PendingMigrations(ctx)
+	if err != nil {
+		return fmt.Errorf("check schema: %w", err)
+	}
+	if len(pending) > 0 {
+		return fmt.Errorf("the database schema is out of date (pending: %s): run `eccsd migrate`, or start with --migrate", strings.Join(pending, ", "))
+	}
+	return nil
+}
+
+// isLoopback reports whether a listen address is on a loopback interface.
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"time"
+
+	"github.com/eccs/eccs/internal/eccs"
+	"github.com/eccs/eccs/internal/fileblob"
+	"github.com/eccs/eccs/internal/sqlite"
+)
+
+// database is a Store whose schema the server manages.
+type database interface {
+	eccs.Store
+	Migrate(ctx context.Context) ([]string, error)
+	PendingMigrations(ctx context.Context) ([]string, error)
+	Close() error
+}
+
+// openDatabase opens the database a URL names. Schemes: sqlite:///abs/path.db or
+// sqlite://rel/path.db (query: busy_timeout=5s).
+func openDatabase(ctx context.Context, rawURL string) (database, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("database URL %q: %w", rawURL, err)
+	}
+	switch u.Scheme {
+	case "sqlite":
+		path := u.Host + u.Path
+		if path == "" {
+			return nil, fmt.Errorf("database URL %q names no file; write sqlite:///path/to/eccs.db", rawURL)
+		}
+		var opts sqlite.Options
+		if v := u.Query().Get("busy_timeout"); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < 0 {
+				return nil, fmt.Errorf("database URL %q: busy_timeout %q is not a duration such as 5s", rawURL, v)
+			}
+			opts.BusyTimeout = d
+		}
+		return sqlite.Open(ctx, path, opts)
+	}
+	return nil, fmt.Errorf("database URL %q: unknown scheme %q (supported: sqlite)", rawURL, u.Scheme)
+}
+
+// openBlobs opens the document store a URL names. Schemes: file:///abs/dir or file://rel/dir.
+func openBlobs(rawURL string) (eccs.BlobStore, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("blob URL %q: %w", rawURL, err)
+	}
+	switch u.Scheme {
+	case "file":
+		dir := u.Host + u.Path
+		if dir == "" {
+			return nil, fmt.Errorf("blob URL %q names no directory; write file:///path/to/documents", rawURL)
+		}
+		return fileblob.Open(dir)
+	}
+	return nil, fmt.Errorf("blob URL %q: unknown scheme %q (supported: file)", rawURL, u.Scheme)
+}
+
+// sqliteURL is the URL of a SQLite file, absolute so that it means the same from anywhere.
+func sqliteURL(path string) string {
+	abs, err := filepath.Abs(path)
+	if err == nil {
+		path = abs
+	}
+	return "sqlite://" + filepath.ToSlash(path)
+}
+
+// fileURL is the URL of a directory, absolute.
+func fileURL(dir string) string {
+	abs, err := filepath.Abs(dir)
+	if err == nil {
+		dir = abs
+	}
+	return "file://" + filepath.ToSlash(dir)
+}
+
+// redactURL hides a URL's password for logs.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return u.Redacted()
+}

@@ -1,0 +1,170 @@
+package devseed
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/eccs/eccs/internal/eccs"
+)
+
+// Credentials is what a developer or a script needs to call the dev server; dev mode writes
+// it to <data-dir>/dev-credentials.json.
+type Credentials struct {
+	BaseURL      string  `json:"baseUrl"`  // the host, as https://api.orange.com is for the real API
+	TokenURL     string  `json:"tokenUrl"` // BaseURL + /oauth/v3/token
+	APIURL       string  `json:"apiUrl"`   // BaseURL + /cloud/b2b/v1
+	ClientID     string  `json:"clientId"`
+	ClientSecret string  `json:"clientSecret"`
+	APIKeys      APIKeys `json:"apiKeys"`
+	// BillingAccountID, OfferCode and SupportLevel are values the administrator account may
+	// use to order a contract.
+	BillingAccountID string `json:"billingAccountId"`
+	OfferCode        string `json:"offerCode"`
+	SupportLevel     string `json:"supportLevel"`
+	// SampleContractID is visible to both accounts, with manager on its documents.
+	SampleContractID string `json:"sampleContractId"`
+	// SampleDocumentID is the latest bill of the sample contract.
+	SampleDocumentID string `json:"sampleDocumentId"`
+	// Contracts lists, per account, the contracts it sees, and all contracts.
+	Contracts ContractIDs `json:"contracts"`
+	// OtherApplications are demo applications in the states the API refuses, by state.
+	OtherApplications map[string]AppCredentials `json:"otherApplications"`
+}
+
+// APIKeys are the demo API keys, by account type.
+type APIKeys struct {
+	Client        string `json:"client"`
+	Administrator string `json:"administrator"`
+}
+
+// ContractIDs lists contract numbers by who sees them.
+type ContractIDs struct {
+	Client        []string `json:"client"`
+	Administrator []string `json:"administrator"`
+	All           []string `json:"all"`
+}
+
+// AppCredentials are an application's client credentials.
+type AppCredentials struct {
+	ClientID     string `json:"clientId"`
+	ClientSecret string `json:"clientSecret"`
+}
+
+// credentials builds the Credentials of a seeded store.
+func credentials(ctx context.Context, store eccs.Store, publicURL string) (Credentials, error) {
+	base := strings.TrimRight(publicURL, "/")
+	c := Credentials{
+		BaseURL: base, TokenURL: base + "/oauth/v3/token", APIURL: base + "/cloud/b2b/v1",
+		ClientID: ClientID, ClientSecret: ClientSecret,
+		APIKeys:          APIKeys{Client: ClientAPIKey, Administrator: AdministratorKey},
+		BillingAccountID: BillingAccountID, OfferCode: OfferCode, SupportLevel: SupportLevel,
+		SampleContractID:  SampleContractID,
+		OtherApplications: map[string]AppCredentials{},
+	}
+	states := []string{"pending", "termsNotAccepted", "suspended", "blocked"}
+	for i, a := range otherApplications {
+		c.OtherApplications[states[i]] = AppCredentials{ClientID: a.clientID, ClientSecret: fmt.Sprintf(demoSecretTemplate, i+2)}
+	}
+	for i := range contracts {
+		c.Contracts.All = append(c.Contracts.All, fmt.Sprintf("OCB%07d", i+1))
+	}
+	c.Contracts.Client = []string{"OCB0000001", "OCB0000002", "OCB0000003"}
+	c.Contracts.Administrator = []string{"OCB0000001", "OCB0000002"}
+	docs, _, err := store.Documents(ctx, eccs.DocumentFilter{ContractID: SampleContractID, Types: []eccs.DocumentType{eccs.TypeBills}, Page: eccs.Page{Limit: 1}})
+	if err != nil {
+		return Credentials{}, fmt.Errorf("find the sample document: %w", err)
+	}
+	if len(docs) == 0 {
+		return Credentials{}, fmt.Errorf("the sample contract %s has no bill", SampleContractID)
+	}
+	c.SampleDocumentID = docs[0].ID
+	return c, nil
+}
+
+// WriteFile writes the credentials as JSON to path, readable by its owner only.
+func (c Credentials) WriteFile(path string) error {
+	data, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, append(data, '\n'), 0o600); err != nil {
+		return fmt.Errorf("write dev credentials: %w", err)
+	}
+	return nil
+}
+
+// PrintWelcome writes the credentials and ready-to-paste curl commands for the guide's four
+// examples.
+func (c Credentials) PrintWelcome(w io.Writer, dataDir string) {
+	fmt.Fprintf(w, `
+eccs dev server: the Cloud Store Customer Space API with demo data (loopback only).
+
+  Token endpoint   %s
+  API base         %s
+  Client ID        %s
+  Client secret    %s
+  API key (client account, sees %s)         %s
+  API key (administrator account, sees %s)  %s
+  Credentials file %s/dev-credentials.json
+
+Paste these to follow the getting-started guide:
+
+# Get an access token (valid %s; reuse it until the API answers 401 with code 42)
+TOKEN=$(curl -s -u '%s:%s' -d grant_type=client_credentials %s | sed -E 's/.*"access_token": *"([^"]+)".*/\1/')
+
+# Example 1: the details of a contract
+curl -X GET \
+-H "Authorization: Bearer $TOKEN" \
+-H "X-API-Key: %s" \
+-H "X-ECCS-Contract-Id: %s" \
+-H "Accept: application/json" \
+"%s/contract"
+
+# Example 2: the documents of a contract, then one document's file
+curl -X GET \
+-H "Authorization: Bearer $TOKEN" \
+-H "X-API-Key: %s" \
+-H "X-ECCS-Contract-Id: %s" \
+-H "Accept: application/json" \
+"%s/documents?documentType=bills&limit=3"
+
+curl -X GET \
+-H "Authorization: Bearer $TOKEN" \
+-H "X-API-Key: %s" \
+-H "X-ECCS-Contract-Id: %s" \
+-H "Accept: application/json" \
+"%s/documents/%s/file" -o bill.xlsx
+
+# Example 3: add a user on a contract
+curl -X POST \
+-H "Authorization: Bearer $TOKEN" \
+-H "X-API-Key: %s" \
+-H "Accept: application/json" \
+"%s/contract/%s/user" \
+--data-raw '{"civility": "M", "lastName": "Doe", "firstName": "John", "email": "john.doe@orange.com", "login": "john.doe", "fixPhone": "0102030405", "mobilePhone": "", "roles": {"contracts": ["visitor"]}}'
+
+# Example 4: order a new contract (administrator account)
+curl -X POST \
+-H "Authorization: Bearer $TOKEN" \
+-H "X-API-Key: %s" \
+-H "Accept: application/json" \
+"%s/contract/" \
+--data-raw '{"billingAccountId": "%s", "offerCode": "%s", "contractName": "contractName", "supportLevel": "%s", "referentCivility": "M", "referentName": "Doe", "referentFirstName": "John", "referentMail": "john.doe@orange.com", "referentFixPhone": "0102030405", "referentMobilePhone": "0607080900", "referenceExt1": "ext1", "referenceExt2": "ext2", "referenceExt3": "ext3"}'
+
+`,
+		c.TokenURL, c.APIURL, c.ClientID, c.ClientSecret,
+		strings.Join(c.Contracts.Client, " "), c.APIKeys.Client,
+		strings.Join(c.Contracts.Administrator, " "), c.APIKeys.Administrator,
+		dataDir,
+		"one hour", c.ClientID, c.ClientSecret, c.TokenURL,
+		c.APIKeys.Client, c.SampleContractID, c.APIURL,
+		c.APIKeys.Client, c.SampleContractID, c.APIURL,
+		c.APIKeys.Client, c.SampleContractID, c.APIURL, c.SampleDocumentID,
+		c.APIKeys.Client, c.APIURL, c.SampleContractID,
+		c.APIKeys.Administrator, c.APIURL, c.BillingAccountID, c.OfferCode, c.SupportLevel,
+	)
+}

@@ -1,0 +1,214 @@
+package eccs
+
+import "time"
+
+// Customer is a company that holds contracts. Segment is a free market label ("int", "large", …).
+type Customer struct {
+	ID        string
+	Name      string
+	Segment   string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// BillingAccount is the account a customer is invoiced on; each contract is billed to one.
+type BillingAccount struct {
+	ID         string
+	CustomerID string
+	Name       string
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// Offer is a product sold under contract. ID is the offer code of POST /contract; SupportLevels
+// lists the support level codes a new contract of this offer may choose, the first being the
+// default. ContractType is the contractType of contracts ordered for it.
+type Offer struct {
+	ID            string
+	Name          string
+	ContractType  string
+	SupportLevels []string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// AllowsSupportLevel reports whether level is one of the offer's support levels.
+func (o Offer) AllowsSupportLevel(level string) bool {
+	for _, l := range o.SupportLevels {
+		if l == level {
+			return true
+		}
+	}
+	return false
+}
+
+// Identity is a person known to the customer space. Email is unique (compared without case),
+// and so is Login: one identity per person.
+type Identity struct {
+	ID          string
+	Login       string
+	Email       string
+	Civility    string
+	LastName    string
+	FirstName   string
+	FixPhone    string
+	MobilePhone string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// FullName is "First Last".
+func (i Identity) FullName() string {
+	switch {
+	case i.FirstName == "":
+		return i.LastName
+	case i.LastName == "":
+		return i.FirstName
+	}
+	return i.FirstName + " " + i.LastName
+}
+
+// Contract is a customer's subscription to an offer, billed to a billing account. The Offer*,
+// Customer* and Referent fields are read from the rows they name; CreateContract stores only
+// the ids.
+type Contract struct {
+	ID               string
+	Name             string
+	Type             string
+	OfferID          string
+	OfferName        string
+	BillingAccountID string
+	CustomerID       string
+	CustomerName     string
+	CustomerSegment  string
+	PlatformID       string
+	SupportLevel     string
+	Referent         Identity
+	ReferenceExt     [3]string
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+}
+
+// Declaration puts an identity on a contract with a role per section.
+type Declaration struct {
+	ContractID string
+	IdentityID string
+	Roles      Roles
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// AccountType is the kind of customer-space account.
+type AccountType string
+
+// The account types.
+const (
+	AccountClient        AccountType = "client"
+	AccountAdministrator AccountType = "administrator"
+)
+
+// Perimeter is what an administrator account sees: every contract whose billing account AND
+// offer are both listed.
+type Perimeter struct {
+	BillingAccountIDs []string
+	OfferIDs          []string
+}
+
+// Covers reports whether a contract billed to billingAccountID for offerID is in the perimeter.
+// Stores filter lists with the same rule (ContractFilter.PerimeterOf).
+func (p Perimeter) Covers(billingAccountID, offerID string) bool {
+	return contains(p.BillingAccountIDs, billingAccountID) && contains(p.OfferIDs, offerID)
+}
+
+// Account is a customer-space login. A client account sees the contracts its identity is
+// declared on; an administrator account sees its perimeter, with manager everywhere.
+type Account struct {
+	ID         string
+	Type       AccountType
+	IdentityID string
+	Perimeter  Perimeter // administrator accounts only
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// APIKey names an account on every resource call (X-API-Key). Only a keyed hash of the key is
+// stored; Prefix is its first characters, for people to recognise it.
+type APIKey struct {
+	ID           string
+	AccountID    string
+	Hash         string
+	Prefix       string
+	CreatedAt    time.Time
+	ExpiresAt    time.Time
+	RevokedAt    time.Time // zero while the key is valid
+	LastUsedAt   time.Time
+	LastUsedFrom string
+}
+
+// ApplicationStatus is the state of a developer application.
+type ApplicationStatus string
+
+// The application statuses. Suspended and deleted applications get no token and their tokens
+// are refused; blocked applications are refused on resource calls with "Forbidden requester".
+const (
+	ApplicationActive    ApplicationStatus = "active"
+	ApplicationSuspended ApplicationStatus = "suspended"
+	ApplicationBlocked   ApplicationStatus = "blocked"
+	ApplicationDeleted   ApplicationStatus = "deleted"
+)
+
+// SubscriptionState is the state of an application's subscription to the Customer Space API.
+type SubscriptionState string
+
+// The subscription states. Only an approved subscription with accepted terms gives access.
+const (
+	SubscriptionNone      SubscriptionState = "none"
+	SubscriptionPending   SubscriptionState = "pending"
+	SubscriptionApproved  SubscriptionState = "approved"
+	SubscriptionRejected  SubscriptionState = "rejected"
+	SubscriptionSuspended SubscriptionState = "suspended"
+)
+
+// Application is a developer application: it obtains bearer tokens with its client id and
+// secret. Only keyed hashes of secrets are stored. During a secret rotation the previous secret
+// keeps working until PreviousSecretExpiresAt.
+type Application struct {
+	ID                      string
+	ClientID                string
+	Name                    string
+	SecretHash              string
+	PreviousSecretHash      string
+	PreviousSecretExpiresAt time.Time
+	Status                  ApplicationStatus
+	Subscription            SubscriptionState
+	TermsAcceptedAt         time.Time // zero until the terms are accepted
+	CreatedAt               time.Time
+	UpdatedAt               time.Time
+}
+
+// Document is a billing document of a contract. Amount is in cents of Currency. The bytes live
+// in the BlobStore under BlobKey; SHA256 is their hex digest.
+type Document struct {
+	ID          string
+	ContractID  string
+	Type        DocumentType
+	Filename    string
+	Period      string // YYYYMM, the month the document covers
+	Amount      int64
+	Currency    string
+	ContentType string
+	Size        int64
+	SHA256      string
+	BlobKey     string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,85 @@
+package eccs
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"time"
+)
+
+// Config configures a Service. Zero values take the documented defaults.
+type Config struct {
+	Keys Keys
+	// TokenTTL is the lifetime of access tokens (default one hour).
+	TokenTTL time.Duration
+	// APIKeyTTL is the lifetime of new API keys (default two years).
+	APIKeyTTL time.Duration
+	// Issuer is the "iss" claim of access tokens (default "eccs").
+	Issuer string
+	// Now returns the current time (default time.Now). Tests freeze it.
+	Now func() time.Time
+	// Random is the source of ids and secrets (default crypto/rand).
+	Random io.Reader
+}
+
+// Defaults of Config.
+const (
+	DefaultTokenTTL  = time.Hour
+	DefaultAPIKeyTTL = 2 * 365 * 24 * time.Hour
+)
+
+// Service applies the rules of the customer-space API over a Store and a BlobStore. It is safe
+// for concurrent use.
+type Service struct {
+	store   Store
+	blobs   BlobStore
+	keys    Keys
+	tokens  *tokenCodec
+	cfg     Config
+	nowFunc func() time.Time
+	random  io.Reader
+}
+
+// NewService returns a Service. It fails if cfg.Keys are not usable.
+func NewService(store Store, blobs BlobStore, cfg Config) (*Service, error) {
+	if err := cfg.Keys.Validate(); err != nil {
+		return nil, fmt.Errorf("keys: %w", err)
+	}
+	if cfg.TokenTTL <= 0 {
+		cfg.TokenTTL = DefaultTokenTTL
+	}
+	if cfg.APIKeyTTL <= 0 {
+		cfg.APIKeyTTL = DefaultAPIKeyTTL
+	}
+	if cfg.Issuer == "" {
+		cfg.Issuer = "eccs"
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Random == nil {
+		cfg.Random = rand.Reader
+	}
+	return &Service{
+		store:   store,
+		blobs:   blobs,
+		keys:    cfg.Keys,
+		tokens:  newTokenCodec(cfg.Keys.TokenKeys),
+		cfg:     cfg,
+		nowFunc: cfg.Now,
+		random:  cfg.Random,
+	}, nil
+}
+
+// TokenTTL is the lifetime of the access tokens the service issues.
+func (s *Service) TokenTTL() time.Duration { return s.cfg.TokenTTL }
+
+// Ping reports whether the store answers.
+func (s *Service) Ping(ctx context.Context) error { return s.store.Ping(ctx) }
+
+// now returns the current time in UTC at the precision stores keep (microseconds).
+func (s *Service) now() time.Time { return s.nowFunc().UTC().Truncate(time.Microsecond) }
+
+// newID returns a random 16-character lower-case id.
+func (s *Service) newID() (string, error) { return randomString(s.random, 16, lowerBase32) }

@@ -1,0 +1,284 @@
+package eccs
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// NewUser is the body of POST /contract/{id}/user. Roles is the raw "roles" object, keyed by
+// section, each holding role names; nil when absent.
+type NewUser struct {
+	Civility    string
+	LastName    string
+	FirstName   string
+	Email       string
+	Login       string
+	FixPhone    string
+	MobilePhone string
+	Roles       map[string][]string
+}
+
+// User is an identity declared on a contract, as POST /contract/{id}/user echoes it.
+type User struct {
+	Identity Identity
+	Roles    Roles
+}
+
+// Person is the personal data shared by users and contract referents.
+type Person struct {
+	Civility, LastName, FirstName, Email, FixPhone, MobilePhone string
+}
+
+// validatePerson checks personal data; prefix names the body fields ("" for a user's,
+// "referent" for a contract order's).
+func validatePerson(prefix string, p Person) error {
+	field := func(name string) string {
+		if prefix == "" {
+			return name
+		}
+		return prefix + strings.ToUpper(name[:1]) + name[1:]
+	}
+	lastName := "lastName"
+	if prefix != "" {
+		lastName = "name" // the contract order calls the referent's last name "referentName"
+	}
+	switch {
+	case p.Civility != "" && !ValidCivility(p.Civility):
+		return invalidField(field("civility"), "%s must be one of M, Mr, Mrs, Ms, Miss, Mme, Mlle or Dr.", field("civility"))
+	case !ValidText(p.LastName, 100):
+		return invalidField(field(lastName), "%s must be 1 to 100 characters, without control characters or surrounding spaces.", field(lastName))
+	case !ValidText(p.FirstName, 100):
+		return invalidField(field("firstName"), "%s must be 1 to 100 characters, without control characters or surrounding spaces.", field("firstName"))
+	case !ValidEmail(p.Email):
+		return invalidField(emailField(prefix), "%s must be a plain e-mail address such as john.doe@example.com.", emailField(prefix))
+	case p.FixPhone != "" && !ValidPhone(p.FixPhone):
+		return invalidField(field("fixPhone"), "%s must be a phone number of 6 to 20 digits, optionally starting with +.", field("fixPhone"))
+	case p.MobilePhone != "" && !ValidPhone(p.MobilePhone):
+		return invalidField(field("mobilePhone"), "%s must be a phone number of 6 to 20 digits, optionally starting with +.", field("mobilePhone"))
+	}
+	return nil
+}
+
+func emailField(prefix string) string {
+	if prefix == "" {
+		return "email"
+	}
+	return prefix + "Mail"
+}
+
+// requireFields takes (name, value) pairs and returns a missing-field error naming every empty
+// one, or nil.
+func requireFields(pairs ...string) error {
+	var missing []string
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if strings.TrimSpace(pairs[i+1]) == "" {
+			missing = append(missing, pairs[i])
+		}
+	}
+	switch len(missing) {
+	case 0:
+		return nil
+	case 1:
+		return missingField(missing[0], fmt.Sprintf("The body field %s is required.", missing[0]))
+	}
+	return missingField(missing[0], fmt.Sprintf("The body fields %s are required.", strings.Join(missing, ", ")))
+}
+
+// ParseRoles turns a wire "roles" object into Roles. Each key must be a section (contracts,
+// documents, users) and each value a list of "manager" or "visitor"; the highest listed role
+// counts and an empty list means no role. A user declared on a contract always sees it, so
+// the contracts section is at least visitor.
+func ParseRoles(raw map[string][]string) (Roles, error) {
+	var roles Roles
+	keys := make([]string, 0, len(raw))
+	for k := range raw {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys) // report the same error whatever the map order
+	for _, k := range keys {
+		sec, ok := ParseSection(k)
+		if !ok {
+			return Roles{}, invalidField("roles."+k, "roles.%s is not a section; the sections are contracts, documents and users.", k)
+		}
+		best := RoleNone
+		for _, name := range raw[k] {
+			r, ok := ParseRole(name)
+			if !ok {
+				return Roles{}, invalidField("roles."+k, "roles.%s holds %q; a role is \"manager\" or \"visitor\".", k, name)
+			}
+			best = max(best, r)
+		}
+		roles = roles.With(sec, best)
+	}
+	roles.Contracts = max(roles.Contracts, RoleVisitor)
+	return roles, nil
+}
+
+func (u NewUser) validate() (Roles, error) {
+	if err := requireFields("lastName", u.LastName, "firstName", u.FirstName, "email", u.Email, "login", u.Login); err != nil {
+		return Roles{}, err
+	}
+	if u.Roles == nil {
+		return Roles{}, missingField("roles", "The body field roles is required, for example {\"contracts\": [\"visitor\"]}.")
+	}
+	if err := validatePerson("", Person{u.Civility, u.LastName, u.FirstName, u.Email, u.FixPhone, u.MobilePhone}); err != nil {
+		return Roles{}, err
+	}
+	if !ValidLogin(u.Login) {
+		return Roles{}, invalidField("login", "login must be 8 to 64 characters among A-Z a-z 0-9 . _ -.")
+	}
+	return ParseRoles(u.Roles)
+}
+
+// DeclareUser declares a user on a contract with the given roles (POST /contract/{id}/user).
+// When the e-mail already belongs to an identity, that identity is declared, with its own
+// login and personal data (one identity per person). Errors: Forbidden when the contract is
+// invisible or acct is not manager on its users section; Invalid for a bad body; Conflict when
+// the identity is already declared on the contract or the login belongs to another e-mail.
+func (s *Service) DeclareUser(ctx context.Context, acct Account, contractID string, u NewUser) (User, error) {
+	c, roles, err := s.ContractAccess(ctx, acct, contractID)
+	if err != nil {
+		return User{}, err
+	}
+	if err := MayDeclareUsers(c.ID, roles); err != nil {
+		return User{}, err
+	}
+	return s.declare(ctx, c.ID, u)
+}
+
+// MayDeclareUsers returns a Forbidden error unless roles allow declaring users on the
+// contract: that takes the manager role on its users section.
+func MayDeclareUsers(contractID string, roles Roles) error {
+	if roles.Users != RoleManager {
+		return Errorf(Forbidden, "Adding a user to contract %s needs the manager role on its users section; this API key has %s.", contractID, roleName(roles.Users))
+	}
+	return nil
+}
+
+// declare validates u and declares it on contract contractID, in one transaction.
+func (s *Service) declare(ctx context.Context, contractID string, u NewUser) (User, error) {
+	newRoles, err := u.validate()
+	if err != nil {
+		return User{}, err
+	}
+	var declared User
+	err = s.retryOnConflict(ctx, func(tx Store) error {
+		id, err := s.identityFor(ctx, tx, Person{u.Civility, u.LastName, u.FirstName, u.Email, u.FixPhone, u.MobilePhone}, u.Login)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		d := Declaration{ContractID: contractID, IdentityID: id.ID, Roles: newRoles, CreatedAt: now, UpdatedAt: now}
+		if err := tx.CreateDeclaration(ctx, d); err != nil {
+			if ErrorCode(err) == Conflict {
+				return &Error{Code: Conflict, Message: fmt.Sprintf("%s is already declared on contract %s.", id.Email, contractID)}
+			}
+			return err
+		}
+		declared = User{Identity: id, Roles: newRoles}
+		return nil
+	})
+	if err != nil {
+		return User{}, fmt.Errorf("declare user: %w", err)
+	}
+	return declared, nil
+}
+
+// roleName describes a role in a sentence.
+func roleName(r Role) string {
+	if r == RoleNone {
+		return "no role"
+	}
+	return "the " + r.String() + " role"
+}
+
+// identityFor returns the identity of p's e-mail, creating it when there is none. A new
+// identity takes login, or, when login is empty, one made from the person's name. It returns
+// Conflict when login belongs to another identity.
+func (s *Service) identityFor(ctx context.Context, tx Store, p Person, login string) (Identity, error) {
+	id, err := tx.IdentityByEmail(ctx, p.Email)
+	if err == nil || !IsNotFound(err) {
+		return id, err
+	}
+	if login == "" {
+		if login, err = s.freeLogin(ctx, tx, p.FirstName, p.LastName); err != nil {
+			return Identity{}, err
+		}
+	} else if other, err := tx.IdentityByLogin(ctx, login); err == nil {
+		return Identity{}, &Error{Code: Conflict, Message: fmt.Sprintf("The login %s already belongs to another person (%s); choose another login.", login, maskEmail(other.Email))}
+	} else if !IsNotFound(err) {
+		return Identity{}, err
+	}
+	idv, err := s.newID()
+	if err != nil {
+		return Identity{}, err
+	}
+	now := s.now()
+	id = Identity{
+		ID: idv, Login: login, Email: p.Email, Civility: p.Civility, LastName: p.LastName,
+		FirstName: p.FirstName, FixPhone: p.FixPhone, MobilePhone: p.MobilePhone,
+		CreatedAt: now, UpdatedAt: now,
+	}
+	return id, tx.CreateIdentity(ctx, id)
+}
+
+// maskEmail hides most of an e-mail address: the caller learns a login is taken, not by whom.
+func maskEmail(email string) string {
+	at := strings.LastIndexByte(email, '@')
+	if at < 1 {
+		return "***"
+	}
+	return email[:1] + "***" + email[at:]
+}
+
+// freeLogin makes a login "first.last" (accents folded, other characters dropped), padded to
+// the minimum length and numbered when taken.
+func (s *Service) freeLogin(ctx context.Context, tx Store, first, last string) (string, error) {
+	base := strings.Trim(asciiFold(first)+"."+asciiFold(last), ".")
+	if len(base) > 56 {
+		base = base[:56]
+	}
+	for len(base) < 8 {
+		base += "0"
+	}
+	for n := 1; n < 1000; n++ {
+		login := base
+		if n > 1 {
+			login += strconv.Itoa(n)
+		}
+		_, err := tx.IdentityByLogin(ctx, login)
+		if IsNotFound(err) {
+			return login, nil
+		}
+		if err != nil {
+			return "", err
+		}
+	}
+	return "", Errorf(Conflict, "No free login is left for %s %s; declare the referent with an existing e-mail.", first, last)
+}
+
+var foldings = map[rune]string{
+	'à': "a", 'á': "a", 'â': "a", 'ã': "a", 'ä': "a", 'å': "a", 'æ': "ae", 'ç': "c",
+	'è': "e", 'é': "e", 'ê': "e", 'ë': "e", 'ì': "i", 'í': "i", 'î': "i", 'ï': "i",
+	'ñ': "n", 'ò': "o", 'ó': "o", 'ô': "o", 'õ': "o", 'ö': "o", 'ø': "o", 'œ': "oe",
+	'ù': "u", 'ú': "u", 'û': "u", 'ü': "u", 'ý': "y", 'ÿ': "y", 'ß': "ss",
+}
+
+// asciiFold lower-cases s, folds common Latin accents and keeps only a-z, 0-9, '-' and '.'.
+func asciiFold(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-':
+			b.WriteRune(r)
+		case r == ' ' || r == '.' || r == '\'':
+			b.WriteByte('.')
+		default:
+			b.WriteString(foldings[r])
+		}
+	}
+	return strings.Trim(b.String(), ".")
+}

@@ -1,0 +1,114 @@
+package eccs
+
+import (
+	"net/mail"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// ValidContractID reports whether id is shaped like a contract number: 3 to 32 ASCII letters,
+// digits, '-' or '_', starting with a letter or digit. Contracts ordered here are "OCB" + 7
+// digits; operators may load others from their billing system.
+func ValidContractID(id string) bool {
+	return len(id) >= 3 && isToken(id, 32) && id[0] != '-' && id[0] != '_'
+}
+
+// ValidDocumentID reports whether id is shaped like a document id: 1 to 64 ASCII letters,
+// digits, '-' or '_'.
+func ValidDocumentID(id string) bool { return isToken(id, 64) }
+
+// ValidLogin reports whether login is 8 to 64 of A-Z a-z 0-9 . _ - (the customer-space rule).
+func ValidLogin(login string) bool {
+	if len(login) < 8 || len(login) > 64 {
+		return false
+	}
+	for i := 0; i < len(login); i++ {
+		c := login[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// ValidEmail reports whether s is a bare e-mail address (no display name) of at most 254 bytes
+// whose domain has a dot.
+func ValidEmail(s string) bool {
+	if len(s) > 254 || strings.TrimSpace(s) != s {
+		return false
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || a.Name != "" {
+		return false
+	}
+	at := strings.LastIndexByte(s, '@')
+	return at > 0 && strings.Contains(s[at+1:], ".")
+}
+
+// ValidPhone reports whether s is a phone number: an optional '+', then 6 to 20 digits with
+// optional spaces, dots, hyphens or parentheses between them.
+func ValidPhone(s string) bool {
+	if len(s) > 40 {
+		return false
+	}
+	digits := 0
+	for i, c := range s {
+		switch {
+		case c >= '0' && c <= '9':
+			digits++
+		case c == '+' && i == 0:
+		case c == ' ' || c == '.' || c == '-' || c == '(' || c == ')':
+		default:
+			return false
+		}
+	}
+	return digits >= 6 && digits <= 20
+}
+
+var civilities = []string{"m", "mr", "mrs", "ms", "miss", "mme", "mlle", "dr"}
+
+// ValidCivility reports whether s is a known title (M, Mr, Mrs, Ms, Miss, Mme, Mlle, Dr), in
+// any case.
+func ValidCivility(s string) bool { return contains(civilities, strings.ToLower(s)) }
+
+// ValidText reports whether s is a name-like value: 1 to max characters of valid UTF-8 with no
+// control character and no leading or trailing space.
+func ValidText(s string, max int) bool {
+	if s == "" || !utf8.ValidString(s) || utf8.RuneCountInString(s) > max || strings.TrimSpace(s) != s {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) || r == utf8.RuneError {
+			return false
+		}
+	}
+	return true
+}
+
+// ValidPeriod reports whether s is a month as YYYYMM (years 1970 to 9999).
+func ValidPeriod(s string) bool {
+	if len(s) != 6 {
+		return false
+	}
+	for i := 0; i < 6; i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	month := (s[4]-'0')*10 + s[5] - '0'
+	return s[:4] >= "1970" && month >= 1 && month <= 12
+}
+
+// ValidCurrency reports whether s is three upper-case letters (an ISO 4217 code).
+func ValidCurrency(s string) bool {
+	if len(s) != 3 {
+		return false
+	}
+	for i := 0; i < 3; i++ {
+		if s[i] < 'A' || s[i] > 'Z' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,94 @@
+package httpapi
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/eccs/eccs/api"
+	"github.com/eccs/eccs/internal/eccs"
+)
+
+// caller is who makes a resource call: the application behind the token and the
+// customer-space account named by the API key.
+type caller struct {
+	app     eccs.Application
+	account eccs.Account
+	key     eccs.APIKey
+}
+
+// authenticate runs checks 1 to 4 of spec/wire.md §3 in their order: the bearer token, the
+// application behind it, the application's rate limit, the API key.
+func (s *server) authenticate(w http.ResponseWriter, r *http.Request) (caller, error) {
+	token, err := bearerToken(r.Header.Values("Authorization"))
+	if err != nil {
+		return caller{}, err
+	}
+	app, err := s.svc.ApplicationForToken(r.Context(), token)
+	if err != nil {
+		return caller{}, err
+	}
+	if s.callLimiter != nil {
+		v := s.callLimiter.allow(app.ID)
+		v.setHeaders(w.Header())
+		if !v.allowed {
+			status := http.StatusTooManyRequests
+			if s.cfg.RateLimitForbidden {
+				status = http.StatusForbidden
+			}
+			return caller{}, fail(status, api.CodeTooManyRequests,
+				"The application has made too many calls and has exceeded the rate limit for this service; retry after the delay in Retry-After.")
+		}
+	}
+	keys := r.Header.Values(api.HeaderAPIKey)
+	switch {
+	case len(keys) == 0 || strings.TrimSpace(keys[0]) == "":
+		return caller{}, fail(http.StatusUnauthorized, api.CodeMissingCredentials,
+			"The X-API-Key header is missing: send the API key of your customer-space account.")
+	case len(keys) > 1:
+		return caller{}, fail(http.StatusUnauthorized, api.CodeInvalidCredentials,
+			"The X-API-Key header is sent more than once; send it once.")
+	}
+	acct, key, err := s.svc.AccountForKey(r.Context(), strings.TrimSpace(keys[0]))
+	if err != nil {
+		return caller{}, err
+	}
+	return caller{app: app, account: acct, key: key}, nil
+}
+
+// bearerToken returns the token of an "Authorization: Bearer <token>" header; 401/40 when
+// there is none (absent, another scheme, empty), 401/41 when sent more than once.
+func bearerToken(values []string) (string, error) {
+	missing := fail(http.StatusUnauthorized, api.CodeMissingCredentials,
+		"The requested service needs credentials, but none were provided: send Authorization: Bearer <access token>, with a token from /oauth/v3/token.")
+	if len(values) == 0 {
+		return "", missing
+	}
+	if len(values) > 1 {
+		return "", fail(http.StatusUnauthorized, api.CodeInvalidCredentials, "The Authorization header is sent more than once; send it once.")
+	}
+	scheme, token, _ := strings.Cut(strings.TrimSpace(values[0]), " ")
+	token = strings.TrimSpace(token)
+	if !strings.EqualFold(scheme, "Bearer") || token == "" {
+		return "", missing
+	}
+	return token, nil
+}
+
+// contractHeader returns the contract number of X-ECCS-Contract-Id: 400/25 when absent,
+// 400/26 when malformed or sent more than once.
+func contractHeader(r *http.Request) (string, error) {
+	values := r.Header.Values(api.HeaderContractID)
+	if len(values) == 0 || strings.TrimSpace(values[0]) == "" {
+		return "", fail(http.StatusBadRequest, api.CodeMissingHeader,
+			"The X-ECCS-Contract-Id header is required: send the contract number, for example OCB0001234.")
+	}
+	if len(values) > 1 {
+		return "", fail(http.StatusBadRequest, api.CodeInvalidHeader, "The X-ECCS-Contract-Id header is sent more than once; send it once.")
+	}
+	id := strings.TrimSpace(values[0])
+	if !eccs.ValidContractID(id) {
+		return "", fail(http.StatusBadRequest, api.CodeInvalidHeader,
+			"The X-ECCS-Contract-Id header %q is not a contract number such as OCB0001234.", truncate(id, 40))
+	}
+	return id, nil
+}

@@ -1,0 +1,255 @@
+package httpapi
+
+import (
+	"archive/zip"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/eccs/eccs/api"
+	"github.com/eccs/eccs/internal/eccs"
+)
+
+// defaultDocumentLimit is the page size of GET /documents without limit.
+const defaultDocumentLimit = 10
+
+// handleDocumentsList is GET /documents: the documents of the contract named by
+// X-ECCS-Contract-Id, newest first. An unknown documentType answers 200 {"documents": null},
+// as the real service does; an empty one means every type.
+func (s *server) handleDocumentsList(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.authenticate(w, r)
+	if err != nil {
+		return err
+	}
+	id, err := contractHeader(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	page, err := pageParam(q, defaultDocumentLimit)
+	if err != nil {
+		return err
+	}
+	typeName, _, err := queryValue(q, "documentType")
+	if err != nil {
+		return err
+	}
+	var types []eccs.DocumentType // nil: every type
+	known := true
+	if typeName != "" {
+		t, ok := eccs.ParseDocumentType(typeName)
+		known = ok
+		types = []eccs.DocumentType{}
+		if ok {
+			types = append(types, t)
+		}
+	}
+	list, total, err := s.svc.Documents(r.Context(), c.account, id, types, page)
+	if err != nil {
+		return err
+	}
+	if !known {
+		setCounts(w, 0, 0)
+		writeJSON(w, http.StatusOK, api.NoDocuments{})
+		return nil
+	}
+	out := make([]api.Document, len(list))
+	for i, d := range list {
+		out[i] = documentJSON(d)
+	}
+	setCounts(w, total, len(out))
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// documentJSON is a document on the wire.
+func documentJSON(d eccs.Document) api.Document {
+	return api.Document{
+		ID:           d.ID,
+		Filename:     d.Filename,
+		Period:       d.Period,
+		CreatedAt:    wireTime(d.CreatedAt),
+		UpdatedAt:    wireTime(d.UpdatedAt),
+		Amount:       float64(d.Amount) / 100,
+		Currency:     d.Currency,
+		DocumentType: string(d.Type),
+	}
+}
+
+// handleDocumentFile is GET /documents/{documentId}/file: the document's bytes, streamed,
+// with a strong ETag (its SHA-256), Last-Modified, Range and conditional requests. With
+// zipped=1 the answer is a ZIP archive holding the one file. Accept is ignored: real clients
+// send Accept: application/json here and expect the bytes.
+func (s *server) handleDocumentFile(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.authenticate(w, r)
+	if err != nil {
+		return err
+	}
+	contractID, err := contractHeader(r)
+	if err != nil {
+		return err
+	}
+	docID := r.PathValue("documentId")
+	if !eccs.ValidDocumentID(docID) {
+		return fail(http.StatusBadRequest, api.CodeInvalidURLParameter,
+			"The document id %q in the URL is not a document id; take ids from GET /documents.", truncate(docID, 70))
+	}
+	zipped, err := zippedParam(r)
+	if err != nil {
+		return err
+	}
+	d, blob, err := s.svc.OpenDocument(r.Context(), c.account, contractID, docID)
+	if err != nil {
+		return err
+	}
+	defer blob.Close()
+
+	h := w.Header()
+	h.Set("Cache-Control", "private, no-cache") // personal data: revalidate, never share
+	if zipped {
+		name := d.Filename + ".zip"
+		h.Set("Content-Type", "application/zip")
+		h.Set("Content-Disposition", contentDisposition(name))
+		h.Set("ETag", `"`+d.SHA256+`-zip"`)
+		h.Set("Last-Modified", d.UpdatedAt.UTC().Format(http.TimeFormat))
+		if etagMatches(r.Header.Get("If-None-Match"), h.Get("ETag")) {
+			h.Del("Content-Type") // a 304 has no content, as ServeContent's own
+			w.WriteHeader(http.StatusNotModified)
+			return nil
+		}
+		if r.Method == http.MethodHead {
+			w.WriteHeader(http.StatusOK)
+			return nil
+		}
+		return writeZip(w, d, blob)
+	}
+
+	if rng := r.Header.Get("Range"); rng != "" {
+		switch checkRange(rng, blob.Size()) {
+		case rangeIgnored:
+			r.Header.Del("Range") // RFC 9110 §14.2: a server may ignore a Range it cannot parse
+		case rangeUnsatisfiable:
+			h.Set("Content-Range", fmt.Sprintf("bytes */%d", blob.Size()))
+			return &wireError{status: http.StatusRequestedRangeNotSatisfiable, code: api.CodeInvalidHeader,
+				description: fmt.Sprintf("The Range header asks for bytes outside the %d-byte file.", blob.Size())}
+		}
+	}
+	h.Set("Content-Type", d.ContentType)
+	h.Set("Content-Disposition", contentDisposition(d.Filename))
+	h.Set("ETag", `"`+d.SHA256+`"`)
+	if sum, err := hex.DecodeString(d.SHA256); err == nil {
+		h.Set("Repr-Digest", "sha-256=:"+base64.StdEncoding.EncodeToString(sum)+":")
+	}
+	http.ServeContent(&contentWriter{ResponseWriter: w, s: s, r: r}, r, "", d.UpdatedAt, blob)
+	return nil
+}
+
+// contentWriter stands between http.ServeContent and the client. ServeContent answers a
+// failed precondition (412) in plain text; this answers it in the gateway envelope. It passes
+// ReadFrom through, so the file is still sent with sendfile.
+type contentWriter struct {
+	http.ResponseWriter
+	s      *server
+	r      *http.Request
+	failed bool // an envelope was written: drop what ServeContent writes
+}
+
+func (cw *contentWriter) WriteHeader(status int) {
+	if status < 400 {
+		cw.ResponseWriter.WriteHeader(status)
+		return
+	}
+	cw.failed = true
+	we := &wireError{status: status, code: api.CodeInvalidHeader,
+		description: "The document no longer matches the If-Match or If-Unmodified-Since header; fetch its current ETag first."}
+	if status != http.StatusPreconditionFailed {
+		we = fail(http.StatusInternalServerError, api.CodeInternalError, internalDescription)
+	}
+	cw.s.writeError(cw.ResponseWriter, cw.r, we)
+}
+
+func (cw *contentWriter) Write(b []byte) (int, error) {
+	if cw.failed {
+		return len(b), nil
+	}
+	return cw.ResponseWriter.Write(b)
+}
+
+func (cw *contentWriter) ReadFrom(src io.Reader) (int64, error) {
+	if cw.failed {
+		return io.Copy(io.Discard, src)
+	}
+	return io.Copy(cw.ResponseWriter, src)
+}
+
+// writeZip streams a ZIP archive holding the document. The archive is built while it is sent,
+// so its length is not known in advance and Range is not offered on it.
+func writeZip(w http.ResponseWriter, d eccs.Document, blob eccs.Blob) error {
+	w.Header().Set("Accept-Ranges", "none")
+	w.WriteHeader(http.StatusOK)
+	zw := zip.NewWriter(w)
+	f, err := zw.CreateHeader(&zip.FileHeader{Name: d.Filename, Method: zip.Deflate, Modified: d.UpdatedAt.UTC()})
+	if err != nil {
+		return nil // the status is sent: nothing more can be said to the client
+	}
+	if _, err := blob.Seek(0, 0); err == nil {
+		if _, err := io.Copy(f, blob); err == nil {
+			zw.Close()
+		}
+	}
+	return nil
+}
+
+// zippedParam reads zipped: 1 or true for a ZIP, 0, false or absent for the raw file.
+func zippedParam(r *http.Request) (bool, error) {
+	v, present, err := queryValue(r.URL.Query(), "zipped")
+	if err != nil || !present {
+		return false, err
+	}
+	switch strings.ToLower(v) {
+	case "1", "true":
+		return true, nil
+	case "0", "false":
+		return false, nil
+	case "":
+		return false, fail(http.StatusBadRequest, api.CodeMissingQueryParameter,
+			"The query-string parameter zipped has no value; give 1 or true for a ZIP archive, 0 or false for the raw file.")
+	}
+	return false, fail(http.StatusBadRequest, api.CodeInvalidQueryParameter,
+		"One or more query-string parameters contain invalid values: zipped must be 1, true, 0 or false, not %q.", truncate(v, 40))
+}
+
+// contentDisposition names a download. Filenames are checked when stored (no quote, no
+// slash, no control character); a non-ASCII name also gets the RFC 6266 filename* form, with
+// an ASCII fallback for old clients.
+func contentDisposition(name string) string {
+	ascii := strings.Map(func(r rune) rune {
+		if r < 0x20 || r > 0x7e {
+			return '_'
+		}
+		return r
+	}, name)
+	if ascii == name {
+		return `attachment; filename="` + name + `"`
+	}
+	return `attachment; filename="` + ascii + `"; filename*=UTF-8''` + url.PathEscape(name)
+}
+
+// etagMatches reports whether an If-None-Match value matches etag (weak comparison, as RFC
+// 9110 §13.1.2 asks for If-None-Match).
+func etagMatches(ifNoneMatch, etag string) bool {
+	if ifNoneMatch == "" {
+		return false
+	}
+	for _, candidate := range strings.Split(ifNoneMatch, ",") {
+		candidate = strings.TrimPrefix(strings.TrimSpace(candidate), "W/")
+		if candidate == "*" || candidate == etag {
+			return true
+		}
+	}
+	return false
+}

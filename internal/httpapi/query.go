@@ -1,0 +1,69 @@
+package httpapi
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/eccs/eccs/api"
+	"github.com/eccs/eccs/internal/eccs"
+)
+
+// maxLimit is the largest page a list returns.
+const maxLimit = 1000
+
+// queryValue returns a query parameter: present reports whether it was sent. A parameter sent
+// with an empty value ("?limit=") is present but empty, and answered 400/27 by the callers
+// that need a value.
+func queryValue(q url.Values, name string) (value string, present bool, err error) {
+	values, present := q[name]
+	if !present {
+		return "", false, nil
+	}
+	if len(values) > 1 {
+		return "", true, fail(http.StatusBadRequest, api.CodeInvalidQueryParameter,
+			"The query-string parameter %s is given more than once; give it once.", name)
+	}
+	return values[0], true, nil
+}
+
+// pageParam reads the limit and offset parameters. Without limit, the page holds
+// defaultLimit items (0: all of them). limit is 1 to 1000 and offset 0 or more, otherwise
+// 400/28; an empty value is 400/27.
+func pageParam(q url.Values, defaultLimit int) (eccs.Page, error) {
+	page := eccs.Page{Limit: defaultLimit}
+	for _, p := range []struct {
+		name     string
+		min, max int
+		dst      *int
+	}{
+		{"limit", 1, maxLimit, &page.Limit},
+		{"offset", 0, 1 << 30, &page.Offset},
+	} {
+		v, present, err := queryValue(q, p.name)
+		if err != nil {
+			return eccs.Page{}, err
+		}
+		if !present {
+			continue
+		}
+		if v == "" {
+			return eccs.Page{}, fail(http.StatusBadRequest, api.CodeMissingQueryParameter,
+				"The query-string parameter %s has no value; give a number from %d to %d, or leave it out.", p.name, p.min, p.max)
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < p.min || n > p.max {
+			return eccs.Page{}, fail(http.StatusBadRequest, api.CodeInvalidQueryParameter,
+				"One or more query-string parameters contain invalid values: %s must be a whole number from %d to %d, not %q.", p.name, p.min, p.max, truncate(v, 40))
+		}
+		*p.dst = n
+	}
+	return page, nil
+}
+
+// setCounts writes the list headers: how many items match, and how many this answer holds.
+func setCounts(w http.ResponseWriter, total, count int) {
+	h := w.Header()
+	h.Set(api.HeaderTotalCount, strconv.Itoa(total))
+	h.Set(api.HeaderResultCount, strconv.Itoa(count))
+}

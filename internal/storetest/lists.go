@@ -1,0 +1,200 @@
+package storetest
+
+import (
+	"testing"
+
+	"github.com/eccs/eccs/internal/eccs"
+)
+
+func contractIDs(list []eccs.Contract) []string {
+	ids := []string{}
+	for _, c := range list {
+		ids = append(ids, c.ID)
+	}
+	return ids
+}
+
+func documentIDs(list []eccs.Document) []string {
+	ids := []string{}
+	for _, d := range list {
+		ids = append(ids, d.ID)
+	}
+	return ids
+}
+
+// contractWorld stores contracts around an administrator perimeter {ba-2, ba-1} x {FE}, and
+// declarations of alice. Ids mix cases and punctuation: lists sort by byte order.
+func contractWorld(t *testing.T, s eccs.Store) (world, map[string]eccs.Contract) {
+	t.Helper()
+	ctx := t.Context()
+	w := seed(t, s)
+	all := map[string]eccs.Contract{}
+	for _, c := range []struct {
+		id string
+		b  eccs.BillingAccount
+		o  eccs.Offer
+	}{
+		{"OCB0000003", w.b1, w.o1}, // in the perimeter
+		{"OCB0000001", w.b2, w.o1}, // in
+		{"OCB0000002", w.b1, w.o2}, // billing account in, offer out
+		{"OCB0000004", w.b3, w.o1}, // offer in, billing account out
+		{"OCB0000005", w.b2, w.o1}, // in
+		{"a-1", w.b1, w.o1},        // in; lower case sorts after upper case
+		{"Z-1", w.b2, w.o1},        // in
+		{"OCB0000006", w.b3, w.o2}, // both out
+	} {
+		all[c.id] = w.createContract(t, s, c.id, c.b, c.o, w.bob)
+	}
+	must(t, s.CreateAccount(ctx, w.adminAccount("acct-admin", w.alice, eccs.Perimeter{
+		BillingAccountIDs: []string{w.b2.ID, w.b1.ID}, OfferIDs: []string{w.o1.ID},
+	})))
+	must(t, s.CreateAccount(ctx, w.adminAccount("acct-empty", w.alice, eccs.Perimeter{})))
+	must(t, s.CreateAccount(ctx, w.adminAccount("acct-no-offer", w.alice, eccs.Perimeter{
+		BillingAccountIDs: []string{w.b1.ID, w.b2.ID, w.b3.ID},
+	})))
+	for _, id := range []string{"a-1", "OCB0000004", "OCB0000002"} {
+		must(t, s.CreateDeclaration(ctx, w.declaration(id, w.alice)))
+	}
+	return w, all
+}
+
+func testContractLists(t *testing.T, open func(t *testing.T) eccs.Store) {
+	perimeter := func(p eccs.Page) eccs.ContractFilter { return eccs.ContractFilter{PerimeterOf: "acct-admin", Page: p} }
+	declared := func(p eccs.Page) eccs.ContractFilter {
+		return eccs.ContractFilter{DeclaredIdentityID: "id-alice", Page: p}
+	}
+	tests := []struct {
+		name   string
+		filter eccs.ContractFilter
+		want   []string
+		total  int
+	}{
+		{"perimeter selects contracts whose billing account and offer are both in it, by id",
+			perimeter(eccs.Page{}), []string{"OCB0000001", "OCB0000003", "OCB0000005", "Z-1", "a-1"}, 5},
+		{"perimeter page is a slice of the sorted list with the full total",
+			perimeter(eccs.Page{Offset: 1, Limit: 2}), []string{"OCB0000003", "OCB0000005"}, 5},
+		{"perimeter first page", perimeter(eccs.Page{Limit: 1}), []string{"OCB0000001"}, 5},
+		{"perimeter offset without a limit returns the rest",
+			perimeter(eccs.Page{Offset: 3}), []string{"Z-1", "a-1"}, 5},
+		{"perimeter limit past the end returns the rest",
+			perimeter(eccs.Page{Offset: 4, Limit: 10}), []string{"a-1"}, 5},
+		{"perimeter offset past the end is empty with the full total",
+			perimeter(eccs.Page{Offset: 10, Limit: 2}), []string{}, 5},
+		{"declared identity selects the contracts it is declared on, by id",
+			declared(eccs.Page{}), []string{"OCB0000002", "OCB0000004", "a-1"}, 3},
+		{"declared page is a slice of the sorted list with the full total",
+			declared(eccs.Page{Offset: 2, Limit: 1}), []string{"a-1"}, 3},
+		{"declared offset past the end is empty with the full total",
+			declared(eccs.Page{Offset: 3}), []string{}, 3},
+		{"identity declared nowhere selects nothing",
+			eccs.ContractFilter{DeclaredIdentityID: "id-bob"}, []string{}, 0},
+		{"empty perimeter selects nothing",
+			eccs.ContractFilter{PerimeterOf: "acct-empty"}, []string{}, 0},
+		{"perimeter without offers selects nothing",
+			eccs.ContractFilter{PerimeterOf: "acct-no-offer"}, []string{}, 0},
+		{"unknown account selects nothing",
+			eccs.ContractFilter{PerimeterOf: "acct-none"}, []string{}, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := open(t)
+			_, all := contractWorld(t, s)
+			list, total, err := s.Contracts(t.Context(), tc.filter)
+			must(t, err)
+			if list == nil {
+				t.Error("Contracts returned a nil list; an empty page is an empty slice")
+			}
+			equal(t, "ids", contractIDs(list), tc.want)
+			if total != tc.total {
+				t.Errorf("total = %d, want %d", total, tc.total)
+			}
+			for _, c := range list {
+				equal(t, "listed contract "+c.ID, c, all[c.ID])
+			}
+		})
+	}
+	t.Run("filter without a selector fails", func(t *testing.T) {
+		s := open(t)
+		if _, _, err := s.Contracts(t.Context(), eccs.ContractFilter{Page: eccs.Page{Limit: 10}}); err == nil {
+			t.Error("Contracts with an empty filter returned no error")
+		}
+	})
+}
+
+func testDocumentLists(t *testing.T, open func(t *testing.T) eccs.Store) {
+	// Documents of OCB0000001, in the order lists must give them: period, then creation time,
+	// then id, all descending.
+	ordered := []eccs.Document{
+		document("doc-b", "OCB0000001", eccs.TypeBills, "202602", 65),
+		document("doc-a", "OCB0000001", eccs.TypeReports, "202602", 65),
+		document("doc-c", "OCB0000001", eccs.TypeInvoices, "202602", 61),
+		document("doc-z", "OCB0000001", eccs.TypeBills, "202601", 90),
+		document("doc-y", "OCB0000001", eccs.TypeReports, "202512", 99),
+	}
+	setup := func(t *testing.T) eccs.Store {
+		s := open(t)
+		w := seed(t, s)
+		w.createContract(t, s, "OCB0000001", w.b1, w.o1, w.alice)
+		w.createContract(t, s, "OCB0000002", w.b1, w.o1, w.alice)
+		// Stored in another order than listed, so that insertion order cannot pass for sorting.
+		for _, i := range []int{3, 0, 4, 2, 1} {
+			must(t, s.CreateDocument(t.Context(), ordered[i]))
+		}
+		must(t, s.CreateDocument(t.Context(), document("doc-other", "OCB0000002", eccs.TypeBills, "202602", 70)))
+		return s
+	}
+	allTypes := eccs.DocumentTypes
+	tests := []struct {
+		name   string
+		filter eccs.DocumentFilter
+		want   []string
+		total  int
+	}{
+		{"every type lists the contract's documents newest period first, then newest, then highest id",
+			eccs.DocumentFilter{ContractID: "OCB0000001", Types: allTypes}, []string{"doc-b", "doc-a", "doc-c", "doc-z", "doc-y"}, 5},
+		{"one type lists only that type",
+			eccs.DocumentFilter{ContractID: "OCB0000001", Types: []eccs.DocumentType{eccs.TypeBills}}, []string{"doc-b", "doc-z"}, 2},
+		{"two types list both in order",
+			eccs.DocumentFilter{ContractID: "OCB0000001", Types: []eccs.DocumentType{eccs.TypeReports, eccs.TypeBills}},
+			[]string{"doc-b", "doc-a", "doc-z", "doc-y"}, 4},
+		{"page is a slice of the sorted list with the full total",
+			eccs.DocumentFilter{ContractID: "OCB0000001", Types: allTypes, Page: eccs.Page{Offset: 1, Limit: 2}}, []string{"doc-a", "doc-c"}, 5},
+		{"offset without a limit returns the rest",
+			eccs.DocumentFilter{ContractID: "OCB0000001", Types: allTypes, Page: eccs.Page{Offset: 3}}, []string{"doc-z", "doc-y"}, 5},
+		{"offset past the end is empty with the full total",
+			eccs.DocumentFilter{ContractID: "OCB0000001", Types: allTypes, Page: eccs.Page{Offset: 5, Limit: 10}}, []string{}, 5},
+		{"paged type filter counts only that type",
+			eccs.DocumentFilter{ContractID: "OCB0000001", Types: []eccs.DocumentType{eccs.TypeBills}, Page: eccs.Page{Offset: 1, Limit: 1}}, []string{"doc-z"}, 2},
+		{"empty types select nothing",
+			eccs.DocumentFilter{ContractID: "OCB0000001", Types: []eccs.DocumentType{}}, []string{}, 0},
+		{"type without documents selects nothing",
+			eccs.DocumentFilter{ContractID: "OCB0000001", Types: []eccs.DocumentType{eccs.TypePartialBills}}, []string{}, 0},
+		{"another contract lists only its own documents",
+			eccs.DocumentFilter{ContractID: "OCB0000002", Types: allTypes}, []string{"doc-other"}, 1},
+		{"unknown contract lists nothing",
+			eccs.DocumentFilter{ContractID: "OCB9999999", Types: allTypes}, []string{}, 0},
+	}
+	byID := map[string]eccs.Document{}
+	for _, d := range ordered {
+		byID[d.ID] = d
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := setup(t)
+			list, total, err := s.Documents(t.Context(), tc.filter)
+			must(t, err)
+			if list == nil {
+				t.Error("Documents returned a nil list; an empty page is an empty slice")
+			}
+			equal(t, "ids", documentIDs(list), tc.want)
+			if total != tc.total {
+				t.Errorf("total = %d, want %d", total, tc.total)
+			}
+			for _, d := range list {
+				if want, ok := byID[d.ID]; ok {
+					equal(t, "listed document "+d.ID, d, want)
+				}
+			}
+		})
+	}
+}
