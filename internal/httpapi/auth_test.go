@@ -1,0 +1,169 @@
+package httpapi_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/eccs/eccs/api"
+	"github.com/eccs/eccs/internal/eccs"
+	"github.com/eccs/eccs/internal/httpapi"
+)
+
+// TestChecksRefuseInOrder triggers each check of wire.md §3 and checks that an earlier check
+// wins over a later one when both fail.
+func TestChecksRefuseInOrder(t *testing.T) {
+	e := newEnv(t)
+	token := e.token()
+	key := e.creds.APIKeys.Client
+	app := func(state string) string {
+		c := e.creds.OtherApplications[state]
+		return e.token(c.ClientID, c.ClientSecret)
+	}
+	pending, noTerms, blocked := app("pending"), app("termsNotAccepted"), app("blocked")
+	auth := func(v string) map[string]string { return map[string]string{"Authorization": v} }
+	tests := []struct {
+		name     string
+		header   map[string]string
+		path     string
+		status   int
+		code     int
+		mentions string // the description names this
+	}{
+		{"no Authorization", map[string]string{api.HeaderAPIKey: key}, "/contracts", 401, 40, "Authorization"},
+		{"Basic instead of Bearer", map[string]string{"Authorization": basic("a", "b"), api.HeaderAPIKey: key}, "/contracts", 401, 40, "Bearer"},
+		{"Bearer without a token", map[string]string{"Authorization": "Bearer ", api.HeaderAPIKey: key}, "/contracts", 401, 40, "Bearer"},
+		{"a token this server did not issue", merge(auth("Bearer abc.def.ghi"), map[string]string{api.HeaderAPIKey: key}), "/contracts", 401, 41, "token"},
+		{"a forged token", merge(auth("Bearer "+forge(token)), map[string]string{api.HeaderAPIKey: key}), "/contracts", 401, 41, "token"},
+		{"subscription pending", merge(auth("Bearer "+pending), map[string]string{api.HeaderAPIKey: key}), "/contracts", 403, 50, "subscri"},
+		{"terms not accepted", merge(auth("Bearer "+noTerms), map[string]string{api.HeaderAPIKey: key}), "/contracts", 403, 50, "terms"},
+		{"application blocked", merge(auth("Bearer "+blocked), map[string]string{api.HeaderAPIKey: key}), "/contracts", 403, 51, "blocked"},
+		{"blocked wins over a missing key", auth("Bearer " + blocked), "/contracts", 403, 51, "blocked"},
+		{"no X-API-Key", auth("Bearer " + token), "/contracts", 401, 40, "X-API-Key"},
+		{"an unknown X-API-Key", merge(auth("Bearer "+token), map[string]string{api.HeaderAPIKey: "eccs_nope"}), "/contracts", 401, 41, "X-API-Key"},
+		{"a missing key wins over a missing contract header", auth("Bearer " + token), "/contract", 401, 40, "X-API-Key"},
+		{"no X-ECCS-Contract-Id", merge(auth("Bearer "+token), map[string]string{api.HeaderAPIKey: key}), "/contract", 400, 25, "X-ECCS-Contract-Id"},
+		{"a malformed X-ECCS-Contract-Id", merge(auth("Bearer "+token), map[string]string{api.HeaderAPIKey: key, api.HeaderContractID: "OCB 1"}), "/contract", 400, 26, "X-ECCS-Contract-Id"},
+		{"an invisible contract", merge(auth("Bearer "+token), map[string]string{api.HeaderAPIKey: key, api.HeaderContractID: "OCB0000005"}), "/contract", 403, 50, "OCB0000005"},
+		{"lower-case header names work", map[string]string{"authorization": "Bearer " + token, "x-api-key": key, "x-eccs-contract-id": "OCB0000001"}, "/contract", 200, 0, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := e.do(req{path: api.BasePath + tt.path, header: tt.header})
+			if tt.status == 200 {
+				r.wantStatus(t, 200)
+				return
+			}
+			desc := r.wantError(t, tt.status, tt.code)
+			if !strings.Contains(desc, tt.mentions) {
+				t.Errorf("description %q does not mention %q", desc, tt.mentions)
+			}
+			if tt.status == 401 && r.header.Get("WWW-Authenticate") != "Bearer" {
+				t.Errorf("WWW-Authenticate %q", r.header.Get("WWW-Authenticate"))
+			}
+		})
+	}
+}
+
+func merge(ms ...map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, m := range ms {
+		for k, v := range m {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// forge changes one character of a token's payload.
+func forge(token string) string {
+	parts := strings.Split(token, ".")
+	p := []byte(parts[1])
+	p[len(p)/2] ^= 1
+	parts[1] = string(p)
+	return strings.Join(parts, ".")
+}
+
+func TestExpiredTokenAnswers42(t *testing.T) {
+	e := newEnv(t)
+	token := e.token()
+	e.clock.Advance(61 * time.Minute)
+	r := e.call("GET", "/contracts", token, "", "", "") // the token is checked before the key
+	if desc := r.wantError(t, 401, api.CodeExpiredCredentials); !strings.Contains(desc, "expired") {
+		t.Errorf("description %q", desc)
+	}
+	// A new token works.
+	e.call("GET", "/contracts", e.token(), e.creds.APIKeys.Client, "", "").wantStatus(t, 200)
+}
+
+func TestTokenOfASuspendedApplicationIsRefused(t *testing.T) {
+	e := newEnv(t)
+	token := e.token()
+	app, err := e.db.ApplicationByClientID(t.Context(), e.creds.ClientID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.SetApplicationStatus(t.Context(), app.ID, eccs.ApplicationSuspended); err != nil {
+		t.Fatal(err)
+	}
+	e.call("GET", "/contracts", token, e.creds.APIKeys.Client, "", "").wantError(t, 401, api.CodeInvalidCredentials)
+	if _, err := e.svc.SetApplicationStatus(t.Context(), app.ID, eccs.ApplicationDeleted); err != nil {
+		t.Fatal(err)
+	}
+	e.call("GET", "/contracts", token, e.creds.APIKeys.Client, "", "").wantError(t, 401, api.CodeInvalidCredentials)
+}
+
+func TestExpiredAPIKeyAnswers41WithItsExpiry(t *testing.T) {
+	e := newEnv(t)
+	e.clock.Advance(2*365*24*time.Hour + time.Hour)
+	desc := e.call("GET", "/contracts", e.token(), e.creds.APIKeys.Client, "", "").wantError(t, 401, api.CodeInvalidCredentials)
+	if !strings.Contains(desc, "expired on 2028-06-14") {
+		t.Errorf("description %q does not give the expiry date", desc)
+	}
+}
+
+func TestDuplicatedCredentialHeadersAreRefused(t *testing.T) {
+	e := newEnv(t)
+	token := e.token()
+	do := func(h http.Header) response {
+		r, _ := http.NewRequestWithContext(t.Context(), "GET", e.url+api.BasePath+"/contract", nil)
+		r.Header = h
+		resp, err := e.client.Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out response
+		out.status, out.header = resp.StatusCode, resp.Header
+		out.body = readAll(t, resp)
+		return out
+	}
+	h := http.Header{"Authorization": {"Bearer " + token, "Bearer " + token}, "X-Api-Key": {e.creds.APIKeys.Client}, "X-Eccs-Contract-Id": {"OCB0000001"}}
+	do(h).wantError(t, 401, api.CodeInvalidCredentials)
+	h = http.Header{"Authorization": {"Bearer " + token}, "X-Api-Key": {e.creds.APIKeys.Client, e.creds.APIKeys.Administrator}, "X-Eccs-Contract-Id": {"OCB0000001"}}
+	do(h).wantError(t, 401, api.CodeInvalidCredentials)
+	h = http.Header{"Authorization": {"Bearer " + token}, "X-Api-Key": {e.creds.APIKeys.Client}, "X-Eccs-Contract-Id": {"OCB0000001", "OCB0000002"}}
+	do(h).wantError(t, 400, api.CodeInvalidHeader)
+}
+
+func TestResourceCallsAreRateLimitedPerApplication(t *testing.T) {
+	for _, forbidden := range []bool{false, true} {
+		e := newEnv(t, withConfig(httpapi.Config{RateLimit: 1, RateLimitForbidden: forbidden}))
+		token := e.token()
+		for range 2 { // the burst is twice the rate
+			e.call("GET", "/contracts", token, e.creds.APIKeys.Client, "", "").wantStatus(t, 200)
+		}
+		r := e.call("GET", "/contracts", token, "bad key: the limit is checked first", "", "")
+		status := http.StatusTooManyRequests
+		if forbidden {
+			status = http.StatusForbidden
+		}
+		r.wantError(t, status, api.CodeTooManyRequests)
+		if r.header.Get("Retry-After") != "1" || r.header.Get("RateLimit-Limit") != "2" {
+			t.Errorf("rate-limit headers %v", r.header)
+		}
+		e.clock.Advance(time.Second)
+		e.call("GET", "/contracts", token, e.creds.APIKeys.Client, "", "").wantStatus(t, 200)
+	}
+}

@@ -1,0 +1,85 @@
+package httpapi_test
+
+import (
+	"context"
+	"database/sql"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/eccs/eccs/api"
+	_ "modernc.org/sqlite"
+)
+
+func TestUnknownPathsAndMethods(t *testing.T) {
+	e := newEnv(t)
+	e.do(req{path: "/cloud/b2b/v1/nothing"}).wantError(t, 404, api.CodeResourceNotFound)
+	e.do(req{path: "/"}).wantError(t, 404, api.CodeResourceNotFound)
+	e.do(req{path: "/cloud/b2b/v1/contracts/../contract"}).wantError(t, 404, api.CodeResourceNotFound)
+	e.do(req{path: "/cloud/b2b/v1//contracts"}).wantError(t, 404, api.CodeResourceNotFound)
+	for _, tt := range []struct{ method, path, allow string }{
+		{"DELETE", "/cloud/b2b/v1/contracts", "GET, HEAD, POST"},
+		{"PUT", "/cloud/b2b/v1/contract", "GET, HEAD, POST"},
+		{"POST", "/cloud/b2b/v1/documents", "GET, HEAD"},
+		{"GET", "/cloud/b2b/v1/contract/OCB0000001/user", "POST"},
+		{"DELETE", "/cloud/b2b/v1/documents/abc/file/", "GET, HEAD"},
+	} {
+		r := e.do(req{method: tt.method, path: tt.path})
+		r.wantError(t, 405, api.CodeMethodNotAllowed)
+		if r.header.Get("Allow") != tt.allow {
+			t.Errorf("%s %s: Allow %q, want %q", tt.method, tt.path, r.header.Get("Allow"), tt.allow)
+		}
+	}
+}
+
+func TestBodyLimitsAndEncodings(t *testing.T) {
+	e := newEnv(t)
+	big := `{"lastName": "` + strings.Repeat("x", 70<<10) + `"}`
+	e.asClient("POST", "/contract/OCB0000001/user", "", big).wantError(t, 413, api.CodeEntityTooLarge)
+	r := e.do(req{method: "POST", path: api.BasePath + "/contract/OCB0000001/user", body: "{}", header: map[string]string{
+		"Authorization": "Bearer " + e.token(), api.HeaderAPIKey: e.creds.APIKeys.Client, "Content-Encoding": "gzip"}})
+	r.wantError(t, 415, api.CodeUnsupportedMediaType)
+}
+
+func TestOperationsEndpoints(t *testing.T) {
+	e := newEnv(t)
+	e.do(req{path: "/healthz"}).wantStatus(t, 200)
+	e.do(req{path: "/readyz"}).wantStatus(t, 200)
+	r := e.do(req{path: "/cloud/b2b/v1/openapi.yaml"}).wantStatus(t, 200)
+	if string(r.body) != string(api.OpenAPI) {
+		t.Fatal("the served description is not api/openapi.yaml")
+	}
+}
+
+// TestBusyDatabaseAnswers503 holds the SQLite write lock from another connection: an order
+// waits for the busy timeout, then answers 503/5 with Retry-After; reads keep working.
+func TestBusyDatabaseAnswers503(t *testing.T) {
+	e := newEnv(t, withBusyTimeout(100*time.Millisecond))
+	token := e.token()
+	other, err := sql.Open("sqlite", filepath.Join(e.dir, "eccs.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	conn, err := other.Conn(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(t.Context(), "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	order := `{"billingAccountId": "20451001", "offerCode": "FE", "contractName": "X", "supportLevel": "BSC", "referentName": "Doe", "referentFirstName": "Jane", "referentMail": "jane.doe@example.com"}`
+	r := e.call("POST", "/contract", token, e.creds.APIKeys.Administrator, "", order)
+	r.wantError(t, http.StatusServiceUnavailable, api.CodeServiceUnavailable)
+	if r.header.Get("Retry-After") == "" {
+		t.Error("no Retry-After")
+	}
+	e.call("GET", "/contracts", token, e.creds.APIKeys.Administrator, "", "").wantStatus(t, 200)
+	if _, err := conn.ExecContext(context.Background(), "ROLLBACK"); err != nil {
+		t.Fatal(err)
+	}
+	e.call("POST", "/contract", token, e.creds.APIKeys.Administrator, "", order).wantStatus(t, 201)
+}
