@@ -99,7 +99,7 @@ func (s *Service) CreateContract(ctx context.Context, nc NewContract) (Contract,
 	if err != nil {
 		return Contract{}, fmt.Errorf("create contract: %w", err)
 	}
-	if nc.SupportLevel == "" {
+	if nc.SupportLevel == "" && len(offer.SupportLevels) > 0 {
 		nc.SupportLevel = offer.SupportLevels[0]
 	}
 	if !offer.AllowsSupportLevel(nc.SupportLevel) {
@@ -173,6 +173,7 @@ type NewAccount struct {
 // CreateAccount creates a customer-space account. Errors: Invalid, NotFound when a perimeter
 // billing account or offer does not exist, Conflict when the login belongs to another e-mail.
 func (s *Service) CreateAccount(ctx context.Context, na NewAccount) (Account, error) {
+	na.Perimeter = Perimeter{BillingAccountIDs: dedupe(na.Perimeter.BillingAccountIDs), OfferIDs: dedupe(na.Perimeter.OfferIDs)}
 	switch na.Type {
 	case AccountClient:
 		if len(na.Perimeter.BillingAccountIDs)+len(na.Perimeter.OfferIDs) > 0 {
@@ -343,4 +344,15 @@ func (s *Service) SetApplicationStatus(ctx context.Context, appID string, status
 		return Application{}, fmt.Errorf("set application status: %w", err)
 	}
 	return app, nil
+}
+
+// dedupe returns list without repeated values, in first-seen order.
+func dedupe(list []string) []string {
+	var out []string
+	for _, v := range list {
+		if !contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
 }

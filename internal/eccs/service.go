@@ -81,5 +81,8 @@ func (s *Service) Ping(ctx context.Context) error { return s.store.Ping(ctx) }
 // now returns the current time in UTC at the precision stores keep (microseconds).
 func (s *Service) now() time.Time { return s.nowFunc().UTC().Truncate(time.Microsecond) }
 
-// newID returns a random 16-character lower-case id.
-func (s *Service) newID() (string, error) { return randomString(s.random, 16, lowerBase32) }
+// idLength is the length of the ids the service makes.
+const idLength = 16
+
+// newID returns a random id of idLength lower-case base32 characters (80 bits).
+func (s *Service) newID() (string, error) { return randomString(s.random, idLength, lowerBase32) }

@@ -295,6 +295,7 @@ func (e *env) newApp(clientID string, sub eccs.SubscriptionState, terms bool, st
 func secretOf(clientID string) string { return "secret-of-" + clientID + "-0123456789abcdef" }
 
 func TestIssueToken(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	w.newApp("app-suspended", eccs.SubscriptionApproved, true, eccs.ApplicationSuspended)
 	w.newApp("app-deleted", eccs.SubscriptionApproved, true, eccs.ApplicationDeleted)
@@ -481,6 +482,7 @@ func (e *env) token(svc *eccs.Service, clientID, secret string) string {
 }
 
 func TestApplicationForToken(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	good := w.token(w.svc, appClientID, appSecret)
 

@@ -134,8 +134,9 @@ func (u NewUser) validate() (Roles, error) {
 }
 
 // DeclareUser declares a user on a contract with the given roles (POST /contract/{id}/user).
-// When the e-mail already belongs to an identity, that identity is declared, with its own
-// login and personal data (one identity per person). Errors: Forbidden when the contract is
+// When the e-mail already belongs to an identity, that identity is declared with its own login
+// and personal data (one identity per person); the answer then echoes the kept login with the
+// personal data the caller sent, never the stored ones. Errors: Forbidden when the contract is
 // invisible or acct is not manager on its users section; Invalid for a bad body; Conflict when
 // the identity is already declared on the contract or the login belongs to another e-mail.
 func (s *Service) DeclareUser(ctx context.Context, acct Account, contractID string, u NewUser) (User, error) {
@@ -166,11 +167,11 @@ func (s *Service) declare(ctx context.Context, contractID string, u NewUser) (Us
 	}
 	var declared User
 	err = s.retryOnConflict(ctx, func(tx Store) error {
+		now := s.now()
 		id, err := s.identityFor(ctx, tx, Person{u.Civility, u.LastName, u.FirstName, u.Email, u.FixPhone, u.MobilePhone}, u.Login)
 		if err != nil {
 			return err
 		}
-		now := s.now()
 		d := Declaration{ContractID: contractID, IdentityID: id.ID, Roles: newRoles, CreatedAt: now, UpdatedAt: now}
 		if err := tx.CreateDeclaration(ctx, d); err != nil {
 			if ErrorCode(err) == Conflict {
@@ -178,7 +179,13 @@ func (s *Service) declare(ctx context.Context, contractID string, u NewUser) (Us
 			}
 			return err
 		}
-		declared = User{Identity: id, Roles: newRoles}
+		// Echo the kept login with the personal data the caller sent: for a person already
+		// known, possibly of another customer, a users manager learns nothing stored.
+		declared = User{Roles: newRoles, Identity: Identity{
+			ID: id.ID, Login: id.Login, Email: u.Email, Civility: u.Civility, LastName: u.LastName,
+			FirstName: u.FirstName, FixPhone: u.FixPhone, MobilePhone: u.MobilePhone,
+			CreatedAt: id.CreatedAt, UpdatedAt: id.UpdatedAt,
+		}}
 		return nil
 	})
 	if err != nil {
@@ -238,6 +245,9 @@ func maskEmail(email string) string {
 // the minimum length and numbered when taken.
 func (s *Service) freeLogin(ctx context.Context, tx Store, first, last string) (string, error) {
 	base := strings.Trim(asciiFold(first)+"."+asciiFold(last), ".")
+	if base == "" { // a name with no Latin letter
+		base = "user"
+	}
 	if len(base) > 56 {
 		base = base[:56]
 	}

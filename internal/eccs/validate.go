@@ -14,9 +14,19 @@ func ValidContractID(id string) bool {
 	return len(id) >= 3 && isToken(id, 32) && id[0] != '-' && id[0] != '_'
 }
 
-// ValidDocumentID reports whether id is shaped like a document id: 1 to 64 ASCII letters,
-// digits, '-' or '_'.
-func ValidDocumentID(id string) bool { return isToken(id, 64) }
+// ValidDocumentID reports whether id is shaped like a document id: the 16 lower-case base32
+// characters that ids are made of.
+func ValidDocumentID(id string) bool {
+	if len(id) != idLength {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if !strings.Contains(lowerBase32, id[i:i+1]) {
+			return false
+		}
+	}
+	return true
+}
 
 // ValidLogin reports whether login is 8 to 64 of A-Z a-z 0-9 . _ - (the customer-space rule).
 func ValidLogin(login string) bool {

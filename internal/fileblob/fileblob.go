@@ -332,3 +332,7 @@ func (b *blob) Seek(offset int64, whence int) (int64, error) { return b.f.Seek(o
 func (b *blob) Close() error                                 { return b.f.Close() }
 func (b *blob) Size() int64                                  { return b.size }
 func (b *blob) ModTime() time.Time                           { return b.modTime }
+
+// SyscallConn exposes the file descriptor so that net/http sends the file with sendfile(2)
+// instead of copying it through user space; it offers no way to write.
+func (b *blob) SyscallConn() (syscall.RawConn, error) { return b.f.SyscallConn() }

@@ -116,6 +116,7 @@ func (s *server) handleDocumentFile(w http.ResponseWriter, r *http.Request) erro
 		h.Set("Content-Disposition", contentDisposition(name))
 		h.Set("ETag", `"`+d.SHA256+`-zip"`)
 		h.Set("Last-Modified", d.UpdatedAt.UTC().Format(http.TimeFormat))
+		h.Set("Accept-Ranges", "none")
 		if etagMatches(r.Header.Get("If-None-Match"), h.Get("ETag")) {
 			h.Del("Content-Type") // a 304 has no content, as ServeContent's own
 			w.WriteHeader(http.StatusNotModified)
@@ -125,17 +126,15 @@ func (s *server) handleDocumentFile(w http.ResponseWriter, r *http.Request) erro
 			w.WriteHeader(http.StatusOK)
 			return nil
 		}
-		return writeZip(w, d, blob)
+		s.writeZip(w, r, d, blob)
+		return nil
 	}
 
 	if rng := r.Header.Get("Range"); rng != "" {
-		switch checkRange(rng, blob.Size()) {
-		case rangeIgnored:
-			r.Header.Del("Range") // RFC 9110 §14.2: a server may ignore a Range it cannot parse
-		case rangeUnsatisfiable:
-			h.Set("Content-Range", fmt.Sprintf("bytes */%d", blob.Size()))
-			return &wireError{status: http.StatusRequestedRangeNotSatisfiable, code: api.CodeInvalidHeader,
-				description: fmt.Sprintf("The Range header asks for bytes outside the %d-byte file.", blob.Size())}
+		if canonical, ok := canonicalRange(rng); ok {
+			r.Header.Set("Range", canonical)
+		} else {
+			r.Header.Del("Range")
 		}
 	}
 	h.Set("Content-Type", d.ContentType)
@@ -144,17 +143,18 @@ func (s *server) handleDocumentFile(w http.ResponseWriter, r *http.Request) erro
 	if sum, err := hex.DecodeString(d.SHA256); err == nil {
 		h.Set("Repr-Digest", "sha-256=:"+base64.StdEncoding.EncodeToString(sum)+":")
 	}
-	http.ServeContent(&contentWriter{ResponseWriter: w, s: s, r: r}, r, "", d.UpdatedAt, blob)
+	http.ServeContent(&contentWriter{ResponseWriter: w, s: s, r: r, size: blob.Size()}, r, "", d.UpdatedAt, blob)
 	return nil
 }
 
 // contentWriter stands between http.ServeContent and the client. ServeContent answers a
-// failed precondition (412) in plain text; this answers it in the gateway envelope. It passes
-// ReadFrom through, so the file is still sent with sendfile.
+// failed precondition (412) and a range outside the file (416) in plain text; this answers them
+// in the gateway envelope. It passes ReadFrom through, so the file is still sent with sendfile.
 type contentWriter struct {
 	http.ResponseWriter
 	s      *server
 	r      *http.Request
+	size   int64
 	failed bool // an envelope was written: drop what ServeContent writes
 }
 
@@ -164,10 +164,16 @@ func (cw *contentWriter) WriteHeader(status int) {
 		return
 	}
 	cw.failed = true
-	we := &wireError{status: status, code: api.CodeInvalidHeader,
-		description: "The document no longer matches the If-Match or If-Unmodified-Since header; fetch its current ETag first."}
-	if status != http.StatusPreconditionFailed {
-		we = fail(http.StatusInternalServerError, api.CodeInternalError, internalDescription)
+	var we *wireError
+	switch status {
+	case http.StatusPreconditionFailed:
+		we = &wireError{status: status, code: api.CodeInvalidHeader,
+			description: "The document no longer matches the If-Match or If-Unmodified-Since header; fetch its current ETag first."}
+	case http.StatusRequestedRangeNotSatisfiable:
+		we = &wireError{status: status, code: api.CodeInvalidHeader,
+			description: fmt.Sprintf("The Range header asks for bytes outside the %d-byte file.", cw.size)}
+	default:
+		we = &wireError{status: http.StatusInternalServerError, code: api.CodeInternalError, description: internalDescription}
 	}
 	cw.s.writeError(cw.ResponseWriter, cw.r, we)
 }
@@ -187,21 +193,23 @@ func (cw *contentWriter) ReadFrom(src io.Reader) (int64, error) {
 }
 
 // writeZip streams a ZIP archive holding the document. The archive is built while it is sent,
-// so its length is not known in advance and Range is not offered on it.
-func writeZip(w http.ResponseWriter, d eccs.Document, blob eccs.Blob) error {
-	w.Header().Set("Accept-Ranges", "none")
+// so its length is not known in advance and Range is not offered on it. A failure once the
+// status is sent can only be told by cutting the connection: the client must not take a
+// truncated archive for a whole one.
+func (s *server) writeZip(w http.ResponseWriter, r *http.Request, d eccs.Document, blob eccs.Blob) {
 	w.WriteHeader(http.StatusOK)
 	zw := zip.NewWriter(w)
 	f, err := zw.CreateHeader(&zip.FileHeader{Name: d.Filename, Method: zip.Deflate, Modified: d.UpdatedAt.UTC()})
+	if err == nil {
+		_, err = io.Copy(f, blob)
+	}
+	if err == nil {
+		err = zw.Close()
+	}
 	if err != nil {
-		return nil // the status is sent: nothing more can be said to the client
+		s.logFailure(r, fmt.Errorf("zip document %s: %w", d.ID, err))
+		panic(http.ErrAbortHandler)
 	}
-	if _, err := blob.Seek(0, 0); err == nil {
-		if _, err := io.Copy(f, blob); err == nil {
-			zw.Close()
-		}
-	}
-	return nil
 }
 
 // zippedParam reads zipped: 1 or true for a ZIP, 0, false or absent for the raw file.

@@ -82,6 +82,9 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		if p := recover(); p != nil {
 			if p == http.ErrAbortHandler {
+				// A handler cut the connection on purpose (after logging why): log the
+				// request, then let net/http close it.
+				s.logRequest(ctx, r, rec, start, id)
 				panic(p)
 			}
 			s.logger.LogAttrs(ctx, slog.LevelError, "panic", slog.String("request_id", id),
@@ -90,15 +93,7 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				s.writeError(rec, r, fmt.Errorf("panic: %v", p))
 			}
 		}
-		s.logger.LogAttrs(ctx, slog.LevelInfo, "request",
-			slog.String("request_id", id),
-			slog.String("method", r.Method),
-			slog.String("path", truncate(r.URL.Path, 200)),
-			slog.Int("status", rec.status),
-			slog.Int64("bytes", rec.bytes),
-			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
-			slog.String("remote", r.RemoteAddr),
-		)
+		s.logRequest(ctx, r, rec, start, id)
 	}()
 
 	if !canonicalPath(r.URL.Path) {
@@ -114,6 +109,19 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.mux.ServeHTTP(rec, r)
+}
+
+// logRequest writes the one log line of a request.
+func (s *server) logRequest(ctx context.Context, r *http.Request, rec *recorder, start time.Time, id string) {
+	s.logger.LogAttrs(ctx, slog.LevelInfo, "request",
+		slog.String("request_id", id),
+		slog.String("method", r.Method),
+		slog.String("path", truncate(r.URL.Path, 200)),
+		slog.Int("status", rec.status),
+		slog.Int64("bytes", rec.bytes),
+		slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
+		slog.String("remote", r.RemoteAddr),
+	)
 }
 
 // canonicalPath reports whether p has no empty segment (except a trailing slash), no "." and

@@ -5,68 +5,61 @@ import (
 	"strings"
 )
 
-// rangeVerdict says what to do with a Range header before http.ServeContent sees it.
-type rangeVerdict int
-
-const (
-	rangeServe         rangeVerdict = iota // well formed and satisfiable: let ServeContent answer 206
-	rangeIgnored                           // malformed or abusive: ignore it and send the whole file
-	rangeUnsatisfiable                     // well formed, but no range overlaps the file: 416
-)
-
 // maxRanges bounds how many ranges one request may ask for; more is ignored, as multipart
 // answers to hundreds of tiny ranges cost the server far more than the client.
 const maxRanges = 16
 
-// checkRange classifies a Range header value for a file of size bytes (RFC 9110 §14.1.2).
-// ServeContent would answer a malformed header 416 in plain text; we ignore it instead, as RFC
-// 9110 allows, and answer an unsatisfiable one 416 in the gateway envelope.
-func checkRange(header string, size int64) rangeVerdict {
-	unit, set, ok := strings.Cut(header, "=")
-	if !ok || !strings.EqualFold(strings.TrimSpace(unit), "bytes") {
-		return rangeIgnored
+// canonicalRange parses a Range header value (RFC 9110 §14.1.2) and returns it in the exact
+// form http.ServeContent understands ("bytes=0-9,20-"), or ok false when it is malformed or
+// asks for too many ranges: such a header is ignored and the whole file sent, as RFC 9110
+// §14.2 allows (ServeContent would answer it 416 in plain text). Whether the ranges overlap
+// the file is left to ServeContent, after the conditional headers.
+func canonicalRange(header string) (canonical string, ok bool) {
+	unit, set, found := strings.Cut(header, "=")
+	if !found || !strings.EqualFold(strings.Trim(unit, " \t"), "bytes") {
+		return "", false
 	}
 	specs := strings.Split(set, ",")
 	if len(specs) > maxRanges {
-		return rangeIgnored
+		return "", false
 	}
-	satisfiable := false
+	out := make([]string, 0, len(specs))
 	for _, spec := range specs {
-		spec = strings.TrimSpace(spec)
-		first, last, ok := strings.Cut(spec, "-")
-		if !ok {
-			return rangeIgnored
+		first, last, found := strings.Cut(strings.Trim(spec, " \t"), "-")
+		if !found {
+			return "", false
 		}
-		first, last = strings.TrimSpace(first), strings.TrimSpace(last)
-		if first == "" { // suffix range: the last N bytes
+		first, last = strings.Trim(first, " \t"), strings.Trim(last, " \t")
+		switch {
+		case first == "": // the last N bytes
 			n, ok := parseBytePos(last)
 			if !ok {
-				return rangeIgnored
+				return "", false
 			}
-			if n > 0 && size > 0 {
-				satisfiable = true
+			if n == 0 {
+				continue // "the last 0 bytes" selects nothing (RFC 9110); ServeContent would send 0 bytes with 206
 			}
-			continue
-		}
-		start, ok := parseBytePos(first)
-		if !ok {
-			return rangeIgnored
-		}
-		if last != "" {
-			end, ok := parseBytePos(last)
-			if !ok || end < start {
-				return rangeIgnored
+		case last == "": // from first to the end
+			if _, ok := parseBytePos(first); !ok {
+				return "", false
+			}
+		default:
+			start, ok1 := parseBytePos(first)
+			end, ok2 := parseBytePos(last)
+			if !ok1 || !ok2 || end < start {
+				return "", false
 			}
 		}
-		if start < size {
-			satisfiable = true
-		}
+		out = append(out, first+"-"+last)
 	}
-	if !satisfiable {
-		return rangeUnsatisfiable
+	if len(out) == 0 {
+		out = append(out, noByte) // only empty suffixes: unsatisfiable
 	}
-	return rangeServe
+	return "bytes=" + strings.Join(out, ","), true
 }
+
+// noByte is a range that starts past the end of any file: ServeContent answers it 416.
+const noByte = "999999999999999999-"
 
 // parseBytePos parses a non-negative decimal of at most 18 digits (no sign, no overflow).
 func parseBytePos(s string) (int64, bool) {
