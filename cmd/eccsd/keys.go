@@ -35,7 +35,12 @@ func loadOrCreateKeys(path string, random io.Reader) (keys eccs.Keys, created bo
 		if err != nil {
 			return eccs.Keys{}, false, err
 		}
-		return keys, true, writeKeys(path, keys)
+		err = writeKeys(path, keys)
+		if errors.Is(err, fs.ErrExist) {
+			// Another process created the file first: use its keys.
+			return loadOrCreateKeys(path, random)
+		}
+		return keys, err == nil, err
 	}
 	if err != nil {
 		return eccs.Keys{}, false, fmt.Errorf("read keys: %w", err)
@@ -107,7 +112,7 @@ func writeKeys(path string, keys eccs.Keys) error {
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("write keys: %w", err)
 	}
-	if err := os.Link(tmp.Name(), path); err != nil {
+	if err := os.Link(tmp.Name(), path); err != nil { // never replaces keys already there
 		return fmt.Errorf("write keys: %w", err)
 	}
 	return nil

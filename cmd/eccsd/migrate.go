@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -23,9 +24,12 @@ its own transaction. Migrations only go forward; running migrate twice is harmle
 				return err
 			}
 			if databaseURL == "" {
+				if err := os.MkdirAll(dataDir, 0o700); err != nil {
+					return fmt.Errorf("data directory: %w", err)
+				}
 				databaseURL = sqliteURL(filepath.Join(dataDir, "eccs.db"))
 			}
-			db, err := openDatabase(cmd.Context(), databaseURL)
+			db, err := openDatabase(cmd.Context(), databaseURL, true)
 			if err != nil {
 				return err
 			}

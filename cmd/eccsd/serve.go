@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -59,6 +58,15 @@ commands for the getting-started guide's examples.`,
 			if err := bindEnv(cmd.Flags(), e.getenv); err != nil {
 				return err
 			}
+			source := func(flag string) string {
+				if cmd.Flags().Changed(flag) {
+					return "--" + flag
+				}
+				return envName(flag)
+			}
+			if err := cfg.validate(source); err != nil {
+				return err
+			}
 			return serve(cmd.Context(), e, cfg, cmd.Flags().Changed("addr") || e.getenv(envName("addr")) != "")
 		},
 	}
@@ -82,17 +90,35 @@ commands for the getting-started guide's examples.`,
 	return cmd
 }
 
+// validate checks the values that flags and variables cannot check themselves; an error names
+// the flag or environment variable (source gives which) that set the bad value.
+func (cfg serveConfig) validate(source func(flag string) string) error {
+	bad := func(flag string, value any, rule string) error {
+		return usageError{fmt.Errorf("%s=%v: %s", source(flag), value, rule)}
+	}
+	var level slog.Level
+	switch {
+	case level.UnmarshalText([]byte(cfg.logLevel)) != nil:
+		return bad("log-level", cfg.logLevel, "use debug, info, warn or error")
+	case cfg.rateLimitCode != http.StatusTooManyRequests && cfg.rateLimitCode != http.StatusForbidden:
+		return bad("rate-limit-status", cfg.rateLimitCode, "use 429, or 403 for clients of older gateways")
+	case cfg.tokenRateLimit < 0:
+		return bad("token-rate-limit", cfg.tokenRateLimit, "give a number of requests per minute, or 0 for no limit")
+	case cfg.rateLimit < 0:
+		return bad("rate-limit", cfg.rateLimit, "give a number of calls per second, or 0 for no limit")
+	case cfg.tokenTTL < time.Second:
+		return bad("token-ttl", cfg.tokenTTL, "give a lifetime of at least 1s, such as 1h")
+	case cfg.maxBodyBytes < 1024:
+		return bad("max-body-bytes", cfg.maxBodyBytes, "give at least 1024 bytes")
+	case cfg.shutdownGrace < 0:
+		return bad("shutdown-grace", cfg.shutdownGrace, "give a duration such as 30s, or 0 to stop at once")
+	}
+	return nil
+}
+
 func serve(ctx context.Context, e env, cfg serveConfig, addrGiven bool) error {
 	var level slog.Level
-	if err := level.UnmarshalText([]byte(cfg.logLevel)); err != nil {
-		return usageError{fmt.Errorf("--log-level %q: use debug, info, warn or error", cfg.logLevel)}
-	}
-	if cfg.rateLimitCode != http.StatusTooManyRequests && cfg.rateLimitCode != http.StatusForbidden {
-		return usageError{fmt.Errorf("--rate-limit-status must be 429 or 403, not %d", cfg.rateLimitCode)}
-	}
-	if cfg.tokenRateLimit < 0 || cfg.rateLimit < 0 || cfg.tokenTTL <= 0 || cfg.maxBodyBytes <= 0 {
-		return usageError{errors.New("limits and durations must be positive (0 turns a rate limit off)")}
-	}
+	level.UnmarshalText([]byte(cfg.logLevel)) // checked by validate
 	logger := slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: level}))
 
 	if cfg.dev {
@@ -115,9 +141,6 @@ func serve(ctx context.Context, e env, cfg serveConfig, addrGiven bool) error {
 	if cfg.dataDir == "" {
 		cfg.dataDir = "eccs-data"
 	}
-	if err := os.MkdirAll(cfg.dataDir, 0o700); err != nil {
-		return fmt.Errorf("data directory: %w", err)
-	}
 	if cfg.databaseURL == "" {
 		cfg.databaseURL = sqliteURL(filepath.Join(cfg.dataDir, "eccs.db"))
 	}
@@ -127,21 +150,27 @@ func serve(ctx context.Context, e env, cfg serveConfig, addrGiven bool) error {
 	if cfg.keysFile == "" {
 		cfg.keysFile = filepath.Join(cfg.dataDir, "keys.json")
 	}
-
-	keys, created, err := loadOrCreateKeys(cfg.keysFile, rand.Reader)
-	if err != nil {
-		return err
+	// Only a server that may migrate creates its data directory and database: a mistyped
+	// --data-dir must not leave a fresh directory with keys behind.
+	if cfg.migrate {
+		if err := os.MkdirAll(cfg.dataDir, 0o700); err != nil {
+			return fmt.Errorf("data directory: %w", err)
+		}
 	}
-	if created {
-		logger.Info("created secret keys", "file", cfg.keysFile)
-	}
-	db, err := openDatabase(ctx, cfg.databaseURL)
+	db, err := openDatabase(ctx, cfg.databaseURL, cfg.migrate)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	if err := prepareSchema(ctx, db, cfg.migrate, logger); err != nil {
 		return err
+	}
+	keys, created, err := loadOrCreateKeys(cfg.keysFile, rand.Reader)
+	if err != nil {
+		return err
+	}
+	if created {
+		logger.Info("created secret keys", "file", cfg.keysFile)
 	}
 	blobs, err := openBlobs(cfg.blobURL)
 	if err != nil {

@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -21,8 +24,9 @@ type database interface {
 }
 
 // openDatabase opens the database a URL names. Schemes: sqlite:///abs/path.db or
-// sqlite://rel/path.db (query: busy_timeout=5s).
-func openDatabase(ctx context.Context, rawURL string) (database, error) {
+// sqlite://rel/path.db (query: busy_timeout=5s). A SQLite file is created only when create is
+// set (migrations will follow); otherwise a missing one is an error that says what to do.
+func openDatabase(ctx context.Context, rawURL string, create bool) (database, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("database URL %q: %w", rawURL, err)
@@ -40,6 +44,9 @@ func openDatabase(ctx context.Context, rawURL string) (database, error) {
 				return nil, fmt.Errorf("database URL %q: busy_timeout %q is not a duration such as 5s", rawURL, v)
 			}
 			opts.BusyTimeout = d
+		}
+		if _, err := os.Stat(path); !create && errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("there is no database at %s: create it with `eccsd migrate`, or start with --migrate", path)
 		}
 		return sqlite.Open(ctx, path, opts)
 	}

@@ -94,7 +94,7 @@ func (c Credentials) WriteFile(path string) error {
 	if err := os.WriteFile(path, append(data, '\n'), 0o600); err != nil {
 		return fmt.Errorf("write dev credentials: %w", err)
 	}
-	return nil
+	return os.Chmod(path, 0o600) // WriteFile keeps the mode of a file that was already there
 }
 
 // PrintWelcome writes the credentials and ready-to-paste curl commands for the guide's four
@@ -113,7 +113,7 @@ eccs dev server: the Cloud Store Customer Space API with demo data (loopback onl
 
 Paste these to follow the getting-started guide:
 
-# Get an access token (valid %s; reuse it until the API answers 401 with code 42)
+# Get an access token (valid for expires_in seconds; reuse it until the API answers 401 with code 42)
 TOKEN=$(curl -s -u '%s:%s' -d grant_type=client_credentials %s | sed -E 's/.*"access_token": *"([^"]+)".*/\1/')
 
 # Example 1: the details of a contract
@@ -137,7 +137,7 @@ curl -X GET \
 -H "X-API-Key: %s" \
 -H "X-ECCS-Contract-Id: %s" \
 -H "Accept: application/json" \
-"%s/documents/%s/file" -o bill.xlsx
+"%s/documents/%s/file" --fail-with-body -o bill.xlsx
 
 # Example 3: add a user on a contract
 curl -X POST \
@@ -160,7 +160,7 @@ curl -X POST \
 		strings.Join(c.Contracts.Client, " "), c.APIKeys.Client,
 		strings.Join(c.Contracts.Administrator, " "), c.APIKeys.Administrator,
 		dataDir,
-		"one hour", c.ClientID, c.ClientSecret, c.TokenURL,
+		c.ClientID, c.ClientSecret, c.TokenURL,
 		c.APIKeys.Client, c.SampleContractID, c.APIURL,
 		c.APIKeys.Client, c.SampleContractID, c.APIURL,
 		c.APIKeys.Client, c.SampleContractID, c.APIURL, c.SampleDocumentID,

@@ -136,33 +136,47 @@ func (s *Service) AccountForKey(ctx context.Context, key string) (Account, APIKe
 	return acct, k, nil
 }
 
-// ContractAccess returns a contract the account may see and the account's roles on it (step 5).
-// An unknown contract and one outside what the account may see give the same Forbidden error,
-// so that nobody can probe which contracts exist.
-func (s *Service) ContractAccess(ctx context.Context, acct Account, contractID string) (Contract, Roles, error) {
+// Access is an account's checked access to one contract: ContractAccess returns it once the
+// contract is known to be visible, and the calls that act on a contract take it, so none can
+// be reached without that check. Only this package makes one.
+type Access struct {
+	contract Contract
+	roles    Roles
+}
+
+// Contract is the contract the access is to.
+func (a Access) Contract() Contract { return a.contract }
+
+// Roles are the account's roles on the contract.
+func (a Access) Roles() Roles { return a.roles }
+
+// ContractAccess checks that acct may see a contract (step 5 of the checks) and returns its
+// access to it. An unknown contract and one outside what the account may see give the same
+// Forbidden error, so that nobody can probe which contracts exist.
+func (s *Service) ContractAccess(ctx context.Context, acct Account, contractID string) (Access, error) {
 	hidden := &Error{Code: Forbidden, Message: fmt.Sprintf("Contract %s does not exist or is not visible to this API key.", contractID)}
 	c, err := s.store.Contract(ctx, contractID)
 	if IsNotFound(err) {
-		return Contract{}, Roles{}, hidden
+		return Access{}, hidden
 	}
 	if err != nil {
-		return Contract{}, Roles{}, fmt.Errorf("find contract: %w", err)
+		return Access{}, fmt.Errorf("find contract: %w", err)
 	}
 	switch acct.Type {
 	case AccountAdministrator:
 		if acct.Perimeter.Covers(c.BillingAccountID, c.OfferID) {
-			return c, ManagerEverywhere, nil
+			return Access{contract: c, roles: ManagerEverywhere}, nil
 		}
 	case AccountClient:
 		d, err := s.store.Declaration(ctx, c.ID, acct.IdentityID)
 		if err == nil && d.Roles.Contracts != RoleNone {
-			return c, d.Roles, nil
+			return Access{contract: c, roles: d.Roles}, nil
 		}
 		if err != nil && !IsNotFound(err) {
-			return Contract{}, Roles{}, fmt.Errorf("find declaration: %w", err)
+			return Access{}, fmt.Errorf("find declaration: %w", err)
 		}
 	}
-	return Contract{}, Roles{}, hidden
+	return Access{}, hidden
 }
 
 // contractFilter returns the filter of the contracts acct may see.

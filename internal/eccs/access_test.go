@@ -240,6 +240,17 @@ func TestAccountForKey(t *testing.T) {
 
 // --- ContractAccess and visibility -------------------------------------------------------------
 
+// access returns acct's access to contract contractID, failing the test when ContractAccess
+// refuses it.
+func access(t testing.TB, w *world, acct eccs.Account, contractID string) eccs.Access {
+	t.Helper()
+	a, err := w.svc.ContractAccess(w.ctx, acct, contractID)
+	if err != nil {
+		t.Fatalf("ContractAccess(%s, %s): %v", acct.ID, contractID, err)
+	}
+	return a
+}
+
 func TestContractAccess(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
@@ -272,10 +283,11 @@ func TestContractAccess(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			c, roles, err := w.svc.ContractAccess(w.ctx, tc.acct, tc.contract)
+			a, err := w.svc.ContractAccess(w.ctx, tc.acct, tc.contract)
+			c, roles := a.Contract(), a.Roles()
 			if !tc.visible {
 				wantErr(t, err, eccs.Forbidden, eccs.ReasonNone, "")
-				if c.ID != "" || roles != (eccs.Roles{}) {
+				if c.ID != "" || roles != (eccs.Roles{}) || a != (eccs.Access{}) {
 					t.Errorf("a refused access returned %s with %+v", c.ID, roles)
 				}
 				return
@@ -291,10 +303,10 @@ func TestContractAccess(t *testing.T) {
 
 	t.Run("unknown and invisible contracts answer alike", func(t *testing.T) {
 		for _, acct := range []eccs.Account{w.admin, w.carol, w.dave} {
-			_, _, errUnknown := w.svc.ContractAccess(w.ctx, acct, "ZZZ-UNKNOWN")
-			_, _, errHidden := w.svc.ContractAccess(w.ctx, acct, "BA3-FE0")
+			_, errUnknown := w.svc.ContractAccess(w.ctx, acct, "ZZZ-UNKNOWN")
+			_, errHidden := w.svc.ContractAccess(w.ctx, acct, "BA3-FE0")
 			hidden := "BA1-CAV" // invisible to all three
-			_, _, errInvisible := w.svc.ContractAccess(w.ctx, acct, hidden)
+			_, errInvisible := w.svc.ContractAccess(w.ctx, acct, hidden)
 			u := wantErr(t, errUnknown, eccs.Forbidden, eccs.ReasonNone, "")
 			wantErr(t, errHidden, eccs.Forbidden, eccs.ReasonNone, "")
 			i := wantErr(t, errInvisible, eccs.Forbidden, eccs.ReasonNone, "")
@@ -305,10 +317,7 @@ func TestContractAccess(t *testing.T) {
 	})
 
 	t.Run("contract fields are read from the rows they name", func(t *testing.T) {
-		c, _, err := w.svc.ContractAccess(w.ctx, w.carol, "BA3-FE")
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := access(t, w, w.carol, "BA3-FE").Contract()
 		want := eccs.Contract{ID: "BA3-FE", Name: "Contract BA3-FE", Type: "IAAS", OfferID: "FE", OfferName: "Flexible Engine",
 			BillingAccountID: "BA3", CustomerID: "globex", CustomerName: "Globex", CustomerSegment: "int", SupportLevel: "PRM"}
 		got := c
@@ -382,10 +391,10 @@ func TestContractsMatchContractAccess(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var visible []string
 			for _, id := range all {
-				c, roles, err := w.svc.ContractAccess(w.ctx, tc.acct, id)
+				a, err := w.svc.ContractAccess(w.ctx, tc.acct, id)
 				switch {
 				case err == nil:
-					if c.ID != id || roles.Contracts == eccs.RoleNone {
+					if c, roles := a.Contract(), a.Roles(); c.ID != id || roles.Contracts == eccs.RoleNone {
 						t.Errorf("ContractAccess(%s) = %s with %+v", id, c.ID, roles)
 					}
 					visible = append(visible, id)
@@ -452,10 +461,7 @@ func TestContractsMatchContractAccess(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, c := range list {
-			one, _, err := w.svc.ContractAccess(w.ctx, w.rita, c.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
+			one := access(t, w, w.rita, c.ID).Contract()
 			if one != c {
 				t.Errorf("listed %+v\nread   %+v", c, one)
 			}

@@ -164,8 +164,8 @@ func TestOrderContract(t *testing.T) {
 			t.Errorf("referent declared with %+v, want manager everywhere", d.Roles)
 		}
 		// Visible to the ordering administrator, listed and readable alike.
-		got, roles, err := w.svc.ContractAccess(w.ctx, w.admin, c.ID)
-		if err != nil || got != c || roles != eccs.ManagerEverywhere {
+		a, err := w.svc.ContractAccess(w.ctx, w.admin, c.ID)
+		if got, roles := a.Contract(), a.Roles(); err != nil || got != c || roles != eccs.ManagerEverywhere {
 			t.Errorf("ContractAccess: %+v %+v %v", got, roles, err)
 		}
 		list, _, err := w.svc.Contracts(w.ctx, w.admin, eccs.Page{})
@@ -175,11 +175,11 @@ func TestOrderContract(t *testing.T) {
 		// The referent, given an account, sees it as manager everywhere.
 		acct := must(w.svc.CreateAccount(w.ctx, eccs.NewAccount{Type: eccs.AccountClient,
 			Person: eccs.Person{LastName: "O", FirstName: "E", Email: "ELOISE.O@acme.example"}}))(t)
-		if _, roles, err := w.svc.ContractAccess(w.ctx, acct, c.ID); err != nil || roles != eccs.ManagerEverywhere {
-			t.Errorf("the referent's access: %+v %v", roles, err)
+		if a, err := w.svc.ContractAccess(w.ctx, acct, c.ID); err != nil || a.Roles() != eccs.ManagerEverywhere {
+			t.Errorf("the referent's access: %+v %v", a.Roles(), err)
 		}
 		// Another client sees nothing of it.
-		_, _, err = w.svc.ContractAccess(w.ctx, w.dave, c.ID)
+		_, err = w.svc.ContractAccess(w.ctx, w.dave, c.ID)
 		wantErr(t, err, eccs.Forbidden, eccs.ReasonNone, "")
 	})
 
@@ -219,8 +219,8 @@ func TestOrderContract(t *testing.T) {
 		if c.Referent != w.carolID {
 			t.Errorf("referent %+v, want carol's identity %+v", c.Referent, w.carolID)
 		}
-		if _, roles, err := w.svc.ContractAccess(w.ctx, w.carol, c.ID); err != nil || roles != eccs.ManagerEverywhere {
-			t.Errorf("carol's access to the contract she is referent of: %+v %v", roles, err)
+		if a, err := w.svc.ContractAccess(w.ctx, w.carol, c.ID); err != nil || a.Roles() != eccs.ManagerEverywhere {
+			t.Errorf("carol's access to the contract she is referent of: %+v %v", a.Roles(), err)
 		}
 	})
 }
@@ -331,8 +331,8 @@ func TestOrderContractConcurrently(t *testing.T) {
 		t.Errorf("the administrator sees %d contracts (total %d), want %d", len(list), total, n+2)
 	}
 	for i, c := range created {
-		got, _, err := w.svc.ContractAccess(w.ctx, w.admin, c.ID)
-		if err != nil || got != c {
+		a, err := w.svc.ContractAccess(w.ctx, w.admin, c.ID)
+		if got := a.Contract(); err != nil || got != c {
 			t.Errorf("order %d: reading %s back: %+v, %v", i, c.ID, got, err)
 		}
 	}

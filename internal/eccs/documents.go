@@ -7,20 +7,28 @@ import (
 	"time"
 )
 
-// Documents returns one page of the documents of a contract that acct may see, newest first,
-// and how many there are in all. types nil selects every type the account's role allows; a
-// non-nil types selects those of them the role allows (none for an empty slice). Errors:
-// Forbidden when the contract is invisible or acct has no role on its documents section.
-func (s *Service) Documents(ctx context.Context, acct Account, contractID string, types []DocumentType, page Page) ([]Document, int, error) {
-	c, roles, err := s.documentsAccess(ctx, acct, contractID)
-	if err != nil {
+// MayReadDocuments returns a Forbidden error unless the access includes a role on the
+// contract's documents section (step 6 of the checks for the document calls).
+func MayReadDocuments(a Access) error {
+	if a.roles.Documents == RoleNone {
+		return Errorf(Forbidden, "This API key has no role on the documents of contract %s.", a.contract.ID)
+	}
+	return nil
+}
+
+// Documents returns one page of the documents of the contract that the access's role may see,
+// newest first, and how many there are in all. types nil selects every type the role allows;
+// a non-nil types selects those of them the role allows (none for an empty slice). Errors:
+// Forbidden without a role on the documents section.
+func (s *Service) Documents(ctx context.Context, a Access, types []DocumentType, page Page) ([]Document, int, error) {
+	if err := MayReadDocuments(a); err != nil {
 		return nil, 0, err
 	}
-	visible := VisibleDocumentTypes(roles.Documents)
+	visible := VisibleDocumentTypes(a.roles.Documents)
 	if types != nil {
 		var allowed []DocumentType
 		for _, t := range types {
-			if roles.Documents >= t.RequiredRole() {
+			if a.roles.Documents >= t.RequiredRole() {
 				allowed = append(allowed, t)
 			}
 		}
@@ -29,22 +37,22 @@ func (s *Service) Documents(ctx context.Context, acct Account, contractID string
 	if len(visible) == 0 {
 		return []Document{}, 0, nil
 	}
-	list, total, err := s.store.Documents(ctx, DocumentFilter{ContractID: c.ID, Types: visible, Page: page})
+	list, total, err := s.store.Documents(ctx, DocumentFilter{ContractID: a.contract.ID, Types: visible, Page: page})
 	if err != nil {
 		return nil, 0, fmt.Errorf("list documents: %w", err)
 	}
 	return list, total, nil
 }
 
-// OpenDocument returns a document of a contract and its bytes, which the caller must close.
+// OpenDocument returns a document of the contract and its bytes, which the caller must close.
 // Errors: Forbidden as for Documents; NotFound when the contract has no such document or the
-// account's role may not see its type (the two answer alike); Internal when the bytes are
-// missing from the blob store.
-func (s *Service) OpenDocument(ctx context.Context, acct Account, contractID, documentID string) (Document, Blob, error) {
-	c, roles, err := s.documentsAccess(ctx, acct, contractID)
-	if err != nil {
+// role may not see its type (the two answer alike); Internal when the bytes are missing from
+// the blob store.
+func (s *Service) OpenDocument(ctx context.Context, a Access, documentID string) (Document, Blob, error) {
+	if err := MayReadDocuments(a); err != nil {
 		return Document{}, nil, err
 	}
+	c := a.contract
 	absent := Errorf(NotFound, "Contract %s has no document %s.", c.ID, documentID)
 	d, err := s.store.Document(ctx, c.ID, documentID)
 	if IsNotFound(err) {
@@ -53,7 +61,7 @@ func (s *Service) OpenDocument(ctx context.Context, acct Account, contractID, do
 	if err != nil {
 		return Document{}, nil, fmt.Errorf("find document: %w", err)
 	}
-	if roles.Documents < d.Type.RequiredRole() {
+	if a.roles.Documents < d.Type.RequiredRole() {
 		return Document{}, nil, absent
 	}
 	b, err := s.blobs.Open(ctx, d.BlobKey)
@@ -64,17 +72,6 @@ func (s *Service) OpenDocument(ctx context.Context, acct Account, contractID, do
 		return Document{}, nil, fmt.Errorf("open document %s: %w", d.ID, err)
 	}
 	return d, b, nil
-}
-
-func (s *Service) documentsAccess(ctx context.Context, acct Account, contractID string) (Contract, Roles, error) {
-	c, roles, err := s.ContractAccess(ctx, acct, contractID)
-	if err != nil {
-		return Contract{}, Roles{}, err
-	}
-	if roles.Documents == RoleNone {
-		return Contract{}, Roles{}, Errorf(Forbidden, "This API key has no role on the documents of contract %s.", c.ID)
-	}
-	return c, roles, nil
 }
 
 // NewDocument describes a document an operator adds to a contract.

@@ -115,7 +115,11 @@ func TestDocuments(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			list, total, err := w.svc.Documents(w.ctx, tc.acct, tc.contract, tc.types, eccs.Page{})
+			a := access(t, w, tc.acct, tc.contract)
+			if err := eccs.MayReadDocuments(a); err != nil {
+				t.Fatalf("MayReadDocuments: %v", err)
+			}
+			list, total, err := w.svc.Documents(w.ctx, a, tc.types, eccs.Page{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -134,44 +138,59 @@ func TestDocuments(t *testing.T) {
 	}
 
 	t.Run("paging keeps the total", func(t *testing.T) {
-		page, total, err := w.svc.Documents(w.ctx, w.carol, "BA1-FE", nil, eccs.Page{Offset: 1, Limit: 2})
+		page, total, err := w.svc.Documents(w.ctx, access(t, w, w.carol, "BA1-FE"), nil, eccs.Page{Offset: 1, Limit: 2})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !slices.Equal(ids(page), ids(onBA1FE.ordered[1:3])) || total != 6 {
 			t.Errorf("got %v total %d", ids(page), total)
 		}
-		page, total, err = w.svc.Documents(w.ctx, w.carol, "BA3-FE", nil, eccs.Page{Limit: 1})
+		page, total, err = w.svc.Documents(w.ctx, access(t, w, w.carol, "BA3-FE"), nil, eccs.Page{Limit: 1})
 		if err != nil || len(page) != 1 || page[0].Type != eccs.TypePartialConsumptionRatedReports || total != 3 {
 			t.Errorf("visitor's first page: %v total %d, %v", ids(page), total, err)
 		}
 	})
 
+	// refused checks that the document calls refuse an access: to list, to list with an empty
+	// filter, to open.
+	refused := func(t *testing.T, a eccs.Access) {
+		t.Helper()
+		list, _, err := w.svc.Documents(w.ctx, a, nil, eccs.Page{})
+		wantErr(t, err, eccs.Forbidden, eccs.ReasonNone, "")
+		if len(list) != 0 {
+			t.Errorf("a refused list holds %d documents", len(list))
+		}
+		// The role is checked before the type filter: an empty filter is refused too.
+		_, _, err = w.svc.Documents(w.ctx, a, []eccs.DocumentType{}, eccs.Page{})
+		wantErr(t, err, eccs.Forbidden, eccs.ReasonNone, "")
+		_, blob, err := w.svc.OpenDocument(w.ctx, a, onBA3FE.reports.ID)
+		wantErr(t, err, eccs.Forbidden, eccs.ReasonNone, "")
+		if blob != nil {
+			t.Error("a refused open returned a blob")
+		}
+	}
+
 	t.Run("forbidden", func(t *testing.T) {
+		t.Run("no role on documents", func(t *testing.T) {
+			a := access(t, w, w.carol, "BA3-CAV")
+			wantErr(t, eccs.MayReadDocuments(a), eccs.Forbidden, eccs.ReasonNone, "")
+			refused(t, a)
+		})
 		for _, tc := range []struct {
 			name     string
 			acct     eccs.Account
 			contract string
 		}{
-			{"no role on documents", w.carol, "BA3-CAV"},
 			{"invisible contract", w.carol, "BA1-CAV"},
 			{"unknown contract", w.carol, "OCB0000404"},
 			{"administrator outside its perimeter", w.admin, "BA3-FE"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				list, _, err := w.svc.Documents(w.ctx, tc.acct, tc.contract, nil, eccs.Page{})
+				a, err := w.svc.ContractAccess(w.ctx, tc.acct, tc.contract)
 				wantErr(t, err, eccs.Forbidden, eccs.ReasonNone, "")
-				if len(list) != 0 {
-					t.Errorf("a refused list holds %d documents", len(list))
-				}
-				// The role is checked before the type filter: an empty filter is refused too.
-				_, _, err = w.svc.Documents(w.ctx, tc.acct, tc.contract, []eccs.DocumentType{}, eccs.Page{})
-				wantErr(t, err, eccs.Forbidden, eccs.ReasonNone, "")
-				_, blob, err := w.svc.OpenDocument(w.ctx, tc.acct, tc.contract, onBA3FE.reports.ID)
-				wantErr(t, err, eccs.Forbidden, eccs.ReasonNone, "")
-				if blob != nil {
-					t.Error("a refused open returned a blob")
-				}
+				// The access a refusal returns opens nothing either.
+				wantErr(t, eccs.MayReadDocuments(a), eccs.Forbidden, eccs.ReasonNone, "")
+				refused(t, a)
 			})
 		}
 	})
@@ -191,7 +210,7 @@ func TestDocuments(t *testing.T) {
 			{"administrator opens a partial bill", w.admin, "BA1-FE", onBA1FE.partialBills, "partial bill of BA1-FE"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				d, blob, err := w.svc.OpenDocument(w.ctx, tc.acct, tc.contract, tc.doc.ID)
+				d, blob, err := w.svc.OpenDocument(w.ctx, access(t, w, tc.acct, tc.contract), tc.doc.ID)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -208,7 +227,7 @@ func TestDocuments(t *testing.T) {
 	})
 
 	t.Run("not found", func(t *testing.T) {
-		_, _, err := w.svc.OpenDocument(w.ctx, w.carol, "BA3-FE", "abcdefghijklmnop")
+		_, _, err := w.svc.OpenDocument(w.ctx, access(t, w, w.carol, "BA3-FE"), "abcdefghijklmnop")
 		absent := wantErr(t, err, eccs.NotFound, eccs.ReasonNone, "")
 		for _, tc := range []struct {
 			name     string
@@ -226,7 +245,7 @@ func TestDocuments(t *testing.T) {
 			{"empty id", w.rita, "BA3-FE", eccs.Document{}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				_, blob, err := w.svc.OpenDocument(w.ctx, tc.acct, tc.contract, tc.doc.ID)
+				_, blob, err := w.svc.OpenDocument(w.ctx, access(t, w, tc.acct, tc.contract), tc.doc.ID)
 				e := wantErr(t, err, eccs.NotFound, eccs.ReasonNone, "")
 				if blob != nil {
 					t.Error("a document not found came with a blob")
@@ -245,12 +264,12 @@ func TestDocuments(t *testing.T) {
 		if err := os.Remove(filepath.Join(w.blobDir, filepath.FromSlash(d.BlobKey))); err != nil {
 			t.Fatal(err)
 		}
-		_, blob, err := w.svc.OpenDocument(w.ctx, w.carol, "BA1-FE", d.ID)
+		_, blob, err := w.svc.OpenDocument(w.ctx, access(t, w, w.carol, "BA1-FE"), d.ID)
 		if code := eccs.ErrorCode(err); code != eccs.Internal || blob != nil {
 			t.Fatalf("got code %q (%v), want internal", code, err)
 		}
 		// The row is still listed: the loss is the operator's to repair, not hidden.
-		list, _, err := w.svc.Documents(w.ctx, w.carol, "BA1-FE", []eccs.DocumentType{eccs.TypeReports}, eccs.Page{})
+		list, _, err := w.svc.Documents(w.ctx, access(t, w, w.carol, "BA1-FE"), []eccs.DocumentType{eccs.TypeReports}, eccs.Page{})
 		if err != nil || len(list) != 2 {
 			t.Errorf("reports listed: %d, %v", len(list), err)
 		}
@@ -287,7 +306,7 @@ func TestAddDocument(t *testing.T) {
 		if err != nil || !bytes.Equal(data, content) {
 			t.Fatalf("blob file: %d bytes, %v", len(data), err)
 		}
-		_, blob, err := w.svc.OpenDocument(w.ctx, w.carol, "BA1-FE", d.ID)
+		_, blob, err := w.svc.OpenDocument(w.ctx, access(t, w, w.carol, "BA1-FE"), d.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -415,7 +434,7 @@ func TestAddDocument(t *testing.T) {
 		if slices.Contains(after, "contracts/BA3-FE/"+first.ID) {
 			t.Errorf("the second document's bytes were left behind")
 		}
-		list, _, err := w.svc.Documents(w.ctx, w.rita, "BA3-FE", nil, eccs.Page{})
+		list, _, err := w.svc.Documents(w.ctx, access(t, w, w.rita, "BA3-FE"), nil, eccs.Page{})
 		if err != nil || len(list) != 0 {
 			t.Errorf("BA3-FE lists %d documents, %v", len(list), err)
 		}
@@ -424,7 +443,7 @@ func TestAddDocument(t *testing.T) {
 		// must survive the refused second one.
 		_, err = zero.AddDocument(w.ctx, valid, strings.NewReader("overwrite attempt"))
 		wantErr(t, err, eccs.Conflict, eccs.ReasonNone, "")
-		_, blob, err := w.svc.OpenDocument(w.ctx, w.carol, "BA1-FE", first.ID)
+		_, blob, err := w.svc.OpenDocument(w.ctx, access(t, w, w.carol, "BA1-FE"), first.ID)
 		if err != nil {
 			t.Fatal(err)
 		}

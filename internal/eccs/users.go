@@ -133,30 +133,26 @@ func (u NewUser) validate() (Roles, error) {
 	return ParseRoles(u.Roles)
 }
 
-// DeclareUser declares a user on a contract with the given roles (POST /contract/{id}/user).
-// When the e-mail already belongs to an identity, that identity is declared with its own login
-// and personal data (one identity per person); the answer then echoes the kept login with the
-// personal data the caller sent, never the stored ones. Errors: Forbidden when the contract is
-// invisible or acct is not manager on its users section; Invalid for a bad body; Conflict when
-// the identity is already declared on the contract or the login belongs to another e-mail.
-func (s *Service) DeclareUser(ctx context.Context, acct Account, contractID string, u NewUser) (User, error) {
-	c, roles, err := s.ContractAccess(ctx, acct, contractID)
-	if err != nil {
-		return User{}, err
-	}
-	if err := MayDeclareUsers(c.ID, roles); err != nil {
-		return User{}, err
-	}
-	return s.declare(ctx, c.ID, u)
-}
-
-// MayDeclareUsers returns a Forbidden error unless roles allow declaring users on the
+// MayDeclareUsers returns a Forbidden error unless the access allows declaring users on the
 // contract: that takes the manager role on its users section.
-func MayDeclareUsers(contractID string, roles Roles) error {
-	if roles.Users != RoleManager {
-		return Errorf(Forbidden, "Adding a user to contract %s needs the manager role on its users section; this API key has %s.", contractID, roleName(roles.Users))
+func MayDeclareUsers(a Access) error {
+	if a.roles.Users != RoleManager {
+		return Errorf(Forbidden, "Adding a user to contract %s needs the manager role on its users section; this API key has %s.", a.contract.ID, roleName(a.roles.Users))
 	}
 	return nil
+}
+
+// DeclareUser declares a user on the contract with the given roles (POST /contract/{id}/user).
+// When the e-mail already belongs to an identity, that identity is declared with its own login
+// and personal data (one identity per person); the answer then echoes the kept login with the
+// personal data the caller sent, never the stored ones. Errors: Forbidden unless the access is
+// manager on the users section; Invalid for a bad body; Conflict when the identity is already
+// declared on the contract or the login belongs to another e-mail.
+func (s *Service) DeclareUser(ctx context.Context, a Access, u NewUser) (User, error) {
+	if err := MayDeclareUsers(a); err != nil {
+		return User{}, err
+	}
+	return s.declare(ctx, a.contract.ID, u)
 }
 
 // declare validates u and declares it on contract contractID, in one transaction.

@@ -21,7 +21,7 @@ func TestDeclareUser(t *testing.T) {
 	t.Run("success echoes the stored identity and roles", func(t *testing.T) {
 		u := newUser("paul.martin@acme.example", "paul.martin", map[string][]string{
 			"contracts": {"manager"}, "documents": {"visitor", "manager"}, "users": {"visitor"}})
-		got, err := w.svc.DeclareUser(w.ctx, w.carol, "BA1-FE", u)
+		got, err := w.svc.DeclareUser(w.ctx, access(t, w, w.carol, "BA1-FE"), u)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -48,8 +48,8 @@ func TestDeclareUser(t *testing.T) {
 		if acct.IdentityID != stored.ID {
 			t.Fatalf("the account did not reuse the identity")
 		}
-		if _, roles, err := w.svc.ContractAccess(w.ctx, acct, "BA1-FE"); err != nil || roles != wantRoles {
-			t.Errorf("ContractAccess: %+v, %v", roles, err)
+		if a, err := w.svc.ContractAccess(w.ctx, acct, "BA1-FE"); err != nil || a.Roles() != wantRoles {
+			t.Errorf("ContractAccess: %+v, %v", a.Roles(), err)
 		}
 	})
 
@@ -65,7 +65,7 @@ func TestDeclareUser(t *testing.T) {
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				email := fmt.Sprintf("default%d@acme.example", i)
-				got, err := w.svc.DeclareUser(w.ctx, w.admin, "BA2-FE", newUser(email, fmt.Sprintf("default.user%d", i), tc.roles))
+				got, err := w.svc.DeclareUser(w.ctx, access(t, w, w.admin, "BA2-FE"), newUser(email, fmt.Sprintf("default.user%d", i), tc.roles))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -74,7 +74,7 @@ func TestDeclareUser(t *testing.T) {
 				}
 				acct := must(w.svc.CreateAccount(w.ctx, eccs.NewAccount{Type: eccs.AccountClient,
 					Person: eccs.Person{LastName: "X", FirstName: "Y", Email: email}}))(t)
-				if _, _, err := w.svc.ContractAccess(w.ctx, acct, "BA2-FE"); err != nil {
+				if _, err := w.svc.ContractAccess(w.ctx, acct, "BA2-FE"); err != nil {
 					t.Errorf("a declared user does not see the contract: %v", err)
 				}
 			})
@@ -84,7 +84,7 @@ func TestDeclareUser(t *testing.T) {
 	t.Run("known e-mail reuses the identity", func(t *testing.T) {
 		u := eccs.NewUser{Civility: "Dr", LastName: "Imposter", FirstName: "Caroline", Email: strings.ToUpper(carolUser.Email),
 			Login: "new.login.for.carol", MobilePhone: "+44 7700 900000", Roles: map[string][]string{"documents": {"visitor"}}}
-		got, err := w.svc.DeclareUser(w.ctx, w.admin, "BA2-FE", u)
+		got, err := w.svc.DeclareUser(w.ctx, access(t, w, w.admin, "BA2-FE"), u)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -104,8 +104,8 @@ func TestDeclareUser(t *testing.T) {
 		if _, err := w.store.IdentityByLogin(w.ctx, u.Login); eccs.ErrorCode(err) != eccs.NotFound {
 			t.Errorf("the ignored login was stored: %v", err)
 		}
-		if _, roles, err := w.svc.ContractAccess(w.ctx, w.carol, "BA2-FE"); err != nil || roles.Documents != eccs.RoleVisitor {
-			t.Errorf("carol's account does not see its new contract: %+v, %v", roles, err)
+		if a, err := w.svc.ContractAccess(w.ctx, w.carol, "BA2-FE"); err != nil || a.Roles().Documents != eccs.RoleVisitor {
+			t.Errorf("carol's account does not see its new contract: %+v, %v", a.Roles(), err)
 		}
 	})
 
@@ -123,7 +123,7 @@ func TestDeclareUser(t *testing.T) {
 			{"login of another e-mail in another case", w.admin, "BA1-FE", newUser("someone.else@acme.example", "Carol.DUPONT", map[string][]string{})},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				_, err := w.svc.DeclareUser(w.ctx, tc.acct, tc.contract, tc.user)
+				_, err := w.svc.DeclareUser(w.ctx, access(t, w, tc.acct, tc.contract), tc.user)
 				e := wantErr(t, err, eccs.Conflict, eccs.ReasonNone, "")
 				if strings.Contains(tc.name, "login") && strings.Contains(e.Message, carolUser.Email) {
 					t.Errorf("message %q reveals the other person's e-mail", e.Message)
@@ -153,7 +153,7 @@ func TestDeclareUser(t *testing.T) {
 			t.Run(tc.name, func(t *testing.T) {
 				u := full
 				tc.edit(&u)
-				_, err := w.svc.DeclareUser(w.ctx, w.admin, "BA1-FE", u)
+				_, err := w.svc.DeclareUser(w.ctx, access(t, w, w.admin, "BA1-FE"), u)
 				e := wantErr(t, err, eccs.Invalid, eccs.ReasonMissing, tc.field)
 				for _, f := range tc.missing {
 					if !strings.Contains(e.Message, f) {
@@ -196,14 +196,14 @@ func TestDeclareUser(t *testing.T) {
 			t.Run(tc.name, func(t *testing.T) {
 				u := full
 				tc.edit(&u)
-				_, err := w.svc.DeclareUser(w.ctx, w.admin, "BA1-FE", u)
+				_, err := w.svc.DeclareUser(w.ctx, access(t, w, w.admin, "BA1-FE"), u)
 				wantErr(t, err, eccs.Invalid, eccs.ReasonNone, tc.field)
 			})
 		}
 		t.Run("optional fields may be empty", func(t *testing.T) {
 			u := full
 			u.Civility, u.FixPhone, u.MobilePhone = "", "", ""
-			if _, err := w.svc.DeclareUser(w.ctx, w.admin, "BA1-FE", u); err != nil {
+			if _, err := w.svc.DeclareUser(w.ctx, access(t, w, w.admin, "BA1-FE"), u); err != nil {
 				t.Fatal(err)
 			}
 		})
@@ -219,14 +219,31 @@ func TestDeclareUser(t *testing.T) {
 		}{
 			{"client without the users role", w.carol, "BA3-FE", valid},
 			{"client with only the contracts role", w.carol, "BA3-CAV", valid},
-			{"client on an invisible contract", w.carol, "BA1-CAV", valid},
-			{"client on an unknown contract", w.carol, "OCB0000404", valid},
-			{"client declared nowhere", w.dave, "BA1-FE", valid},
-			{"administrator outside its perimeter", w.admin, "BA1-CAV", valid},
 			{"role checked before the body", w.carol, "BA3-FE", eccs.NewUser{}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				_, err := w.svc.DeclareUser(w.ctx, tc.acct, tc.contract, tc.user)
+				a := access(t, w, tc.acct, tc.contract)
+				wantErr(t, eccs.MayDeclareUsers(a), eccs.Forbidden, eccs.ReasonNone, "")
+				_, err := w.svc.DeclareUser(w.ctx, a, tc.user)
+				wantErr(t, err, eccs.Forbidden, eccs.ReasonNone, "")
+			})
+		}
+		for _, tc := range []struct {
+			name     string
+			acct     eccs.Account
+			contract string
+		}{
+			{"client on an invisible contract", w.carol, "BA1-CAV"},
+			{"client on an unknown contract", w.carol, "OCB0000404"},
+			{"client declared nowhere", w.dave, "BA1-FE"},
+			{"administrator outside its perimeter", w.admin, "BA1-CAV"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				a, err := w.svc.ContractAccess(w.ctx, tc.acct, tc.contract)
+				wantErr(t, err, eccs.Forbidden, eccs.ReasonNone, "")
+				// The access a refusal returns declares nobody either.
+				wantErr(t, eccs.MayDeclareUsers(a), eccs.Forbidden, eccs.ReasonNone, "")
+				_, err = w.svc.DeclareUser(w.ctx, a, valid)
 				wantErr(t, err, eccs.Forbidden, eccs.ReasonNone, "")
 			})
 		}
@@ -236,7 +253,11 @@ func TestDeclareUser(t *testing.T) {
 	})
 
 	t.Run("administrator on a perimeter contract", func(t *testing.T) {
-		got, err := w.svc.DeclareUser(w.ctx, w.admin, "BA2-FE", newUser("by.admin@acme.example", "by.admin.user", map[string][]string{"users": {"manager"}}))
+		a := access(t, w, w.admin, "BA2-FE")
+		if err := eccs.MayDeclareUsers(a); err != nil {
+			t.Fatalf("MayDeclareUsers: %v", err)
+		}
+		got, err := w.svc.DeclareUser(w.ctx, a, newUser("by.admin@acme.example", "by.admin.user", map[string][]string{"users": {"manager"}}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -278,15 +299,19 @@ func TestDeclareUserConcurrently(t *testing.T) {
 			BillingAccountID: "BA1", Referent: ritaPerson}))(t)
 		contracts = append(contracts, c.ID)
 	}
+	accesses := make([]eccs.Access, n)
+	for i, id := range contracts {
+		accesses[i] = access(t, w, w.admin, id)
+	}
 	users := make([]eccs.User, n)
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	start := make(chan struct{})
-	for i, id := range contracts {
+	for i := range contracts {
 		wg.Go(func() {
 			<-start
 			u := newUser("same.person@acme.example", fmt.Sprintf("login.number%02d", i), map[string][]string{"documents": {"visitor"}})
-			users[i], errs[i] = w.svc.DeclareUser(w.ctx, w.admin, id, u)
+			users[i], errs[i] = w.svc.DeclareUser(w.ctx, accesses[i], u)
 		})
 	}
 	close(start)

@@ -42,11 +42,11 @@ func (s *server) handleContractShow(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	ct, _, err := s.svc.ContractAccess(r.Context(), c.account, id)
+	access, err := s.svc.ContractAccess(r.Context(), c.account, id)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, contractJSON(ct))
+	writeJSON(w, http.StatusOK, contractJSON(access.Contract()))
 	return nil
 }
 

@@ -29,6 +29,13 @@ func (s *server) handleDocumentsList(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
+	access, err := s.svc.ContractAccess(r.Context(), c.account, id)
+	if err != nil {
+		return err
+	}
+	if err := eccs.MayReadDocuments(access); err != nil {
+		return err
+	}
 	q := r.URL.Query()
 	page, err := pageParam(q, defaultDocumentLimit)
 	if err != nil {
@@ -48,7 +55,7 @@ func (s *server) handleDocumentsList(w http.ResponseWriter, r *http.Request) err
 			types = append(types, t)
 		}
 	}
-	list, total, err := s.svc.Documents(r.Context(), c.account, id, types, page)
+	list, total, err := s.svc.Documents(r.Context(), access, types, page)
 	if err != nil {
 		return err
 	}
@@ -93,6 +100,13 @@ func (s *server) handleDocumentFile(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
+	access, err := s.svc.ContractAccess(r.Context(), c.account, contractID)
+	if err != nil {
+		return err
+	}
+	if err := eccs.MayReadDocuments(access); err != nil {
+		return err
+	}
 	docID := r.PathValue("documentId")
 	if !eccs.ValidDocumentID(docID) {
 		return fail(http.StatusBadRequest, api.CodeInvalidURLParameter,
@@ -102,7 +116,7 @@ func (s *server) handleDocumentFile(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	d, blob, err := s.svc.OpenDocument(r.Context(), c.account, contractID, docID)
+	d, blob, err := s.svc.OpenDocument(r.Context(), access, docID)
 	if err != nil {
 		return err
 	}

@@ -518,8 +518,8 @@ func TestDocumentsList(t *testing.T) {
 		w.do(t, docReq{path: "/documents?limit=0", contract: "OCB 1"}).wantError(t, http.StatusBadRequest, api.CodeInvalidHeader)
 	})
 
-	t.Run("the query is checked before the contract's visibility", func(t *testing.T) {
-		w.do(t, docReq{path: "/documents?limit=0", contract: docNobodys}).wantError(t, http.StatusBadRequest, 28)
+	t.Run("the contract's visibility is checked before the query (wire.md §3 first)", func(t *testing.T) {
+		w.do(t, docReq{path: "/documents?limit=0", contract: docNobodys}).wantError(t, http.StatusForbidden, api.CodeAccessDenied)
 	})
 }
 
@@ -1042,8 +1042,8 @@ func TestDocumentFile(t *testing.T) {
 				}
 			})
 		}
-		t.Run("before the contract's visibility", func(t *testing.T) {
-			w.do(t, docReq{path: "/documents/a.b/file", contract: docNobodys}).wantError(t, http.StatusBadRequest, api.CodeInvalidURLParameter)
+		t.Run("after the contract's visibility (wire.md §3 first)", func(t *testing.T) {
+			w.do(t, docReq{path: "/documents/a.b/file", contract: docNobodys}).wantError(t, http.StatusForbidden, api.CodeAccessDenied)
 		})
 		t.Run("after the contract header", func(t *testing.T) {
 			w.do(t, docReq{path: "/documents/a.b/file"}).wantError(t, http.StatusBadRequest, api.CodeMissingHeader)

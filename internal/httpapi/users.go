@@ -44,17 +44,19 @@ func (s *server) handleUserDeclare(w http.ResponseWriter, r *http.Request) error
 				"The X-ECCS-Contract-Id header (%s) names another contract than the URL (%s); send the same number, or leave the header out.", header, id)
 		}
 	}
-	// The role check comes before the body: a caller without rights learns nothing from it.
-	if _, roles, err := s.svc.ContractAccess(r.Context(), c.account, id); err != nil {
+	access, err := s.svc.ContractAccess(r.Context(), c.account, id)
+	if err != nil {
 		return err
-	} else if err := eccs.MayDeclareUsers(id, roles); err != nil {
+	}
+	// The role check comes before the body: a caller without rights learns nothing from it.
+	if err := eccs.MayDeclareUsers(access); err != nil {
 		return err
 	}
 	var req userRequest
 	if err := decodeJSON(w, r, s.cfg.MaxBodyBytes, &req); err != nil {
 		return err
 	}
-	u, err := s.svc.DeclareUser(r.Context(), c.account, id, eccs.NewUser{
+	u, err := s.svc.DeclareUser(r.Context(), access, eccs.NewUser{
 		Civility: req.Civility, LastName: req.LastName, FirstName: req.FirstName, Email: req.Email,
 		Login: req.Login, FixPhone: req.FixPhone, MobilePhone: req.MobilePhone, Roles: req.Roles,
 	})

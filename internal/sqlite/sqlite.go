@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -80,6 +81,13 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	// A new database file is made readable by its owner only; SQLite gives its -wal and -shm
+	// files the same mode.
+	if f, err := os.OpenFile(abs, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+		f.Close()
+	} else if !errors.Is(err, fs.ErrExist) {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
 	base := "file:" + (&url.URL{Path: abs}).EscapedPath() + "?" + pragmas(opts.BusyTimeout)
