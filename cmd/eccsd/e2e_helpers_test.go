@@ -32,8 +32,8 @@ import (
 
 	"github.com/eccs/eccs/api"
 	"github.com/eccs/eccs/internal/devseed"
-	"github.com/eccs/eccs/internal/testenv"
 	"github.com/eccs/eccs/internal/openapitest"
+	"github.com/eccs/eccs/internal/testenv"
 )
 
 const (
