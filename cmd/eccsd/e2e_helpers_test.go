@@ -12,7 +12,6 @@ package main
 // seed their own.
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -41,25 +40,6 @@ const (
 	stopTimeout  = 10 * time.Second // graceful shutdown of an idle server
 )
 
-// syncBuffer is an io.Writer safe for concurrent use (the server logs from many goroutines
-// while the test reads).
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
-}
-
 // noEnv is a getenv with nothing set: tests never see the developer's ECCS_* variables.
 func noEnv(string) string { return "" }
 
@@ -74,7 +54,7 @@ func runCmd(t *testing.T, getenv func(string) string, args ...string) (stdout, s
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
-	var out, errb syncBuffer
+	var out, errb testenv.Buffer
 	err = run(ctx, args, getenv, strings.NewReader(""), &out, &errb)
 	if ctx.Err() != nil {
 		t.Fatalf("eccsd %s did not return on its own within 30 s (stdout %q, stderr %q)", strings.Join(args, " "), out.String(), errb.String())
@@ -88,8 +68,8 @@ type server struct {
 	hostport string
 	dataDir  string // "" when the test did not choose it
 	args     []string
-	stdout   *syncBuffer
-	stderr   *syncBuffer
+	stdout   *testenv.Buffer
+	stderr   *testenv.Buffer
 	creds    devseed.Credentials // dev mode only
 
 	cancel context.CancelFunc
@@ -111,7 +91,7 @@ var (
 // for /readyz to answer 200. t is used for the openapitest checks of the readiness calls only.
 func launch(t testing.TB, parent context.Context, args []string, getenv func(string) string, dataDir string) (*server, error) {
 	ctx, cancel := context.WithCancel(parent)
-	s := &server{args: args, dataDir: dataDir, stdout: &syncBuffer{}, stderr: &syncBuffer{}, cancel: cancel, done: make(chan error, 1)}
+	s := &server{args: args, dataDir: dataDir, stdout: &testenv.Buffer{}, stderr: &testenv.Buffer{}, cancel: cancel, done: make(chan error, 1)}
 	go func() { s.done <- run(ctx, args, getenv, strings.NewReader(""), s.stdout, s.stderr) }()
 
 	deadline := time.Now().Add(startTimeout)

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/eccs/eccs/internal/eccs"
 )
 
 // VATPercent is the VAT rate applied on invoices (French standard rate).
@@ -191,7 +193,7 @@ func (s Statement) Validate() error {
 	if s.Through < 1 || s.Through > s.Period.Days() {
 		return fmt.Errorf("statement covers through day %d, outside 1 to %d", s.Through, s.Period.Days())
 	}
-	if !isCurrencyCode(s.Currency) {
+	if !eccs.ValidCurrency(s.Currency) {
 		return fmt.Errorf("statement currency %q is not an ISO 4217 code", s.Currency)
 	}
 	for _, f := range []struct{ name, value string }{
@@ -259,16 +261,4 @@ func checkText(v string) error {
 		}
 	}
 	return nil
-}
-
-func isCurrencyCode(s string) bool {
-	if len(s) != 3 {
-		return false
-	}
-	for i := 0; i < 3; i++ {
-		if s[i] < 'A' || s[i] > 'Z' {
-			return false
-		}
-	}
-	return true
 }

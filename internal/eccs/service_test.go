@@ -21,28 +21,11 @@ import (
 	"github.com/eccs/eccs/internal/eccs"
 	"github.com/eccs/eccs/internal/fileblob"
 	"github.com/eccs/eccs/internal/sqlite"
+	"github.com/eccs/eccs/internal/testenv"
 )
 
 // t0 is when every test world starts.
 var t0 = time.Date(2025, 3, 14, 9, 30, 0, 0, time.UTC)
-
-// fakeClock is a clock that moves only when told; safe for concurrent use.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // lockedReader makes a deterministic random source safe for the Service's concurrent use.
 type lockedReader struct {
@@ -87,7 +70,7 @@ type env struct {
 	svc     *eccs.Service
 	store   *sqlite.Store
 	blobs   *fileblob.Store
-	clock   *fakeClock
+	clock   *testenv.Clock
 	cfg     eccs.Config
 	dir     string
 	dbPath  string
@@ -97,7 +80,7 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	dir := t.TempDir()
-	e := &env{t: t, ctx: ctxTests, clock: &fakeClock{now: t0}, dir: dir,
+	e := &env{t: t, ctx: ctxTests, clock: testenv.NewClock(t0), dir: dir,
 		dbPath: filepath.Join(dir, "eccs.db"), blobDir: filepath.Join(dir, "blobs")}
 	st, err := sqlite.Open(e.ctx, e.dbPath, sqlite.Options{})
 	if err != nil {

@@ -55,6 +55,20 @@ func (s *server) authenticate(w http.ResponseWriter, r *http.Request) (caller, e
 	return caller{app: app, account: acct, key: key}, nil
 }
 
+// contractAccess runs checks 1 to 5 of wire.md §3 for a call on the contract named by
+// X-ECCS-Contract-Id, and returns the caller's access to it.
+func (s *server) contractAccess(w http.ResponseWriter, r *http.Request) (eccs.Access, error) {
+	c, err := s.authenticate(w, r)
+	if err != nil {
+		return eccs.Access{}, err
+	}
+	id, err := contractHeader(r)
+	if err != nil {
+		return eccs.Access{}, err
+	}
+	return s.svc.ContractAccess(r.Context(), c.account, id)
+}
+
 // bearerToken returns the token of an "Authorization: Bearer <token>" header; 401/40 when
 // there is none (absent, another scheme, empty), 401/41 when sent more than once.
 func bearerToken(values []string) (string, error) {

@@ -34,15 +34,7 @@ func (s *server) handleContractsList(w http.ResponseWriter, r *http.Request) err
 
 // handleContractShow is GET /contract: the contract named by X-ECCS-Contract-Id.
 func (s *server) handleContractShow(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.authenticate(w, r)
-	if err != nil {
-		return err
-	}
-	id, err := contractHeader(r)
-	if err != nil {
-		return err
-	}
-	access, err := s.svc.ContractAccess(r.Context(), c.account, id)
+	access, err := s.contractAccess(w, r)
 	if err != nil {
 		return err
 	}

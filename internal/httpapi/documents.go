@@ -21,15 +21,7 @@ const defaultDocumentLimit = 10
 // X-ECCS-Contract-Id, newest first. An unknown documentType answers 200 {"documents": null},
 // as the real service does; an empty one means every type.
 func (s *server) handleDocumentsList(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.authenticate(w, r)
-	if err != nil {
-		return err
-	}
-	id, err := contractHeader(r)
-	if err != nil {
-		return err
-	}
-	access, err := s.svc.ContractAccess(r.Context(), c.account, id)
+	access, err := s.contractAccess(w, r)
 	if err != nil {
 		return err
 	}
@@ -92,15 +84,7 @@ func documentJSON(d eccs.Document) api.Document {
 // zipped=1 the answer is a ZIP archive holding the one file. Accept is ignored: real clients
 // send Accept: application/json here and expect the bytes.
 func (s *server) handleDocumentFile(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.authenticate(w, r)
-	if err != nil {
-		return err
-	}
-	contractID, err := contractHeader(r)
-	if err != nil {
-		return err
-	}
-	access, err := s.svc.ContractAccess(r.Context(), c.account, contractID)
+	access, err := s.contractAccess(w, r)
 	if err != nil {
 		return err
 	}

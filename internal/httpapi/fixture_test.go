@@ -22,6 +22,7 @@ import (
 	"github.com/eccs/eccs/internal/httpapi"
 	"github.com/eccs/eccs/internal/openapitest"
 	"github.com/eccs/eccs/internal/sqlite"
+	"github.com/eccs/eccs/internal/testenv"
 )
 
 // seedTime is when the test world was seeded: documents cover the 13 months before June 2026.
@@ -81,37 +82,19 @@ func seededTemplate(t *testing.T) (string, devseed.Credentials) {
 	return template.dir, template.creds
 }
 
-// clock is a settable clock.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // env is one test's server: its own copy of the seeded world, a fake clock, and a client that
 // checks every answer against api/openapi.yaml.
 type env struct {
 	t      *testing.T
 	url    string
-	clock  *clock
+	clock  *testenv.Clock
 	svc    *eccs.Service
 	db     *sqlite.Store
 	blobs  *fileblob.Store
 	dir    string
 	creds  devseed.Credentials
 	client *http.Client
-	logs   *syncBuffer
+	logs   *testenv.Buffer
 }
 
 type envOption func(*envConfig)
@@ -147,13 +130,13 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clk := &clock{now: seedTime.Add(time.Hour)}
+	clk := testenv.NewClock(seedTime.Add(time.Hour))
 	svc, err := eccs.NewService(db, blobs, eccs.Config{Keys: testKeys, Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg.http.Now = clk.Now
-	logs := &syncBuffer{}
+	logs := &testenv.Buffer{}
 	srv := httptest.NewServer(httpapi.New(svc, slog.New(slog.NewJSONHandler(logs, nil)), cfg.http))
 	t.Cleanup(srv.Close)
 	v := openapitest.New(t)
@@ -161,24 +144,6 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 		t: t, url: srv.URL, clock: clk, svc: svc, db: db, blobs: blobs, dir: dir, creds: creds, logs: logs,
 		client: &http.Client{Transport: v.Transport(t, http.DefaultTransport)},
 	}
-}
-
-// syncBuffer collects the server's log lines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf strings.Builder
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // response is an answer, read whole.
