@@ -236,3 +236,61 @@ type ContractOrder struct {
 type ContractCreated struct {
 	ID string `json:"id"`
 }
+
+// Me is the answer of GET /me, an eccs extension: who the caller is and why it sees what it
+// sees. Administrator accounts have a Perimeter; client accounts have Contracts, the contracts
+// they are declared on with their roles.
+type Me struct {
+	Account     MeAccount     `json:"account"`
+	APIKey      MeKey         `json:"apiKey"`
+	Application MeApplication `json:"application"`
+	Perimeter   *MePerimeter  `json:"perimeter,omitempty"`
+	Contracts   []MeContract  `json:"contracts,omitempty"`
+}
+
+// MeAccount is the customer-space account an API key names.
+type MeAccount struct {
+	ID        string `json:"id"`
+	Type      string `json:"type"` // client or administrator
+	Login     string `json:"login"`
+	Email     string `json:"email"`
+	LastName  string `json:"lastName"`
+	FirstName string `json:"firstName"`
+}
+
+// MeKey describes the API key of the call (never the key itself). ExpiresSoon is true within
+// 30 days of ExpiresAt: ask for a new key.
+type MeKey struct {
+	Prefix       string    `json:"prefix"`
+	CreatedAt    time.Time `json:"createdAt"`
+	ExpiresAt    time.Time `json:"expiresAt"`
+	ExpiresSoon  bool      `json:"expiresSoon"`
+	LastUsedAt   time.Time `json:"lastUsedAt,omitzero"`
+	LastUsedFrom string    `json:"lastUsedFrom,omitempty"`
+}
+
+// MeApplication is the application behind the access token of the call.
+type MeApplication struct {
+	ID              string    `json:"id"`
+	Name            string    `json:"name"`
+	ClientID        string    `json:"clientId"`
+	Subscription    string    `json:"subscription"`
+	TermsAcceptedAt time.Time `json:"termsAcceptedAt,omitzero"`
+}
+
+// MePerimeter is an administrator account's perimeter: it sees the contracts whose billing
+// account AND offer are both listed, with manager on every section.
+type MePerimeter struct {
+	BillingAccountIDs []string `json:"billingAccountIds"`
+	OfferIDs          []string `json:"offerIds"`
+}
+
+// MeContract is a contract a client account is declared on, with its roles.
+type MeContract struct {
+	ID    string `json:"id"`
+	Roles Roles  `json:"roles"`
+}
+
+// HeaderKeyExpires is sent on every response to a call whose API key expires within 30 days,
+// with the expiry date (RFC 3339), beside a Warning header saying so (an eccs extension).
+const HeaderKeyExpires = "X-API-Key-Expires"

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/eccs/eccs/internal/devseed"
+	"github.com/eccs/eccs/internal/docformat"
 	"github.com/eccs/eccs/internal/eccs"
 	"github.com/eccs/eccs/internal/httpapi"
 )
@@ -176,7 +177,7 @@ func serve(ctx context.Context, e env, cfg serveConfig, addrGiven bool) error {
 	if err != nil {
 		return err
 	}
-	svc, err := eccs.NewService(db, blobs, eccs.Config{Keys: keys, TokenTTL: cfg.tokenTTL})
+	svc, err := eccs.NewService(db, blobs, eccs.Config{Keys: keys, TokenTTL: cfg.tokenTTL, Formats: docformat.Formats{}})
 	if err != nil {
 		return err
 	}
@@ -190,7 +191,7 @@ func serve(ctx context.Context, e env, cfg serveConfig, addrGiven bool) error {
 		publicURL = "http://" + ln.Addr().String()
 	}
 	if cfg.dev {
-		creds, err := devseed.Seed(ctx, db, blobs, keys, time.Now(), publicURL)
+		creds, err := devseed.Seed(ctx, db, blobs, keys, time.Now(), devseed.URLs{Public: publicURL, Admin: publicURL})
 		if err != nil {
 			ln.Close()
 			return fmt.Errorf("seed dev data: %w", err)

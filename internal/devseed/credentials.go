@@ -33,6 +33,10 @@ type Credentials struct {
 	Contracts ContractIDs `json:"contracts"`
 	// OtherApplications are demo applications in the states the API refuses, by state.
 	OtherApplications map[string]AppCredentials `json:"otherApplications"`
+	// AdminURL is the admin API (ECCS_ADMIN_URL of `eccsd admin`); AdminToken an operator
+	// token for it (ECCS_ADMIN_TOKEN).
+	AdminURL   string `json:"adminUrl"`
+	AdminToken string `json:"adminToken"`
 }
 
 // APIKeys are the demo API keys, by account type.
@@ -55,8 +59,8 @@ type AppCredentials struct {
 }
 
 // credentials builds the Credentials of a seeded store.
-func credentials(ctx context.Context, store eccs.Store, publicURL string) (Credentials, error) {
-	base := strings.TrimRight(publicURL, "/")
+func credentials(ctx context.Context, store eccs.Store, urls URLs) (Credentials, error) {
+	base := strings.TrimRight(urls.Public, "/")
 	c := Credentials{
 		BaseURL: base, TokenURL: base + "/oauth/v3/token", APIURL: base + "/cloud/b2b/v1",
 		ClientID: ClientID, ClientSecret: ClientSecret,
@@ -64,6 +68,8 @@ func credentials(ctx context.Context, store eccs.Store, publicURL string) (Crede
 		BillingAccountID: BillingAccountID, OfferCode: OfferCode, SupportLevel: SupportLevel,
 		SampleContractID:  SampleContractID,
 		OtherApplications: map[string]AppCredentials{},
+		AdminURL:          strings.TrimRight(urls.Admin, "/") + "/admin/v1",
+		AdminToken:        OperatorToken,
 	}
 	states := []string{"pending", "termsNotAccepted", "suspended", "blocked"}
 	for i, a := range otherApplications {
@@ -109,6 +115,7 @@ eccs dev server: the Cloud Store Customer Space API with demo data (loopback onl
   Client secret    %s
   API key (client account, sees %s)         %s
   API key (administrator account, sees %s)  %s
+  Admin API        %s (operator token %s)
   Credentials file %s/dev-credentials.json
 
 Paste these to follow the getting-started guide:
@@ -159,7 +166,7 @@ curl -X POST \
 		c.TokenURL, c.APIURL, c.ClientID, c.ClientSecret,
 		strings.Join(c.Contracts.Client, " "), c.APIKeys.Client,
 		strings.Join(c.Contracts.Administrator, " "), c.APIKeys.Administrator,
-		dataDir,
+		c.AdminURL, c.AdminToken, dataDir,
 		c.ClientID, c.ClientSecret, c.TokenURL,
 		c.APIKeys.Client, c.SampleContractID, c.APIURL,
 		c.APIKeys.Client, c.SampleContractID, c.APIURL,

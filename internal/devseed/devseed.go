@@ -27,6 +27,7 @@ const (
 	ClientSecret       = "demo-secret-not-for-production-0000000001"
 	ClientAPIKey       = "eccs_demo_client_key_000000000000000000000000001"
 	AdministratorKey   = "eccs_demo_admin_key_0000000000000000000000000001"
+	OperatorToken      = "eccsop_demo_operator_token_000000000000000000001"
 	demoSecretTemplate = "demo-secret-not-for-production-%010d"
 )
 
@@ -96,12 +97,20 @@ var clientDeclarations = []struct {
 	{"OCB0000003", map[string][]string{"contracts": {"visitor"}, "documents": {"manager"}, "users": {"manager"}}},
 }
 
+// URLs are where the dev server answers: the customer API (and claim links) at Public, the
+// admin API at Admin (the same server unless --admin-addr says otherwise).
+type URLs struct {
+	Public string
+	Admin  string
+}
+
 // Seed fills an empty database with the demo world as of now and returns the credentials to
 // print. On a database it already seeded, it changes nothing and returns the same credentials.
-func Seed(ctx context.Context, store eccs.Store, blobs eccs.BlobStore, keys eccs.Keys, now time.Time, publicURL string) (Credentials, error) {
+func Seed(ctx context.Context, store eccs.Store, blobs eccs.BlobStore, keys eccs.Keys, now time.Time, urls URLs) (Credentials, error) {
 	now = now.UTC()
+	ctx = eccs.WithActor(ctx, eccs.Actor{Type: eccs.ActorSystem, ID: "dev-seed"})
 	if _, err := store.ApplicationByClientID(ctx, ClientID); err == nil {
-		return credentials(ctx, store, publicURL)
+		return credentials(ctx, store, urls)
 	} else if !eccs.IsNotFound(err) {
 		return Credentials{}, err
 	}
@@ -115,16 +124,17 @@ func Seed(ctx context.Context, store eccs.Store, blobs eccs.BlobStore, keys eccs
 	if err := seedDocuments(ctx, store, blobs, keys, now); err != nil {
 		return Credentials{}, err
 	}
-	return credentials(ctx, store, publicURL)
+	return credentials(ctx, store, urls)
 }
 
 // newService returns a Service whose ids come from a generator seeded by name, so that the
 // demo world has the same ids every time.
 func newService(store eccs.Store, blobs eccs.BlobStore, keys eccs.Keys, now time.Time, name string) (*eccs.Service, error) {
 	return eccs.NewService(store, blobs, eccs.Config{
-		Keys:   keys,
-		Now:    func() time.Time { return now },
-		Random: rand.NewChaCha8(sha256.Sum256([]byte("eccs dev seed/" + name))),
+		Keys:    keys,
+		Formats: docformat.Formats{},
+		Now:     func() time.Time { return now },
+		Random:  rand.NewChaCha8(sha256.Sum256([]byte("eccs dev seed/" + name))),
 	})
 }
 
@@ -181,6 +191,9 @@ func seedWorld(ctx context.Context, svc *eccs.Service, now time.Time) error {
 	}
 	if _, _, err := svc.IssueAPIKey(ctx, admin.ID, eccs.KeyOptions{Secret: AdministratorKey}); err != nil {
 		return fmt.Errorf("administrator API key: %w", err)
+	}
+	if _, err := svc.CreatePresetOperatorToken(ctx, "Demo operator", OperatorToken); err != nil {
+		return fmt.Errorf("operator token: %w", err)
 	}
 	if _, _, err := svc.CreateApplication(ctx, eccs.NewApplication{
 		Name: "Demo billing dashboard", ClientID: ClientID, Secret: ClientSecret,
@@ -298,15 +311,14 @@ func addDocument(ctx context.Context, svc *eccs.Service, st docformat.Statement,
 		return fmt.Errorf("write %s of %s: %w", typ, st.Period, err)
 	}
 	_, err := svc.AddDocument(ctx, eccs.NewDocument{
-		ContractID:  st.ContractID,
-		Type:        typ,
-		Filename:    fmt.Sprintf("%s_%s_%s%s", st.ContractID, st.Period, name, kind.Extension()),
-		Period:      st.Period.String(),
-		Amount:      amount,
-		Currency:    st.Currency,
-		ContentType: kind.ContentType(),
-		CreatedAt:   created,
-	}, &buf)
+		ContractID: st.ContractID,
+		Type:       typ,
+		Filename:   fmt.Sprintf("%s_%s_%s%s", st.ContractID, st.Period, name, kind.Extension()),
+		Period:     st.Period.String(),
+		Amount:     amount,
+		Currency:   st.Currency,
+		CreatedAt:  created,
+	}, bytes.NewReader(buf.Bytes()), int64(buf.Len()))
 	if err != nil {
 		return fmt.Errorf("add %s of %s: %w", typ, st.Period, err)
 	}

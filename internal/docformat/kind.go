@@ -2,8 +2,12 @@ package docformat
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
+	"strings"
+
+	"github.com/eccs/eccs/internal/eccs"
 )
 
 // Kind is a file format of wire.md §6.
@@ -142,4 +146,37 @@ type FormatError struct {
 // Error returns Reason.
 func (e *FormatError) Error() string {
 	return e.Reason
+}
+
+// Formats gives the server (eccs.Config.Formats) the formats of the document types: it checks
+// uploaded files and names their media types and extensions.
+type Formats struct{}
+
+// Check checks the size bytes of r against the format of documents of type t. A file that
+// breaks the format gives an eccs.Invalid error on the field "file" whose message says what is
+// wrong and where; an unknown type, an eccs.Invalid error on "type"; a failing reader, that
+// reader's error.
+func (Formats) Check(t eccs.DocumentType, r io.ReaderAt, size int64) error {
+	kind, ok := KindOf(string(t))
+	if !ok {
+		return &eccs.Error{Code: eccs.Invalid, Field: "type", Message: fmt.Sprintf("%q is not a document type.", t)}
+	}
+	err := kind.Check(r, size)
+	var fe *FormatError
+	if errors.As(err, &fe) {
+		return &eccs.Error{Code: eccs.Invalid, Field: "file", Message: fmt.Sprintf("The file is not a valid %s for %s: %s.", kind, t, strings.TrimSuffix(fe.Reason, "."))}
+	}
+	return err
+}
+
+// ContentType returns the media type of files of type t ("" for an unknown type).
+func (Formats) ContentType(t eccs.DocumentType) string {
+	kind, _ := KindOf(string(t))
+	return kind.ContentType()
+}
+
+// Extension returns the file name extension of type t, with its dot ("" for an unknown type).
+func (Formats) Extension(t eccs.DocumentType) string {
+	kind, _ := KindOf(string(t))
+	return kind.Extension()
 }

@@ -121,6 +121,11 @@ func (s *Service) AccountForKey(ctx context.Context, key string) (Account, APIKe
 	if !k.RevokedAt.IsZero() && !now.Before(k.RevokedAt) {
 		return Account{}, APIKey{}, &Error{Code: Unauthenticated, Message: msgInvalidKey}
 	}
+	if !now.Before(k.ExpiresAt) && k.ReplacedBy != "" {
+		return Account{}, APIKey{}, &Error{Code: Unauthenticated, Message: fmt.Sprintf(
+			"The X-API-Key was replaced by a new key, and stopped working on %s; use the new key.",
+			k.ExpiresAt.UTC().Format(time.RFC3339))}
+	}
 	if !now.Before(k.ExpiresAt) {
 		return Account{}, APIKey{}, &Error{Code: Unauthenticated, Message: fmt.Sprintf(
 			"The X-API-Key expired on %s (API keys are valid for a limited time); ask your operator for a new key.",

@@ -175,8 +175,9 @@ func TestAccountForKey(t *testing.T) {
 	})
 
 	t.Run("revoked key", func(t *testing.T) {
-		// No operation revokes a key yet; store revoked copies of a real key's hash, taken from
-		// another database with the same hash key, to check AccountForKey's rule.
+		// RevokeAPIKey revokes at the current instant (TestRevokeAPIKey); to check AccountForKey's
+		// rule for revocations dated before and after now, store revoked copies of real keys'
+		// hashes, taken from another database with the same hash key.
 		other := newEnv(t)
 		acct := must(other.svc.CreateAccount(other.ctx, eccs.NewAccount{Type: eccs.AccountClient,
 			Person: eccs.Person{LastName: "Other", FirstName: "Otto", Email: "otto@acme.example"}}))(t)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Contracts returns one page of the contracts acct may see, sorted by id, and how many there
@@ -60,10 +61,14 @@ func (o ContractOrder) validate() error {
 	}); err != nil {
 		return err
 	}
-	for i, ref := range o.ReferenceExt {
-		if ref != "" && !ValidText(ref, 100) {
-			return invalidField(fmt.Sprintf("referenceExt%d", i+1), "referenceExt%d must be at most 100 characters, without control characters or surrounding spaces.", i+1)
-		}
+	return validateReferences(o.ReferenceExt)
+}
+
+// MayOrderContracts returns a Forbidden error unless acct may order contracts: only
+// administrator accounts may, within their perimeter.
+func MayOrderContracts(acct Account) error {
+	if acct.Type != AccountAdministrator {
+		return Errorf(Forbidden, "Only administrator accounts may order contracts; this API key names a %s account.", acct.Type)
 	}
 	return nil
 }
@@ -102,48 +107,296 @@ func (s *Service) OrderContract(ctx context.Context, acct Account, o ContractOrd
 	if err != nil {
 		return Contract{}, fmt.Errorf("order contract: %w", err)
 	}
-	referent := Person{
-		Civility: o.ReferentCivility, LastName: o.ReferentName, FirstName: o.ReferentFirstName,
-		Email: o.ReferentMail, FixPhone: o.ReferentFixPhone, MobilePhone: o.ReferentMobilePhone,
-	}
-	var created Contract
-	err = s.retryOnConflict(ctx, func(tx Store) error {
-		now := s.now()
-		id, err := s.allocateContractID(ctx, tx)
-		if err != nil {
-			return err
-		}
-		ref, err := s.identityFor(ctx, tx, referent, "")
-		if err != nil {
-			return err
-		}
-		c := Contract{
-			ID: id, Name: o.ContractName, Type: offer.ContractType, OfferID: offer.ID,
-			BillingAccountID: ba.ID, CustomerID: ba.CustomerID, SupportLevel: o.SupportLevel,
-			Referent: ref, ReferenceExt: o.ReferenceExt, CreatedAt: now, UpdatedAt: now,
-		}
-		if err := tx.CreateContract(ctx, c); err != nil {
-			return err
-		}
-		if err := tx.CreateDeclaration(ctx, Declaration{ContractID: id, IdentityID: ref.ID, Roles: ManagerEverywhere, CreatedAt: now, UpdatedAt: now}); err != nil {
-			return err
-		}
-		created, err = tx.Contract(ctx, id)
-		return err
+	c, err := s.createContract(ctx, "contract.order", offer, ba, NewContract{
+		Name: o.ContractName, SupportLevel: o.SupportLevel, ReferenceExt: o.ReferenceExt,
+		Referent: Person{
+			Civility: o.ReferentCivility, LastName: o.ReferentName, FirstName: o.ReferentFirstName,
+			Email: o.ReferentMail, FixPhone: o.ReferentFixPhone, MobilePhone: o.ReferentMobilePhone,
+		},
 	})
 	if err != nil {
 		return Contract{}, fmt.Errorf("order contract: %w", err)
 	}
-	return created, nil
+	return c, nil
 }
 
-// MayOrderContracts returns a Forbidden error unless acct may order contracts: only
-// administrator accounts may, within their perimeter.
-func MayOrderContracts(acct Account) error {
-	if acct.Type != AccountAdministrator {
-		return Errorf(Forbidden, "Only administrator accounts may order contracts; this API key names a %s account.", acct.Type)
+// NewContract describes a contract an operator creates. An empty ID allocates the next
+// "OCB" + 7 digits number; an empty Type takes the offer's contract type; an empty
+// SupportLevel takes the offer's first; a zero CreatedAt is now.
+type NewContract struct {
+	ID               string
+	Name             string
+	Type             string
+	OfferID          string
+	BillingAccountID string
+	PlatformID       string
+	SupportLevel     string
+	Referent         Person
+	ReferentLogin    string // used when the referent's identity is new; made from the name when empty
+	ReferenceExt     [3]string
+	CreatedAt        time.Time
+}
+
+func (nc NewContract) validate() error {
+	if nc.ID != "" && !ValidContractID(nc.ID) {
+		return invalidField("id", "%q is not a contract number (3 to 32 letters, digits, '-' or '_').", nc.ID)
+	}
+	if !ValidText(nc.Name, 100) {
+		return invalidField("name", "A contract name is 1 to 100 characters.")
+	}
+	if nc.Type != "" && !ValidText(nc.Type, 64) {
+		return invalidField("contractType", "A contract type is 1 to 64 characters.")
+	}
+	if nc.PlatformID != "" && !ValidText(nc.PlatformID, 100) {
+		return invalidField("platformId", "A platform id is 1 to 100 characters.")
+	}
+	if err := validatePerson("referent", nc.Referent); err != nil {
+		return err
+	}
+	if nc.ReferentLogin != "" && !ValidLogin(nc.ReferentLogin) {
+		return invalidField("referentLogin", "A login is 8 to 64 characters among A-Z a-z 0-9 . _ -.")
+	}
+	return validateReferences(nc.ReferenceExt)
+}
+
+func validateReferences(refs [3]string) error {
+	for i, ref := range refs {
+		if ref != "" && !ValidText(ref, 100) {
+			return invalidField(fmt.Sprintf("referenceExt%d", i+1), "referenceExt%d must be at most 100 characters, without control characters or surrounding spaces.", i+1)
+		}
 	}
 	return nil
+}
+
+// CreateContract creates a contract on an operator's behalf, with its referent declared as
+// manager everywhere. Errors: Invalid, NotFound for an unknown offer or billing account,
+// Conflict for a taken id.
+func (s *Service) CreateContract(ctx context.Context, nc NewContract) (Contract, error) {
+	if err := nc.validate(); err != nil {
+		return Contract{}, err
+	}
+	offer, err := s.store.Offer(ctx, nc.OfferID)
+	if err != nil {
+		return Contract{}, fmt.Errorf("create contract: %w", err)
+	}
+	if nc.SupportLevel == "" && len(offer.SupportLevels) > 0 {
+		nc.SupportLevel = offer.SupportLevels[0]
+	}
+	if !offer.AllowsSupportLevel(nc.SupportLevel) {
+		return Contract{}, invalidField("supportLevel", "Support level %q is not sold with offer %s.", nc.SupportLevel, offer.ID)
+	}
+	ba, err := s.store.BillingAccount(ctx, nc.BillingAccountID)
+	if err != nil {
+		return Contract{}, fmt.Errorf("create contract: %w", err)
+	}
+	c, err := s.createContract(ctx, "contract.create", offer, ba, nc)
+	if err != nil {
+		return Contract{}, fmt.Errorf("create contract: %w", err)
+	}
+	return c, nil
+}
+
+// createContract stores a checked contract of offer billed to ba, declares its referent as
+// manager everywhere and records action, in one transaction.
+func (s *Service) createContract(ctx context.Context, action string, offer Offer, ba BillingAccount, nc NewContract) (Contract, error) {
+	if nc.Type == "" {
+		nc.Type = offer.ContractType
+	}
+	var created Contract
+	err := s.retryOnConflict(ctx, func(tx Store) error {
+		at := s.now()
+		if !nc.CreatedAt.IsZero() {
+			at = nc.CreatedAt.UTC().Truncate(time.Microsecond)
+		}
+		id := nc.ID
+		if id == "" {
+			var err error
+			if id, err = s.allocateContractID(ctx, tx); err != nil {
+				return err
+			}
+		}
+		ref, err := s.identityFor(ctx, tx, nc.Referent, nc.ReferentLogin)
+		if err != nil {
+			return err
+		}
+		c := Contract{
+			ID: id, Name: nc.Name, Type: nc.Type, OfferID: offer.ID, BillingAccountID: ba.ID,
+			CustomerID: ba.CustomerID, PlatformID: nc.PlatformID, SupportLevel: nc.SupportLevel,
+			Referent: ref, ReferenceExt: nc.ReferenceExt, CreatedAt: at, UpdatedAt: at,
+		}
+		if err := tx.CreateContract(ctx, c); err != nil {
+			return err
+		}
+		if err := tx.CreateDeclaration(ctx, Declaration{ContractID: id, IdentityID: ref.ID, Roles: ManagerEverywhere, CreatedAt: at, UpdatedAt: at}); err != nil {
+			return err
+		}
+		if created, err = tx.Contract(ctx, id); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, action, "contract", id, map[string]string{
+			"name": c.Name, "offer": offer.ID, "billingAccount": ba.ID, "supportLevel": c.SupportLevel, "referent": ref.ID,
+		})
+	})
+	return created, err
+}
+
+// Contract returns a contract for an operator; NotFound if there is none.
+func (s *Service) Contract(ctx context.Context, id string) (Contract, error) {
+	return s.store.Contract(ctx, id)
+}
+
+// OperatorContracts returns one page of every contract, narrowed by customer, billing account
+// or offer when set, and how many there are.
+func (s *Service) OperatorContracts(ctx context.Context, customerID, billingAccountID, offerID string, p Page) ([]Contract, int, error) {
+	return s.store.Contracts(ctx, ContractFilter{All: true, CustomerID: customerID, BillingAccountID: billingAccountID, OfferID: offerID, Page: p})
+}
+
+// ContractUpdate changes a contract; nil fields are left as they are.
+type ContractUpdate struct {
+	Name         *string
+	Type         *string
+	PlatformID   *string // "" removes it
+	SupportLevel *string
+	ReferenceExt *[3]string
+}
+
+// UpdateContract changes a contract. Errors: NotFound; Conflict for a closed contract;
+// Invalid for a bad value or a support level the offer does not sell.
+func (s *Service) UpdateContract(ctx context.Context, id string, u ContractUpdate) (Contract, error) {
+	var c Contract
+	err := s.change(ctx, "contract.update", "contract", func(tx Store) (string, map[string]string, error) {
+		var err error
+		if c, err = openContract(ctx, tx, id); err != nil {
+			return "", nil, err
+		}
+		details := map[string]string{}
+		if u.Name != nil {
+			if !ValidText(*u.Name, 100) {
+				return "", nil, invalidField("name", "A contract name is 1 to 100 characters.")
+			}
+			c.Name, details["name"] = *u.Name, *u.Name
+		}
+		if u.Type != nil {
+			if !ValidText(*u.Type, 64) {
+				return "", nil, invalidField("contractType", "A contract type is 1 to 64 characters.")
+			}
+			c.Type, details["contractType"] = *u.Type, *u.Type
+		}
+		if u.PlatformID != nil {
+			if *u.PlatformID != "" && !ValidText(*u.PlatformID, 100) {
+				return "", nil, invalidField("platformId", "A platform id is 1 to 100 characters.")
+			}
+			c.PlatformID, details["platformId"] = *u.PlatformID, *u.PlatformID
+		}
+		if u.SupportLevel != nil {
+			offer, err := tx.Offer(ctx, c.OfferID)
+			if err != nil {
+				return "", nil, err
+			}
+			if !offer.AllowsSupportLevel(*u.SupportLevel) {
+				return "", nil, invalidField("supportLevel", "Support level %q is not sold with offer %s.", *u.SupportLevel, offer.ID)
+			}
+			c.SupportLevel, details["supportLevel"] = *u.SupportLevel, *u.SupportLevel
+		}
+		if u.ReferenceExt != nil {
+			if err := validateReferences(*u.ReferenceExt); err != nil {
+				return "", nil, err
+			}
+			c.ReferenceExt = *u.ReferenceExt
+			details["referenceExt"] = strings.Join(c.ReferenceExt[:], "|")
+		}
+		c.UpdatedAt = s.now()
+		return id, details, tx.UpdateContract(ctx, c)
+	})
+	if err != nil {
+		return Contract{}, fmt.Errorf("update contract: %w", err)
+	}
+	return c, nil
+}
+
+// openContract returns contract id, or Conflict when it is closed: a closed contract takes
+// no change.
+func openContract(ctx context.Context, tx Store, id string) (Contract, error) {
+	c, err := tx.Contract(ctx, id)
+	if err != nil {
+		return Contract{}, err
+	}
+	if c.Closed() {
+		return Contract{}, Errorf(Conflict, "Contract %s was closed on %s and takes no change.", id, c.ClosedAt.Format(time.DateOnly))
+	}
+	return c, nil
+}
+
+// CloseContract closes a contract. It stays visible to its users, with its documents, and
+// operators may still add, replace or delete its documents (the final bill, a correction); the
+// contract itself takes no new user and no change. Errors: NotFound; Conflict when already
+// closed.
+func (s *Service) CloseContract(ctx context.Context, id string) (Contract, error) {
+	var c Contract
+	err := s.change(ctx, "contract.close", "contract", func(tx Store) (string, map[string]string, error) {
+		var err error
+		if c, err = openContract(ctx, tx, id); err != nil {
+			return "", nil, err
+		}
+		c.ClosedAt, c.UpdatedAt = s.now(), s.now()
+		return id, nil, tx.UpdateContract(ctx, c)
+	})
+	if err != nil {
+		return Contract{}, fmt.Errorf("close contract: %w", err)
+	}
+	return c, nil
+}
+
+// ChangeReferent makes the identity of email the contract's referent, with manager on every
+// section. The new referent must already be declared on the contract (as in the customer
+// space); with removePrevious, the previous referent's declaration is removed. Errors:
+// NotFound; Conflict for a closed contract; Invalid when the identity is not declared on it or
+// already its referent.
+func (s *Service) ChangeReferent(ctx context.Context, contractID, email string, removePrevious bool) (Contract, error) {
+	var c Contract
+	err := s.change(ctx, "contract.referent", "contract", func(tx Store) (string, map[string]string, error) {
+		var err error
+		if c, err = openContract(ctx, tx, contractID); err != nil {
+			return "", nil, err
+		}
+		id, err := tx.IdentityByEmail(ctx, email)
+		if IsNotFound(err) {
+			return "", nil, invalidField("email", "Nobody with the e-mail %s is declared on contract %s; declare them first.", email, contractID)
+		}
+		if err != nil {
+			return "", nil, err
+		}
+		if id.ID == c.Referent.ID {
+			return "", nil, invalidField("email", "%s is already the referent of contract %s.", email, contractID)
+		}
+		d, err := tx.Declaration(ctx, contractID, id.ID)
+		if IsNotFound(err) {
+			return "", nil, invalidField("email", "Nobody with the e-mail %s is declared on contract %s; declare them first.", email, contractID)
+		}
+		if err != nil {
+			return "", nil, err
+		}
+		now := s.now()
+		d.Roles, d.UpdatedAt = ManagerEverywhere, now
+		if err := tx.UpdateDeclaration(ctx, d); err != nil {
+			return "", nil, err
+		}
+		previous := c.Referent.ID
+		c.Referent, c.UpdatedAt = id, now
+		if err := tx.UpdateContract(ctx, c); err != nil {
+			return "", nil, err
+		}
+		if removePrevious {
+			if err := tx.DeleteDeclaration(ctx, contractID, previous); err != nil {
+				return "", nil, err
+			}
+		}
+		return contractID, map[string]string{"referent": id.ID, "previous": previous, "previousRemoved": fmt.Sprint(removePrevious)}, nil
+	})
+	if err != nil {
+		return Contract{}, fmt.Errorf("change referent: %w", err)
+	}
+	return c, nil
 }
 
 // maxContractNumber is the last number that fits "OCB" + 7 digits.

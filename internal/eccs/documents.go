@@ -74,50 +74,70 @@ func (s *Service) OpenDocument(ctx context.Context, a Access, documentID string)
 	return d, b, nil
 }
 
+// Formats knows the file formats of the document types (wire.md §6): the server checks every
+// uploaded file against its type's format.
+type Formats interface {
+	// Check returns an Invalid *Error (Field "file") when the size bytes of r break the format
+	// of documents of type t, and another error when they cannot be read.
+	Check(t DocumentType, r io.ReaderAt, size int64) error
+	// ContentType returns the media type files of type t are served with.
+	ContentType(t DocumentType) string
+	// Extension returns the file name extension of type t, with its dot.
+	Extension(t DocumentType) string
+}
+
 // NewDocument describes a document an operator adds to a contract.
 type NewDocument struct {
-	ContractID  string
-	Type        DocumentType
-	Filename    string
-	Period      string
-	Amount      int64 // cents
-	Currency    string
-	ContentType string
+	ContractID string
+	Type       DocumentType
+	Filename   string // default <contract>_<period>_<type><extension>
+	Period     string
+	Amount     int64 // cents
+	Currency   string
 	// CreatedAt, when set, is the document's creation time (documents loaded from another
 	// billing system keep theirs); otherwise now.
 	CreatedAt time.Time
 }
 
-// AddDocument stores a document's bytes, then its metadata, and returns the document. The
-// bytes are durably stored before the document becomes visible; if writing the metadata fails
-// the bytes are deleted. Errors: Invalid for bad metadata, NotFound for an unknown contract.
-func (s *Service) AddDocument(ctx context.Context, nd NewDocument, content io.Reader) (Document, error) {
+// AddDocument checks a file against the format of its type, stores its bytes, then its
+// metadata, and returns the document. The bytes are durably stored before the document
+// becomes visible; if writing the metadata fails they are deleted. Errors: Invalid for bad
+// metadata or a file that breaks its format (the message says what is wrong and where),
+// NotFound for an unknown contract.
+func (s *Service) AddDocument(ctx context.Context, nd NewDocument, content io.ReaderAt, size int64) (Document, error) {
+	if nd.Filename == "" && ValidPeriod(nd.Period) {
+		nd.Filename = fmt.Sprintf("%s_%s_%s%s", nd.ContractID, nd.Period, nd.Type, s.formats.Extension(nd.Type))
+	}
 	if err := nd.validate(); err != nil {
 		return Document{}, err
 	}
 	if _, err := s.store.Contract(ctx, nd.ContractID); err != nil {
 		return Document{}, fmt.Errorf("add document: %w", err)
 	}
+	if err := s.checkFile(nd.Type, content, size); err != nil {
+		return Document{}, err
+	}
 	id, err := s.newID()
 	if err != nil {
 		return Document{}, err
 	}
-	key := fmt.Sprintf("contracts/%s/%s", nd.ContractID, id)
-	size, digest, err := s.blobs.Put(ctx, key, content)
+	key, digest, stored, err := s.putBlob(ctx, nd.ContractID, id, content, size)
 	if err != nil {
-		return Document{}, fmt.Errorf("store document bytes: %w", err)
+		return Document{}, err
 	}
-	now := s.now()
-	created := now
+	created := s.now()
 	if !nd.CreatedAt.IsZero() {
 		created = nd.CreatedAt.UTC().Truncate(time.Microsecond)
 	}
 	d := Document{
 		ID: id, ContractID: nd.ContractID, Type: nd.Type, Filename: nd.Filename, Period: nd.Period,
-		Amount: nd.Amount, Currency: nd.Currency, ContentType: nd.ContentType, Size: size,
+		Amount: nd.Amount, Currency: nd.Currency, ContentType: s.formats.ContentType(nd.Type), Size: stored,
 		SHA256: digest, BlobKey: key, CreatedAt: created, UpdatedAt: created,
 	}
-	if err := s.store.CreateDocument(ctx, d); err != nil {
+	err = s.change(ctx, "document.add", "contract", func(tx Store) (string, map[string]string, error) {
+		return d.ContractID, documentDetails(d), tx.CreateDocument(ctx, d)
+	})
+	if err != nil {
 		// The row is not there, so nobody can reach the bytes: remove them. A failure here
 		// leaves an orphan blob, never a document without bytes.
 		_ = s.blobs.Delete(context.WithoutCancel(ctx), key)
@@ -126,21 +146,156 @@ func (s *Service) AddDocument(ctx context.Context, nd NewDocument, content io.Re
 	return d, nil
 }
 
+func documentDetails(d Document) map[string]string {
+	return map[string]string{"document": d.ID, "type": string(d.Type), "period": d.Period, "filename": d.Filename,
+		"amount": fmt.Sprintf("%d.%02d", d.Amount/100, abs(d.Amount%100)), "currency": d.Currency, "sha256": d.SHA256}
+}
+
+func abs(n int64) int64 {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+// checkFile checks size bytes of r against the format of type t.
+func (s *Service) checkFile(t DocumentType, r io.ReaderAt, size int64) error {
+	if size <= 0 {
+		return invalidField("file", "The file is empty.")
+	}
+	err := s.formats.Check(t, r, size)
+	if err != nil && ErrorCode(err) != Invalid {
+		return fmt.Errorf("check the file: %w", err)
+	}
+	return err
+}
+
+// putBlob stores a document's bytes under a new key and returns the key, the digest and the
+// size stored.
+func (s *Service) putBlob(ctx context.Context, contractID, documentID string, content io.ReaderAt, size int64) (string, string, int64, error) {
+	suffix, err := randomString(s.random, 8, lowerBase32)
+	if err != nil {
+		return "", "", 0, err
+	}
+	// A fresh key per version: replacing a document never overwrites bytes being downloaded.
+	key := fmt.Sprintf("contracts/%s/%s-%s", contractID, documentID, suffix)
+	stored, digest, err := s.blobs.Put(ctx, key, io.NewSectionReader(content, 0, size))
+	if err != nil {
+		return "", "", 0, fmt.Errorf("store document bytes: %w", err)
+	}
+	if stored != size {
+		_ = s.blobs.Delete(context.WithoutCancel(ctx), key)
+		return "", "", 0, Errorf(Invalid, "The file has %d bytes, not the %d announced.", stored, size)
+	}
+	return key, digest, stored, nil
+}
+
+// OperatorDocuments returns one page of every document of a contract, newest first.
+func (s *Service) OperatorDocuments(ctx context.Context, contractID string, p Page) ([]Document, int, error) {
+	if _, err := s.store.Contract(ctx, contractID); err != nil {
+		return nil, 0, err
+	}
+	return s.store.Documents(ctx, DocumentFilter{ContractID: contractID, Types: DocumentTypes, Page: p})
+}
+
+// FindDocument returns the documents of a contract with this type, period and filename (at
+// most one in practice): bulk imports use it to skip what they already loaded.
+func (s *Service) FindDocument(ctx context.Context, contractID string, t DocumentType, period, filename string) ([]Document, error) {
+	list, _, err := s.store.Documents(ctx, DocumentFilter{ContractID: contractID, Types: []DocumentType{t}, Period: period, Filename: filename})
+	return list, err
+}
+
+// DocumentUpdate changes a document's metadata; nil fields are left as they are.
+type DocumentUpdate struct {
+	Filename *string
+	Period   *string
+	Amount   *int64
+	Currency *string
+}
+
+// ReplaceDocument replaces a document's bytes (checked against its type's format) and,
+// optionally, its metadata. Downloads already running finish with the old bytes. Errors:
+// NotFound; Invalid for a bad file or value.
+func (s *Service) ReplaceDocument(ctx context.Context, contractID, documentID string, u DocumentUpdate, content io.ReaderAt, size int64) (Document, error) {
+	current, err := s.store.Document(ctx, contractID, documentID)
+	if err != nil {
+		return Document{}, fmt.Errorf("replace document: %w", err)
+	}
+	if err := s.checkFile(current.Type, content, size); err != nil {
+		return Document{}, err
+	}
+	key, digest, stored, err := s.putBlob(ctx, contractID, documentID, content, size)
+	if err != nil {
+		return Document{}, err
+	}
+	var d, old Document
+	err = s.change(ctx, "document.replace", "contract", func(tx Store) (string, map[string]string, error) {
+		// Read again in the transaction: the bytes to delete are those this change replaces.
+		var err error
+		if old, err = tx.Document(ctx, contractID, documentID); err != nil {
+			return "", nil, err
+		}
+		d = old
+		if u.Filename != nil {
+			d.Filename = *u.Filename
+		}
+		if u.Period != nil {
+			d.Period = *u.Period
+		}
+		if u.Amount != nil {
+			d.Amount = *u.Amount
+		}
+		if u.Currency != nil {
+			d.Currency = *u.Currency
+		}
+		nd := NewDocument{ContractID: d.ContractID, Type: d.Type, Filename: d.Filename, Period: d.Period, Amount: d.Amount, Currency: d.Currency}
+		if err := nd.validate(); err != nil {
+			return "", nil, err
+		}
+		d.BlobKey, d.SHA256, d.Size, d.UpdatedAt = key, digest, stored, s.now()
+		return contractID, documentDetails(d), tx.UpdateDocument(ctx, d)
+	})
+	if err != nil {
+		_ = s.blobs.Delete(context.WithoutCancel(ctx), key)
+		return Document{}, fmt.Errorf("replace document: %w", err)
+	}
+	// The old bytes are unreachable now; an open download keeps its file handle.
+	_ = s.blobs.Delete(context.WithoutCancel(ctx), old.BlobKey)
+	return d, nil
+}
+
+// DeleteDocument removes a document, then its bytes. Errors: NotFound.
+func (s *Service) DeleteDocument(ctx context.Context, contractID, documentID string) error {
+	var d Document
+	err := s.change(ctx, "document.delete", "contract", func(tx Store) (string, map[string]string, error) {
+		var err error
+		if d, err = tx.Document(ctx, contractID, documentID); err != nil {
+			return "", nil, err
+		}
+		return contractID, documentDetails(d), tx.DeleteDocument(ctx, contractID, documentID)
+	})
+	if err != nil {
+		return fmt.Errorf("delete document: %w", err)
+	}
+	_ = s.blobs.Delete(context.WithoutCancel(ctx), d.BlobKey)
+	return nil
+}
+
 func (nd NewDocument) validate() error {
-	if _, ok := ParseDocumentType(string(nd.Type)); !ok || string(nd.Type) == "consumptionRatedReports" {
-		return invalidField("type", "type %q is not a document type.", nd.Type)
+	if t, ok := ParseDocumentType(string(nd.Type)); !ok || t != nd.Type {
+		return invalidField("type", "type %q is not a document type (bills, invoices, reports, partialBills, comsumptionRatedReports, partialConsumptionRatedReports).", nd.Type)
 	}
 	switch {
 	case !ValidContractID(nd.ContractID):
 		return invalidField("contractId", "contractId %q is not a contract number.", nd.ContractID)
-	case !validFilename(nd.Filename):
-		return invalidField("filename", "filename must be 1 to 200 characters without '/', '\\', '\"', control characters or a leading dot.")
 	case !ValidPeriod(nd.Period):
 		return invalidField("period", "period %q must be a month as YYYYMM.", nd.Period)
+	case !validFilename(nd.Filename):
+		return invalidField("filename", "filename must be 1 to 200 characters without '/', '\\', '\"', ';', control characters or a leading dot.")
 	case !ValidCurrency(nd.Currency):
 		return invalidField("currency", "currency %q must be an ISO 4217 code such as EUR.", nd.Currency)
-	case nd.ContentType == "":
-		return missingField("contentType", "contentType is required.")
+	case nd.Amount < -1e15 || nd.Amount > 1e15:
+		return invalidField("amount", "amount is out of range.")
 	}
 	return nil
 }

@@ -21,7 +21,7 @@ func (w *world) addDoc(contractID string, typ eccs.DocumentType, period string, 
 	w.t.Helper()
 	d, err := w.svc.AddDocument(w.ctx, eccs.NewDocument{ContractID: contractID, Type: typ,
 		Filename: string(typ) + "-" + period + ".bin", Period: period, Amount: 12345, Currency: "EUR",
-		ContentType: "application/octet-stream", CreatedAt: created}, strings.NewReader(content))
+		CreatedAt: created}, strings.NewReader(content), int64(len(content)))
 	if err != nil {
 		w.t.Fatalf("AddDocument(%s, %s): %v", contractID, typ, err)
 	}
@@ -280,14 +280,24 @@ func TestAddDocument(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	valid := eccs.NewDocument{ContractID: "BA1-FE", Type: eccs.TypeBills, Filename: "bill-202502.xlsx",
-		Period: "202502", Amount: 1234567, Currency: "EUR", ContentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+		Period: "202502", Amount: 1234567, Currency: "EUR"}
+	const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" // the media type of bills
+
+	t.Run("content shorter than announced is refused and leaves nothing", func(t *testing.T) {
+		before := len(w.blobFiles())
+		_, err := w.svc.AddDocument(w.ctx, valid, strings.NewReader("abc"), 100)
+		wantErr(t, err, eccs.Invalid, "", "")
+		if after := len(w.blobFiles()); after != before {
+			t.Fatalf("%d blob files before, %d after", before, after)
+		}
+	})
 
 	t.Run("size and digest match the bytes", func(t *testing.T) {
 		content := bytes.Repeat([]byte("0123456789abcdef"), 20_000) // 320 KB, more than one copy buffer
 		sum := sha256.Sum256(content)
 		w.clock.Advance(time.Minute)
 		defer w.clock.Advance(-time.Minute)
-		d, err := w.svc.AddDocument(w.ctx, valid, bytes.NewReader(content))
+		d, err := w.svc.AddDocument(w.ctx, valid, bytes.NewReader(content), int64(len(content)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -298,7 +308,7 @@ func TestAddDocument(t *testing.T) {
 			t.Errorf("id %q is not 16 lower-case characters", d.ID)
 		}
 		if d.ContractID != valid.ContractID || d.Type != valid.Type || d.Filename != valid.Filename || d.Period != valid.Period ||
-			d.Amount != valid.Amount || d.Currency != valid.Currency || d.ContentType != valid.ContentType ||
+			d.Amount != valid.Amount || d.Currency != valid.Currency || d.ContentType != xlsxType ||
 			!d.CreatedAt.Equal(t0.Add(time.Minute)) || !d.UpdatedAt.Equal(d.CreatedAt) {
 			t.Errorf("document %+v does not echo %+v at the clock's time", d, valid)
 		}
@@ -320,7 +330,7 @@ func TestAddDocument(t *testing.T) {
 	t.Run("explicit creation time is kept", func(t *testing.T) {
 		nd := valid
 		nd.CreatedAt = time.Date(2020, 1, 2, 3, 4, 5, 6789, time.FixedZone("CET", 3600))
-		d, err := w.svc.AddDocument(w.ctx, nd, strings.NewReader("x"))
+		d, err := w.svc.AddDocument(w.ctx, nd, strings.NewReader("x"), 1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -348,7 +358,7 @@ func TestAddDocument(t *testing.T) {
 			{"filename with a semicolon", func(d *eccs.NewDocument) { d.Filename = "a;b.pdf" }, "filename", ""},
 			{"filename with a leading dot", func(d *eccs.NewDocument) { d.Filename = ".hidden" }, "filename", ""},
 			{"filename with a newline", func(d *eccs.NewDocument) { d.Filename = "a\nb.pdf" }, "filename", ""},
-			{"empty filename", func(d *eccs.NewDocument) { d.Filename = "" }, "filename", ""},
+			{"blank filename", func(d *eccs.NewDocument) { d.Filename = " " }, "filename", ""},
 			{"filename too long", func(d *eccs.NewDocument) { d.Filename = strings.Repeat("a", 201) }, "filename", ""},
 			{"period month 13", func(d *eccs.NewDocument) { d.Period = "202513" }, "period", ""},
 			{"period month 00", func(d *eccs.NewDocument) { d.Period = "202500" }, "period", ""},
@@ -358,13 +368,14 @@ func TestAddDocument(t *testing.T) {
 			{"currency in lower case", func(d *eccs.NewDocument) { d.Currency = "eur" }, "currency", ""},
 			{"currency symbol", func(d *eccs.NewDocument) { d.Currency = "€" }, "currency", ""},
 			{"currency of four letters", func(d *eccs.NewDocument) { d.Currency = "EURO" }, "currency", ""},
-			{"missing content type", func(d *eccs.NewDocument) { d.ContentType = "" }, "contentType", eccs.ReasonMissing},
+			{"negative amount past the range", func(d *eccs.NewDocument) { d.Amount = -1e15 - 1 }, "amount", ""},
+			{"amount past the range", func(d *eccs.NewDocument) { d.Amount = 1e15 + 1 }, "amount", ""},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				nd := valid
 				tc.edit(&nd)
 				read := false
-				_, err := w.svc.AddDocument(w.ctx, nd, readerFunc(func(p []byte) (int, error) { read = true; return 0, io.EOF }))
+				_, err := w.svc.AddDocument(w.ctx, nd, readerAtFunc(func([]byte, int64) (int, error) { read = true; return 0, io.EOF }), 10)
 				wantErr(t, err, eccs.Invalid, tc.reason, tc.field)
 				if read {
 					t.Error("the content was read before the metadata was checked")
@@ -374,7 +385,7 @@ func TestAddDocument(t *testing.T) {
 		t.Run("unknown contract is not found", func(t *testing.T) {
 			nd := valid
 			nd.ContractID = "OCB0000404"
-			_, err := w.svc.AddDocument(w.ctx, nd, strings.NewReader("bytes"))
+			_, err := w.svc.AddDocument(w.ctx, nd, strings.NewReader("bytes"), 5)
 			wantErr(t, err, eccs.NotFound, eccs.ReasonNone, "")
 		})
 		if after := w.blobFiles(); !slices.Equal(before, after) {
@@ -385,21 +396,38 @@ func TestAddDocument(t *testing.T) {
 	t.Run("canonical consumption type is accepted", func(t *testing.T) {
 		nd := valid
 		nd.Type = eccs.TypeConsumptionRatedReports
-		if _, err := w.svc.AddDocument(w.ctx, nd, strings.NewReader("x")); err != nil {
+		d, err := w.svc.AddDocument(w.ctx, nd, strings.NewReader("x"), 1)
+		if err != nil {
 			t.Fatal(err)
+		}
+		if d.ContentType != "text/csv" {
+			t.Errorf("content type %q, want the consumption report's text/csv", d.ContentType)
 		}
 	})
 
 	t.Run("content that fails stores nothing", func(t *testing.T) {
 		before := w.blobFiles()
-		_, err := w.svc.AddDocument(w.ctx, valid, io.MultiReader(strings.NewReader("partial"), readerFunc(func([]byte) (int, error) {
+		failing := readerAtFunc(func(p []byte, off int64) (int, error) {
+			if off < 7 {
+				return copy(p, "partial"[off:]), nil
+			}
 			return 0, io.ErrUnexpectedEOF
-		})))
+		})
+		_, err := w.svc.AddDocument(w.ctx, valid, failing, 1000)
 		if err == nil {
 			t.Fatal("a failing reader stored a document")
 		}
 		if after := w.blobFiles(); !slices.Equal(before, after) {
 			t.Errorf("blobs before %v, after %v", before, after)
+		}
+		list, _, err := w.svc.OperatorDocuments(w.ctx, "BA1-FE", eccs.Page{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range list {
+			if d.Size == 7 {
+				t.Errorf("the partial content was stored as document %s", d.ID)
+			}
 		}
 	})
 
@@ -411,11 +439,18 @@ func TestAddDocument(t *testing.T) {
 		const zeroID = "aaaaaaaaaaaaaaaa"
 		// The id is known in advance: while the bytes are being stored, the row does not exist.
 		rowDuringPut := error(nil)
-		content := io.MultiReader(strings.NewReader("first"), readerFunc(func([]byte) (int, error) {
+		content := readerAtFunc(func(p []byte, off int64) (int, error) {
 			_, rowDuringPut = w.store.Document(w.ctx, "BA1-FE", zeroID)
-			return 0, io.EOF
-		}))
-		first, err := zero.AddDocument(w.ctx, valid, content)
+			if off >= 5 {
+				return 0, io.EOF
+			}
+			n := copy(p, "first"[off:])
+			if off+int64(n) == 5 {
+				return n, io.EOF
+			}
+			return n, nil
+		})
+		first, err := zero.AddDocument(w.ctx, valid, content, 5)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -425,7 +460,7 @@ func TestAddDocument(t *testing.T) {
 		before := w.blobFiles()
 		nd := valid
 		nd.ContractID = "BA3-FE"
-		_, err = zero.AddDocument(w.ctx, nd, strings.NewReader("second"))
+		_, err = zero.AddDocument(w.ctx, nd, strings.NewReader("second"), 6)
 		wantErr(t, err, eccs.Conflict, eccs.ReasonNone, "")
 		after := w.blobFiles()
 		if !slices.Equal(before, after) {
@@ -441,7 +476,7 @@ func TestAddDocument(t *testing.T) {
 
 		// The same id on the same contract: the blob key exists; the first document's bytes
 		// must survive the refused second one.
-		_, err = zero.AddDocument(w.ctx, valid, strings.NewReader("overwrite attempt"))
+		_, err = zero.AddDocument(w.ctx, valid, strings.NewReader("overwrite attempt"), 17)
 		wantErr(t, err, eccs.Conflict, eccs.ReasonNone, "")
 		_, blob, err := w.svc.OpenDocument(w.ctx, access(t, w, w.carol, "BA1-FE"), first.ID)
 		if err != nil {
@@ -454,6 +489,7 @@ func TestAddDocument(t *testing.T) {
 	})
 }
 
-type readerFunc func([]byte) (int, error)
+// readerAtFunc is an io.ReaderAt made of a function.
+type readerAtFunc func(p []byte, off int64) (int, error)
 
-func (f readerFunc) Read(p []byte) (int, error) { return f(p) }
+func (f readerAtFunc) ReadAt(p []byte, off int64) (int, error) { return f(p, off) }

@@ -85,9 +85,14 @@ type Contract struct {
 	SupportLevel     string
 	Referent         Identity
 	ReferenceExt     [3]string
+	ClosedAt         time.Time // zero while the contract is open
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
 }
+
+// Closed reports whether the contract was closed: it stays visible with its documents, but
+// takes no new user and no change.
+func (c Contract) Closed() bool { return !c.ClosedAt.IsZero() }
 
 // Declaration puts an identity on a contract with a role per section.
 type Declaration struct {
@@ -143,6 +148,7 @@ type APIKey struct {
 	RevokedAt    time.Time // zero while the key is valid
 	LastUsedAt   time.Time
 	LastUsedFrom string
+	ReplacedBy   string // the id of the key a rotation issued to replace this one
 }
 
 // ApplicationStatus is the state of a developer application.
@@ -182,6 +188,7 @@ type Application struct {
 	Status                  ApplicationStatus
 	Subscription            SubscriptionState
 	TermsAcceptedAt         time.Time // zero until the terms are accepted
+	TermsAcceptedBy         string    // who accepted them, as the operator recorded it
 	CreatedAt               time.Time
 	UpdatedAt               time.Time
 }
@@ -211,4 +218,64 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// OperatorToken authenticates an operator on the admin API. Only a keyed hash of the token is
+// stored; Prefix is its first characters, for people to recognise it.
+type OperatorToken struct {
+	ID         string
+	Name       string
+	Hash       string
+	Prefix     string
+	CreatedAt  time.Time
+	ExpiresAt  time.Time // zero: never
+	RevokedAt  time.Time
+	LastUsedAt time.Time
+}
+
+// ClaimKind is what a claim link reveals.
+type ClaimKind string
+
+// The claim kinds.
+const (
+	ClaimAPIKey       ClaimKind = "api_key"
+	ClaimClientSecret ClaimKind = "client_secret"
+)
+
+// Claim is a one-time link that reveals a secret. The secret is stored sealed with a key
+// derived from the link's token, which is not stored (only its keyed hash is): the database
+// alone cannot reveal it, and taking the claim deletes it.
+type Claim struct {
+	ID        string
+	Hash      string
+	Kind      ClaimKind
+	ObjectID  string // the API key or application whose secret it reveals
+	Sealed    []byte
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// ActorType is the kind of who made a change.
+type ActorType string
+
+// The actor types.
+const (
+	ActorOperator ActorType = "operator" // an operator token (ID is the token's id)
+	ActorAccount  ActorType = "account"  // a customer-space account (ID is the account's id)
+	ActorSystem   ActorType = "system"   // the server itself: dev seed, bootstrap
+)
+
+// AuditEvent records one change: who, what, when, and the request that made it. Details hold
+// what changed, never a secret.
+type AuditEvent struct {
+	ID            string
+	At            time.Time
+	ActorType     ActorType
+	ActorID       string
+	ApplicationID string // the application behind the token, for changes made through the customer API
+	RequestID     string
+	Action        string // e.g. "contract.create", "api_key.revoke"
+	ObjectType    string // e.g. "contract"
+	ObjectID      string
+	Details       map[string]string
 }

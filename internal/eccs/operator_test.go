@@ -89,7 +89,8 @@ func TestOperatorValidation(t *testing.T) {
 		{"billing account id with a slash", billingAccount(func(b *eccs.BillingAccount) { b.ID = "BA/1" }), invalid("id")},
 		{"billing account name empty", billingAccount(func(b *eccs.BillingAccount) { b.Name = "" }), invalid("name")},
 		{"billing account of an unknown customer", billingAccount(func(b *eccs.BillingAccount) { b.CustomerID = "nobody" }), notFound},
-		{"billing account of no customer", billingAccount(func(b *eccs.BillingAccount) { b.CustomerID = "" }), notFound},
+		{"billing account of no customer", billingAccount(func(b *eccs.BillingAccount) { b.CustomerID = "" }), missing("customerId")},
+		{"billing account of an unknown customer", billingAccount(func(b *eccs.BillingAccount) { b.CustomerID = "NOSUCH" }), notFound},
 		{"billing account id taken", billingAccount(func(b *eccs.BillingAccount) { b.ID = "BA1" }), conflict},
 
 		{"offer code with a dot", offer(func(o *eccs.Offer) { o.ID = "NEW.OFFER" }), invalid("id")},

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 )
 
@@ -21,6 +22,8 @@ type Config struct {
 	Now func() time.Time
 	// Random is the source of ids and secrets (default crypto/rand).
 	Random io.Reader
+	// Formats checks uploaded files and names their media types (required).
+	Formats Formats
 }
 
 // Defaults of Config.
@@ -34,17 +37,24 @@ const (
 type Service struct {
 	store   Store
 	blobs   BlobStore
+	formats Formats
 	keys    Keys
 	tokens  *tokenCodec
 	cfg     Config
 	nowFunc func() time.Time
 	random  io.Reader
+
+	keyUseMu sync.Mutex
+	keyUse   map[string]time.Time // key id → when its last use was written (RecordKeyUse)
 }
 
 // NewService returns a Service. It fails if cfg.Keys are not usable.
 func NewService(store Store, blobs BlobStore, cfg Config) (*Service, error) {
 	if err := cfg.Keys.Validate(); err != nil {
 		return nil, fmt.Errorf("keys: %w", err)
+	}
+	if cfg.Formats == nil {
+		return nil, fmt.Errorf("no document formats: pass docformat.Formats{}")
 	}
 	if cfg.TokenTTL <= 0 {
 		cfg.TokenTTL = DefaultTokenTTL
@@ -64,11 +74,13 @@ func NewService(store Store, blobs BlobStore, cfg Config) (*Service, error) {
 	return &Service{
 		store:   store,
 		blobs:   blobs,
+		formats: cfg.Formats,
 		keys:    cfg.Keys,
 		tokens:  newTokenCodec(cfg.Keys.TokenKeys),
 		cfg:     cfg,
 		nowFunc: cfg.Now,
 		random:  cfg.Random,
+		keyUse:  map[string]time.Time{},
 	}, nil
 }
 

@@ -99,6 +99,7 @@ func newEnv(t *testing.T) *env {
 		TokenTTL: testTTL,
 		Now:      e.clock.Now,
 		Random:   deterministicRandom(1),
+		Formats:  testenv.AnyFormats{},
 	}
 	e.svc = e.service(func(*eccs.Config) {})
 	return e
@@ -498,7 +499,7 @@ func TestApplicationForToken(t *testing.T) {
 		}
 		foreign := must(eccs.NewService(w.store, w.blobs, eccs.Config{Keys: eccs.Keys{HashKey: hashKey,
 			TokenKeys: []eccs.TokenKey{{ID: "k1", Secret: []byte("another-secret-with-the-same-kid-0123456789")}}},
-			Now: w.clock.Now}))(t)
+			Now: w.clock.Now, Formats: testenv.AnyFormats{}}))(t)
 		foreignToken := w.token(foreign, appClientID, appSecret)
 		for _, tc := range []struct{ name, token string }{
 			{"empty", ""},

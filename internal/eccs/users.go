@@ -163,6 +163,9 @@ func (s *Service) declare(ctx context.Context, contractID string, u NewUser) (Us
 	}
 	var declared User
 	err = s.retryOnConflict(ctx, func(tx Store) error {
+		if _, err := openContract(ctx, tx, contractID); err != nil {
+			return err
+		}
 		now := s.now()
 		id, err := s.identityFor(ctx, tx, Person{u.Civility, u.LastName, u.FirstName, u.Email, u.FixPhone, u.MobilePhone}, u.Login)
 		if err != nil {
@@ -171,8 +174,11 @@ func (s *Service) declare(ctx context.Context, contractID string, u NewUser) (Us
 		d := Declaration{ContractID: contractID, IdentityID: id.ID, Roles: newRoles, CreatedAt: now, UpdatedAt: now}
 		if err := tx.CreateDeclaration(ctx, d); err != nil {
 			if ErrorCode(err) == Conflict {
-				return &Error{Code: Conflict, Message: fmt.Sprintf("%s is already declared on contract %s.", id.Email, contractID)}
+				return &Error{Code: Conflict, Message: fmt.Sprintf("%s is already declared on contract %s.", u.Email, contractID)}
 			}
+			return err
+		}
+		if err := s.record(ctx, tx, "user.declare", "contract", contractID, roleDetails(id, newRoles)); err != nil {
 			return err
 		}
 		// Echo the kept login with the personal data the caller sent: for a person already
@@ -188,6 +194,84 @@ func (s *Service) declare(ctx context.Context, contractID string, u NewUser) (Us
 		return User{}, fmt.Errorf("declare user: %w", err)
 	}
 	return declared, nil
+}
+
+func roleDetails(id Identity, r Roles) map[string]string {
+	return map[string]string{"identity": id.ID, "login": id.Login,
+		"contracts": r.Contracts.String(), "documents": r.Documents.String(), "users": r.Users.String()}
+}
+
+// AddUser declares a user on a contract on an operator's behalf, with the rules of
+// DeclareUser but without its role check. Errors: NotFound for an unknown contract, and those
+// of DeclareUser.
+func (s *Service) AddUser(ctx context.Context, contractID string, u NewUser) (User, error) {
+	if _, err := s.store.Contract(ctx, contractID); err != nil {
+		return User{}, fmt.Errorf("add user: %w", err)
+	}
+	return s.declare(ctx, contractID, u)
+}
+
+// Users returns the users declared on a contract with their roles, sorted by login.
+func (s *Service) Users(ctx context.Context, contractID string) ([]User, error) {
+	if _, err := s.store.Contract(ctx, contractID); err != nil {
+		return nil, err
+	}
+	return s.store.Users(ctx, contractID)
+}
+
+// SetUserRoles replaces the roles of a user declared on a contract (raw, as in POST
+// /contract/{id}/user). The referent keeps manager everywhere. Errors: NotFound for an unknown
+// contract or declaration; Conflict for a closed contract or the referent; Invalid roles.
+func (s *Service) SetUserRoles(ctx context.Context, contractID, identityID string, raw map[string][]string) (User, error) {
+	roles, err := ParseRoles(raw)
+	if err != nil {
+		return User{}, err
+	}
+	var u User
+	err = s.change(ctx, "user.roles", "contract", func(tx Store) (string, map[string]string, error) {
+		c, err := openContract(ctx, tx, contractID)
+		if err != nil {
+			return "", nil, err
+		}
+		if c.Referent.ID == identityID && roles != ManagerEverywhere {
+			return "", nil, Errorf(Conflict, "The referent of contract %s keeps the manager role everywhere; change the referent first.", contractID)
+		}
+		d, err := tx.Declaration(ctx, contractID, identityID)
+		if err != nil {
+			return "", nil, err
+		}
+		id, err := tx.Identity(ctx, identityID)
+		if err != nil {
+			return "", nil, err
+		}
+		d.Roles, d.UpdatedAt = roles, s.now()
+		u = User{Identity: id, Roles: roles}
+		return contractID, roleDetails(id, roles), tx.UpdateDeclaration(ctx, d)
+	})
+	if err != nil {
+		return User{}, fmt.Errorf("set user roles: %w", err)
+	}
+	return u, nil
+}
+
+// RemoveUser removes a user from a contract: the account behind that identity stops seeing it
+// on its next call. Errors: NotFound; Conflict for a closed contract or its referent (change
+// the referent first).
+func (s *Service) RemoveUser(ctx context.Context, contractID, identityID string) error {
+	err := s.change(ctx, "user.remove", "contract", func(tx Store) (string, map[string]string, error) {
+		c, err := openContract(ctx, tx, contractID)
+		if err != nil {
+			return "", nil, err
+		}
+		if c.Referent.ID == identityID {
+			return "", nil, Errorf(Conflict, "The referent of contract %s cannot be removed; change the referent first.", contractID)
+		}
+		return contractID, map[string]string{"identity": identityID}, tx.DeleteDeclaration(ctx, contractID, identityID)
+	})
+	if err != nil {
+		return fmt.Errorf("remove user: %w", err)
+	}
+	return nil
 }
 
 // roleName describes a role in a sentence.

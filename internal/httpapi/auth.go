@@ -1,19 +1,25 @@
 package httpapi
 
 import (
+	"context"
+	"fmt"
+	"net"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/eccs/eccs/api"
 	"github.com/eccs/eccs/internal/eccs"
 )
 
 // caller is who makes a resource call: the application behind the token and the
-// customer-space account named by the API key.
+// customer-space account named by the API key. ctx carries them as the actor of the changes
+// the call makes (the audit trail).
 type caller struct {
 	app     eccs.Application
 	account eccs.Account
 	key     eccs.APIKey
+	ctx     context.Context
 }
 
 // authenticate runs checks 1 to 4 of spec/wire.md §3 in their order: the bearer token, the
@@ -52,7 +58,25 @@ func (s *server) authenticate(w http.ResponseWriter, r *http.Request) (caller, e
 	if err != nil {
 		return caller{}, err
 	}
-	return caller{app: app, account: acct, key: key}, nil
+	if now := s.cfg.Now(); key.ExpiresSoon(now) {
+		expires := key.ExpiresAt.UTC().Format(time.RFC3339)
+		w.Header().Set(api.HeaderKeyExpires, expires)
+		w.Header().Set("Warning", `299 eccs "This API key expires on `+expires+`; ask your operator for a new one."`)
+	}
+	if err := s.svc.RecordKeyUse(r.Context(), key, remoteHost(r)); err != nil {
+		s.logFailure(r, fmt.Errorf("record the use of API key %s: %w", key.ID, err)) // the call goes on
+	}
+	ctx := eccs.WithActor(r.Context(), eccs.Actor{Type: eccs.ActorAccount, ID: acct.ID, ApplicationID: app.ID, RequestID: requestID(r.Context())})
+	return caller{app: app, account: acct, key: key, ctx: ctx}, nil
+}
+
+// remoteHost is the address a request came from, without its port.
+func remoteHost(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }
 
 // contractAccess runs checks 1 to 5 of wire.md §3 for a call on the contract named by

@@ -56,7 +56,7 @@ func (s *server) handleContractOrder(w http.ResponseWriter, r *http.Request) err
 	if err := decodeJSON(w, r, s.cfg.MaxBodyBytes, &o); err != nil {
 		return err
 	}
-	ct, err := s.svc.OrderContract(r.Context(), c.account, eccs.ContractOrder{
+	ct, err := s.svc.OrderContract(c.ctx, c.account, eccs.ContractOrder{
 		BillingAccountID:    o.BillingAccountID,
 		OfferCode:           o.OfferCode,
 		ContractName:        o.ContractName,

@@ -31,9 +31,11 @@ import (
 	"time"
 
 	"github.com/eccs/eccs/api"
+	"github.com/eccs/eccs/internal/docformat"
 	"github.com/eccs/eccs/internal/eccs"
 	"github.com/eccs/eccs/internal/httpapi"
 	"github.com/eccs/eccs/internal/openapitest"
+	"github.com/eccs/eccs/internal/testenv"
 )
 
 // The demo world's contracts, as devseed makes them (see internal/devseed): the client account
@@ -1348,10 +1350,18 @@ func TestDocumentDownloadStreamsALargeFile(t *testing.T) {
 	tok := e.token()
 	const size = 64 << 20
 	h := sha256.New()
-	doc, err := e.svc.AddDocument(t.Context(), eccs.NewDocument{
+	// The bytes are a pattern, not a usage report: store them through a Service that takes any
+	// file, and serve them through the test's own.
+	raw, err := eccs.NewService(e.db, e.blobs, eccs.Config{Keys: testKeys, Now: e.clock.Now, Formats: testenv.AnyFormats{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	content := make([]byte, size)
+	io.ReadFull(io.TeeReader(&docPattern{size: size}, h), content)
+	doc, err := raw.AddDocument(t.Context(), eccs.NewDocument{
 		ContractID: docContract, Type: eccs.TypeReports, Filename: "OCB0000001_202606_large_usage.csv",
-		Period: "202606", Amount: 123456, Currency: "EUR", ContentType: "text/csv",
-	}, io.TeeReader(&docPattern{size: size}, h))
+		Period: "202606", Amount: 123456, Currency: "EUR",
+	}, bytes.NewReader(content), size)
 	if err != nil {
 		t.Fatalf("add a %d-byte document: %v", size, err)
 	}
@@ -1491,7 +1501,7 @@ func (b *docFailingBlob) Seek(offset int64, whence int) (int64, error) {
 func TestDocumentDownloadFailingMidwayIsNeverAnswerComplete(t *testing.T) {
 	e := newEnv(t)
 	tok := e.token()
-	svc, err := eccs.NewService(e.db, docFailingBlobs{BlobStore: e.blobs, after: 5000}, eccs.Config{Keys: testKeys, Now: e.clock.Now})
+	svc, err := eccs.NewService(e.db, docFailingBlobs{BlobStore: e.blobs, after: 5000}, eccs.Config{Keys: testKeys, Now: e.clock.Now, Formats: docformat.Formats{}})
 	if err != nil {
 		t.Fatal(err)
 	}

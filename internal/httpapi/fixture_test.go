@@ -17,6 +17,7 @@ import (
 
 	"github.com/eccs/eccs/api"
 	"github.com/eccs/eccs/internal/devseed"
+	"github.com/eccs/eccs/internal/docformat"
 	"github.com/eccs/eccs/internal/eccs"
 	"github.com/eccs/eccs/internal/fileblob"
 	"github.com/eccs/eccs/internal/httpapi"
@@ -74,7 +75,7 @@ func seededTemplate(t *testing.T) (string, devseed.Credentials) {
 			template.err = err
 			return
 		}
-		template.creds, template.err = devseed.Seed(ctx, db, blobs, testKeys, seedTime, "http://example.invalid")
+		template.creds, template.err = devseed.Seed(ctx, db, blobs, testKeys, seedTime, devseed.URLs{Public: "http://example.invalid", Admin: "http://example.invalid"})
 	})
 	if template.err != nil {
 		t.Fatalf("seed the test world: %v", template.err)
@@ -131,7 +132,7 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 		t.Fatal(err)
 	}
 	clk := testenv.NewClock(seedTime.Add(time.Hour))
-	svc, err := eccs.NewService(db, blobs, eccs.Config{Keys: testKeys, Now: clk.Now})
+	svc, err := eccs.NewService(db, blobs, eccs.Config{Keys: testKeys, Now: clk.Now, Formats: docformat.Formats{}})
 	if err != nil {
 		t.Fatal(err)
 	}

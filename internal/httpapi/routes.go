@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/eccs/eccs/api"
+	"github.com/eccs/eccs/api/admin"
 )
 
 // routes registers every route of the API. The guide is inconsistent about singular and
@@ -31,11 +32,93 @@ func (s *server) routes() {
 	r.add("GET", v1+"/documents/{documentId}/file", s.handleDocumentFile)
 	r.add("GET", v1+"/document/{documentId}/file", s.handleDocumentFile)
 
+	r.add("GET", v1+"/me", s.handleMe) // eccs extension
+
 	r.add("GET", v1+"/openapi.yaml", s.handleOpenAPI)
 	r.add("GET", "/healthz", s.handleHealth)
 	r.add("GET", "/readyz", s.handleReady)
 
+	s.claimRoutes(r)
+	if s.admin != nil { // the admin API shares this listener
+		s.adminRoutes(r)
+	}
 	r.finish()
+}
+
+// claimRoutes registers the public claim links (api/admin/openapi.yaml describes them): they
+// live on the customer-facing listener, need no credentials, and reveal a secret once. GET
+// only shows a form, so that link previewers and mail scanners do not burn the link.
+func (s *server) claimRoutes(r *router) {
+	r.add("GET", admin.ClaimPath+"/{token}", s.handleClaimPage)
+	r.add("POST", admin.ClaimPath+"/{token}", s.handleClaimReveal)
+	r.secretPath(admin.ClaimPath + "/{token}")
+}
+
+// adminRoutes registers every route of the admin API (api/admin/openapi.yaml). All but the
+// OpenAPI file need an operator token (s.operator), and every change they make is recorded in
+// the audit trail under it.
+func (s *server) adminRoutes(r *router) {
+	const v1 = admin.BasePath
+	op := s.operator
+
+	r.add("GET", v1+"/openapi.yaml", s.handleAdminOpenAPI)
+
+	r.add("POST", v1+"/customers", op(s.handleCustomerCreate))
+	r.add("GET", v1+"/customers", op(s.handleCustomersList))
+	r.add("GET", v1+"/customers/{id}", op(s.handleCustomerShow))
+	r.add("PATCH", v1+"/customers/{id}", op(s.handleCustomerUpdate))
+
+	r.add("POST", v1+"/billing-accounts", op(s.handleBillingAccountCreate))
+	r.add("GET", v1+"/billing-accounts", op(s.handleBillingAccountsList))
+	r.add("PATCH", v1+"/billing-accounts/{id}", op(s.handleBillingAccountUpdate))
+
+	r.add("POST", v1+"/offers", op(s.handleOfferCreate))
+	r.add("GET", v1+"/offers", op(s.handleOffersList))
+	r.add("PATCH", v1+"/offers/{id}", op(s.handleOfferUpdate))
+
+	r.add("POST", v1+"/contracts", op(s.handleAdminContractCreate))
+	r.add("GET", v1+"/contracts", op(s.handleAdminContractsList))
+	r.add("GET", v1+"/contracts/{id}", op(s.handleAdminContractShow))
+	r.add("PATCH", v1+"/contracts/{id}", op(s.handleAdminContractUpdate))
+	r.add("POST", v1+"/contracts/{id}/close", op(s.handleAdminContractClose))
+	r.add("PUT", v1+"/contracts/{id}/referent", op(s.handleAdminReferentChange))
+
+	r.add("GET", v1+"/contracts/{id}/users", op(s.handleAdminUsersList))
+	r.add("POST", v1+"/contracts/{id}/users", op(s.handleAdminUserAdd))
+	r.add("PUT", v1+"/contracts/{id}/users/{identityId}/roles", op(s.handleAdminUserRoles))
+	r.add("DELETE", v1+"/contracts/{id}/users/{identityId}", op(s.handleAdminUserRemove))
+
+	r.add("GET", v1+"/contracts/{id}/documents", op(s.handleAdminDocumentsList))
+	r.add("POST", v1+"/contracts/{id}/documents", op(s.handleAdminDocumentUpload))
+	r.add("PUT", v1+"/contracts/{id}/documents/{documentId}/file", op(s.handleAdminDocumentReplace))
+	r.add("GET", v1+"/contracts/{id}/documents/{documentId}/file", op(s.handleAdminDocumentFile))
+	r.add("DELETE", v1+"/contracts/{id}/documents/{documentId}", op(s.handleAdminDocumentDelete))
+
+	r.add("POST", v1+"/accounts", op(s.handleAccountCreate))
+	r.add("GET", v1+"/accounts", op(s.handleAccountsList))
+	r.add("GET", v1+"/accounts/{id}", op(s.handleAccountShow))
+	r.add("PUT", v1+"/accounts/{id}/perimeter", op(s.handlePerimeterSet))
+
+	r.add("POST", v1+"/accounts/{id}/keys", op(s.handleKeyIssue))
+	r.add("GET", v1+"/keys", op(s.handleKeysList))
+	r.add("GET", v1+"/keys/{id}", op(s.handleKeyShow))
+	r.add("POST", v1+"/keys/{id}/revoke", op(s.handleKeyRevoke))
+	r.add("POST", v1+"/keys/{id}/rotate", op(s.handleKeyRotate))
+
+	r.add("POST", v1+"/applications", op(s.handleApplicationCreate))
+	r.add("GET", v1+"/applications", op(s.handleApplicationsList))
+	r.add("GET", v1+"/applications/{id}", op(s.handleApplicationShow))
+	r.add("DELETE", v1+"/applications/{id}", op(s.handleApplicationDelete))
+	r.add("PUT", v1+"/applications/{id}/status", op(s.handleApplicationStatus))
+	r.add("PUT", v1+"/applications/{id}/subscription", op(s.handleApplicationSubscription))
+	r.add("POST", v1+"/applications/{id}/terms", op(s.handleApplicationTerms))
+	r.add("POST", v1+"/applications/{id}/rotate-secret", op(s.handleApplicationRotateSecret))
+
+	r.add("POST", v1+"/operator-tokens", op(s.handleOperatorTokenCreate))
+	r.add("GET", v1+"/operator-tokens", op(s.handleOperatorTokensList))
+	r.add("POST", v1+"/operator-tokens/{id}/revoke", op(s.handleOperatorTokenRevoke))
+
+	r.add("GET", v1+"/audit", op(s.handleAuditList))
 }
 
 // router registers method-specific routes and, for each path, a fallback that answers 405
@@ -43,9 +126,16 @@ func (s *server) routes() {
 type router struct {
 	s       *server
 	methods map[string][]string // path → methods
+	secret  map[string]bool     // paths that hold a secret, logged as their pattern
 }
 
-func newRouter(s *server) *router { return &router{s: s, methods: map[string][]string{}} }
+func newRouter(s *server) *router {
+	return &router{s: s, methods: map[string][]string{}, secret: map[string]bool{}}
+}
+
+// secretPath marks a path pattern whose values are secrets (a claim link's token): its 405
+// answers log the pattern, not the path. Its handlers hide the path themselves.
+func (rt *router) secretPath(pattern string) { rt.secret[pattern] = true }
 
 func (rt *router) add(method, path string, h handlerFunc) {
 	rt.s.mux.Handle(method+" "+path, rt.s.handle(h))
@@ -63,7 +153,11 @@ func (rt *router) finish() {
 		sort.Strings(allowed)
 		allow := strings.Join(allowed, ", ")
 		isToken := path == api.TokenPath
+		secret := rt.secret[path]
 		rt.s.mux.Handle(path, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if secret {
+				r.URL.Path, r.URL.RawPath = path, ""
+			}
 			w.Header().Set("Allow", allow)
 			if isToken {
 				writeOAuthError(w, http.StatusMethodNotAllowed, api.OAuthInvalidRequest, "The token endpoint accepts POST only.")
@@ -74,7 +168,11 @@ func (rt *router) finish() {
 		}))
 	}
 	rt.s.mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		base := rt.s.base
+		if rt.s.admin != nil && (r.URL.Path == admin.BasePath || strings.HasPrefix(r.URL.Path, admin.BasePath+"/")) {
+			base = admin.BasePath
+		}
 		rt.s.writeError(w, r, fail(http.StatusNotFound, api.CodeResourceNotFound,
-			"No resource lives at %s; check the base URL and the path (the API is under %s).", truncate(r.URL.Path, 200), api.BasePath))
+			"No resource lives at %s; check the base URL and the path (the API is under %s).", truncate(r.URL.Path, 200), base))
 	}))
 }

@@ -56,7 +56,7 @@ func (s *server) handleUserDeclare(w http.ResponseWriter, r *http.Request) error
 	if err := decodeJSON(w, r, s.cfg.MaxBodyBytes, &req); err != nil {
 		return err
 	}
-	u, err := s.svc.DeclareUser(r.Context(), access, eccs.NewUser{
+	u, err := s.svc.DeclareUser(c.ctx, access, eccs.NewUser{
 		Civility: req.Civility, LastName: req.LastName, FirstName: req.FirstName, Email: req.Email,
 		Login: req.Login, FixPhone: req.FixPhone, MobilePhone: req.MobilePhone, Roles: req.Roles,
 	})
@@ -73,12 +73,13 @@ func userJSON(u eccs.User) api.User {
 		Civility: u.Identity.Civility, LastName: u.Identity.LastName, FirstName: u.Identity.FirstName,
 		Email: u.Identity.Email, Login: u.Identity.Login, FixPhone: u.Identity.FixPhone,
 		MobilePhone: u.Identity.MobilePhone,
-		Roles: api.Roles{
-			Contracts: roleList(u.Roles.Contracts),
-			Documents: roleList(u.Roles.Documents),
-			Users:     roleList(u.Roles.Users),
-		},
+		Roles:       rolesJSON(u.Roles),
 	}
+}
+
+// rolesJSON is roles on the wire.
+func rolesJSON(r eccs.Roles) api.Roles {
+	return api.Roles{Contracts: roleList(r.Contracts), Documents: roleList(r.Documents), Users: roleList(r.Users)}
 }
 
 // roleList is a role as the wire writes it: a one-element list, or nothing.

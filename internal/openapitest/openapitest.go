@@ -1,6 +1,7 @@
 // Package openapitest checks HTTP answers against the OpenAPI description of the API
-// (api/openapi.yaml, embedded as api.OpenAPI), for end-to-end tests: an answer whose status,
-// headers or JSON body the description does not allow fails the test.
+// (api/openapi.yaml, embedded as api.OpenAPI; NewAdmin: api/admin/openapi.yaml, embedded as
+// admin.OpenAPI), for end-to-end tests: an answer whose status, headers or JSON body the
+// description does not allow fails the test.
 //
 //	v := openapitest.New(t)
 //	rec := httptest.NewRecorder()
@@ -49,29 +50,40 @@ import (
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
 	"github.com/eccs/eccs/api"
+	"github.com/eccs/eccs/api/admin"
 )
 
-// Validator checks answers against api.OpenAPI. It is safe for concurrent use.
+// Validator checks answers against an OpenAPI description: api.OpenAPI (New) or
+// admin.OpenAPI (NewAdmin). It is safe for concurrent use.
 type Validator struct {
 	doc    *openapi3.T
 	router routers.Router
+	name   string // the description's file, for messages
+}
+
+// description is one OpenAPI description, loaded once per test binary.
+type description struct {
+	name string
+	data []byte
+	once sync.Once
+	v    *Validator
+	err  error
 }
 
 var (
-	loadOnce sync.Once
-	loaded   *Validator
-	errLoad  error
+	customerSpec = &description{name: "api/openapi.yaml", data: api.OpenAPI}
+	adminSpec    = &description{name: "api/admin/openapi.yaml", data: admin.OpenAPI}
 )
 
-// load parses and validates api.OpenAPI, and builds a router that matches paths only.
-func load() (*Validator, error) {
+// load parses and validates the description, and builds a router that matches paths only.
+func (d *description) load() (*Validator, error) {
 	ctx := context.Background()
-	doc, err := openapi3.NewLoader().LoadFromData(api.OpenAPI)
+	doc, err := openapi3.NewLoader().LoadFromData(d.data)
 	if err != nil {
-		return nil, fmt.Errorf("load api/openapi.yaml: %w", err)
+		return nil, fmt.Errorf("load %s: %w", d.name, err)
 	}
 	if err := doc.Validate(ctx); err != nil {
-		return nil, fmt.Errorf("api/openapi.yaml is invalid: %w", err)
+		return nil, fmt.Errorf("%s is invalid: %w", d.name, err)
 	}
 	// Route on the path alone: the description's servers are api.orange.com and
 	// 127.0.0.1:8080, while tests run on any host and port. A copy without servers keeps the
@@ -80,20 +92,35 @@ func load() (*Validator, error) {
 	routing.Servers = nil
 	router, err := gorillamux.NewRouter(&routing)
 	if err != nil {
-		return nil, fmt.Errorf("route api/openapi.yaml: %w", err)
+		return nil, fmt.Errorf("route %s: %w", d.name, err)
 	}
-	return &Validator{doc: doc, router: router}, nil
+	return &Validator{doc: doc, router: router, name: d.name}, nil
+}
+
+// validator returns the Validator of d, loading it on first use; it fails the test if the
+// description does not load or is invalid.
+func (d *description) validator(t testing.TB) *Validator {
+	t.Helper()
+	d.once.Do(func() { d.v, d.err = d.load() })
+	if d.err != nil {
+		t.Fatalf("openapitest: %v", d.err)
+	}
+	return d.v
 }
 
 // New returns the Validator of api.OpenAPI, which is loaded once per test binary. It fails
 // the test if the description does not load or is invalid.
 func New(t testing.TB) *Validator {
 	t.Helper()
-	loadOnce.Do(func() { loaded, errLoad = load() })
-	if errLoad != nil {
-		t.Fatalf("openapitest: %v", errLoad)
-	}
-	return loaded
+	return customerSpec.validator(t)
+}
+
+// NewAdmin returns the Validator of admin.OpenAPI (api/admin/openapi.yaml: the admin API and
+// the claim links), loaded once per test binary. It fails the test if the description does
+// not load or is invalid.
+func NewAdmin(t testing.TB) *Validator {
+	t.Helper()
+	return adminSpec.validator(t)
 }
 
 // Doc returns the loaded description. Callers must not modify it.
@@ -167,7 +194,7 @@ func (v *Validator) Validate(req *http.Request, status int, header http.Header, 
 		header = http.Header{}
 	}
 	if err := v.validate(req, status, header, body); err != nil {
-		return &Error{Method: req.Method, Path: req.URL.Path, Status: status, Problem: err.Error(), Body: body}
+		return &Error{Method: req.Method, Path: req.URL.Path, Status: status, Problem: err.Error(), Body: body, Spec: v.name}
 	}
 	return nil
 }
@@ -178,6 +205,7 @@ type Error struct {
 	Status       int
 	Problem      string // what is wrong
 	Body         []byte
+	Spec         string // the description's file; "" is api/openapi.yaml
 }
 
 // maxQuoted bounds how much of a body an Error quotes.
@@ -185,7 +213,11 @@ const maxQuoted = 1024
 
 func (e *Error) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "openapitest: %s %s → %d does not match api/openapi.yaml: %s", e.Method, e.Path, e.Status, e.Problem)
+	spec := e.Spec
+	if spec == "" {
+		spec = "api/openapi.yaml"
+	}
+	fmt.Fprintf(&b, "openapitest: %s %s → %d does not match %s: %s", e.Method, e.Path, e.Status, spec, e.Problem)
 	fmt.Fprintf(&b, "\n\tbody (%d bytes): %s", len(e.Body), quote(e.Body))
 	return b.String()
 }

@@ -54,6 +54,7 @@ func BenchmarkLookups(b *testing.B) {
 		Perimeter: eccs.Perimeter{BillingAccountIDs: []string{"ba"}, OfferIDs: []string{"FE"}}, CreatedAt: now, UpdatedAt: now}))
 	must(s.CreateAPIKey(ctx, eccs.APIKey{ID: "key", AccountID: "acct", Hash: "hash", Prefix: "eccs_", CreatedAt: now, ExpiresAt: now.Add(time.Hour)}))
 	must(s.CreateApplication(ctx, eccs.Application{ID: "app", ClientID: "client", Name: "App", SecretHash: "h", Status: eccs.ApplicationActive, Subscription: eccs.SubscriptionApproved, CreatedAt: now, UpdatedAt: now}))
+	must(s.CreateOperatorToken(ctx, eccs.OperatorToken{ID: "op", Name: "ops", Hash: "ophash", Prefix: "eccsop_", CreatedAt: now}))
 
 	lookups := []struct {
 		name string
@@ -66,8 +67,13 @@ func BenchmarkLookups(b *testing.B) {
 		{"Application", func() error { _, err := s.Application(ctx, "app"); return err }},
 		{"ApplicationByClientID", func() error { _, err := s.ApplicationByClientID(ctx, "client"); return err }},
 		{"Document", func() error { _, err := s.Document(ctx, "OCB0000500", "docOCB0000500"); return err }},
+		{"OperatorTokenByHash", func() error { _, err := s.OperatorTokenByHash(ctx, "ophash"); return err }},
 		{"ContractsPage", func() error {
 			_, _, err := s.Contracts(ctx, eccs.ContractFilter{PerimeterOf: "acct", Page: eccs.Page{Offset: 500, Limit: 20}})
+			return err
+		}},
+		{"ContractsAllPage", func() error {
+			_, _, err := s.Contracts(ctx, eccs.ContractFilter{All: true, CustomerID: "cust", OfferID: "FE", Page: eccs.Page{Offset: 500, Limit: 20}})
 			return err
 		}},
 	}

@@ -2,13 +2,16 @@ package sqlite_test
 
 import (
 	"context"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/eccs/eccs/internal/eccs"
+	"github.com/eccs/eccs/internal/schema"
 	"github.com/eccs/eccs/internal/sqlite"
 	"github.com/eccs/eccs/internal/storetest"
 )
@@ -67,7 +70,10 @@ func TestPragmasReadBack(t *testing.T) {
 	}
 }
 
-func TestFreshDatabaseHasInitPending(t *testing.T) {
+// allMigrations are the migration files, in order.
+var allMigrations = []string{"0001_init.sql", "0002_operator.sql"}
+
+func TestFreshDatabaseHasEveryMigrationPending(t *testing.T) {
 	s, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "eccs.db"), sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -77,8 +83,8 @@ func TestFreshDatabaseHasInitPending(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(pending, []string{"0001_init.sql"}) {
-		t.Fatalf("PendingMigrations = %q, want [0001_init.sql]", pending)
+	if !reflect.DeepEqual(pending, allMigrations) {
+		t.Fatalf("PendingMigrations = %q, want %q", pending, allMigrations)
 	}
 	// Before migrating, lookups fail (there are no tables) but do not panic.
 	if _, err := s.Contract(t.Context(), "OCB0000001"); err == nil {
@@ -93,8 +99,8 @@ func TestMigrateTwiceAppliesOnce(t *testing.T) {
 	}
 	defer s.Close()
 	first, err := s.Migrate(t.Context())
-	if err != nil || !reflect.DeepEqual(first, []string{"0001_init.sql"}) {
-		t.Fatalf("first Migrate = %q, %v; want [0001_init.sql]", first, err)
+	if err != nil || !reflect.DeepEqual(first, allMigrations) {
+		t.Fatalf("first Migrate = %q, %v; want %q", first, err, allMigrations)
 	}
 	second, err := s.Migrate(t.Context())
 	if err != nil || len(second) != 0 {
@@ -238,5 +244,62 @@ func TestOpenPathWithURICharacters(t *testing.T) {
 	}
 	if _, err := os.Stat(path); err != nil {
 		t.Fatalf("the database is not at the given path: %v", err)
+	}
+}
+
+// TestUpgradeFrom0001KeepsDataAndDefaultsNewColumns migrates a database that only 0001 built
+// and filled, as a release before 0002 left it: its rows must read back with the new columns
+// at their defaults (open contracts, terms accepted by nobody recorded).
+func TestUpgradeFrom0001KeepsDataAndDefaultsNewColumns(t *testing.T) {
+	ctx := t.Context()
+	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "eccs.db"), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	initSQL, err := fs.ReadFile(sqlite.Migrations(), "0001_init.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := schema.Apply(ctx, s.DB(), fstest.MapFS{"0001_init.sql": {Data: initSQL}}); err != nil {
+		t.Fatal(err)
+	}
+	// Rows written with 0001's columns only, as the previous release wrote them.
+	for _, q := range []string{
+		`INSERT INTO customers (id, name, segment, created_at, updated_at) VALUES ('cust-1', 'Acme', 'int', 1, 1)`,
+		`INSERT INTO billing_accounts (id, customer_id, name, created_at, updated_at) VALUES ('ba-1', 'cust-1', 'Main', 1, 1)`,
+		`INSERT INTO offers (id, name, contract_type, support_levels, created_at, updated_at) VALUES ('FE', 'Flexible Engine', 'IAAS', 'BSC', 1, 1)`,
+		`INSERT INTO identities (id, login, login_key, email, email_key, civility, last_name, first_name, fix_phone, mobile_phone, created_at, updated_at)
+			VALUES ('id-1', 'alice.martin', 'alice.martin', 'alice@example.com', 'alice@example.com', '', 'Martin', 'Alice', '', '', 1, 1)`,
+		`INSERT INTO contracts (id, name, contract_type, offer_id, billing_account_id, platform_id, support_level, referent_id,
+			reference_ext1, reference_ext2, reference_ext3, created_at, updated_at)
+			VALUES ('OCB0000001', 'C1', 'IAAS', 'FE', 'ba-1', '', 'BSC', 'id-1', '', '', '', 1, 1)`,
+		`INSERT INTO applications (id, client_id, name, secret_hash, status, subscription, terms_accepted_at, created_at, updated_at)
+			VALUES ('app-1', 'client-1', 'App', 'h', 'active', 'approved', 5, 1, 1)`,
+	} {
+		if _, err := s.DB().ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	applied, err := s.Migrate(ctx)
+	if err != nil || !reflect.DeepEqual(applied, allMigrations[1:]) {
+		t.Fatalf("Migrate = %q, %v; want %q", applied, err, allMigrations[1:])
+	}
+	c, err := s.Contract(ctx, "OCB0000001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Closed() || c.Name != "C1" || c.Referent.Login != "alice.martin" {
+		t.Errorf("contract after the upgrade = %+v, want C1, open, referent alice.martin", c)
+	}
+	a, err := s.Application(ctx, "app-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.TermsAcceptedBy != "" || a.TermsAcceptedAt.IsZero() {
+		t.Errorf("application after the upgrade = %+v, want terms accepted at 5µs by nobody recorded", a)
+	}
+	if err := s.IntegrityCheck(ctx); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -18,7 +18,7 @@ const (
 	b.customer_id, cu.name, cu.segment, c.platform_id, c.support_level,
 	i.id, i.login, i.email, i.civility, i.last_name, i.first_name, i.fix_phone, i.mobile_phone,
 	i.created_at, i.updated_at,
-	c.reference_ext1, c.reference_ext2, c.reference_ext3, c.created_at, c.updated_at`
+	c.reference_ext1, c.reference_ext2, c.reference_ext3, c.closed_at, c.created_at, c.updated_at`
 	contractJoins = `
 JOIN offers o ON o.id = c.offer_id
 JOIN billing_accounts b ON b.id = c.billing_account_id
@@ -37,7 +37,7 @@ func scanContract(row scanner) (eccs.Contract, error) {
 		&c.CustomerID, &c.CustomerName, &c.CustomerSegment, &c.PlatformID, &c.SupportLevel,
 		&r.ID, &r.Login, &r.Email, &r.Civility, &r.LastName, &r.FirstName, &r.FixPhone, &r.MobilePhone,
 		usec{&r.CreatedAt}, usec{&r.UpdatedAt},
-		&c.ReferenceExt[0], &c.ReferenceExt[1], &c.ReferenceExt[2], usec{&c.CreatedAt}, usec{&c.UpdatedAt})
+		&c.ReferenceExt[0], &c.ReferenceExt[1], &c.ReferenceExt[2], usec{&c.ClosedAt}, usec{&c.CreatedAt}, usec{&c.UpdatedAt})
 	return c, err
 }
 
@@ -56,17 +56,17 @@ func (s *Store) NextContractNumber(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
-// CreateContract stores c's own fields and the ids it names (OfferID, BillingAccountID,
-// Referent.ID); the customer is its billing account's. It returns Conflict if the id is taken
-// and NotFound if the offer, billing account or referent does not exist.
+// CreateContract stores c's own fields (ClosedAt included) and the ids it names (OfferID,
+// BillingAccountID, Referent.ID); the customer is its billing account's. It returns Conflict
+// if the id is taken and NotFound if the offer, billing account or referent does not exist.
 func (s *Store) CreateContract(ctx context.Context, c eccs.Contract) error {
 	_, err := s.writer().ExecContext(ctx,
 		`INSERT INTO contracts (id, name, contract_type, offer_id, billing_account_id, platform_id,
-			support_level, referent_id, reference_ext1, reference_ext2, reference_ext3, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+			support_level, referent_id, reference_ext1, reference_ext2, reference_ext3, closed_at, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 		c.ID, c.Name, c.Type, c.OfferID, c.BillingAccountID, c.PlatformID,
 		c.SupportLevel, c.Referent.ID, c.ReferenceExt[0], c.ReferenceExt[1], c.ReferenceExt[2],
-		micros(c.CreatedAt), micros(c.UpdatedAt))
+		micros(c.ClosedAt), micros(c.CreatedAt), micros(c.UpdatedAt))
 	if err != nil {
 		return s.writeErr("create contract "+c.ID, err,
 			fmt.Sprintf("Contract %s already exists.", c.ID),
@@ -74,6 +74,25 @@ func (s *Store) CreateContract(ctx context.Context, c eccs.Contract) error {
 				c.ID, c.OfferID, c.BillingAccountID, c.Referent.ID))
 	}
 	return nil
+}
+
+// UpdateContract replaces the name, type, platform id, support level, referent (by
+// c.Referent.ID), external references, closing time and update time of contract c.ID; its
+// offer, billing account and creation time stay. It returns NotFound if there is no such
+// contract or no such referent.
+func (s *Store) UpdateContract(ctx context.Context, c eccs.Contract) error {
+	res, err := s.writer().ExecContext(ctx,
+		`UPDATE contracts SET name = $2, contract_type = $3, platform_id = $4, support_level = $5,
+			referent_id = $6, reference_ext1 = $7, reference_ext2 = $8, reference_ext3 = $9,
+			closed_at = $10, updated_at = $11
+		WHERE id = $1`,
+		c.ID, c.Name, c.Type, c.PlatformID, c.SupportLevel, c.Referent.ID,
+		c.ReferenceExt[0], c.ReferenceExt[1], c.ReferenceExt[2], micros(c.ClosedAt), micros(c.UpdatedAt))
+	if err != nil {
+		return s.writeErr("update contract "+c.ID, err, "",
+			fmt.Sprintf("The referent %s of contract %s does not exist.", c.Referent.ID, c.ID))
+	}
+	return s.mustAffect(res, "update contract "+c.ID, fmt.Sprintf("Contract %s does not exist.", c.ID))
 }
 
 // Contract returns the contract id with its offer name, customer and referent, or NotFound.
@@ -94,50 +113,62 @@ func (s *Store) Contract(ctx context.Context, id string) (eccs.Contract, error) 
 
 // Contracts returns one page of the contracts f selects, sorted by id, with their joined
 // fields, and how many it selects in all. PerimeterOf selects the contracts whose billing
-// account and offer are both in the account's perimeter. A filter that sets neither or both of
-// DeclaredIdentityID and PerimeterOf is a bug of the caller and fails (Internal).
+// account and offer are both in the account's perimeter; All selects every contract, narrowed
+// by CustomerID (the billing account's customer), BillingAccountID and OfferID when set. A
+// filter that sets none or more than one of DeclaredIdentityID, PerimeterOf and All, or that
+// narrows without All, is a bug of the caller and fails with Internal: a forgotten field must
+// never list every contract, nor a narrowing be silently ignored.
 func (s *Store) Contracts(ctx context.Context, f eccs.ContractFilter) ([]eccs.Contract, int, error) {
+	modes := 0
+	for _, set := range []bool{f.DeclaredIdentityID != "", f.PerimeterOf != "", f.All} {
+		if set {
+			modes++
+		}
+	}
+	if modes != 1 {
+		return nil, 0, eccs.Errorf(eccs.Internal, "A contract list must select by exactly one of declared identity, perimeter and all; this one sets %d.", modes)
+	}
+	if !f.All && (f.CustomerID != "" || f.BillingAccountID != "" || f.OfferID != "") {
+		return nil, 0, eccs.Errorf(eccs.Internal, "A contract list narrows by customer, billing account or offer only when it selects all contracts.")
+	}
 	// The page of ids is chosen first, from indexes alone; only its rows are then joined to
 	// the rows they name. Joining first would join every selected contract before sorting.
-	var ids, count, key string
+	var c conds
+	var from, id string
 	switch {
-	case f.DeclaredIdentityID != "" && f.PerimeterOf == "":
-		key = f.DeclaredIdentityID
-		ids = `SELECT contract_id AS id FROM declarations WHERE identity_id = $1 ORDER BY contract_id`
-		count = `SELECT count(*) FROM declarations WHERE identity_id = $1`
-	case f.PerimeterOf != "" && f.DeclaredIdentityID == "":
-		key = f.PerimeterOf
-		perimeter := ` FROM contracts c
-			JOIN account_billing_accounts ab ON ab.billing_account_id = c.billing_account_id AND ab.account_id = $1
-			JOIN account_offers ao ON ao.offer_id = c.offer_id AND ao.account_id = $1`
-		ids = `SELECT c.id` + perimeter + ` ORDER BY c.id`
-		count = `SELECT count(*)` + perimeter
+	case f.DeclaredIdentityID != "":
+		from, id = `declarations`, `contract_id`
+		c.add(`identity_id = %s`, f.DeclaredIdentityID)
+	case f.PerimeterOf != "":
+		from, id = `contracts c
+			JOIN account_billing_accounts ab ON ab.billing_account_id = c.billing_account_id
+			JOIN account_offers ao ON ao.offer_id = c.offer_id`, `c.id`
+		c.add(`ab.account_id = %s`, f.PerimeterOf)
+		c.add(`ao.account_id = %s`, f.PerimeterOf)
 	default:
-		return nil, 0, errors.New("list contracts: the filter must set exactly one of DeclaredIdentityID and PerimeterOf")
+		from, id = `contracts c`, `c.id`
+		if f.CustomerID != "" {
+			from += ` JOIN billing_accounts b ON b.id = c.billing_account_id`
+			c.add(`b.customer_id = %s`, f.CustomerID)
+		}
+		if f.BillingAccountID != "" {
+			c.add(`c.billing_account_id = %s`, f.BillingAccountID)
+		}
+		if f.OfferID != "" {
+			c.add(`c.offer_id = %s`, f.OfferID)
+		}
 	}
-	args := []any{key}
-	query := `SELECT ` + contractColumns + ` FROM (` + ids + pageClause(f.Page, &args) + `) page
+	args := c.args[:len(c.args):len(c.args)]
+	ids := `SELECT ` + id + ` AS id FROM ` + from + c.where() + ` ORDER BY ` + id + pageClause(f.Page, &args)
+	query := `SELECT ` + contractColumns + ` FROM (` + ids + `) page
 JOIN contracts c ON c.id = page.id` + contractJoins + `
 ORDER BY c.id`
-	q := s.reader()
-	rows, err := q.QueryContext(ctx, query, args...)
+	list, err := queryList(ctx, s, "list contracts", query, args, scanContract)
 	if err != nil {
-		return nil, 0, s.readErr("list contracts", err)
-	}
-	defer rows.Close()
-	list := []eccs.Contract{}
-	for rows.Next() {
-		c, err := scanContract(rows)
-		if err != nil {
-			return nil, 0, s.readErr("list contracts", err)
-		}
-		list = append(list, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, s.readErr("list contracts", err)
+		return nil, 0, err
 	}
 	var total int
-	if err := q.QueryRowContext(ctx, count, key).Scan(&total); err != nil {
+	if err := s.reader().QueryRowContext(ctx, `SELECT count(*) FROM `+from+c.where(), c.args...).Scan(&total); err != nil {
 		return nil, 0, s.readErr("count contracts", err)
 	}
 	return list, total, nil

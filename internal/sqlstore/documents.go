@@ -5,14 +5,15 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/eccs/eccs/internal/eccs"
 )
 
-const documentSelect = `SELECT id, contract_id, type, filename, period, amount, currency, content_type, size,
-	sha256, blob_key, created_at, updated_at FROM documents`
+const (
+	documentColumns = `id, contract_id, type, filename, period, amount, currency, content_type, size,
+	sha256, blob_key, created_at, updated_at`
+	documentSelect = `SELECT ` + documentColumns + ` FROM documents`
+)
 
 func scanDocument(row scanner) (eccs.Document, error) {
 	var d eccs.Document
@@ -57,48 +58,53 @@ func (s *Store) Document(ctx context.Context, contractID, id string) (eccs.Docum
 	return d, nil
 }
 
-// Documents returns one page of the documents of f.ContractID whose type is in f.Types,
+// Documents returns one page of the documents of f.ContractID whose type is in f.Types, and
+// whose period and file name are f.Period and f.Filename when those are set (exact match),
 // sorted by period, then creation time, then id, all descending, and how many there are in
 // all. An empty Types selects nothing.
 func (s *Store) Documents(ctx context.Context, f eccs.DocumentFilter) ([]eccs.Document, int, error) {
 	if len(f.Types) == 0 {
 		return []eccs.Document{}, 0, nil
 	}
-	args := make([]any, 0, len(f.Types)+3)
-	args = append(args, f.ContractID)
-	var where strings.Builder
-	where.WriteString(` WHERE contract_id = $1 AND type IN (`)
+	var c conds
+	c.add(`contract_id = %s`, f.ContractID)
+	types := make([]string, len(f.Types))
 	for i, t := range f.Types {
-		if i > 0 {
-			where.WriteString(", ")
-		}
-		args = append(args, string(t))
-		where.WriteString("$" + strconv.Itoa(len(args)))
+		types[i] = string(t)
 	}
-	where.WriteString(")")
-	countArgs := args[:len(args):len(args)] // the count takes the filter values, not the page
-	query := documentSelect + where.String() + ` ORDER BY period DESC, created_at DESC, id DESC` + pageClause(f.Page, &args)
+	c.addIn(`type`, types)
+	if f.Period != "" {
+		c.add(`period = %s`, f.Period)
+	}
+	if f.Filename != "" {
+		c.add(`filename = %s`, f.Filename)
+	}
+	return queryPage(ctx, s, "documents", documentColumns, "documents", "period DESC, created_at DESC, id DESC", c, f.Page, scanDocument)
+}
 
-	q := s.reader()
-	rows, err := q.QueryContext(ctx, query, args...)
+// UpdateDocument replaces the type, file name, period, amount, currency, content type, size,
+// digest, blob key and update time of document d.ID of contract d.ContractID. It returns
+// NotFound if that contract has no such document.
+func (s *Store) UpdateDocument(ctx context.Context, d eccs.Document) error {
+	res, err := s.writer().ExecContext(ctx,
+		`UPDATE documents SET type = $3, filename = $4, period = $5, amount = $6, currency = $7,
+			content_type = $8, size = $9, sha256 = $10, blob_key = $11, updated_at = $12
+		WHERE id = $1 AND contract_id = $2`,
+		d.ID, d.ContractID, string(d.Type), d.Filename, d.Period, d.Amount, d.Currency,
+		d.ContentType, d.Size, d.SHA256, d.BlobKey, micros(d.UpdatedAt))
 	if err != nil {
-		return nil, 0, s.readErr("list documents", err)
+		return s.writeErr("update document "+d.ID, err, "", "")
 	}
-	defer rows.Close()
-	list := []eccs.Document{}
-	for rows.Next() {
-		d, err := scanDocument(rows)
-		if err != nil {
-			return nil, 0, s.readErr("list documents", err)
-		}
-		list = append(list, d)
+	return s.mustAffect(res, "update document "+d.ID, fmt.Sprintf("Contract %s has no document %s.", d.ContractID, d.ID))
+}
+
+// DeleteDocument removes the metadata of document id of contract contractID (not its bytes:
+// the caller deletes the blob). It returns NotFound if that contract has no such document.
+func (s *Store) DeleteDocument(ctx context.Context, contractID, id string) error {
+	res, err := s.writer().ExecContext(ctx,
+		`DELETE FROM documents WHERE id = $1 AND contract_id = $2`, id, contractID)
+	if err != nil {
+		return s.writeErr("delete document "+id, err, "", "")
 	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, s.readErr("list documents", err)
-	}
-	var total int
-	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM documents`+where.String(), countArgs...).Scan(&total); err != nil {
-		return nil, 0, s.readErr("count documents", err)
-	}
-	return list, total, nil
+	return s.mustAffect(res, "delete document "+id, fmt.Sprintf("Contract %s has no document %s.", contractID, id))
 }

@@ -62,7 +62,19 @@ func (s *Store) IdentityByLogin(ctx context.Context, login string) (eccs.Identit
 	return i, nil
 }
 
-func scanIdentity(row *sql.Row) (eccs.Identity, error) {
+// Identity returns the identity id, or NotFound.
+func (s *Store) Identity(ctx context.Context, id string) (eccs.Identity, error) {
+	i, err := scanIdentity(s.reader().QueryRowContext(ctx, identitySelect+` WHERE id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return eccs.Identity{}, eccs.Errorf(eccs.NotFound, "Identity %s does not exist.", id)
+	}
+	if err != nil {
+		return eccs.Identity{}, s.readErr("read identity "+id, err)
+	}
+	return i, nil
+}
+
+func scanIdentity(row scanner) (eccs.Identity, error) {
 	var i eccs.Identity
 	err := row.Scan(&i.ID, &i.Login, &i.Email, &i.Civility, &i.LastName, &i.FirstName,
 		&i.FixPhone, &i.MobilePhone, usec{&i.CreatedAt}, usec{&i.UpdatedAt})

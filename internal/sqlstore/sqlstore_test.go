@@ -112,3 +112,32 @@ func TestWriteErrNamesTheRecordAndKeepsTheCause(t *testing.T) {
 		t.Errorf("writeErr of an unknown error = %v, want it wrapped as is (Internal)", err)
 	}
 }
+
+func TestCondsNumberPlaceholdersInOrder(t *testing.T) {
+	tests := []struct {
+		name  string
+		build func(c *conds)
+		where string
+		args  []any
+	}{
+		{"no condition writes nothing", func(c *conds) {}, "", nil},
+		{"conditions are joined by AND and numbered from 1", func(c *conds) {
+			c.add("a = %s", "x")
+			c.add("(b = 0 OR b > %s)", int64(7))
+		}, " WHERE a = $1 AND (b = 0 OR b > $2)", []any{"x", int64(7)}},
+		{"IN takes one placeholder per value, numbered after the others", func(c *conds) {
+			c.add("a = %s", "x")
+			c.addIn("t", []string{"p", "q"})
+			c.add("z < %s", int64(1))
+		}, " WHERE a = $1 AND t IN ($2, $3) AND z < $4", []any{"x", "p", "q", int64(1)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var c conds
+			tt.build(&c)
+			if got := c.where(); got != tt.where || !reflect.DeepEqual(c.args, tt.args) {
+				t.Errorf("where = %q with %v, want %q with %v", got, c.args, tt.where, tt.args)
+			}
+		})
+	}
+}

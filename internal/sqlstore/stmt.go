@@ -12,7 +12,7 @@ import (
 // stmtID names a prepared statement.
 type stmtID int
 
-// The statements of the lookups on every request's path.
+// The statements of the lookups on every request's path (admin requests included).
 const (
 	stmtContract stmtID = iota
 	stmtDeclaration
@@ -22,6 +22,7 @@ const (
 	stmtAccount
 	stmtAccountPerimeter
 	stmtDocument
+	stmtOperatorTokenByHash
 	numStmts
 )
 
@@ -35,6 +36,7 @@ var stmtSQL = [numStmts]string{
 	stmtAccount:               accountSelect + ` WHERE id = $1`,
 	stmtAccountPerimeter:      accountPerimeterSelect,
 	stmtDocument:              documentSelect + ` WHERE id = $1 AND contract_id = $2`,
+	stmtOperatorTokenByHash:   operatorTokenSelect + ` WHERE hash = $1`,
 }
 
 // stmtCache prepares statements on one pool the first time they are used and keeps them.

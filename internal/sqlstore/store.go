@@ -18,6 +18,10 @@
 //   - A list without a limit omits LIMIT (SQLite writes "LIMIT -1", PostgreSQL "LIMIT ALL").
 //   - Offer.SupportLevels is one TEXT column, the levels joined by commas in order (levels are
 //     tokens without commas).
+//   - Claim.Sealed is stored as standard base64 in a TEXT column: SQLite's BLOB and PostgreSQL's
+//     BYTEA are spelled differently, and a migration must stay the same file on both.
+//   - AuditEvent.Details is a JSON object of strings in a TEXT column, "{}" for a nil or empty
+//     map; both read back as a nil map.
 //   - Lists sort by byte order of their text keys. A PostgreSQL schema must declare its text key
 //     columns COLLATE "C" to sort as SQLite does.
 //

@@ -23,7 +23,8 @@ func documentIDs(list []eccs.Document) []string {
 }
 
 // contractWorld stores contracts around an administrator perimeter {ba-2, ba-1} x {FE}, and
-// declarations of alice. Ids mix cases and punctuation: lists sort by byte order.
+// declarations of alice, plus one contract (OCB0000007) of a second customer. Ids mix cases
+// and punctuation: lists sort by byte order.
 func contractWorld(t *testing.T, s eccs.Store) (world, map[string]eccs.Contract) {
 	t.Helper()
 	ctx := t.Context()
@@ -45,6 +46,13 @@ func contractWorld(t *testing.T, s eccs.Store) (world, map[string]eccs.Contract)
 	} {
 		all[c.id] = w.createContract(t, s, c.id, c.b, c.o, w.bob)
 	}
+	globex := eccs.Customer{ID: "cust-2", Name: "Globex", Segment: "int", CreatedAt: at(0), UpdatedAt: at(0)}
+	must(t, s.CreateCustomer(ctx, globex))
+	ba9 := eccs.BillingAccount{ID: "ba-9", CustomerID: globex.ID, Name: "Globex main", CreatedAt: at(1), UpdatedAt: at(1)}
+	must(t, s.CreateBillingAccount(ctx, ba9))
+	c7 := w.createContract(t, s, "OCB0000007", ba9, w.o2, w.alice)
+	c7.CustomerID, c7.CustomerName, c7.CustomerSegment = globex.ID, globex.Name, globex.Segment
+	all[c7.ID] = c7
 	must(t, s.CreateAccount(ctx, w.adminAccount("acct-admin", w.alice, eccs.Perimeter{
 		BillingAccountIDs: []string{w.b2.ID, w.b1.ID}, OfferIDs: []string{w.o1.ID},
 	})))
@@ -63,6 +71,10 @@ func testContractLists(t *testing.T, open func(t *testing.T) eccs.Store) {
 	declared := func(p eccs.Page) eccs.ContractFilter {
 		return eccs.ContractFilter{DeclaredIdentityID: "id-alice", Page: p}
 	}
+	every := func(customer, billingAccount, offer string, p eccs.Page) eccs.ContractFilter {
+		return eccs.ContractFilter{All: true, CustomerID: customer, BillingAccountID: billingAccount, OfferID: offer, Page: p}
+	}
+	allIDs := []string{"OCB0000001", "OCB0000002", "OCB0000003", "OCB0000004", "OCB0000005", "OCB0000006", "OCB0000007", "Z-1", "a-1"}
 	tests := []struct {
 		name   string
 		filter eccs.ContractFilter
@@ -94,6 +106,32 @@ func testContractLists(t *testing.T, open func(t *testing.T) eccs.Store) {
 			eccs.ContractFilter{PerimeterOf: "acct-no-offer"}, []string{}, 0},
 		{"unknown account selects nothing",
 			eccs.ContractFilter{PerimeterOf: "acct-none"}, []string{}, 0},
+		{"all selects every contract of every customer, by id",
+			every("", "", "", eccs.Page{}), allIDs, 9},
+		{"all page is a slice of the sorted list with the full total",
+			every("", "", "", eccs.Page{Offset: 2, Limit: 3}), []string{"OCB0000003", "OCB0000004", "OCB0000005"}, 9},
+		{"all offset past the end is empty with the full total",
+			every("", "", "", eccs.Page{Offset: 9, Limit: 3}), []string{}, 9},
+		{"all narrowed by customer selects the contracts of its billing accounts",
+			every("cust-1", "", "", eccs.Page{}), []string{"OCB0000001", "OCB0000002", "OCB0000003", "OCB0000004", "OCB0000005", "OCB0000006", "Z-1", "a-1"}, 8},
+		{"all narrowed by the other customer selects its one contract",
+			every("cust-2", "", "", eccs.Page{}), []string{"OCB0000007"}, 1},
+		{"all narrowed by billing account",
+			every("", "ba-1", "", eccs.Page{}), []string{"OCB0000002", "OCB0000003", "a-1"}, 3},
+		{"all narrowed by offer",
+			every("", "", "CAV", eccs.Page{}), []string{"OCB0000002", "OCB0000006", "OCB0000007"}, 3},
+		{"all narrowed by billing account and offer",
+			every("", "ba-1", "FE", eccs.Page{}), []string{"OCB0000003", "a-1"}, 2},
+		{"all narrowed by customer and offer",
+			every("cust-1", "", "CAV", eccs.Page{}), []string{"OCB0000002", "OCB0000006"}, 2},
+		{"all narrowed by customer, billing account and offer",
+			every("cust-1", "ba-2", "FE", eccs.Page{}), []string{"OCB0000001", "OCB0000005", "Z-1"}, 3},
+		{"all narrowed by a customer and another customer's billing account selects nothing",
+			every("cust-2", "ba-1", "", eccs.Page{}), []string{}, 0},
+		{"all narrowed by offer, paged, with the narrowed total",
+			every("", "", "FE", eccs.Page{Offset: 4, Limit: 5}), []string{"Z-1", "a-1"}, 6},
+		{"all narrowed by an unknown offer selects nothing",
+			every("", "", "NONE", eccs.Page{}), []string{}, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -113,12 +151,31 @@ func testContractLists(t *testing.T, open func(t *testing.T) eccs.Store) {
 			}
 		})
 	}
-	t.Run("filter without a selector fails", func(t *testing.T) {
-		s := open(t)
-		if _, _, err := s.Contracts(t.Context(), eccs.ContractFilter{Page: eccs.Page{Limit: 10}}); err == nil {
-			t.Error("Contracts with an empty filter returned no error")
-		}
-	})
+	// A filter must say what it selects: a forgotten or doubled field is a bug of the caller,
+	// never "every contract".
+	for _, tc := range []struct {
+		name   string
+		filter eccs.ContractFilter
+	}{
+		{"filter without a selector is Internal", eccs.ContractFilter{Page: eccs.Page{Limit: 10}}},
+		{"filter with only narrowing fields is Internal", eccs.ContractFilter{CustomerID: "cust-1", OfferID: "FE"}},
+		{"declared identity and perimeter together are Internal", eccs.ContractFilter{DeclaredIdentityID: "id-alice", PerimeterOf: "acct-admin"}},
+		{"perimeter and all together are Internal", eccs.ContractFilter{PerimeterOf: "acct-admin", All: true}},
+		{"declared identity and all together are Internal", eccs.ContractFilter{DeclaredIdentityID: "id-alice", All: true}},
+		{"all three selectors are Internal", eccs.ContractFilter{DeclaredIdentityID: "id-alice", PerimeterOf: "acct-admin", All: true}},
+		{"narrowing a perimeter is Internal", eccs.ContractFilter{PerimeterOf: "acct-admin", OfferID: "FE"}},
+		{"narrowing a declared identity is Internal", eccs.ContractFilter{DeclaredIdentityID: "id-alice", CustomerID: "cust-1"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := open(t)
+			contractWorld(t, s)
+			list, total, err := s.Contracts(t.Context(), tc.filter)
+			checkCode(t, err, eccs.Internal)
+			if len(list) != 0 || total != 0 {
+				t.Errorf("Contracts returned %d contracts and total %d with its error", len(list), total)
+			}
+		})
+	}
 }
 
 func testDocumentLists(t *testing.T, open func(t *testing.T) eccs.Store) {
@@ -131,6 +188,8 @@ func testDocumentLists(t *testing.T, open func(t *testing.T) eccs.Store) {
 		document("doc-z", "OCB0000001", eccs.TypeBills, "202601", 90),
 		document("doc-y", "OCB0000001", eccs.TypeReports, "202512", 99),
 	}
+	// Two documents share a file name, as monthly statements do.
+	ordered[3].Filename, ordered[4].Filename = "statement.pdf", "statement.pdf"
 	setup := func(t *testing.T) eccs.Store {
 		s := open(t)
 		w := seed(t, s)
@@ -140,7 +199,9 @@ func testDocumentLists(t *testing.T, open func(t *testing.T) eccs.Store) {
 		for _, i := range []int{3, 0, 4, 2, 1} {
 			must(t, s.CreateDocument(t.Context(), ordered[i]))
 		}
-		must(t, s.CreateDocument(t.Context(), document("doc-other", "OCB0000002", eccs.TypeBills, "202602", 70)))
+		other := document("doc-other", "OCB0000002", eccs.TypeBills, "202602", 70)
+		other.Filename = "statement.pdf"
+		must(t, s.CreateDocument(t.Context(), other))
 		return s
 	}
 	allTypes := eccs.DocumentTypes
@@ -173,6 +234,28 @@ func testDocumentLists(t *testing.T, open func(t *testing.T) eccs.Store) {
 			eccs.DocumentFilter{ContractID: "OCB0000002", Types: allTypes}, []string{"doc-other"}, 1},
 		{"unknown contract lists nothing",
 			eccs.DocumentFilter{ContractID: "OCB9999999", Types: allTypes}, []string{}, 0},
+		{"period narrows to that month",
+			eccs.DocumentFilter{ContractID: "OCB0000001", Types: allTypes, Period: "202602"}, []string{"doc-b", "doc-a", "doc-c"}, 3},
+		{"period and type narrow together",
+			eccs.DocumentFilter{ContractID: "OCB0000001", Types: []eccs.DocumentType{eccs.TypeBills}, Period: "202602"}, []string{"doc-b"}, 1},
+		{"paged period counts only that month",
+			eccs.DocumentFilter{ContractID: "OCB0000001", Types: allTypes, Period: "202602", Page: eccs.Page{Offset: 1, Limit: 1}}, []string{"doc-a"}, 3},
+		{"period without documents selects nothing",
+			eccs.DocumentFilter{ContractID: "OCB0000001", Types: allTypes, Period: "202603"}, []string{}, 0},
+		{"period is an exact match, not a prefix",
+			eccs.DocumentFilter{ContractID: "OCB0000001", Types: allTypes, Period: "2026"}, []string{}, 0},
+		{"file name narrows to the contract's documents of that name",
+			eccs.DocumentFilter{ContractID: "OCB0000001", Types: allTypes, Filename: "statement.pdf"}, []string{"doc-z", "doc-y"}, 2},
+		{"file name is an exact match, with case",
+			eccs.DocumentFilter{ContractID: "OCB0000001", Types: allTypes, Filename: "Statement.pdf"}, []string{}, 0},
+		{"file name and period narrow together",
+			eccs.DocumentFilter{ContractID: "OCB0000001", Types: allTypes, Filename: "statement.pdf", Period: "202601"}, []string{"doc-z"}, 1},
+		{"file name, period and type that match nothing together select nothing",
+			eccs.DocumentFilter{ContractID: "OCB0000001", Types: []eccs.DocumentType{eccs.TypeBills}, Filename: "statement.pdf", Period: "202512"}, []string{}, 0},
+		{"file name and type narrow together",
+			eccs.DocumentFilter{ContractID: "OCB0000001", Types: []eccs.DocumentType{eccs.TypeReports}, Filename: "statement.pdf"}, []string{"doc-y"}, 1},
+		{"file name shared with another contract lists only that contract's document",
+			eccs.DocumentFilter{ContractID: "OCB0000002", Types: allTypes, Filename: "statement.pdf"}, []string{"doc-other"}, 1},
 	}
 	byID := map[string]eccs.Document{}
 	for _, d := range ordered {

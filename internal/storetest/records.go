@@ -157,6 +157,19 @@ func testContracts(t *testing.T, open func(t *testing.T) eccs.Store) {
 		if got.OfferName != "Flexible Engine" || got.CustomerName != "Acme Industries" || got.Referent.Email != w.alice.Email {
 			t.Errorf("joined fields missing: %+v", got)
 		}
+		if got.Closed() {
+			t.Errorf("ClosedAt = %v, want the zero time for an open contract", got.ClosedAt)
+		}
+	})
+	t.Run("contract created closed reads back with its closing time", func(t *testing.T) {
+		s := open(t)
+		w := seed(t, s)
+		c := w.contract("OCB0000001", w.b2, w.o1, w.alice)
+		c.ClosedAt = at(12)
+		must(t, s.CreateContract(t.Context(), c))
+		got, err := s.Contract(t.Context(), "OCB0000001")
+		must(t, err)
+		equal(t, "Contract", got, w.read(c))
 	})
 	runErrorCases(t, open, []errorCase{
 		{"unknown contract is NotFound", func(ctx context.Context, t *testing.T, s eccs.Store, w world) error {
@@ -311,7 +324,7 @@ func testAPIKeys(t *testing.T, open func(t *testing.T) eccs.Store) {
 		}},
 		{"revoked, used key reads back equal", func() eccs.APIKey {
 			k := apiKey("key-1", "acct-1", "hash-1")
-			k.RevokedAt, k.LastUsedAt, k.LastUsedFrom = at(45), at(44), "203.0.113.7"
+			k.RevokedAt, k.LastUsedAt, k.LastUsedFrom, k.ReplacedBy = at(45), at(44), "203.0.113.7", "key-0"
 			return k
 		}},
 	} {
@@ -365,6 +378,7 @@ func testApplications(t *testing.T, open func(t *testing.T) eccs.Store) {
 			a := application("app-1", "client-1")
 			a.PreviousSecretHash, a.PreviousSecretExpiresAt = "old-hash", at(70)
 			a.Status, a.Subscription, a.TermsAcceptedAt = eccs.ApplicationBlocked, eccs.SubscriptionApproved, at(55)
+			a.TermsAcceptedBy = "Jeanne Operator <ops@example.com>"
 			return a
 		}},
 	} {
@@ -386,6 +400,7 @@ func testApplications(t *testing.T, open func(t *testing.T) eccs.Store) {
 		must(t, s.CreateApplication(t.Context(), a))
 		a.Name, a.SecretHash, a.PreviousSecretHash, a.PreviousSecretExpiresAt = "Renamed", "new-hash", a.SecretHash, at(70)
 		a.Status, a.Subscription, a.TermsAcceptedAt, a.UpdatedAt = eccs.ApplicationSuspended, eccs.SubscriptionApproved, at(71), at(72)
+		a.TermsAcceptedBy = "ticket OPS-42"
 		must(t, s.UpdateApplication(t.Context(), a))
 		got, err := s.Application(t.Context(), a.ID)
 		must(t, err)

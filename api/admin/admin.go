@@ -1,0 +1,373 @@
+// Package admin holds the wire types of the eccs admin API (/admin/v1), which operators use to
+// load customers, contracts and documents, manage accounts, API keys and applications, and read
+// the audit trail. `eccsd admin …` drives it. Errors use the gateway envelope of the customer
+// API (api.Error). Conventions are those of package api: camelCase members, RFC 3339 UTC
+// dates, absent optional values omitted.
+package admin
+
+import (
+	_ "embed"
+	"time"
+)
+
+// OpenAPI is the OpenAPI 3 description of the admin API, served at /admin/v1/openapi.yaml.
+//
+//go:embed openapi.yaml
+var OpenAPI []byte
+
+// BasePath is the path under which the admin API lives.
+const BasePath = "/admin/v1"
+
+// ClaimPath is the public path of claim links: ClaimPath + "/" + token.
+const ClaimPath = "/claim"
+
+// List is a page of items with the total the filter selects.
+type List[T any] struct {
+	Items []T `json:"items"`
+	Total int `json:"total"`
+}
+
+// Customer is a company that holds contracts.
+type Customer struct {
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	Segment   string    `json:"segment"`
+	CreatedAt time.Time `json:"createdAt,omitzero"`
+	UpdatedAt time.Time `json:"updatedAt,omitzero"`
+}
+
+// CustomerUpdate changes a customer; absent members are left as they are.
+type CustomerUpdate struct {
+	Name    *string `json:"name,omitempty"`
+	Segment *string `json:"segment,omitempty"`
+}
+
+// BillingAccount is an account a customer is invoiced on.
+type BillingAccount struct {
+	ID         string    `json:"id"`
+	CustomerID string    `json:"customerId"`
+	Name       string    `json:"name"`
+	CreatedAt  time.Time `json:"createdAt,omitzero"`
+	UpdatedAt  time.Time `json:"updatedAt,omitzero"`
+}
+
+// BillingAccountUpdate renames a billing account.
+type BillingAccountUpdate struct {
+	Name string `json:"name"`
+}
+
+// Offer is a product sold under contract, with the support levels a contract may choose (the
+// first is the default).
+type Offer struct {
+	ID            string    `json:"id"`
+	Name          string    `json:"name"`
+	ContractType  string    `json:"contractType"`
+	SupportLevels []string  `json:"supportLevels"`
+	CreatedAt     time.Time `json:"createdAt,omitzero"`
+	UpdatedAt     time.Time `json:"updatedAt,omitzero"`
+}
+
+// OfferUpdate changes an offer; absent members are left as they are.
+type OfferUpdate struct {
+	Name          *string  `json:"name,omitempty"`
+	ContractType  *string  `json:"contractType,omitempty"`
+	SupportLevels []string `json:"supportLevels,omitempty"`
+}
+
+// Person is someone's personal data: a contract's referent, an account holder, a user.
+type Person struct {
+	Civility    string `json:"civility,omitempty"`
+	LastName    string `json:"lastName"`
+	FirstName   string `json:"firstName"`
+	Email       string `json:"email"`
+	FixPhone    string `json:"fixPhone,omitempty"`
+	MobilePhone string `json:"mobilePhone,omitempty"`
+}
+
+// Identity is a person known to the customer space, with their login.
+type Identity struct {
+	ID    string `json:"id"`
+	Login string `json:"login"`
+	Person
+}
+
+// Roles holds a role per section: "manager", "visitor", or "" (none).
+type Roles struct {
+	Contracts string `json:"contracts,omitempty"`
+	Documents string `json:"documents,omitempty"`
+	Users     string `json:"users,omitempty"`
+}
+
+// NewContract creates a contract. Without ID, the next "OCB" + 7 digits number is allocated;
+// without SupportLevel or ContractType, the offer's defaults apply. The referent is declared
+// with manager on every section; ReferentLogin is used when their identity is new.
+type NewContract struct {
+	ID               string    `json:"id,omitempty"`
+	Name             string    `json:"name"`
+	OfferID          string    `json:"offerId"`
+	BillingAccountID string    `json:"billingAccountId"`
+	SupportLevel     string    `json:"supportLevel,omitempty"`
+	ContractType     string    `json:"contractType,omitempty"`
+	PlatformID       string    `json:"platformId,omitempty"`
+	Referent         Person    `json:"referent"`
+	ReferentLogin    string    `json:"referentLogin,omitempty"`
+	ReferenceExt     []string  `json:"referenceExt,omitempty"` // at most 3
+	CreatedAt        time.Time `json:"createdAt,omitzero"`     // for contracts loaded from another system
+}
+
+// Contract is a contract as operators see it.
+type Contract struct {
+	ID               string    `json:"id"`
+	Name             string    `json:"name"`
+	ContractType     string    `json:"contractType"`
+	OfferID          string    `json:"offerId"`
+	OfferName        string    `json:"offerName"`
+	BillingAccountID string    `json:"billingAccountId"`
+	CustomerID       string    `json:"customerId"`
+	CustomerName     string    `json:"customerName"`
+	SupportLevel     string    `json:"supportLevel"`
+	PlatformID       string    `json:"platformId,omitempty"`
+	Referent         Identity  `json:"referent"`
+	ReferenceExt     []string  `json:"referenceExt,omitempty"`
+	ClosedAt         time.Time `json:"closedAt,omitzero"`
+	CreatedAt        time.Time `json:"createdAt"`
+	UpdatedAt        time.Time `json:"updatedAt"`
+}
+
+// ContractUpdate changes a contract; absent members are left as they are.
+type ContractUpdate struct {
+	Name         *string  `json:"name,omitempty"`
+	ContractType *string  `json:"contractType,omitempty"`
+	PlatformID   *string  `json:"platformId,omitempty"` // "" removes it
+	SupportLevel *string  `json:"supportLevel,omitempty"`
+	ReferenceExt []string `json:"referenceExt,omitempty"` // replaces all three
+}
+
+// ReferentChange makes a user already declared on the contract its referent.
+type ReferentChange struct {
+	Email          string `json:"email"`
+	RemovePrevious bool   `json:"removePrevious,omitempty"`
+}
+
+// NewUser declares a user on a contract. Roles are keyed by section ("contracts",
+// "documents", "users"), each holding "manager" or "visitor", as in the customer API.
+type NewUser struct {
+	Person
+	Login string              `json:"login"`
+	Roles map[string][]string `json:"roles"`
+}
+
+// User is an identity declared on a contract, with its roles.
+type User struct {
+	Identity
+	Roles Roles `json:"roles"`
+}
+
+// RolesChange replaces a user's roles on a contract (same shape as NewUser.Roles).
+type RolesChange struct {
+	Roles map[string][]string `json:"roles"`
+}
+
+// The account types.
+const (
+	AccountClient        = "client"
+	AccountAdministrator = "administrator"
+)
+
+// Perimeter is what an administrator account sees: the contracts whose billing account AND
+// offer are both listed.
+type Perimeter struct {
+	BillingAccountIDs []string `json:"billingAccountIds"`
+	OfferIDs          []string `json:"offerIds"`
+}
+
+// NewAccount creates a customer-space account for a person (their identity is reused when
+// their e-mail is known). Perimeter is for administrator accounts only.
+type NewAccount struct {
+	Type      string     `json:"type"`
+	Person    Person     `json:"person"`
+	Login     string     `json:"login,omitempty"`
+	Perimeter *Perimeter `json:"perimeter,omitempty"`
+}
+
+// Account is a customer-space account.
+type Account struct {
+	ID        string     `json:"id"`
+	Type      string     `json:"type"`
+	Identity  Identity   `json:"identity"`
+	Perimeter *Perimeter `json:"perimeter,omitempty"`
+	CreatedAt time.Time  `json:"createdAt"`
+	UpdatedAt time.Time  `json:"updatedAt"`
+}
+
+// KeyRequest issues an API key. TTL is a Go duration ("17520h"; default two years). With
+// ClaimLink, the answer holds a one-time claim link instead of the key, valid ClaimTTL
+// (default "24h").
+type KeyRequest struct {
+	TTL       string `json:"ttl,omitempty"`
+	ClaimLink bool   `json:"claimLink,omitempty"`
+	ClaimTTL  string `json:"claimTtl,omitempty"`
+}
+
+// KeyRotation rotates an API key: the old key keeps working for Overlap (a Go duration;
+// default "0s": not at all); the new key is tuned as by KeyRequest.
+type KeyRotation struct {
+	Overlap string `json:"overlap,omitempty"`
+	KeyRequest
+}
+
+// APIKey is an API key as operators see it (never the key itself).
+type APIKey struct {
+	ID           string    `json:"id"`
+	AccountID    string    `json:"accountId"`
+	Prefix       string    `json:"prefix"`
+	CreatedAt    time.Time `json:"createdAt"`
+	ExpiresAt    time.Time `json:"expiresAt"`
+	RevokedAt    time.Time `json:"revokedAt,omitzero"`
+	LastUsedAt   time.Time `json:"lastUsedAt,omitzero"`
+	LastUsedFrom string    `json:"lastUsedFrom,omitempty"`
+}
+
+// IssuedKey answers the issue or rotation of a key: the key in clear, shown once, or a claim
+// link that reveals it once.
+type IssuedKey struct {
+	APIKey APIKey `json:"apiKey"`
+	Key    string `json:"key,omitempty"`
+	Claim  *Claim `json:"claim,omitempty"`
+}
+
+// Claim is a one-time link that reveals a secret.
+type Claim struct {
+	URL       string    `json:"url"`
+	ExpiresAt time.Time `json:"expiresAt"`
+}
+
+// ClaimedSecret is what a claim link reveals.
+type ClaimedSecret struct {
+	Kind     string `json:"kind"` // "api_key" or "client_secret"
+	ObjectID string `json:"objectId"`
+	Secret   string `json:"secret"`
+	ClientID string `json:"clientId,omitempty"` // for a client secret
+}
+
+// The application statuses and subscription states.
+const (
+	StatusActive    = "active"
+	StatusSuspended = "suspended"
+	StatusBlocked   = "blocked"
+	StatusDeleted   = "deleted"
+
+	SubscriptionPending   = "pending"
+	SubscriptionApproved  = "approved"
+	SubscriptionRejected  = "rejected"
+	SubscriptionSuspended = "suspended"
+)
+
+// NewApplication registers a developer application. Subscription defaults to "pending".
+// With ClaimLink, the answer holds a claim link for the client secret instead of the secret.
+type NewApplication struct {
+	Name         string `json:"name"`
+	Subscription string `json:"subscription,omitempty"`
+	ClaimLink    bool   `json:"claimLink,omitempty"`
+	ClaimTTL     string `json:"claimTtl,omitempty"`
+}
+
+// Application is a developer application as operators see it (never its secret).
+type Application struct {
+	ID                      string    `json:"id"`
+	ClientID                string    `json:"clientId"`
+	Name                    string    `json:"name"`
+	Status                  string    `json:"status"`
+	Subscription            string    `json:"subscription"`
+	TermsAcceptedAt         time.Time `json:"termsAcceptedAt,omitzero"`
+	TermsAcceptedBy         string    `json:"termsAcceptedBy,omitempty"`
+	PreviousSecretExpiresAt time.Time `json:"previousSecretExpiresAt,omitzero"`
+	CreatedAt               time.Time `json:"createdAt"`
+	UpdatedAt               time.Time `json:"updatedAt"`
+}
+
+// IssuedApplication answers the creation of an application or the rotation of its secret:
+// the client secret in clear, shown once, or a claim link that reveals it once.
+type IssuedApplication struct {
+	Application  Application `json:"application"`
+	ClientSecret string      `json:"clientSecret,omitempty"`
+	Claim        *Claim      `json:"claim,omitempty"`
+}
+
+// StatusChange sets an application's status: "active", "suspended" or "blocked" (deleting
+// is DELETE).
+type StatusChange struct {
+	Status string `json:"status"`
+}
+
+// SubscriptionChange moves an application's subscription: "pending", "approved", "rejected"
+// or "suspended".
+type SubscriptionChange struct {
+	Subscription string `json:"subscription"`
+}
+
+// TermsAcceptance records who accepted the API's terms of use for an application.
+type TermsAcceptance struct {
+	AcceptedBy string `json:"acceptedBy"`
+}
+
+// SecretRotation rotates an application's client secret: the previous secret keeps working
+// for Overlap (a Go duration; default "0s").
+type SecretRotation struct {
+	Overlap   string `json:"overlap,omitempty"`
+	ClaimLink bool   `json:"claimLink,omitempty"`
+	ClaimTTL  string `json:"claimTtl,omitempty"`
+}
+
+// Document is a billing document as operators see it. Amount is in Currency, two decimals.
+type Document struct {
+	ID           string    `json:"id"`
+	ContractID   string    `json:"contractId"`
+	DocumentType string    `json:"documentType"`
+	Filename     string    `json:"filename"`
+	Period       string    `json:"period"`
+	Amount       float64   `json:"amount"`
+	Currency     string    `json:"currency"`
+	ContentType  string    `json:"contentType"`
+	Size         int64     `json:"size"`
+	SHA256       string    `json:"sha256"`
+	CreatedAt    time.Time `json:"createdAt"`
+	UpdatedAt    time.Time `json:"updatedAt"`
+}
+
+// NewOperatorToken creates an operator token; TTL is a Go duration, empty for no expiry.
+type NewOperatorToken struct {
+	Name string `json:"name"`
+	TTL  string `json:"ttl,omitempty"`
+}
+
+// OperatorToken is an operator token as operators see it (never the token itself).
+type OperatorToken struct {
+	ID         string    `json:"id"`
+	Name       string    `json:"name"`
+	Prefix     string    `json:"prefix"`
+	CreatedAt  time.Time `json:"createdAt"`
+	ExpiresAt  time.Time `json:"expiresAt,omitzero"`
+	RevokedAt  time.Time `json:"revokedAt,omitzero"`
+	LastUsedAt time.Time `json:"lastUsedAt,omitzero"`
+}
+
+// IssuedOperatorToken answers the creation of an operator token: the token, shown once.
+type IssuedOperatorToken struct {
+	OperatorToken OperatorToken `json:"operatorToken"`
+	Token         string        `json:"token"`
+}
+
+// AuditEvent is one recorded change: who, what, when, and the request that made it.
+type AuditEvent struct {
+	ID            string            `json:"id"`
+	At            time.Time         `json:"at"`
+	ActorType     string            `json:"actorType"` // operator, account or system
+	ActorID       string            `json:"actorId"`
+	ApplicationID string            `json:"applicationId,omitempty"`
+	RequestID     string            `json:"requestId,omitempty"`
+	Action        string            `json:"action"`
+	ObjectType    string            `json:"objectType"`
+	ObjectID      string            `json:"objectId"`
+	Details       map[string]string `json:"details,omitempty"`
+}

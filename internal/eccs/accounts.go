@@ -1,0 +1,125 @@
+package eccs
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// NewAccount describes a customer-space account. Person is the account holder; their identity
+// is reused when their e-mail is known, otherwise created with Login. A client account sees
+// the contracts this identity is declared on; an administrator account sees its Perimeter.
+type NewAccount struct {
+	Type      AccountType
+	Person    Person
+	Login     string
+	Perimeter Perimeter
+}
+
+// CreateAccount creates a customer-space account. Errors: Invalid, NotFound when a perimeter
+// billing account or offer does not exist, Conflict when the login belongs to another e-mail.
+func (s *Service) CreateAccount(ctx context.Context, na NewAccount) (Account, error) {
+	na.Perimeter = Perimeter{BillingAccountIDs: dedupe(na.Perimeter.BillingAccountIDs), OfferIDs: dedupe(na.Perimeter.OfferIDs)}
+	switch na.Type {
+	case AccountClient:
+		if len(na.Perimeter.BillingAccountIDs)+len(na.Perimeter.OfferIDs) > 0 {
+			return Account{}, invalidField("perimeter", "Only administrator accounts have a perimeter.")
+		}
+	case AccountAdministrator:
+		if err := s.checkPerimeter(ctx, s.store, na.Perimeter); err != nil {
+			return Account{}, err
+		}
+	default:
+		return Account{}, invalidField("type", "An account type is \"client\" or \"administrator\".")
+	}
+	if err := validatePerson("", na.Person); err != nil {
+		return Account{}, err
+	}
+	if na.Login != "" && !ValidLogin(na.Login) {
+		return Account{}, invalidField("login", "A login is 8 to 64 characters among A-Z a-z 0-9 . _ -.")
+	}
+	var acct Account
+	err := s.retryOnConflict(ctx, func(tx Store) error {
+		id, err := s.identityFor(ctx, tx, na.Person, na.Login)
+		if err != nil {
+			return err
+		}
+		acctID, err := s.newID()
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		acct = Account{ID: acctID, Type: na.Type, IdentityID: id.ID, Perimeter: na.Perimeter, CreatedAt: now, UpdatedAt: now}
+		if err := tx.CreateAccount(ctx, acct); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, "account.create", "account", acctID, perimeterDetails(acct, id.Login))
+	})
+	if err != nil {
+		return Account{}, fmt.Errorf("create account: %w", err)
+	}
+	return acct, nil
+}
+
+// checkPerimeter returns NotFound when a billing account or offer of p does not exist.
+func (s *Service) checkPerimeter(ctx context.Context, st Store, p Perimeter) error {
+	for _, id := range p.BillingAccountIDs {
+		if _, err := st.BillingAccount(ctx, id); err != nil {
+			return fmt.Errorf("perimeter billing account %s: %w", id, err)
+		}
+	}
+	for _, id := range p.OfferIDs {
+		if _, err := st.Offer(ctx, id); err != nil {
+			return fmt.Errorf("perimeter offer %s: %w", id, err)
+		}
+	}
+	return nil
+}
+
+func perimeterDetails(a Account, login string) map[string]string {
+	d := map[string]string{"type": string(a.Type), "identity": a.IdentityID}
+	if login != "" {
+		d["login"] = login
+	}
+	if a.Type == AccountAdministrator {
+		d["billingAccounts"] = strings.Join(a.Perimeter.BillingAccountIDs, ",")
+		d["offers"] = strings.Join(a.Perimeter.OfferIDs, ",")
+	}
+	return d
+}
+
+// Account returns an account; NotFound if there is none.
+func (s *Service) Account(ctx context.Context, id string) (Account, error) {
+	return s.store.Account(ctx, id)
+}
+
+// Accounts returns one page of the accounts and how many there are.
+func (s *Service) Accounts(ctx context.Context, p Page) ([]Account, int, error) {
+	return s.store.Accounts(ctx, p)
+}
+
+// SetPerimeter replaces an administrator account's perimeter; it takes effect on the next
+// call. Errors: NotFound for the account or a listed billing account or offer; Invalid for a
+// client account.
+func (s *Service) SetPerimeter(ctx context.Context, accountID string, p Perimeter) (Account, error) {
+	p = Perimeter{BillingAccountIDs: dedupe(p.BillingAccountIDs), OfferIDs: dedupe(p.OfferIDs)}
+	var a Account
+	err := s.change(ctx, "account.perimeter", "account", func(tx Store) (string, map[string]string, error) {
+		var err error
+		if a, err = tx.Account(ctx, accountID); err != nil {
+			return "", nil, err
+		}
+		if a.Type != AccountAdministrator {
+			return "", nil, invalidField("perimeter", "Account %s is a client account: only administrator accounts have a perimeter.", accountID)
+		}
+		if err := s.checkPerimeter(ctx, tx, p); err != nil {
+			return "", nil, err
+		}
+		a.Perimeter, a.UpdatedAt = p, s.now()
+		return accountID, perimeterDetails(a, ""), tx.UpdateAccount(ctx, a)
+	})
+	if err != nil {
+		return Account{}, fmt.Errorf("set perimeter: %w", err)
+	}
+	return a, nil
+}

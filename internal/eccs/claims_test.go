@@ -1,0 +1,235 @@
+package eccs_test
+
+import (
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/eccs/eccs/internal/eccs"
+)
+
+func TestAPIKeyClaim(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	ctx, s := w.ctx, w.svc
+
+	k, key, claim, err := s.IssueAPIKeyClaim(ctx, w.dave.ID, eccs.KeyOptions{ClaimTTL: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if key != "" || len(claim.Value) < 32 || !claim.ExpiresAt.Equal(t0.Add(time.Hour)) || k.AccountID != w.dave.ID {
+		t.Fatalf("key %+v, secret %q, claim %+v: want no secret and a claim token", k, key, claim)
+	}
+	if n := w.count(t, `SELECT count(*) FROM claims`); n != 1 {
+		t.Fatalf("%d claims stored", n)
+	}
+	w.wantNotInDatabase(t, w.dave.ID, claim.Value)
+
+	t.Run("unknown tokens are not found", func(t *testing.T) {
+		for _, tok := range []string{"", "x", claim.Value + "x", strings.ToUpper(claim.Value), claim.Value[:len(claim.Value)-1], "../" + claim.Value, strings.Repeat("a", 200)} {
+			_, _, _, err := s.RevealClaim(ctx, tok)
+			wantErr(t, err, eccs.NotFound, "", "")
+		}
+		if n := w.count(t, `SELECT count(*) FROM claims`); n != 1 {
+			t.Fatalf("wrong tokens took the claim: %d left", n)
+		}
+	})
+
+	var revealed string
+	t.Run("reveals the key once", func(t *testing.T) {
+		kind, objectID, secret, err := s.RevealClaim(ctx, claim.Value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if kind != eccs.ClaimAPIKey || objectID != k.ID || !strings.HasPrefix(secret, k.Prefix) {
+			t.Fatalf("revealed %s %s %.12q", kind, objectID, secret)
+		}
+		revealed = secret
+		if acct, got, err := s.AccountForKey(ctx, secret); err != nil || acct.ID != w.dave.ID || got.ID != k.ID {
+			t.Fatalf("the revealed key: %+v, %v", acct, err)
+		}
+		_, _, _, err = s.RevealClaim(ctx, claim.Value)
+		wantErr(t, err, eccs.NotFound, "", "")
+		if n := w.count(t, `SELECT count(*) FROM claims`); n != 0 {
+			t.Errorf("%d claims left after the reveal", n)
+		}
+	})
+
+	t.Run("the database never holds the key", func(t *testing.T) {
+		w.wantNotInDatabase(t, w.dave.ID, revealed, claim.Value)
+	})
+
+	t.Run("rotation with a claim", func(t *testing.T) {
+		newKey, secret, c2, err := s.RotateAPIKey(ctx, k.ID, time.Hour, eccs.KeyOptions{ClaimTTL: time.Hour})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if secret != "" || c2.Value == "" {
+			t.Fatalf("secret %q, claim %+v", secret, c2)
+		}
+		kind, objectID, got, err := s.RevealClaim(ctx, c2.Value)
+		if err != nil || kind != eccs.ClaimAPIKey || objectID != newKey.ID {
+			t.Fatalf("reveal: %s %s, %v", kind, objectID, err)
+		}
+		w.keyOf(t, got)
+		w.wantNotInDatabase(t, w.dave.ID, got, c2.Value)
+	})
+}
+
+func TestClaimExpiry(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	ctx, s := w.ctx, w.svc
+
+	_, _, expiring, err := s.IssueAPIKeyClaim(ctx, w.carol.ID, eccs.KeyOptions{ClaimTTL: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, other, err := s.IssueAPIKeyClaim(ctx, w.carol.ID, eccs.KeyOptions{ClaimTTL: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.clock.Advance(time.Hour)
+
+	t.Run("an expired claim is not found and is deleted", func(t *testing.T) {
+		before := w.count(t, `SELECT count(*) FROM claims`)
+		err := w.wantNoEvent(t, func() error { _, _, _, err := s.RevealClaim(ctx, expiring.Value); return err })
+		wantErr(t, err, eccs.NotFound, "", "")
+		if after := w.count(t, `SELECT count(*) FROM claims`); after != before-1 {
+			t.Errorf("claims before %d, after %d: the expired claim was not deleted", before, after)
+		}
+		// Deleted for good: even back in its lifetime it reveals nothing.
+		w.clock.Advance(-time.Minute)
+		defer w.clock.Advance(time.Minute)
+		_, _, _, err = s.RevealClaim(ctx, expiring.Value)
+		wantErr(t, err, eccs.NotFound, "", "")
+	})
+
+	t.Run("expired and unknown answer alike", func(t *testing.T) {
+		_, _, _, errExpired := s.RevealClaim(ctx, other.Value)
+		_, _, _, errUnknown := s.RevealClaim(ctx, "nosuchclaimtoken")
+		a := wantErr(t, errExpired, eccs.NotFound, "", "")
+		b := wantErr(t, errUnknown, eccs.NotFound, "", "")
+		if a.Message != b.Message {
+			t.Errorf("%q vs %q", a.Message, b.Message)
+		}
+	})
+
+	t.Run("DeleteExpiredClaims removes only expired claims", func(t *testing.T) {
+		_, _, live, err := s.IssueAPIKeyClaim(ctx, w.carol.ID, eccs.KeyOptions{ClaimTTL: time.Hour})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _, _, err = s.IssueAPIKeyClaim(ctx, w.carol.ID, eccs.KeyOptions{ClaimTTL: time.Minute})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The store deletes claims that expired strictly before now: one microsecond past.
+		w.clock.Advance(time.Minute + time.Microsecond)
+		if n := must(s.DeleteExpiredClaims(ctx))(t); n != 1 {
+			t.Errorf("deleted %d claims", n)
+		}
+		if _, _, _, err := s.RevealClaim(ctx, live.Value); err != nil {
+			t.Errorf("the live claim: %v", err)
+		}
+	})
+}
+
+func TestRevealClaimConcurrently(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	_, _, claim, err := w.svc.IssueAPIKeyClaim(w.ctx, w.carol.ID, eccs.KeyOptions{ClaimTTL: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var secrets []string
+	notFound := 0
+	for range 20 {
+		wg.Go(func() {
+			_, _, secret, err := w.svc.RevealClaim(w.ctx, claim.Value)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				secrets = append(secrets, secret)
+			case eccs.ErrorCode(err) == eccs.NotFound:
+				notFound++
+			default:
+				t.Errorf("RevealClaim: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	if len(secrets) != 1 || notFound != 19 {
+		t.Fatalf("%d reveals succeeded, %d not found; want exactly one success", len(secrets), notFound)
+	}
+	w.keyOf(t, secrets[0])
+	var reveals int
+	for _, ev := range w.allEvents() {
+		if ev.Action == "claim.reveal" {
+			reveals++
+		}
+	}
+	if reveals != 1 {
+		t.Errorf("%d claim.reveal events", reveals)
+	}
+}
+
+func TestApplicationClaim(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	ctx, s := w.ctx, w.svc
+
+	app, claim, err := s.CreateApplicationClaim(ctx, eccs.NewApplication{Name: "Claimed app", Subscription: eccs.SubscriptionApproved, TermsAccepted: true}, 2*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if claim.Value == "" || !claim.ExpiresAt.Equal(t0.Add(2*time.Hour)) || app.ClientID == "" {
+		t.Fatalf("app %+v, claim %+v", app, claim)
+	}
+	kind, objectID, secret, err := s.RevealClaim(ctx, claim.Value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kind != eccs.ClaimClientSecret || objectID != app.ID || len(secret) < 32 {
+		t.Fatalf("revealed %s %s (%d characters)", kind, objectID, len(secret))
+	}
+	tok := w.token(s, app.ClientID, secret)
+	if _, err := s.ApplicationForToken(ctx, tok); err != nil {
+		t.Errorf("token of the claimed secret: %v", err)
+	}
+	_, _, _, err = s.RevealClaim(ctx, claim.Value)
+	wantErr(t, err, eccs.NotFound, "", "")
+
+	_, rotated, claim2, err := s.RotateClientSecret(ctx, app.ID, 0, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rotated != "" || claim2.Value == "" {
+		t.Fatalf("rotation with a claim returned secret %q, claim %+v", rotated, claim2)
+	}
+	_, _, secret2, err := s.RevealClaim(ctx, claim2.Value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.token(s, app.ClientID, secret2)
+	_, _, err = s.IssueToken(ctx, app.ClientID, secret)
+	wantErr(t, err, eccs.Unauthenticated, "", "")
+
+	w.wantNotInDatabase(t, app.ClientID, secret, secret2, claim.Value, claim2.Value)
+
+	t.Run("a refused application stores no claim", func(t *testing.T) {
+		before := w.count(t, `SELECT count(*) FROM claims`)
+		err := w.wantNoEvent(t, func() error {
+			_, _, err := s.CreateApplicationClaim(ctx, eccs.NewApplication{Name: "Clash", ClientID: appClientID}, time.Hour)
+			return err
+		})
+		wantErr(t, err, eccs.Conflict, "", "")
+		if after := w.count(t, `SELECT count(*) FROM claims`); after != before {
+			t.Errorf("claims before %d, after %d", before, after)
+		}
+	})
+}

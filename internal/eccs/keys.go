@@ -1,0 +1,224 @@
+package eccs
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// minPresetSecret is the shortest secret an operator may choose instead of a random one.
+const minPresetSecret = 32
+
+// KeyOptions tunes IssueAPIKey. Zero values take the defaults.
+type KeyOptions struct {
+	TTL time.Duration // default Config.APIKeyTTL (two years)
+	// Secret, when set, is the key itself instead of a random one (the dev mode's fixed demo
+	// keys). At least 32 characters.
+	Secret string
+	// ClaimTTL, when set, keeps the key out of the answer: a one-time claim link that reveals
+	// it, valid that long, is returned instead.
+	ClaimTTL time.Duration
+}
+
+// IssueAPIKey issues an API key for an account and returns it with the key in clear, which is
+// shown once and never stored; with opts.ClaimTTL, a one-time claim link token instead of the
+// key. Errors: NotFound for an unknown account, Invalid for a short preset secret.
+func (s *Service) IssueAPIKey(ctx context.Context, accountID string, opts KeyOptions) (APIKey, string, error) {
+	k, secret, _, err := s.IssueAPIKeyClaim(ctx, accountID, opts)
+	return k, secret, err
+}
+
+// IssueAPIKeyClaim is IssueAPIKey that also returns the claim token when opts.ClaimTTL is set
+// (the key itself is then not returned).
+func (s *Service) IssueAPIKeyClaim(ctx context.Context, accountID string, opts KeyOptions) (APIKey, string, ClaimToken, error) {
+	var (
+		k      APIKey
+		secret string
+		claim  ClaimToken
+	)
+	err := s.store.InTx(ctx, func(tx Store) error {
+		var err error
+		k, secret, claim, err = s.issueAPIKey(ctx, tx, accountID, opts)
+		return err
+	})
+	if err != nil {
+		return APIKey{}, "", ClaimToken{}, fmt.Errorf("issue API key: %w", err)
+	}
+	return k, secret, claim, nil
+}
+
+// issueAPIKey stores a new key of accountID and its audit event in tx.
+func (s *Service) issueAPIKey(ctx context.Context, tx Store, accountID string, opts KeyOptions) (APIKey, string, ClaimToken, error) {
+	if opts.TTL < 0 || opts.ClaimTTL < 0 {
+		return APIKey{}, "", ClaimToken{}, invalidField("ttl", "Lifetimes are positive durations, such as 8760h.")
+	}
+	if _, err := tx.Account(ctx, accountID); err != nil {
+		return APIKey{}, "", ClaimToken{}, err
+	}
+	secret := opts.Secret
+	if secret == "" {
+		random, err := randomString(s.random, 43, alphanumeric)
+		if err != nil {
+			return APIKey{}, "", ClaimToken{}, err
+		}
+		secret = "eccs_" + random
+	} else if len(secret) < minPresetSecret || !isToken(secret, 512) {
+		return APIKey{}, "", ClaimToken{}, invalidField("secret", "A preset API key is 32 to 512 letters, digits, '-' or '_'.")
+	}
+	ttl := opts.TTL
+	if ttl == 0 {
+		ttl = s.cfg.APIKeyTTL
+	}
+	id, err := s.newID()
+	if err != nil {
+		return APIKey{}, "", ClaimToken{}, err
+	}
+	now := s.now()
+	k := APIKey{
+		ID: id, AccountID: accountID, Hash: hashSecret(s.keys.HashKey, secret), Prefix: secret[:12],
+		CreatedAt: now, ExpiresAt: now.Add(ttl),
+	}
+	if err := tx.CreateAPIKey(ctx, k); err != nil {
+		return APIKey{}, "", ClaimToken{}, err
+	}
+	var claim ClaimToken
+	if opts.ClaimTTL > 0 {
+		if claim, err = s.createClaim(ctx, tx, ClaimAPIKey, id, secret, opts.ClaimTTL); err != nil {
+			return APIKey{}, "", ClaimToken{}, err
+		}
+		secret = ""
+	}
+	err = s.record(ctx, tx, "api_key.issue", "api_key", id, map[string]string{
+		"account": accountID, "prefix": k.Prefix, "expiresAt": k.ExpiresAt.Format(time.RFC3339), "claimLink": fmt.Sprint(opts.ClaimTTL > 0),
+	})
+	return k, secret, claim, err
+}
+
+// KeyExpiryWarning is how long before its expiry an API key makes every response carry a
+// warning, so that its owner asks for a new one in time.
+const KeyExpiryWarning = 30 * 24 * time.Hour
+
+// ExpiresSoon reports whether k expires within KeyExpiryWarning of now.
+func (k APIKey) ExpiresSoon(now time.Time) bool { return k.ExpiresAt.Sub(now) < KeyExpiryWarning }
+
+// Active reports whether k may be used at now: not revoked, not expired.
+func (k APIKey) Active(now time.Time) bool {
+	return now.Before(k.ExpiresAt) && (k.RevokedAt.IsZero() || now.Before(k.RevokedAt))
+}
+
+// APIKeyOf returns an API key by id; NotFound if there is none.
+func (s *Service) APIKeyOf(ctx context.Context, id string) (APIKey, error) {
+	return s.store.APIKey(ctx, id)
+}
+
+// APIKeys returns one page of the API keys: of one account when accountID is set; active ones
+// only unless includeInactive.
+func (s *Service) APIKeys(ctx context.Context, accountID string, includeInactive bool, p Page) ([]APIKey, int, error) {
+	return s.store.APIKeys(ctx, APIKeyFilter{AccountID: accountID, IncludeInactive: includeInactive, Now: s.now(), Page: p})
+}
+
+// ExpiringAPIKeys returns the active keys that expire within d.
+func (s *Service) ExpiringAPIKeys(ctx context.Context, within time.Duration, p Page) ([]APIKey, int, error) {
+	now := s.now()
+	return s.store.APIKeys(ctx, APIKeyFilter{ExpiringBefore: now.Add(within), Now: now, Page: p})
+}
+
+// RevokeAPIKey revokes a key at once: the next call that carries it answers 401/41. Errors:
+// NotFound; Conflict when it is already revoked.
+func (s *Service) RevokeAPIKey(ctx context.Context, id string) (APIKey, error) {
+	var k APIKey
+	err := s.change(ctx, "api_key.revoke", "api_key", func(tx Store) (string, map[string]string, error) {
+		var err error
+		if k, err = tx.APIKey(ctx, id); err != nil {
+			return "", nil, err
+		}
+		now := s.now()
+		if !k.RevokedAt.IsZero() && !now.Before(k.RevokedAt) {
+			return "", nil, Errorf(Conflict, "API key %s was already revoked on %s.", k.Prefix, k.RevokedAt.Format(time.RFC3339))
+		}
+		k.RevokedAt = now
+		return id, map[string]string{"account": k.AccountID, "prefix": k.Prefix}, tx.UpdateAPIKey(ctx, k)
+	})
+	if err != nil {
+		return APIKey{}, fmt.Errorf("revoke API key: %w", err)
+	}
+	return k, nil
+}
+
+// RotateAPIKey issues a new key for the account of key id and makes the old one stop working
+// after overlap (0: at once), so that running clients can move to the new one. opts tunes the
+// new key as for IssueAPIKey. Errors: NotFound; Conflict when the old key is no longer active;
+// Invalid for a negative overlap.
+func (s *Service) RotateAPIKey(ctx context.Context, id string, overlap time.Duration, opts KeyOptions) (APIKey, string, ClaimToken, error) {
+	if overlap < 0 {
+		return APIKey{}, "", ClaimToken{}, invalidField("overlap", "The overlap is a duration of 0 or more, such as 24h.")
+	}
+	var (
+		newKey APIKey
+		secret string
+		claim  ClaimToken
+	)
+	err := s.store.InTx(ctx, func(tx Store) error {
+		old, err := tx.APIKey(ctx, id)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		if !old.Active(now) {
+			return Errorf(Conflict, "API key %s is revoked or expired: issue a new key instead of rotating it.", old.Prefix)
+		}
+		if old.ReplacedBy != "" {
+			return Errorf(Conflict, "API key %s was already rotated to key %s: rotate that one instead.", old.Prefix, old.ReplacedBy)
+		}
+		if newKey, secret, claim, err = s.issueAPIKey(ctx, tx, old.AccountID, opts); err != nil {
+			return err
+		}
+		if until := now.Add(overlap); until.Before(old.ExpiresAt) {
+			old.ExpiresAt = until
+		}
+		old.ReplacedBy = newKey.ID
+		if err := tx.UpdateAPIKey(ctx, old); err != nil {
+			return err
+		}
+		return s.record(ctx, tx, "api_key.rotate", "api_key", id, map[string]string{
+			"account": old.AccountID, "newKey": newKey.ID, "oldValidUntil": old.ExpiresAt.Format(time.RFC3339),
+		})
+	})
+	if err != nil {
+		return APIKey{}, "", ClaimToken{}, fmt.Errorf("rotate API key: %w", err)
+	}
+	return newKey, secret, claim, nil
+}
+
+// keyUseInterval bounds how often a key's last use is written: once a minute per key keeps
+// the request path free of writes while "last used" stays accurate to the minute.
+const keyUseInterval = time.Minute
+
+// RecordKeyUse notes that key k was used now from address from (shown to operators and in
+// /me). It writes at most once per keyUseInterval per key; failures are returned for logging
+// but must not fail the call that used the key.
+func (s *Service) RecordKeyUse(ctx context.Context, k APIKey, from string) error {
+	now := s.now()
+	if now.Sub(k.LastUsedAt) < keyUseInterval && k.LastUsedFrom == from {
+		return nil
+	}
+	if !s.touchDue("key:"+k.ID, now) {
+		return nil
+	}
+	return s.store.TouchAPIKey(ctx, k.ID, now, from)
+}
+
+// touchDue reports whether the last use of the credential named key should be written now,
+// and if so notes that it is: at most once per keyUseInterval per credential and process.
+func (s *Service) touchDue(key string, now time.Time) bool {
+	s.keyUseMu.Lock()
+	defer s.keyUseMu.Unlock()
+	if last, seen := s.keyUse[key]; seen && now.Sub(last) < keyUseInterval {
+		return false
+	}
+	if len(s.keyUse) > 100_000 { // bounded: forget everything rather than grow
+		clear(s.keyUse)
+	}
+	s.keyUse[key] = now
+	return true
+}

@@ -1,0 +1,255 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/eccs/eccs/api"
+	"github.com/eccs/eccs/api/admin"
+	"github.com/eccs/eccs/internal/eccs"
+)
+
+// handleAccountCreate is POST /admin/v1/accounts: a customer-space account for a person.
+func (s *server) handleAccountCreate(w http.ResponseWriter, r *http.Request) error {
+	var in admin.NewAccount
+	if err := decodeJSON(w, r, s.admin.MaxBodyBytes, &in); err != nil {
+		return err
+	}
+	na := eccs.NewAccount{Type: eccs.AccountType(in.Type), Person: personOf(in.Person), Login: in.Login}
+	if in.Perimeter != nil {
+		na.Perimeter = eccs.Perimeter{BillingAccountIDs: in.Perimeter.BillingAccountIDs, OfferIDs: in.Perimeter.OfferIDs}
+	}
+	a, err := s.svc.CreateAccount(r.Context(), na)
+	if err != nil {
+		return err
+	}
+	out, err := s.accountJSON(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, out)
+	return nil
+}
+
+// handleAccountsList is GET /admin/v1/accounts.
+func (s *server) handleAccountsList(w http.ResponseWriter, r *http.Request) error {
+	page, err := pageParam(r.URL.Query(), defaultAdminLimit)
+	if err != nil {
+		return err
+	}
+	list, total, err := s.svc.Accounts(r.Context(), page)
+	if err != nil {
+		return err
+	}
+	out := make([]admin.Account, len(list))
+	for i, a := range list {
+		if out[i], err = s.accountJSON(r.Context(), a); err != nil {
+			return err
+		}
+	}
+	writeList(w, out, total)
+	return nil
+}
+
+// handleAccountShow is GET /admin/v1/accounts/{id}.
+func (s *server) handleAccountShow(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	a, err := s.svc.Account(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	out, err := s.accountJSON(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// handlePerimeterSet is PUT /admin/v1/accounts/{id}/perimeter: it takes effect on the
+// account's next call.
+func (s *server) handlePerimeterSet(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in admin.Perimeter
+	if err := decodeJSON(w, r, s.admin.MaxBodyBytes, &in); err != nil {
+		return err
+	}
+	a, err := s.svc.SetPerimeter(r.Context(), id, eccs.Perimeter{BillingAccountIDs: in.BillingAccountIDs, OfferIDs: in.OfferIDs})
+	if err != nil {
+		return err
+	}
+	out, err := s.accountJSON(r.Context(), a)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// accountJSON is an account on the admin wire, with its holder's identity.
+func (s *server) accountJSON(ctx context.Context, a eccs.Account) (admin.Account, error) {
+	// The Service has no identity lookup of its own; Me reads the account's identity.
+	me, err := s.svc.Me(ctx, a, eccs.APIKey{}, eccs.Application{})
+	if err != nil {
+		return admin.Account{}, err
+	}
+	return accountJSON(a, me.Identity), nil
+}
+
+// handleKeyIssue is POST /admin/v1/accounts/{id}/keys: a new API key, shown once, or a claim
+// link that reveals it once.
+func (s *server) handleKeyIssue(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in admin.KeyRequest
+	if err := decodeOptionalJSON(w, r, s.admin.MaxBodyBytes, &in); err != nil {
+		return err
+	}
+	opts, err := keyOptions(in)
+	if err != nil {
+		return err
+	}
+	k, secret, tok, err := s.svc.IssueAPIKeyClaim(r.Context(), id, opts)
+	if err != nil {
+		return err
+	}
+	writeSecret(w, http.StatusCreated, s.issuedKey(r, k, secret, tok, opts))
+	return nil
+}
+
+// handleKeyRotate is POST /admin/v1/keys/{id}/rotate: a new key for the same account; the
+// old one keeps working for the overlap, then stops.
+func (s *server) handleKeyRotate(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in admin.KeyRotation
+	if err := decodeOptionalJSON(w, r, s.admin.MaxBodyBytes, &in); err != nil {
+		return err
+	}
+	overlap, err := bodyDuration("overlap", in.Overlap)
+	if err != nil {
+		return err
+	}
+	opts, err := keyOptions(in.KeyRequest)
+	if err != nil {
+		return err
+	}
+	k, secret, tok, err := s.svc.RotateAPIKey(r.Context(), id, overlap, opts)
+	if err != nil {
+		return err
+	}
+	writeSecret(w, http.StatusCreated, s.issuedKey(r, k, secret, tok, opts))
+	return nil
+}
+
+func keyOptions(in admin.KeyRequest) (eccs.KeyOptions, error) {
+	ttl, err := bodyDuration("ttl", in.TTL)
+	if err != nil {
+		return eccs.KeyOptions{}, err
+	}
+	claim, err := claimTTL(in.ClaimLink, in.ClaimTTL)
+	if err != nil {
+		return eccs.KeyOptions{}, err
+	}
+	return eccs.KeyOptions{TTL: ttl, ClaimTTL: claim}, nil
+}
+
+func (s *server) issuedKey(r *http.Request, k eccs.APIKey, secret string, tok eccs.ClaimToken, opts eccs.KeyOptions) admin.IssuedKey {
+	out := admin.IssuedKey{APIKey: apiKeyJSON(k), Key: secret}
+	if opts.ClaimTTL > 0 {
+		out.Claim = s.claim(r, tok)
+	}
+	return out
+}
+
+// handleKeysList is GET /admin/v1/keys[?accountId&includeInactive | ?expiringWithin].
+func (s *server) handleKeysList(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	page, err := pageParam(q, defaultAdminLimit)
+	if err != nil {
+		return err
+	}
+	accountID, err := queryString(q, "accountId", 128)
+	if err != nil {
+		return err
+	}
+	includeInactive, err := queryBool(q, "includeInactive")
+	if err != nil {
+		return err
+	}
+	within, err := queryString(q, "expiringWithin", 40)
+	if err != nil {
+		return err
+	}
+	var (
+		list  []eccs.APIKey
+		total int
+	)
+	if within != "" {
+		d, ok := parseDuration(within)
+		if !ok || d <= 0 {
+			return fail(http.StatusBadRequest, api.CodeInvalidQueryParameter,
+				"One or more query-string parameters contain invalid values: expiringWithin must be a duration such as 30d or 720h, not %q.", truncate(within, 40))
+		}
+		if accountID != "" || includeInactive {
+			return fail(http.StatusBadRequest, api.CodeInvalidQueryParameter,
+				"expiringWithin lists the active keys of every account: leave out accountId and includeInactive with it.")
+		}
+		list, total, err = s.svc.ExpiringAPIKeys(r.Context(), d, page)
+	} else {
+		list, total, err = s.svc.APIKeys(r.Context(), accountID, includeInactive, page)
+	}
+	if err != nil {
+		return err
+	}
+	writeList(w, listOf(list, apiKeyJSON), total)
+	return nil
+}
+
+// handleKeyShow is GET /admin/v1/keys/{id}.
+func (s *server) handleKeyShow(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	k, err := s.svc.APIKeyOf(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, apiKeyJSON(k))
+	return nil
+}
+
+// handleKeyRevoke is POST /admin/v1/keys/{id}/revoke: the next call carrying the key answers
+// 401/41.
+func (s *server) handleKeyRevoke(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	k, err := s.svc.RevokeAPIKey(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, apiKeyJSON(k))
+	return nil
+}
+
+// decodeOptionalJSON is decodeJSON for a body whose members are all optional: a request
+// without a body (Content-Length: 0) takes the defaults.
+func decodeOptionalJSON(w http.ResponseWriter, r *http.Request, limit int64, v any) error {
+	if r.ContentLength == 0 {
+		return nil
+	}
+	return decodeJSON(w, r, limit, v)
+}
