@@ -265,6 +265,12 @@ var wireTypes = []struct {
 	{"Token", reflect.TypeFor[api.Token]()},
 	{"OAuthError", reflect.TypeFor[api.OAuthError]()},
 	{"Error", reflect.TypeFor[api.Error]()},
+	{"Me", reflect.TypeFor[api.Me]()},
+	{"MeAccount", reflect.TypeFor[api.MeAccount]()},
+	{"MeKey", reflect.TypeFor[api.MeKey]()},
+	{"MeApplication", reflect.TypeFor[api.MeApplication]()},
+	{"MePerimeter", reflect.TypeFor[api.MePerimeter]()},
+	{"MeContract", reflect.TypeFor[api.MeContract]()},
 }
 
 type jsonField struct {
@@ -293,7 +299,8 @@ func jsonFields(t *testing.T, typ reflect.Type) []jsonField {
 		if name == "" {
 			name = f.Name
 		}
-		fields = append(fields, jsonField{name: name, omitempty: slices.Contains(strings.Split(opts, ","), "omitempty"), typ: f.Type})
+		o := strings.Split(opts, ",")
+		fields = append(fields, jsonField{name: name, omitempty: slices.Contains(o, "omitempty") || slices.Contains(o, "omitzero"), typ: f.Type})
 	}
 	return fields
 }
@@ -323,7 +330,11 @@ func TestOpenAPIWireTypes(t *testing.T) {
 					required = append(required, f.name)
 				}
 				if p := s.Properties[f.name]; p != nil {
-					checkType(t, doc, w.schema+"."+f.name, p, f.typ)
+					typ := f.typ
+					if f.omitempty && typ.Kind() == reflect.Pointer {
+						typ = typ.Elem() // a nil pointer is omitted, never null
+					}
+					checkType(t, doc, w.schema+"."+f.name, p, typ)
 				}
 			}
 			var props []string
@@ -383,6 +394,10 @@ func checkType(t *testing.T, doc *openapi3.T, where string, p *openapi3.SchemaRe
 	case typ.Kind() == reflect.Float64:
 		if !s.Type.Is("number") {
 			t.Errorf("%s: type %v, want number", where, s.Type)
+		}
+	case typ.Kind() == reflect.Bool:
+		if !s.Type.Is("boolean") {
+			t.Errorf("%s: type %v, want boolean", where, s.Type)
 		}
 	default:
 		t.Errorf("%s: teach checkType about %s", where, typ)

@@ -194,7 +194,7 @@ func TestDevRestartOnTheSameDataDirKeepsKeysTokensAndData(t *testing.T) {
 		}
 	}
 	a, b := first.creds, second.creds
-	a.BaseURL, a.TokenURL, a.APIURL, b.BaseURL, b.TokenURL, b.APIURL = "", "", "", "", "", ""
+	a.BaseURL, a.TokenURL, a.APIURL, a.AdminURL, b.BaseURL, b.TokenURL, b.APIURL, b.AdminURL = "", "", "", "", "", "", "", ""
 	if !reflect.DeepEqual(a, b) {
 		t.Errorf("credentials changed across the restart:\n%+v\n%+v", a, b)
 	}

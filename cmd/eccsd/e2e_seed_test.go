@@ -64,13 +64,13 @@ func TestDevCredentialsFileIsCompletePrivateAndWorks(t *testing.T) {
 
 	t.Run("the URLs point at the running server", func(t *testing.T) {
 		c := s.creds
-		if c.BaseURL != s.url || c.TokenURL != s.url+api.TokenPath || c.APIURL != s.url+api.BasePath {
-			t.Errorf("baseUrl %q, tokenUrl %q, apiUrl %q; the server listens on %s", c.BaseURL, c.TokenURL, c.APIURL, s.url)
+		if c.BaseURL != s.url || c.TokenURL != s.url+api.TokenPath || c.APIURL != s.url+api.BasePath || c.AdminURL != s.url+"/admin/v1" {
+			t.Errorf("baseUrl %q, tokenUrl %q, apiUrl %q, adminUrl %q; the server listens on %s", c.BaseURL, c.TokenURL, c.APIURL, c.AdminURL, s.url)
 		}
 		// A restart on the same data gives the same credentials, except the URLs.
 		first, again := tm.creds, c
-		first.BaseURL, first.TokenURL, first.APIURL = "", "", ""
-		again.BaseURL, again.TokenURL, again.APIURL = "", "", ""
+		first.BaseURL, first.TokenURL, first.APIURL, first.AdminURL = "", "", "", ""
+		again.BaseURL, again.TokenURL, again.APIURL, again.AdminURL = "", "", "", ""
 		if !reflect.DeepEqual(first, again) {
 			t.Errorf("credentials of the seeding start %+v\nand of a restart %+v differ", first, again)
 		}

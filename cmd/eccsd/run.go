@@ -41,7 +41,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newServeCmd(e), newMigrateCmd(e), newVersionCmd(e))
+	root.AddCommand(newServeCmd(e), newMigrateCmd(e), newVersionCmd(e), newAdminCmd(e))
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	err := root.ExecuteContext(ctx)
 	if err != nil {

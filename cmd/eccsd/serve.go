@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -36,6 +37,8 @@ type serveConfig struct {
 	rateLimit      int
 	rateLimitCode  int
 	maxBodyBytes   int64
+	maxUploadBytes int64
+	adminAddr      string
 	shutdownGrace  time.Duration
 	logLevel       string
 }
@@ -85,6 +88,8 @@ commands for the getting-started guide's examples.`,
 	f.IntVar(&cfg.rateLimit, "rate-limit", 100, "resource calls per second per application, bursts of twice that (0: no limit)")
 	f.IntVar(&cfg.rateLimitCode, "rate-limit-status", http.StatusTooManyRequests, "HTTP status of rate-limited resource calls: 429, or 403 for clients of older gateways")
 	f.Int64Var(&cfg.maxBodyBytes, "max-body-bytes", httpapi.DefaultMaxBodyBytes, "largest request body accepted")
+	f.Int64Var(&cfg.maxUploadBytes, "max-upload-bytes", httpapi.DefaultMaxUploadBytes, "largest document file operators may upload")
+	f.StringVar(&cfg.adminAddr, "admin-addr", "", "address of the admin API (/admin/v1); default: on --addr with the customer API")
 	f.DurationVar(&cfg.shutdownGrace, "shutdown-grace", 30*time.Second, "how long requests in flight may take to finish on SIGTERM")
 	f.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	documentEnv(f)
@@ -111,6 +116,8 @@ func (cfg serveConfig) validate(source func(flag string) string) error {
 		return bad("token-ttl", cfg.tokenTTL, "give a lifetime of at least 1s, such as 1h")
 	case cfg.maxBodyBytes < 1024:
 		return bad("max-body-bytes", cfg.maxBodyBytes, "give at least 1024 bytes")
+	case cfg.maxUploadBytes < 1024:
+		return bad("max-upload-bytes", cfg.maxUploadBytes, "give at least 1024 bytes")
 	case cfg.shutdownGrace < 0:
 		return bad("shutdown-grace", cfg.shutdownGrace, "give a duration such as 30s, or 0 to stop at once")
 	}
@@ -186,53 +193,104 @@ func serve(ctx context.Context, e env, cfg serveConfig, addrGiven bool) error {
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	listeners := []net.Listener{ln}
+	defer func() {
+		for _, l := range listeners {
+			l.Close()
+		}
+	}()
 	publicURL := strings.TrimRight(cfg.publicURL, "/")
 	if publicURL == "" {
 		publicURL = "http://" + ln.Addr().String()
 	}
+	adminURL := publicURL
+	var adminLn net.Listener
+	if cfg.adminAddr != "" {
+		if cfg.dev && !isLoopback(cfg.adminAddr) {
+			return usageError{fmt.Errorf("dev mode listens on loopback only; --admin-addr %q is not a loopback address", cfg.adminAddr)}
+		}
+		if adminLn, err = net.Listen("tcp", cfg.adminAddr); err != nil {
+			return fmt.Errorf("listen (admin): %w", err)
+		}
+		listeners = append(listeners, adminLn)
+		adminURL = "http://" + adminLn.Addr().String()
+	}
 	if cfg.dev {
-		creds, err := devseed.Seed(ctx, db, blobs, keys, time.Now(), devseed.URLs{Public: publicURL, Admin: publicURL})
+		creds, err := devseed.Seed(ctx, db, blobs, keys, time.Now(), devseed.URLs{Public: publicURL, Admin: adminURL})
 		if err != nil {
-			ln.Close()
 			return fmt.Errorf("seed dev data: %w", err)
 		}
 		if err := creds.WriteFile(filepath.Join(cfg.dataDir, "dev-credentials.json")); err != nil {
-			ln.Close()
 			return err
 		}
 		creds.PrintWelcome(e.stdout, cfg.dataDir)
 	}
 
-	handler := httpapi.New(svc, logger, httpapi.Config{
+	spool := filepath.Join(cfg.dataDir, "uploads") // beside the data, not in a RAM-backed /tmp
+	if err := os.MkdirAll(spool, 0o700); err != nil {
+		return fmt.Errorf("upload directory: %w", err)
+	}
+	adminCfg := &httpapi.AdminConfig{PublicURL: publicURL, MaxBodyBytes: cfg.maxBodyBytes, MaxUploadBytes: cfg.maxUploadBytes, TempDir: spool}
+	apiCfg := httpapi.Config{
 		TokenRateLimit:     cfg.tokenRateLimit,
 		RateLimit:          cfg.rateLimit,
 		RateLimitForbidden: cfg.rateLimitCode == http.StatusForbidden,
 		MaxBodyBytes:       cfg.maxBodyBytes,
-	})
-	srv := &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	logger.Info("listening", "addr", ln.Addr().String(), "database", redactURL(cfg.databaseURL), "blobs", cfg.blobURL, "dev", cfg.dev)
-	fmt.Fprintf(e.stdout, "eccsd listening on %s\n", publicURL)
+	servers := map[net.Listener]http.Handler{}
+	if adminLn != nil {
+		servers[adminLn] = httpapi.NewAdmin(svc, logger, *adminCfg)
+	} else {
+		apiCfg.Admin = adminCfg // one listener serves both
+	}
+	servers[ln] = httpapi.New(svc, logger, apiCfg)
 
-	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
+	logger.Info("listening", "addr", ln.Addr().String(), "admin", adminURL, "database", redactURL(cfg.databaseURL), "blobs", cfg.blobURL, "dev", cfg.dev)
+	fmt.Fprintf(e.stdout, "eccsd listening on %s\n", publicURL)
+	if adminLn != nil {
+		fmt.Fprintf(e.stdout, "eccsd admin API on %s\n", adminURL)
+	}
+	return runServers(ctx, servers, cfg.shutdownGrace, svc, logger)
+}
+
+// runServers serves each listener with its handler until ctx ends, then shuts them all down
+// gracefully: new connections are refused, requests in flight get grace to finish.
+func runServers(ctx context.Context, servers map[net.Listener]http.Handler, grace time.Duration, svc *eccs.Service, logger *slog.Logger) error {
+	serveErr := make(chan error, len(servers))
+	var running []*http.Server
+	for ln, h := range servers {
+		srv := &http.Server{
+			Handler:           h,
+			ReadHeaderTimeout: 10 * time.Second,
+			ReadTimeout:       60 * time.Second,
+			IdleTimeout:       120 * time.Second,
+			MaxHeaderBytes:    64 << 10,
+			ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		}
+		running = append(running, srv)
+		go func() { serveErr <- srv.Serve(ln) }()
+	}
+	go sweepClaims(ctx, svc, logger)
 	select {
 	case err := <-serveErr:
+		for _, srv := range running {
+			srv.Close()
+		}
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	logger.Info("shutting down", "grace", cfg.shutdownGrace.String())
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.shutdownGrace)
+	logger.Info("shutting down", "grace", grace.String())
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		srv.Close()
-		return fmt.Errorf("shutdown: requests still running after %s: %w", cfg.shutdownGrace, err)
+	var errs []error
+	for _, srv := range running {
+		if err := srv.Shutdown(shutdownCtx); err != nil {
+			srv.Close()
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("shutdown: requests still running after %s: %w", grace, errors.Join(errs...))
 	}
 	logger.Info("stopped")
 	return nil
@@ -272,4 +330,23 @@ func isLoopback(addr string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// sweepClaims deletes expired claim links every hour until ctx ends: they no longer reveal
+// anything, and nothing should keep a sealed secret longer than needed.
+func sweepClaims(ctx context.Context, svc *eccs.Service, logger *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := svc.DeleteExpiredClaims(ctx); err != nil && ctx.Err() == nil {
+			logger.Warn("delete expired claim links", "error", err.Error())
+		} else if n > 0 {
+			logger.Info("deleted expired claim links", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

@@ -93,6 +93,11 @@ func (s *Service) Account(ctx context.Context, id string) (Account, error) {
 	return s.store.Account(ctx, id)
 }
 
+// Identity returns an identity; NotFound if there is none.
+func (s *Service) Identity(ctx context.Context, id string) (Identity, error) {
+	return s.store.Identity(ctx, id)
+}
+
 // Accounts returns one page of the accounts and how many there are.
 func (s *Service) Accounts(ctx context.Context, p Page) ([]Account, int, error) {
 	return s.store.Accounts(ctx, p)

@@ -429,7 +429,7 @@ func TestAuditIsPartOfTheChange(t *testing.T) {
 		t.Fatal(err)
 	}
 	keysOf := func(acct eccs.Account) int {
-		_, n := must2(w.svc.APIKeys(ctx, acct.ID, true, eccs.Page{}))(t)
+		_, n := must2(w.svc.APIKeys(ctx, eccs.KeyQuery{AccountID: acct.ID, IncludeInactive: true}))(t)
 		return n
 	}
 

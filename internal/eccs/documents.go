@@ -64,14 +64,7 @@ func (s *Service) OpenDocument(ctx context.Context, a Access, documentID string)
 	if a.roles.Documents < d.Type.RequiredRole() {
 		return Document{}, nil, absent
 	}
-	b, err := s.blobs.Open(ctx, d.BlobKey)
-	if IsNotFound(err) {
-		return Document{}, nil, fmt.Errorf("document %s of contract %s has no bytes under %q: %w", d.ID, c.ID, d.BlobKey, Errorf(Internal, "document bytes missing"))
-	}
-	if err != nil {
-		return Document{}, nil, fmt.Errorf("open document %s: %w", d.ID, err)
-	}
-	return d, b, nil
+	return s.openBlob(ctx, d)
 }
 
 // Formats knows the file formats of the document types (wire.md §6): the server checks every
@@ -188,6 +181,28 @@ func (s *Service) putBlob(ctx context.Context, contractID, documentID string, co
 		return "", "", 0, Errorf(Invalid, "The file has %d bytes, not the %d announced.", stored, size)
 	}
 	return key, digest, stored, nil
+}
+
+// OperatorDocument returns any document of a contract and its bytes, for an operator; the
+// caller closes them. Errors: NotFound; Internal when the bytes are missing.
+func (s *Service) OperatorDocument(ctx context.Context, contractID, documentID string) (Document, Blob, error) {
+	d, err := s.store.Document(ctx, contractID, documentID)
+	if err != nil {
+		return Document{}, nil, err
+	}
+	return s.openBlob(ctx, d)
+}
+
+// openBlob opens the bytes of document d; their absence is an internal error.
+func (s *Service) openBlob(ctx context.Context, d Document) (Document, Blob, error) {
+	b, err := s.blobs.Open(ctx, d.BlobKey)
+	if IsNotFound(err) {
+		return Document{}, nil, fmt.Errorf("document %s of contract %s has no bytes under %q: %w", d.ID, d.ContractID, d.BlobKey, Errorf(Internal, "document bytes missing"))
+	}
+	if err != nil {
+		return Document{}, nil, fmt.Errorf("open document %s: %w", d.ID, err)
+	}
+	return d, b, nil
 }
 
 // OperatorDocuments returns one page of every document of a contract, newest first.

@@ -111,16 +111,24 @@ func (s *Service) APIKeyOf(ctx context.Context, id string) (APIKey, error) {
 	return s.store.APIKey(ctx, id)
 }
 
-// APIKeys returns one page of the API keys: of one account when accountID is set; active ones
-// only unless includeInactive.
-func (s *Service) APIKeys(ctx context.Context, accountID string, includeInactive bool, p Page) ([]APIKey, int, error) {
-	return s.store.APIKeys(ctx, APIKeyFilter{AccountID: accountID, IncludeInactive: includeInactive, Now: s.now(), Page: p})
+// KeyQuery selects API keys: of one account when AccountID is set; expiring within
+// ExpiringWithin from now when it is set; active ones only unless IncludeInactive.
+type KeyQuery struct {
+	AccountID       string
+	ExpiringWithin  time.Duration
+	IncludeInactive bool
+	Page
 }
 
-// ExpiringAPIKeys returns the active keys that expire within d.
-func (s *Service) ExpiringAPIKeys(ctx context.Context, within time.Duration, p Page) ([]APIKey, int, error) {
+// APIKeys returns one page of the API keys q selects, soonest expiry first, and how many there
+// are.
+func (s *Service) APIKeys(ctx context.Context, q KeyQuery) ([]APIKey, int, error) {
 	now := s.now()
-	return s.store.APIKeys(ctx, APIKeyFilter{ExpiringBefore: now.Add(within), Now: now, Page: p})
+	f := APIKeyFilter{AccountID: q.AccountID, IncludeInactive: q.IncludeInactive, Now: now, Page: q.Page}
+	if q.ExpiringWithin > 0 {
+		f.ExpiringBefore = now.Add(q.ExpiringWithin)
+	}
+	return s.store.APIKeys(ctx, f)
 }
 
 // RevokeAPIKey revokes a key at once: the next call that carries it answers 401/41. Errors:

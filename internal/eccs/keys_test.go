@@ -49,15 +49,15 @@ func TestRevokeAPIKey(t *testing.T) {
 	})
 
 	t.Run("listed among inactive keys only", func(t *testing.T) {
-		active, total := must2(w.svc.APIKeys(w.ctx, w.carol.ID, false, eccs.Page{}))(t)
+		active, total := must2(w.svc.APIKeys(w.ctx, eccs.KeyQuery{AccountID: w.carol.ID, IncludeInactive: false}))(t)
 		if total != 0 || len(active) != 0 {
 			t.Errorf("active keys of carol: %+v", active)
 		}
-		all, total := must2(w.svc.APIKeys(w.ctx, w.carol.ID, true, eccs.Page{}))(t)
+		all, total := must2(w.svc.APIKeys(w.ctx, eccs.KeyQuery{AccountID: w.carol.ID, IncludeInactive: true}))(t)
 		if total != 1 || all[0].ID != k.ID {
 			t.Errorf("every key of carol: %+v", all)
 		}
-		every, total := must2(w.svc.APIKeys(w.ctx, "", false, eccs.Page{}))(t)
+		every, total := must2(w.svc.APIKeys(w.ctx, eccs.KeyQuery{}))(t)
 		if total != 3 || len(every) != 3 {
 			t.Errorf("active keys of everyone: %d", total)
 		}
@@ -171,10 +171,10 @@ func TestRotateAPIKey(t *testing.T) {
 			t.Fatal(err)
 		}
 		must(s.RevokeAPIKey(ctx, k.ID))(t)
-		keysBefore, _ := must2(s.APIKeys(ctx, w.dave.ID, true, eccs.Page{}))(t)
+		keysBefore, _ := must2(s.APIKeys(ctx, eccs.KeyQuery{AccountID: w.dave.ID, IncludeInactive: true}))(t)
 		err = w.wantNoEvent(t, func() error { _, _, _, err := s.RotateAPIKey(ctx, k.ID, time.Hour, eccs.KeyOptions{}); return err })
 		wantErr(t, err, eccs.Conflict, "", "")
-		if keysAfter, _ := must2(s.APIKeys(ctx, w.dave.ID, true, eccs.Page{}))(t); len(keysAfter) != len(keysBefore) {
+		if keysAfter, _ := must2(s.APIKeys(ctx, eccs.KeyQuery{AccountID: w.dave.ID, IncludeInactive: true}))(t); len(keysAfter) != len(keysBefore) {
 			t.Errorf("a refused rotation issued a key")
 		}
 	})
@@ -251,7 +251,7 @@ func TestExpiringAPIKeys(t *testing.T) {
 		{"paging keeps the total", 30 * day, eccs.Page{Offset: 1, Limit: 1}, []eccs.APIKey{in20}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			list, total := must2(s.ExpiringAPIKeys(ctx, tc.within, tc.page))(t)
+			list, total := must2(s.APIKeys(ctx, eccs.KeyQuery{ExpiringWithin: tc.within, Page: tc.page}))(t)
 			if got, want := keyIDs(list), keyIDs(tc.want); !slices.Equal(got, want) {
 				t.Errorf("got %v, want %v", got, want)
 			}
@@ -262,11 +262,11 @@ func TestExpiringAPIKeys(t *testing.T) {
 	}
 
 	t.Run("all keys of one account", func(t *testing.T) {
-		active, total := must2(s.APIKeys(ctx, acct.ID, false, eccs.Page{}))(t)
+		active, total := must2(s.APIKeys(ctx, eccs.KeyQuery{AccountID: acct.ID}))(t)
 		if got := keyIDs(active); !slices.Equal(got, keyIDs([]eccs.APIKey{in10, in29, in40})) || total != 3 {
 			t.Errorf("active: %v", got)
 		}
-		all, total := must2(s.APIKeys(ctx, acct.ID, true, eccs.Page{}))(t)
+		all, total := must2(s.APIKeys(ctx, eccs.KeyQuery{AccountID: acct.ID, IncludeInactive: true}))(t)
 		if got := keyIDs(all); !slices.Equal(got, keyIDs([]eccs.APIKey{expired, revokedIn5, in10, in29, in40})) || total != 5 {
 			t.Errorf("all: %v", got)
 		}

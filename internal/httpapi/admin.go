@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -37,6 +38,9 @@ func (s *server) operator(h handlerFunc) handlerFunc {
 		t, err := s.svc.AuthenticateOperator(r.Context(), token)
 		if err != nil {
 			return err
+		}
+		if err := s.svc.RecordOperatorUse(r.Context(), t); err != nil {
+			s.logFailure(r, fmt.Errorf("record the use of operator token %s: %w", t.ID, err)) // the call goes on
 		}
 		ctx := eccs.WithActor(r.Context(), eccs.Actor{Type: eccs.ActorOperator, ID: t.ID, RequestID: requestID(r.Context())})
 		return h(w, r.WithContext(ctx))

@@ -94,12 +94,11 @@ func (s *server) handlePerimeterSet(w http.ResponseWriter, r *http.Request) erro
 
 // accountJSON is an account on the admin wire, with its holder's identity.
 func (s *server) accountJSON(ctx context.Context, a eccs.Account) (admin.Account, error) {
-	// The Service has no identity lookup of its own; Me reads the account's identity.
-	me, err := s.svc.Me(ctx, a, eccs.APIKey{}, eccs.Application{})
+	id, err := s.svc.Identity(ctx, a.IdentityID)
 	if err != nil {
 		return admin.Account{}, err
 	}
-	return accountJSON(a, me.Identity), nil
+	return accountJSON(a, id), nil
 }
 
 // handleKeyIssue is POST /admin/v1/accounts/{id}/keys: a new API key, shown once, or a claim
@@ -191,24 +190,16 @@ func (s *server) handleKeysList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var (
-		list  []eccs.APIKey
-		total int
-	)
+	kq := eccs.KeyQuery{AccountID: accountID, IncludeInactive: includeInactive, Page: page}
 	if within != "" {
 		d, ok := parseDuration(within)
 		if !ok || d <= 0 {
 			return fail(http.StatusBadRequest, api.CodeInvalidQueryParameter,
 				"One or more query-string parameters contain invalid values: expiringWithin must be a duration such as 30d or 720h, not %q.", truncate(within, 40))
 		}
-		if accountID != "" || includeInactive {
-			return fail(http.StatusBadRequest, api.CodeInvalidQueryParameter,
-				"expiringWithin lists the active keys of every account: leave out accountId and includeInactive with it.")
-		}
-		list, total, err = s.svc.ExpiringAPIKeys(r.Context(), d, page)
-	} else {
-		list, total, err = s.svc.APIKeys(r.Context(), accountID, includeInactive, page)
+		kq.ExpiringWithin = d
 	}
+	list, total, err := s.svc.APIKeys(r.Context(), kq)
 	if err != nil {
 		return err
 	}

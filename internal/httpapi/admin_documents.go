@@ -1,8 +1,6 @@
 package httpapi
 
 import (
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -151,40 +149,12 @@ func (s *server) handleAdminDocumentFile(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return err
 	}
-	c, err := s.svc.Contract(r.Context(), contractID)
-	if err != nil {
-		return err
-	}
-	// The domain opens documents through an account's access only. An operator sees every
-	// document: the access of an administrator whose perimeter is exactly this contract.
-	access, err := s.svc.ContractAccess(r.Context(), eccs.Account{
-		Type:      eccs.AccountAdministrator,
-		Perimeter: eccs.Perimeter{BillingAccountIDs: []string{c.BillingAccountID}, OfferIDs: []string{c.OfferID}},
-	}, contractID)
-	if err != nil {
-		return err
-	}
-	d, blob, err := s.svc.OpenDocument(r.Context(), access, docID)
+	d, blob, err := s.svc.OperatorDocument(r.Context(), contractID, docID)
 	if err != nil {
 		return err
 	}
 	defer blob.Close()
-	if rng := r.Header.Get("Range"); rng != "" {
-		if canonical, ok := canonicalRange(rng); ok {
-			r.Header.Set("Range", canonical)
-		} else {
-			r.Header.Del("Range")
-		}
-	}
-	h := w.Header()
-	h.Set("Cache-Control", "private, no-cache")
-	h.Set("Content-Type", d.ContentType)
-	h.Set("Content-Disposition", contentDisposition(d.Filename))
-	h.Set("ETag", `"`+d.SHA256+`"`)
-	if sum, err := hex.DecodeString(d.SHA256); err == nil {
-		h.Set("Repr-Digest", "sha-256=:"+base64.StdEncoding.EncodeToString(sum)+":")
-	}
-	http.ServeContent(&contentWriter{ResponseWriter: w, s: s, r: r, size: blob.Size()}, r, "", d.UpdatedAt, blob)
+	s.serveDocument(w, r, d, blob, false)
 	return nil
 }
 

@@ -157,4 +157,3 @@ func TestClaimLinkExpires(t *testing.T) {
 	}
 	a.checkAudit()
 }
-

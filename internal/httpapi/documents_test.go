@@ -1244,7 +1244,11 @@ func TestDocumentFileWithoutItsBytesAnswers500(t *testing.T) {
 	w := newDocWorld(t)
 	docs, _ := w.list(t, "", docContract, "?documentType=invoices&limit=2")
 	gone, kept := docs[0], docs[1]
-	file := filepath.Join(w.e.dir, "documents", "contracts", docContract, gone.ID)
+	stored, err := w.e.db.Document(t.Context(), docContract, gone.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(w.e.dir, "documents", filepath.FromSlash(stored.BlobKey))
 	if err := os.Remove(file); err != nil {
 		t.Fatalf("remove the document's bytes: %v", err)
 	}

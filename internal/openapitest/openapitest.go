@@ -85,7 +85,7 @@ func (d *description) load() (*Validator, error) {
 	if err := doc.Validate(ctx); err != nil {
 		return nil, fmt.Errorf("%s is invalid: %w", d.name, err)
 	}
-	// Route on the path alone: the description's servers are api.orange.com and
+	// Route on the path alone: the descriptions' servers are api.orange.com and
 	// 127.0.0.1:8080, while tests run on any host and port. A copy without servers keeps the
 	// document itself intact.
 	routing := *doc

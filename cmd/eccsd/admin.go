@@ -1,0 +1,368 @@
+package main
+
+// `eccsd admin …` drives the admin API (/admin/v1) through internal/adminclient, as `vault`
+// drives its server: the rules live in the domain, the API applies them, and these commands
+// only turn flags into requests and answers into tables or JSON. The one exception is
+// `operator-token create`, which works on the database directly to bootstrap the first token.
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/eccs/eccs/api/admin"
+	"github.com/eccs/eccs/internal/adminclient"
+)
+
+// The flags that reach the admin API. Their variables are exactly ECCS_ADMIN_URL and
+// ECCS_ADMIN_TOKEN (bindEnv derives ECCS_<FLAG>).
+const (
+	flagAdminURL   = "admin-url"
+	flagAdminToken = "admin-token"
+)
+
+// Exit statuses of `eccsd admin`: 0 for success, 1 for a usage or local error (a bad flag, a
+// missing file, a server that cannot be reached), 2 when the server refused the request or an
+// import rejected rows.
+const (
+	exitLocal   = 1
+	exitRefused = 2
+)
+
+// exitStatus is the exit status of a run of eccsd: exitCode, except that a refusal by the
+// admin API (*adminclient.Error) or an import with rejected rows is exitRefused.
+func exitStatus(err error) int {
+	if _, ok := errors.AsType[*adminclient.Error](err); ok {
+		return exitRefused
+	}
+	if _, ok := errors.AsType[*importRejectedError](err); ok {
+		return exitRefused
+	}
+	return exitCode(err)
+}
+
+// adminCLI holds what the admin commands share: the program's surroundings and the values of
+// the connection and output flags (one command runs per process).
+type adminCLI struct {
+	e      env
+	url    string
+	token  string
+	output string
+}
+
+func newAdminCmd(e env) *cobra.Command {
+	a := &adminCLI{e: e}
+	cmd := group("admin", "Operate eccs through the admin API: customers, contracts, documents, keys, applications, audit",
+		`Drive the admin API (/admin/v1) of a running eccsd, as an operator: load customers, billing
+accounts, offers, contracts, users and documents, create accounts and issue their API keys,
+approve developer applications, and read the audit trail.
+
+Every command but "operator-token create" calls the API at $ECCS_ADMIN_URL (or --admin-url)
+with the operator token $ECCS_ADMIN_TOKEN (or --admin-token). "operator-token create" works on
+the database directly, to make the first token. In dev mode, both values are in
+<data-dir>/dev-credentials.json (adminUrl, adminToken).
+
+Output is a table for people, or JSON with --output json for scripts. Exit status: 0 when
+done, 1 for a usage or local error (including a server that cannot be reached), 2 when the
+server refused the request or an import rejected rows.`,
+		`  eccsd admin operator-token create --data-dir /var/lib/eccs --name "Alice (ops)"
+  export ECCS_ADMIN_URL=https://ops.example.com ECCS_ADMIN_TOKEN=eccsop_…
+  eccsd admin customers create --id C42 --name "Acme SA" --segment large
+  eccsd admin keys expiring --within 30d --output json`,
+		a.customersCmd(), a.billingAccountsCmd(), a.offersCmd(), a.contractsCmd(), a.usersCmd(),
+		a.documentsCmd(), a.accountsCmd(), a.keysCmd(), a.appsCmd(), a.operatorTokensCmd(),
+		a.auditCmd(), a.importCmd(), a.operatorTokenCmd())
+	return cmd
+}
+
+// group returns a command that only holds subcommands: alone it prints its help; with an
+// unknown subcommand it is a usage error (cobra would print the help and succeed).
+func group(use, short, long, example string, children ...*cobra.Command) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     use,
+		Short:   short,
+		Long:    long,
+		Example: example,
+		Args:    cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return cmd.Help()
+			}
+			var names []string
+			for _, c := range cmd.Commands() {
+				if c.IsAvailableCommand() {
+					names = append(names, c.Name())
+				}
+			}
+			return usageError{fmt.Errorf("unknown command %q for %q; use one of: %s", args[0], cmd.CommandPath(), strings.Join(names, ", "))}
+		},
+	}
+	cmd.AddCommand(children...)
+	return cmd
+}
+
+// apiGroup is a group whose commands call the admin API: it gives them the connection and
+// output flags.
+func (a *adminCLI) apiGroup(use, short, long, example string, children ...*cobra.Command) *cobra.Command {
+	cmd := group(use, short, long, example, children...)
+	a.apiFlags(cmd.PersistentFlags())
+	return cmd
+}
+
+// apiFlags adds the connection and output flags to f.
+func (a *adminCLI) apiFlags(f *pflag.FlagSet) {
+	f.StringVar(&a.url, flagAdminURL, "", "URL of the admin API, such as https://ops.example.com (…/admin/v1 also accepted)")
+	f.StringVar(&a.token, flagAdminToken, "", "operator token (prefer the variable: flags show in the process list)")
+	conn := pflag.NewFlagSet("conn", pflag.ContinueOnError)
+	conn.AddFlag(f.Lookup(flagAdminURL))
+	conn.AddFlag(f.Lookup(flagAdminToken))
+	documentEnv(conn)
+	f.StringVar(&a.output, "output", "table", "output format: table or json")
+}
+
+// command is a leaf command that calls the admin API with the client run gets.
+func (a *adminCLI) command(use, short, example string, args cobra.PositionalArgs, run func(ctx context.Context, c *adminclient.Client, args []string) error) *cobra.Command {
+	return &cobra.Command{
+		Use:     use,
+		Short:   short,
+		Example: example,
+		Args:    args,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := a.connect(cmd)
+			if err != nil {
+				return err
+			}
+			return run(cmd.Context(), c, args)
+		},
+	}
+}
+
+// connect reads the connection flags (or their variables) and the output flag, and returns
+// a client of the admin API.
+func (a *adminCLI) connect(cmd *cobra.Command) (*adminclient.Client, error) {
+	conn := pflag.NewFlagSet("conn", pflag.ContinueOnError)
+	for _, name := range []string{flagAdminURL, flagAdminToken} {
+		if f := cmd.Flags().Lookup(name); f != nil {
+			conn.AddFlag(f)
+		}
+	}
+	if err := bindEnv(conn, a.e.getenv); err != nil {
+		return nil, err
+	}
+	if err := a.checkOutput(); err != nil {
+		return nil, err
+	}
+	if a.url == "" {
+		return nil, usageError{errors.New("no admin API URL: set ECCS_ADMIN_URL or --admin-url (dev mode writes it to <data-dir>/dev-credentials.json as adminUrl)")}
+	}
+	if a.token == "" {
+		return nil, usageError{errors.New("no operator token: set ECCS_ADMIN_TOKEN or --admin-token (`eccsd admin operator-token create` makes one)")}
+	}
+	c, err := adminclient.New(a.url, a.token, adminclient.WithUserAgent("eccsd/"+Version))
+	if err != nil {
+		return nil, usageError{err}
+	}
+	return c, nil
+}
+
+func (a *adminCLI) checkOutput() error {
+	switch a.output {
+	case "table", "json":
+		return nil
+	}
+	return usageError{fmt.Errorf("--output %q: use table or json", a.output)}
+}
+
+// print writes v as indented JSON with --output json, otherwise the table that table writes.
+func (a *adminCLI) print(v any, table func(w io.Writer)) error {
+	if a.output == "json" {
+		enc := json.NewEncoder(a.e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(v)
+	}
+	tw := tabwriter.NewWriter(a.e.stdout, 0, 4, 2, ' ', 0)
+	table(tw)
+	return tw.Flush()
+}
+
+// printList writes a page of a list, and says on stderr how to see the rest.
+func printList[T any](a *adminCLI, list admin.List[T], p adminclient.Page, header string, row func(T) []string) error {
+	err := a.print(list, func(w io.Writer) {
+		fmt.Fprintln(w, header)
+		for _, item := range list.Items {
+			fmt.Fprintln(w, strings.Join(row(item), "\t"))
+		}
+	})
+	if err == nil && p.Offset+len(list.Items) < list.Total {
+		fmt.Fprintf(a.e.stderr, "showing %d to %d of %d; use --offset %d for more\n", p.Offset+1, p.Offset+len(list.Items), list.Total, p.Offset+len(list.Items))
+	}
+	return err
+}
+
+// fields writes a single object as "name  value" lines.
+func fields(w io.Writer, pairs ...string) {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] != "" {
+			fmt.Fprintf(w, "%s\t%s\n", pairs[i], pairs[i+1])
+		}
+	}
+}
+
+// pageFlags adds --limit and --offset.
+func pageFlags(cmd *cobra.Command, p *adminclient.Page) {
+	cmd.Flags().IntVar(&p.Limit, "limit", 0, "largest number of items to show, 1 to 1000 (default: the server's, 100)")
+	cmd.Flags().IntVar(&p.Offset, "offset", 0, "number of items to skip")
+}
+
+// when formats a time for tables ("" for the zero time).
+func when(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// orDash is s, or "-" when it is empty (a table cell must not be empty).
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// changed returns a pointer to v when the flag was given, nil otherwise: PATCH bodies send
+// only what the operator asked to change.
+func changed(cmd *cobra.Command, flag, v string) *string {
+	if !cmd.Flags().Changed(flag) {
+		return nil
+	}
+	return &v
+}
+
+// personFlags adds the flags of a person's data, prefixed ("referent-") or not.
+func personFlags(cmd *cobra.Command, p *admin.Person, prefix string) {
+	f := cmd.Flags()
+	f.StringVar(&p.Civility, prefix+"civility", "", "civility: M, Mr, Mrs, Ms, Miss, Mme, Mlle or Dr")
+	f.StringVar(&p.LastName, prefix+"last-name", "", "last name")
+	f.StringVar(&p.FirstName, prefix+"first-name", "", "first name")
+	f.StringVar(&p.Email, prefix+"email", "", "e-mail address (one identity per e-mail)")
+	f.StringVar(&p.FixPhone, prefix+"fix-phone", "", "landline phone number")
+	f.StringVar(&p.MobilePhone, prefix+"mobile-phone", "", "mobile phone number")
+}
+
+// parseRoles reads roles written "contracts=visitor<sep>documents=manager" into the wire's
+// roles object ({"contracts": ["visitor"], …}). The server checks the sections and roles.
+func parseRoles(s string, sep string) (map[string][]string, error) {
+	roles := map[string][]string{}
+	for _, part := range strings.Split(s, sep) {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		section, role, ok := strings.Cut(part, "=")
+		section, role = strings.TrimSpace(section), strings.TrimSpace(role)
+		if !ok || section == "" {
+			return nil, fmt.Errorf("roles %q: write section=role%ssection=role, such as contracts=visitor%sdocuments=manager", s, sep, sep)
+		}
+		if role == "" {
+			roles[section] = []string{}
+			continue
+		}
+		roles[section] = append(roles[section], role)
+	}
+	if len(roles) == 0 {
+		return nil, fmt.Errorf("roles %q: give at least one, such as contracts=visitor", s)
+	}
+	return roles, nil
+}
+
+// rolesText writes roles back as "contracts=visitor,documents=manager".
+func rolesText(r admin.Roles) string {
+	var parts []string
+	for _, p := range [][2]string{{"contracts", r.Contracts}, {"documents", r.Documents}, {"users", r.Users}} {
+		if p[1] != "" {
+			parts = append(parts, p[0]+"="+p[1])
+		}
+	}
+	return strings.Join(parts, ",")
+}
+
+// parseTime reads an RFC 3339 time, or a delay before now: "90m", "1h", "7d" mean that long
+// ago.
+func parseTime(s string, now time.Time) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	if d, err := parseDelay(s); err == nil {
+		return now.Add(-d), nil
+	}
+	return time.Time{}, fmt.Errorf("%q is neither an RFC 3339 time such as 2026-06-01T00:00:00Z nor a delay such as 1h or 7d", s)
+}
+
+// parseDelay reads a Go duration or a number of days ("30d"), 0 or more.
+func parseDelay(s string) (time.Duration, error) {
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n < 0 || n > 100*365 {
+			return 0, fmt.Errorf("%q is not a number of days such as 30d", s)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("%q is not a duration such as 24h, 90m or 30d", s)
+	}
+	return d, nil
+}
+
+// splitList reads a comma-separated list, without empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// details writes an audit event's details as "k=v k=v", sorted.
+func details(m map[string]string) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + "=" + strconv.Quote(m[k])
+		if !strings.ContainsAny(m[k], " \t\"=") {
+			parts[i] = k + "=" + m[k]
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// exactArgs is an Args check that names the arguments the command expects.
+func exactArgs(names ...string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != len(names) {
+			return usageError{fmt.Errorf("%s takes %s (%d argument(s)), got %d", cmd.CommandPath(), strings.Join(names, " "), len(names), len(args))}
+		}
+		if i := slices.Index(args, ""); i >= 0 {
+			return usageError{fmt.Errorf("%s: %s is empty", cmd.CommandPath(), names[i])}
+		}
+		return nil
+	}
+}

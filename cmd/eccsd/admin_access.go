@@ -1,0 +1,409 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/eccs/eccs/api/admin"
+	"github.com/eccs/eccs/internal/adminclient"
+)
+
+// The commands of access: customer-space accounts, their API keys, and developer
+// applications. Secrets the server issues (keys, client secrets) go to stdout once, and
+// nowhere else.
+
+func (a *adminCLI) accountsCmd() *cobra.Command {
+	var in admin.NewAccount
+	var billingAccounts, offers string
+	var create *cobra.Command
+	create = a.command("create", "Create a customer-space account: a client, or an administrator with a perimeter",
+		`  eccsd admin accounts create --type client --email claire.martin@acme.example --last-name Martin --first-name Claire
+  eccsd admin accounts create --type administrator --email nadia.rousseau@acme.example --last-name Rousseau \
+      --first-name Nadia --billing-accounts 20451001,20451002 --offers FE,CAV`,
+		cobra.NoArgs, func(ctx context.Context, c *adminclient.Client, _ []string) error {
+			if create.Flags().Changed("billing-accounts") || create.Flags().Changed("offers") || in.Type == admin.AccountAdministrator {
+				in.Perimeter = &admin.Perimeter{BillingAccountIDs: splitList(billingAccounts), OfferIDs: splitList(offers)}
+			}
+			out, err := c.CreateAccount(ctx, in)
+			if err != nil {
+				return err
+			}
+			return a.printAccount(out)
+		})
+	f := create.Flags()
+	f.StringVar(&in.Type, "type", admin.AccountClient, "account type: client or administrator")
+	personFlags(create, &in.Person, "")
+	f.StringVar(&in.Login, "login", "", "login, when the person's identity is new (default: made from their name)")
+	f.StringVar(&billingAccounts, "billing-accounts", "", "administrator's perimeter: comma-separated billing account ids")
+	f.StringVar(&offers, "offers", "", "administrator's perimeter: comma-separated offer codes")
+
+	var page adminclient.Page
+	list := a.command("list", "List accounts", `  eccsd admin accounts list`,
+		cobra.NoArgs, func(ctx context.Context, c *adminclient.Client, _ []string) error {
+			out, err := c.Accounts(ctx, page)
+			if err != nil {
+				return err
+			}
+			return printList(a, out, page, "ID\tTYPE\tLOGIN\tNAME\tEMAIL\tPERIMETER", func(acct admin.Account) []string {
+				return []string{acct.ID, acct.Type, acct.Identity.Login, acct.Identity.FirstName + " " + acct.Identity.LastName, acct.Identity.Email, orDash(perimeterText(acct.Perimeter))}
+			})
+		})
+	pageFlags(list, &page)
+
+	show := a.command("show ID", "Show an account", `  eccsd admin accounts show q2w3e4r5t6y7u8i9`,
+		exactArgs("ID"), func(ctx context.Context, c *adminclient.Client, args []string) error {
+			out, err := c.Account(ctx, args[0])
+			if err != nil {
+				return err
+			}
+			return a.printAccount(out)
+		})
+
+	var pba, poffers string
+	perimeter := a.command("perimeter ID --billing-accounts IDS --offers CODES", "Replace an administrator account's perimeter",
+		`  eccsd admin accounts perimeter q2w3e4r5t6y7u8i9 --billing-accounts 20451001 --offers FE,CAV`,
+		exactArgs("ID"), func(ctx context.Context, c *adminclient.Client, args []string) error {
+			out, err := c.SetPerimeter(ctx, args[0], admin.Perimeter{BillingAccountIDs: splitList(pba), OfferIDs: splitList(poffers)})
+			if err != nil {
+				return err
+			}
+			return a.printAccount(out)
+		})
+	perimeter.Flags().StringVar(&pba, "billing-accounts", "", "comma-separated billing account ids")
+	perimeter.Flags().StringVar(&poffers, "offers", "", "comma-separated offer codes")
+
+	return a.apiGroup("accounts", "Create, list and show customer-space accounts; set an administrator's perimeter",
+		`An account is what an API key authenticates. A client account sees the contracts its person is
+declared on; an administrator account sees every contract whose billing account AND offer are
+in its perimeter.`,
+		`  eccsd admin accounts create --type administrator --email nadia.rousseau@acme.example --last-name Rousseau --first-name Nadia --billing-accounts 20451001 --offers FE
+  eccsd admin keys issue <account id>`, create, list, show, perimeter)
+}
+
+func perimeterText(p *admin.Perimeter) string {
+	if p == nil {
+		return ""
+	}
+	return "billing accounts " + orDash(strings.Join(p.BillingAccountIDs, ",")) + "; offers " + orDash(strings.Join(p.OfferIDs, ","))
+}
+
+func (a *adminCLI) printAccount(acct admin.Account) error {
+	id := acct.Identity
+	return a.print(acct, func(w io.Writer) {
+		fields(w, "ID", acct.ID, "Type", acct.Type, "Identity", id.ID, "Login", id.Login, "Name", strings.TrimSpace(id.Civility+" "+id.FirstName+" "+id.LastName),
+			"E-mail", id.Email, "Perimeter", perimeterText(acct.Perimeter), "Created", when(acct.CreatedAt), "Updated", when(acct.UpdatedAt))
+	})
+}
+
+// keyRequestFlags adds the flags of a new key: lifetime and claim link.
+func keyRequestFlags(cmd *cobra.Command, in *admin.KeyRequest) {
+	cmd.Flags().StringVar(&in.TTL, "ttl", "", "lifetime of the key, such as 17520h or 365d (default: two years)")
+	cmd.Flags().BoolVar(&in.ClaimLink, "claim-link", false, "answer a one-time link that reveals the key, instead of the key")
+	cmd.Flags().StringVar(&in.ClaimTTL, "claim-ttl", "", "lifetime of the claim link, such as 24h (default 24h)")
+}
+
+func (a *adminCLI) keysCmd() *cobra.Command {
+	var req admin.KeyRequest
+	issue := a.command("issue ACCOUNT", "Issue an API key to an account: printed once, or as a one-time claim link",
+		`  eccsd admin keys issue q2w3e4r5t6y7u8i9
+  eccsd admin keys issue q2w3e4r5t6y7u8i9 --ttl 8760h --claim-link --claim-ttl 48h`,
+		exactArgs("ACCOUNT"), func(ctx context.Context, c *adminclient.Client, args []string) error {
+			out, err := c.IssueKey(ctx, args[0], req)
+			if err != nil {
+				return err
+			}
+			return a.printIssuedKey(out)
+		})
+	keyRequestFlags(issue, &req)
+
+	var filter adminclient.KeyFilter
+	list := a.command("list", "List API keys (never the keys themselves)",
+		`  eccsd admin keys list --account q2w3e4r5t6y7u8i9 --include-inactive`,
+		cobra.NoArgs, func(ctx context.Context, c *adminclient.Client, _ []string) error {
+			out, err := c.Keys(ctx, filter)
+			if err != nil {
+				return err
+			}
+			return a.printKeys(out, filter.Page)
+		})
+	list.Flags().StringVar(&filter.AccountID, "account", "", "only this account's keys")
+	list.Flags().BoolVar(&filter.IncludeInactive, "include-inactive", false, "list revoked and expired keys too")
+	pageFlags(list, &filter.Page)
+
+	var within string
+	var expPage adminclient.Page
+	expiring := a.command("expiring --within 30d", "List the active keys of every account that expire soon",
+		`  eccsd admin keys expiring --within 30d
+  eccsd admin keys expiring --within 720h --output json | jq -r '.items[].accountId'`,
+		cobra.NoArgs, func(ctx context.Context, c *adminclient.Client, _ []string) error {
+			out, err := c.Keys(ctx, adminclient.KeyFilter{ExpiringWithin: within, Page: expPage})
+			if err != nil {
+				return err
+			}
+			return a.printKeys(out, expPage)
+		})
+	expiring.Flags().StringVar(&within, "within", "30d", "delay, such as 30d or 720h")
+	pageFlags(expiring, &expPage)
+
+	show := a.command("show ID", "Show an API key's metadata", `  eccsd admin keys show a1s2d3f4g5h6j7k8`,
+		exactArgs("ID"), func(ctx context.Context, c *adminclient.Client, args []string) error {
+			out, err := c.Key(ctx, args[0])
+			if err != nil {
+				return err
+			}
+			return a.printKey(out)
+		})
+
+	revoke := a.command("revoke ID", "Revoke an API key at once", `  eccsd admin keys revoke a1s2d3f4g5h6j7k8`,
+		exactArgs("ID"), func(ctx context.Context, c *adminclient.Client, args []string) error {
+			out, err := c.RevokeKey(ctx, args[0])
+			if err != nil {
+				return err
+			}
+			return a.printKey(out)
+		})
+
+	var rot admin.KeyRotation
+	rotate := a.command("rotate ID", "Issue a new key for the same account; the old one works for --overlap, then stops",
+		`  eccsd admin keys rotate a1s2d3f4g5h6j7k8 --overlap 24h
+  eccsd admin keys rotate a1s2d3f4g5h6j7k8 --claim-link`,
+		exactArgs("ID"), func(ctx context.Context, c *adminclient.Client, args []string) error {
+			out, err := c.RotateKey(ctx, args[0], rot)
+			if err != nil {
+				return err
+			}
+			return a.printIssuedKey(out)
+		})
+	rotate.Flags().StringVar(&rot.Overlap, "overlap", "", "how long the old key keeps working, such as 24h (default: not at all)")
+	keyRequestFlags(rotate, &rot.KeyRequest)
+
+	return a.apiGroup("keys", "Issue, list, revoke and rotate API keys",
+		`API keys authenticate customer-space accounts (X-API-Key). A new key is shown once, on
+standard output, or given as a one-time claim link to send to its holder.`,
+		`  eccsd admin keys issue q2w3e4r5t6y7u8i9 --claim-link
+  eccsd admin keys expiring --within 30d`, issue, list, expiring, show, revoke, rotate)
+}
+
+func keyState(k admin.APIKey) string {
+	if !k.RevokedAt.IsZero() {
+		return "revoked " + when(k.RevokedAt)
+	}
+	return "active"
+}
+
+func (a *adminCLI) printKeys(list admin.List[admin.APIKey], p adminclient.Page) error {
+	return printList(a, list, p, "ID\tACCOUNT\tPREFIX\tCREATED\tEXPIRES\tSTATE\tLAST USED", func(k admin.APIKey) []string {
+		return []string{k.ID, k.AccountID, k.Prefix, when(k.CreatedAt), when(k.ExpiresAt), keyState(k), orDash(when(k.LastUsedAt))}
+	})
+}
+
+func (a *adminCLI) printKey(k admin.APIKey) error {
+	return a.print(k, func(w io.Writer) {
+		fields(w, "ID", k.ID, "Account", k.AccountID, "Prefix", k.Prefix, "Created", when(k.CreatedAt), "Expires", when(k.ExpiresAt),
+			"State", keyState(k), "Last used", when(k.LastUsedAt), "Last used from", k.LastUsedFrom)
+	})
+}
+
+// printIssuedKey prints a new key (once, to stdout) or its claim link.
+func (a *adminCLI) printIssuedKey(k admin.IssuedKey) error {
+	err := a.print(k, func(w io.Writer) {
+		fields(w, "API key", k.Key, "Key id", k.APIKey.ID, "Account", k.APIKey.AccountID, "Prefix", k.APIKey.Prefix, "Expires", when(k.APIKey.ExpiresAt))
+		if k.Claim != nil {
+			fields(w, "Claim link", k.Claim.URL, "Link expires", when(k.Claim.ExpiresAt))
+		}
+	})
+	if err == nil && a.output == "table" {
+		a.secretHint(k.Key != "", k.Claim, "key")
+	}
+	return err
+}
+
+// secretHint tells, on stderr, how an issued secret is handed over; it never repeats it.
+func (a *adminCLI) secretHint(inClear bool, claim *admin.Claim, what string) {
+	switch {
+	case inClear:
+		fmt.Fprintf(a.e.stderr, "The %s above is shown once: store it now, it cannot be shown again.\n", what)
+	case claim != nil:
+		fmt.Fprintf(a.e.stderr, "Send the claim link to its holder: it reveals the %s once, until %s.\n", what, when(claim.ExpiresAt))
+	}
+}
+
+func (a *adminCLI) appsCmd() *cobra.Command {
+	var in admin.NewApplication
+	var approve bool
+	var termsBy string
+	create := a.command("create --name NAME", "Register a developer application: its client secret is printed once, or given as a claim link",
+		`  eccsd admin apps create --name "Acme billing dashboard"
+  eccsd admin apps create --name "Acme billing dashboard" --approve --accept-terms-by "Claire Martin" --claim-link`,
+		cobra.NoArgs, func(ctx context.Context, c *adminclient.Client, _ []string) error {
+			if approve {
+				if in.Subscription != "" && in.Subscription != admin.SubscriptionApproved {
+					return usageError{fmt.Errorf("--approve and --subscription %s disagree", in.Subscription)}
+				}
+				in.Subscription = admin.SubscriptionApproved
+			}
+			out, err := c.CreateApplication(ctx, in)
+			if err != nil {
+				return err
+			}
+			var termsErr error
+			if termsBy != "" {
+				// A second call: if it fails, the application exists all the same, and its
+				// secret must still be printed.
+				app, err := c.AcceptTerms(ctx, out.Application.ID, termsBy)
+				if err == nil {
+					out.Application = app
+				}
+				termsErr = err
+			}
+			if err := a.printIssuedApp(out); err != nil {
+				return err
+			}
+			if termsErr != nil {
+				return fmt.Errorf("application %s was created, but its terms were not recorded (retry with `eccsd admin apps terms %s --accepted-by …`): %w", out.Application.ID, out.Application.ID, termsErr)
+			}
+			return nil
+		})
+	f := create.Flags()
+	f.StringVar(&in.Name, "name", "", "application name")
+	f.StringVar(&in.Subscription, "subscription", "", "subscription: pending (default) or approved")
+	f.BoolVar(&approve, "approve", false, "approve its subscription at once (same as --subscription approved)")
+	f.StringVar(&termsBy, "accept-terms-by", "", "record that this person accepted the API's terms of use")
+	f.BoolVar(&in.ClaimLink, "claim-link", false, "answer a one-time link that reveals the client secret, instead of the secret")
+	f.StringVar(&in.ClaimTTL, "claim-ttl", "", "lifetime of the claim link, such as 24h (default 24h)")
+
+	var page adminclient.Page
+	list := a.command("list", "List applications", `  eccsd admin apps list`,
+		cobra.NoArgs, func(ctx context.Context, c *adminclient.Client, _ []string) error {
+			out, err := c.Applications(ctx, page)
+			if err != nil {
+				return err
+			}
+			return printList(a, out, page, "ID\tCLIENT ID\tNAME\tSTATUS\tSUBSCRIPTION\tTERMS ACCEPTED", func(app admin.Application) []string {
+				return []string{app.ID, app.ClientID, app.Name, app.Status, app.Subscription, orDash(when(app.TermsAcceptedAt))}
+			})
+		})
+	pageFlags(list, &page)
+
+	show := a.command("show ID", "Show an application", `  eccsd admin apps show z1x2c3v4b5n6m7l8`,
+		exactArgs("ID"), func(ctx context.Context, c *adminclient.Client, args []string) error {
+			out, err := c.Application(ctx, args[0])
+			if err != nil {
+				return err
+			}
+			return a.printApp(out)
+		})
+
+	// One command per move an operator makes; each is one call.
+	moves := []struct {
+		use, short string
+		do         func(ctx context.Context, c *adminclient.Client, id string) (admin.Application, error)
+	}{
+		{"approve", "Approve an application's subscription to the API", func(ctx context.Context, c *adminclient.Client, id string) (admin.Application, error) {
+			return c.SetSubscription(ctx, id, admin.SubscriptionApproved)
+		}},
+		{"reject", "Reject an application's subscription: its calls are refused (403/50)", func(ctx context.Context, c *adminclient.Client, id string) (admin.Application, error) {
+			return c.SetSubscription(ctx, id, admin.SubscriptionRejected)
+		}},
+		{"suspend", "Suspend an application: it gets no token, and its tokens are refused", func(ctx context.Context, c *adminclient.Client, id string) (admin.Application, error) {
+			return c.SetApplicationStatus(ctx, id, admin.StatusSuspended)
+		}},
+		{"block", "Block an application: its calls are refused (403/51)", func(ctx context.Context, c *adminclient.Client, id string) (admin.Application, error) {
+			return c.SetApplicationStatus(ctx, id, admin.StatusBlocked)
+		}},
+		{"activate", "Make a suspended or blocked application active again", func(ctx context.Context, c *adminclient.Client, id string) (admin.Application, error) {
+			return c.SetApplicationStatus(ctx, id, admin.StatusActive)
+		}},
+		{"delete", "Delete an application for good", func(ctx context.Context, c *adminclient.Client, id string) (admin.Application, error) {
+			return c.DeleteApplication(ctx, id)
+		}},
+	}
+	var moveCmds []*cobra.Command
+	for _, m := range moves {
+		moveCmds = append(moveCmds, a.command(m.use+" ID", m.short, "  eccsd admin apps "+m.use+" z1x2c3v4b5n6m7l8",
+			exactArgs("ID"), func(ctx context.Context, c *adminclient.Client, args []string) error {
+				out, err := m.do(ctx, c, args[0])
+				if err != nil {
+					return err
+				}
+				return a.printApp(out)
+			}))
+	}
+
+	subscription := a.command("subscription ID STATE", "Set an application's subscription: pending, approved, rejected or suspended",
+		`  eccsd admin apps subscription z1x2c3v4b5n6m7l8 suspended`,
+		exactArgs("ID", "STATE"), func(ctx context.Context, c *adminclient.Client, args []string) error {
+			out, err := c.SetSubscription(ctx, args[0], args[1])
+			if err != nil {
+				return err
+			}
+			return a.printApp(out)
+		})
+
+	var by string
+	terms := a.command("terms ID --accepted-by NAME", "Record who accepted the API's terms of use for an application",
+		`  eccsd admin apps terms z1x2c3v4b5n6m7l8 --accepted-by "Claire Martin"`,
+		exactArgs("ID"), func(ctx context.Context, c *adminclient.Client, args []string) error {
+			out, err := c.AcceptTerms(ctx, args[0], by)
+			if err != nil {
+				return err
+			}
+			return a.printApp(out)
+		})
+	terms.Flags().StringVar(&by, "accepted-by", "", "who accepted them")
+
+	var rot admin.SecretRotation
+	rotate := a.command("rotate-secret ID", "Give an application a new client secret; the previous one works for --overlap",
+		`  eccsd admin apps rotate-secret z1x2c3v4b5n6m7l8 --overlap 24h`,
+		exactArgs("ID"), func(ctx context.Context, c *adminclient.Client, args []string) error {
+			out, err := c.RotateClientSecret(ctx, args[0], rot)
+			if err != nil {
+				return err
+			}
+			return a.printIssuedApp(out)
+		})
+	rotate.Flags().StringVar(&rot.Overlap, "overlap", "", "how long the previous secret keeps working, such as 24h (default: not at all)")
+	rotate.Flags().BoolVar(&rot.ClaimLink, "claim-link", false, "answer a one-time link that reveals the secret, instead of the secret")
+	rotate.Flags().StringVar(&rot.ClaimTTL, "claim-ttl", "", "lifetime of the claim link (default 24h)")
+
+	children := append([]*cobra.Command{create, list, show}, moveCmds...)
+	children = append(children, subscription, terms, rotate)
+	return a.apiGroup("apps", "Register developer applications; approve, reject, suspend, block, activate or delete them",
+		`An application gets access tokens with its client id and secret. Its calls succeed when it is
+active, its subscription approved and the API's terms of use accepted.`,
+		`  eccsd admin apps create --name "Acme dashboard" --approve --accept-terms-by "Claire Martin"
+  eccsd admin apps suspend z1x2c3v4b5n6m7l8`, children...)
+}
+
+func (a *adminCLI) printApp(app admin.Application) error {
+	return a.print(app, func(w io.Writer) { appFields(w, app) })
+}
+
+func appFields(w io.Writer, app admin.Application) {
+	terms := ""
+	if !app.TermsAcceptedAt.IsZero() {
+		terms = when(app.TermsAcceptedAt) + " by " + app.TermsAcceptedBy
+	}
+	fields(w, "ID", app.ID, "Client id", app.ClientID, "Name", app.Name, "Status", app.Status, "Subscription", app.Subscription,
+		"Terms accepted", terms, "Previous secret until", when(app.PreviousSecretExpiresAt), "Created", when(app.CreatedAt), "Updated", when(app.UpdatedAt))
+}
+
+// printIssuedApp prints an application with its new client secret (once, to stdout) or its
+// claim link.
+func (a *adminCLI) printIssuedApp(out admin.IssuedApplication) error {
+	err := a.print(out, func(w io.Writer) {
+		fields(w, "Client secret", out.ClientSecret)
+		if out.Claim != nil {
+			fields(w, "Claim link", out.Claim.URL, "Link expires", when(out.Claim.ExpiresAt))
+		}
+		appFields(w, out.Application)
+	})
+	if err == nil && a.output == "table" {
+		a.secretHint(out.ClientSecret != "", out.Claim, "client secret")
+	}
+	return err
+}
