@@ -40,16 +40,17 @@ const (
 	exitRefused = 2
 )
 
-// exitStatus is the exit status of a run of eccsd: exitCode, except that a refusal by the
-// admin API (*adminclient.Error) or an import with rejected rows is exitRefused.
-func exitStatus(err error) int {
-	if _, ok := errors.AsType[*adminclient.Error](err); ok {
+// exitCode is the exit status of a run of eccsd: 0 on success, exitRefused when the admin
+// API refused the request (*adminclient.Error) or an import rejected rows, exitLocal for any
+// other error.
+func exitCode(err error) int {
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, new(*adminclient.Error)), errors.As(err, new(*importRejectedError)):
 		return exitRefused
 	}
-	if _, ok := errors.AsType[*importRejectedError](err); ok {
-		return exitRefused
-	}
-	return exitCode(err)
+	return exitLocal
 }
 
 // adminCLI holds what the admin commands share: the program's surroundings and the values of

@@ -89,8 +89,8 @@ func TestAdminKeysListExpireRevokeAndRotateWithEffectOnTheCustomerAPI(t *testing
 	if got := keyIDs(all.Items); len(got) != 4 || !slices.Contains(got, short.APIKey.ID) {
 		t.Errorf("keys list --include-inactive: %v, want all 4 keys", got)
 	}
-	if _, _, err := w.admin(t, "keys", "revoke", short.APIKey.ID); exitStatus(err) != exitRefused {
-		t.Errorf("revoking a revoked key: %v (exit %d), want exit %d", err, exitStatus(err), exitRefused)
+	if _, _, err := w.admin(t, "keys", "revoke", short.APIKey.ID); exitCode(err) != exitRefused {
+		t.Errorf("revoking a revoked key: %v (exit %d), want exit %d", err, exitCode(err), exitRefused)
 	}
 	for _, out := range []string{w.mustAdmin(t, "keys", "list", "--account", account.ID, "--include-inactive"), w.mustAdmin(t, "keys", "show", long.APIKey.ID)} {
 		for _, s := range []string{short.Key, long.Key, rotated.Key, rotatedNow.Key} {
@@ -152,8 +152,8 @@ func TestAdminApplicationMovesAreVisibleToTheCustomerAtOnce(t *testing.T) {
 			}
 		})
 	}
-	if _, _, err := w.admin(t, "apps", "activate", id); exitStatus(err) != exitRefused {
-		t.Errorf("activating a deleted application: %v (exit %d), want exit %d", err, exitStatus(err), exitRefused)
+	if _, _, err := w.admin(t, "apps", "activate", id); exitCode(err) != exitRefused {
+		t.Errorf("activating a deleted application: %v (exit %d), want exit %d", err, exitCode(err), exitRefused)
 	}
 
 	// A secret rotated with an overlap: both work until it ends.

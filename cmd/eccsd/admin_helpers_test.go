@@ -1,126 +1,49 @@
 package main
 
-// Helpers of the `eccsd admin` tests: a running dev server with its admin API, and the CLI run
-// through run() against it with ECCS_ADMIN_URL and ECCS_ADMIN_TOKEN, as an operator's shell
-// would. When `eccsd serve` does not serve /admin/v1 itself, the admin API runs beside it
-// (httpapi.NewAdmin on the same data directory), so the tests run either way.
+// Helpers of the `eccsd admin` tests: a running `eccsd serve -dev` with its admin API, and the
+// CLI run through run() against it with ECCS_ADMIN_URL and ECCS_ADMIN_TOKEN, as an operator's
+// shell would.
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/eccs/eccs/api/admin"
-	"github.com/eccs/eccs/internal/devseed"
-	"github.com/eccs/eccs/internal/docformat"
-	"github.com/eccs/eccs/internal/eccs"
-	"github.com/eccs/eccs/internal/httpapi"
 	"github.com/eccs/eccs/internal/openapitest"
 	"github.com/eccs/eccs/internal/testenv"
 )
 
-// adminWorld is a dev server (the customer API and its claim links) with an admin API.
+// adminWorld is a dev server: the customer API, its claim links, and the admin API.
 type adminWorld struct {
 	*server
-	adminURL string
-	opToken  string // the operator token of ECCS_ADMIN_TOKEN
-	side     *sideAdmin
+	adminURL string // dev-credentials.json's adminUrl
+	opToken  string // the operator token of ECCS_ADMIN_TOKEN: dev-credentials.json's adminToken
 }
 
-// sideAdmin is the admin API run beside a serve that does not serve it.
-type sideAdmin struct {
-	srv  *httptest.Server
-	db   database
-	logs *testenv.Buffer
-	once sync.Once
-}
-
-func (s *sideAdmin) close() {
-	s.once.Do(func() {
-		s.srv.Close()
-		s.db.Close()
-	})
-}
-
-var noticeOnce sync.Once
-
-// startAdminWorld runs `eccsd serve -dev` on a copy of the seeded template, with its admin
-// API, for the duration of the test.
+// startAdminWorld runs `eccsd serve -dev` on a copy of the seeded template for the duration of
+// the test.
 func startAdminWorld(t *testing.T) *adminWorld {
 	t.Helper()
 	return withAdmin(t, startSeededDev(t))
 }
 
-// withAdmin finds the admin API of s, or starts one beside it.
+// withAdmin returns the admin side of a dev server, as dev-credentials.json gives it.
 func withAdmin(t *testing.T, s *server) *adminWorld {
 	t.Helper()
-	w := &adminWorld{server: s, opToken: s.creds.AdminToken, adminURL: s.creds.AdminURL}
-	if w.opToken == "" {
-		w.opToken = devseed.OperatorToken
+	w := &adminWorld{server: s, adminURL: s.creds.AdminURL, opToken: s.creds.AdminToken}
+	if !strings.HasSuffix(w.adminURL, admin.BasePath) || w.opToken == "" {
+		t.Fatalf("dev-credentials.json: adminUrl %q and adminToken %q, want the admin API's URL and an operator token", w.adminURL, w.opToken)
 	}
-	resp, err := http.Get(s.url + admin.BasePath + "/openapi.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode == http.StatusOK {
-		if w.adminURL == "" {
-			w.adminURL = s.url + admin.BasePath
-		}
-		return w
-	}
-	noticeOnce.Do(func() {
-		t.Logf("eccsd serve does not serve %s yet: the tests run the admin API beside it (httpapi.NewAdmin on the same data directory)", admin.BasePath)
-	})
-	ctx := context.Background()
-	db, err := openDatabase(ctx, sqliteURL(filepath.Join(s.dataDir, "eccs.db")), false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys, _, err := loadOrCreateKeys(filepath.Join(s.dataDir, "keys.json"), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	blobs, err := openBlobs(fileURL(filepath.Join(s.dataDir, "documents")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc, err := eccs.NewService(db, blobs, eccs.Config{Keys: keys, Formats: docformat.Formats{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	side := &sideAdmin{db: db, logs: &testenv.Buffer{}}
-	side.srv = httptest.NewServer(httpapi.NewAdmin(svc, slog.New(slog.NewJSONHandler(side.logs, nil)),
-		httpapi.AdminConfig{PublicURL: s.url, TempDir: t.TempDir()}))
-	w.side, w.adminURL = side, side.srv.URL+admin.BasePath
-	t.Cleanup(func() {
-		side.close()
-		s.mu.Lock()
-		tokens := append([]string(nil), s.tokens...)
-		s.mu.Unlock()
-		for name, secret := range secretsOf(tokens) {
-			if strings.Contains(side.logs.String(), secret) {
-				t.Errorf("the admin API's log holds %s", name)
-			}
-		}
-	})
 	return w
 }
 
-// stop stops the dev server and the admin API beside it, if any.
+// stop stops the dev server.
 func (w *adminWorld) stop(t *testing.T) {
 	t.Helper()
-	if w.side != nil {
-		w.side.close()
-	}
 	if err := w.server.stop(); err != nil {
 		t.Fatalf("stop the server: %v", err)
 	}
@@ -156,7 +79,7 @@ func (w *adminWorld) mustAdmin(t testing.TB, args ...string) string {
 	t.Helper()
 	out, errOut, err := w.admin(t, args...)
 	if err != nil {
-		t.Fatalf("eccsd admin %s: %v (exit %d)\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), err, exitStatus(err), out, errOut)
+		t.Fatalf("eccsd admin %s: %v (exit %d)\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), err, exitCode(err), out, errOut)
 	}
 	return out
 }

@@ -73,22 +73,21 @@ func operatorTokenFields(w io.Writer, t admin.OperatorToken) {
 		"State", operatorTokenState(t), "Last used", when(t.LastUsedAt))
 }
 
-// printIssuedOperatorToken prints a new operator token, once, to stdout, with the line that
-// puts it in the environment of the next commands.
+// printIssuedOperatorToken prints a new operator token once, to stdout, as the line that puts
+// it in the environment of the next commands (so that `eval "$(…)"` works); what describes it
+// goes to stderr.
 func (a *adminCLI) printIssuedOperatorToken(out admin.IssuedOperatorToken) error {
 	if a.output == "json" {
 		return a.print(out, nil)
 	}
-	err := a.print(out, func(w io.Writer) {
-		fields(w, "Operator token", out.Token)
-		operatorTokenFields(w, out.OperatorToken)
-	})
-	if err != nil {
-		return err
+	t := out.OperatorToken
+	expires := "no expiry"
+	if !t.ExpiresAt.IsZero() {
+		expires = "expires " + when(t.ExpiresAt)
 	}
-	fmt.Fprintf(a.e.stdout, "\nexport ECCS_ADMIN_TOKEN=%s\n", out.Token)
-	fmt.Fprintln(a.e.stderr, "The operator token above is shown once: store it now, it cannot be shown again.")
-	return nil
+	fmt.Fprintf(a.e.stderr, "Created operator token %s for %q (prefix %s, %s). It is shown once, below: store it now.\n", t.ID, t.Name, t.Prefix, expires)
+	_, err := fmt.Fprintf(a.e.stdout, "export ECCS_ADMIN_TOKEN=%s\n", out.Token)
+	return err
 }
 
 // operatorTokenCmd is `eccsd admin operator-token create`: the bootstrap. It works on the

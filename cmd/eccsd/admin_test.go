@@ -90,7 +90,7 @@ func TestAdminExitStatusIsOneForLocalErrorsAndTwoForRefusals(t *testing.T) {
 				getenv = w.getenv
 			}
 			_, stderr, err := runCmd(t, getenv, append([]string{"admin"}, tc.args...)...)
-			if got := exitStatus(err); got != tc.want {
+			if got := exitCode(err); got != tc.want {
 				t.Errorf("exit %d (%v), want %d", got, err, tc.want)
 			}
 			if !strings.Contains(stderr, tc.says) {
@@ -98,8 +98,8 @@ func TestAdminExitStatusIsOneForLocalErrorsAndTwoForRefusals(t *testing.T) {
 			}
 		})
 	}
-	if exitStatus(nil) != 0 {
-		t.Error("exitStatus(nil) != 0")
+	if exitCode(nil) != 0 {
+		t.Error("exitCode(nil) != 0")
 	}
 }
 
@@ -120,8 +120,8 @@ func TestAdminOperatorTokenCreateRefusesToCreateADatabaseOrKeys(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			before := listDir(t, tc.dir)
 			out, _, err := runCmd(t, noEnv, "admin", "operator-token", "create", "--data-dir", tc.dir, "--name", "x")
-			if exitStatus(err) != exitLocal || out != "" {
-				t.Fatalf("exit %d (%v), stdout %q; want %d and nothing", exitStatus(err), err, out, exitLocal)
+			if exitCode(err) != exitLocal || out != "" {
+				t.Fatalf("exit %d (%v), stdout %q; want %d and nothing", exitCode(err), err, out, exitLocal)
 			}
 			for _, s := range tc.says {
 				if !strings.Contains(err.Error(), s) {
@@ -139,7 +139,7 @@ func TestAdminOperatorTokenCreateRefusesToCreateADatabaseOrKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, _, err := runCmd(t, noEnv, "admin", "operator-token", "create", "--data-dir", keysOnly, "--name", "x")
-	if exitStatus(err) != exitLocal || !strings.Contains(err.Error(), "eccsd migrate") {
+	if exitCode(err) != exitLocal || !strings.Contains(err.Error(), "eccsd migrate") {
 		t.Errorf("without a database: %v, want it to say eccsd migrate", err)
 	}
 	if _, statErr := os.Stat(filepath.Join(keysOnly, "eccs.db")); !os.IsNotExist(statErr) {
@@ -201,16 +201,16 @@ func TestAdminAuditShowsTheTestsChangesAndNoSecret(t *testing.T) {
 	if b, err := os.ReadFile(dest); err != nil || !bytes.Equal(b, pdf.Bytes()) {
 		t.Errorf("documents download --file %s: %v", dest, err)
 	}
-	if _, _, err := w.admin(t, "documents", "download", id, doc.ID, "--file", dest); exitStatus(err) != exitLocal || !strings.Contains(err.Error(), "exists") {
+	if _, _, err := w.admin(t, "documents", "download", id, doc.ID, "--file", dest); exitCode(err) != exitLocal || !strings.Contains(err.Error(), "exists") {
 		t.Errorf("a download over an existing file: %v, want a refusal", err)
 	}
 	w.mustAdmin(t, "documents", "replace", id, doc.ID, file, "--amount", "1250.00")
-	if _, stderr, err := w.admin(t, "documents", "upload", id, filepath.Join(t.TempDir(), "nope.pdf"), "--type", "invoices", "--period", "202403", "--amount", "1", "--currency", "EUR"); exitStatus(err) != exitLocal {
+	if _, stderr, err := w.admin(t, "documents", "upload", id, filepath.Join(t.TempDir(), "nope.pdf"), "--type", "invoices", "--period", "202403", "--amount", "1", "--currency", "EUR"); exitCode(err) != exitLocal {
 		t.Errorf("uploading a missing file: %v (%s), want exit 1", err, stderr)
 	}
 	broken := filepath.Join(t.TempDir(), "broken.pdf")
 	os.WriteFile(broken, []byte("%PDF-1.4 not really"), 0o644)
-	if _, stderr, err := w.admin(t, "documents", "upload", id, broken, "--type", "invoices", "--period", "202404", "--amount", "1", "--currency", "EUR"); exitStatus(err) != exitRefused || !strings.Contains(stderr, "400/24") {
+	if _, stderr, err := w.admin(t, "documents", "upload", id, broken, "--type", "invoices", "--period", "202404", "--amount", "1", "--currency", "EUR"); exitCode(err) != exitRefused || !strings.Contains(stderr, "400/24") {
 		t.Errorf("uploading a broken PDF: %v (%s), want the server's 400/24", err, stderr)
 	}
 	w.mustAdmin(t, "documents", "delete", id, doc.ID)

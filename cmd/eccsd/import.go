@@ -118,7 +118,7 @@ already (reads only), and reports what the import would do, changing nothing.`,
 				return err
 			}
 			im := &importer{c: c, dryRun: dryRun, report: importReport{DryRun: dryRun, Source: m.source, Counts: map[string]importCounts{}},
-				users: map[string]map[string]bool{}, documents: map[string][]admin.Document{}, newContracts: map[string]bool{}}
+				users: map[string]map[string]bool{}, documents: map[string][]admin.Document{}, newContracts: map[string]admin.NewContract{}}
 			total := 0
 			for _, kind := range importKinds {
 				total += len(m.rows[kind])
@@ -154,11 +154,11 @@ type importer struct {
 	report   importReport
 	progress *progress
 
-	users        map[string]map[string]bool  // contract → lower-case e-mails declared
-	documents    map[string][]admin.Document // contract → its documents
-	newContracts map[string]bool             // dry run: contracts the import would create
-	offers       map[string]bool             // dry run: the offers that exist
-	accounts     map[string]bool             // dry run: the billing accounts that exist
+	users        map[string]map[string]bool   // contract → lower-case e-mails declared
+	documents    map[string][]admin.Document  // contract → its documents
+	newContracts map[string]admin.NewContract // dry run: contracts the import would create
+	offers       map[string]bool              // dry run: the offers that exist
+	accounts     map[string]bool              // dry run: the billing accounts that exist
 }
 
 // run applies the rows, contracts first, then users, then documents. It stops only when the
@@ -231,7 +231,7 @@ func (im *importer) contract(ctx context.Context, r importRow) (string, string, 
 	if id == "" {
 		return outcomeRejected, "id is required: an imported contract keeps its number, so that a re-run can skip it", nil
 	}
-	if im.newContracts[id] {
+	if _, ok := im.newContracts[id]; ok {
 		return outcomeSkipped, "exists (earlier in this import)", nil
 	}
 	_, err := im.c.Contract(ctx, id)
@@ -245,7 +245,7 @@ func (im *importer) contract(ctx context.Context, r importRow) (string, string, 
 		if reason, err := im.wouldRefuseContract(ctx, r.contract); err != nil || reason != "" {
 			return outcomeRejected, reason, err
 		}
-		im.newContracts[id] = true
+		im.newContracts[id] = r.contract
 		return outcomeCreated, "", nil
 	}
 	if _, err := im.c.CreateContract(ctx, r.contract); err != nil {
@@ -307,8 +307,9 @@ func (im *importer) contractKnown(ctx context.Context, contractID string) (strin
 	if _, ok := im.users[contractID]; ok {
 		return "", nil
 	}
-	if im.dryRun && im.newContracts[contractID] {
-		im.users[contractID], im.documents[contractID] = map[string]bool{}, nil
+	if nc, ok := im.newContracts[contractID]; ok && im.dryRun {
+		// Its referent would be declared with it.
+		im.users[contractID], im.documents[contractID] = map[string]bool{strings.ToLower(nc.Referent.Email): true}, nil
 		return "", nil
 	}
 	users, err := im.c.Users(ctx, contractID)

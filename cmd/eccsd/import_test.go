@@ -161,7 +161,7 @@ func importRun(t *testing.T, w *adminWorld, dir string, args ...string) (importR
 	if strings.Contains(errOut, "\r[") {
 		t.Errorf("import drew a progress bar on a stderr that is not a terminal: %q", errOut)
 	}
-	return r, exitStatus(err)
+	return r, exitCode(err)
 }
 
 func counts(created, skipped, rejected int) importCounts {
@@ -309,8 +309,8 @@ func TestAdminImportRejectsABadRowWithItsReasonAndCreatesTheOthers(t *testing.T)
 			}
 			// The table summary names the row and its reason.
 			out, _, err := w.admin(t, "import", f.dir)
-			if exitStatus(err) != exitRefused || !strings.Contains(out, rejected[0].Row+" (") || !strings.Contains(out, tc.wantReason) {
-				t.Errorf("re-run: exit %d, summary:\n%s", exitStatus(err), out)
+			if exitCode(err) != exitRefused || !strings.Contains(out, rejected[0].Row+" (") || !strings.Contains(out, tc.wantReason) {
+				t.Errorf("re-run: exit %d, summary:\n%s", exitCode(err), out)
 			}
 		})
 	}
@@ -367,8 +367,8 @@ func TestAdminImportRefusesAFolderWithoutAManifest(t *testing.T) {
 				}
 			}
 			_, _, err := runCmd(t, envOf(map[string]string{"ECCS_ADMIN_URL": "http://127.0.0.1:1", "ECCS_ADMIN_TOKEN": "x"}), "admin", "import", dir)
-			if exitStatus(err) != exitLocal || !strings.Contains(fmt.Sprint(err), tc.want) {
-				t.Errorf("import: %v (exit %d), want exit %d naming %q", err, exitStatus(err), exitLocal, tc.want)
+			if exitCode(err) != exitLocal || !strings.Contains(fmt.Sprint(err), tc.want) {
+				t.Errorf("import: %v (exit %d), want exit %d naming %q", err, exitCode(err), exitLocal, tc.want)
 			}
 		})
 	}

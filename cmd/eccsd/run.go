@@ -69,14 +69,6 @@ func goStyleFlags(args []string) []string {
 	return out
 }
 
-// exitCode is 0 on success and 1 for any error: usage or local failure.
-func exitCode(err error) int {
-	if err == nil {
-		return 0
-	}
-	return 1
-}
-
 // bindEnv gives every flag of fs an environment variable: ECCS_ and the flag name in upper
 // case with dashes as underscores (--token-rate-limit ↔ ECCS_TOKEN_RATE_LIMIT). A flag given
 // on the command line wins over its variable.

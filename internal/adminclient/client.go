@@ -37,9 +37,16 @@ type Client struct {
 // Option tunes a Client.
 type Option func(*Client)
 
-// WithHTTPClient makes the Client send its requests with c (default: a client with a
-// 5-minute timeout, long enough for large uploads).
+// WithHTTPClient makes the Client send its requests with c. The default client waits at most
+// 5 minutes for the answer to a request once sent (the server checks an uploaded file before
+// answering), and sets no bound on streaming a download: the context does.
 func WithHTTPClient(c *http.Client) Option { return func(cl *Client) { cl.http = c } }
+
+func defaultHTTPClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.ResponseHeaderTimeout = 5 * time.Minute
+	return &http.Client{Transport: t}
+}
 
 // WithUserAgent sets the User-Agent header of every request (default "eccs-adminclient").
 func WithUserAgent(ua string) Option { return func(cl *Client) { cl.userAgent = ua } }
@@ -68,7 +75,7 @@ func New(baseURL, token string, opts ...Option) (*Client, error) {
 	if !strings.HasSuffix(u.Path, admin.BasePath) {
 		u.Path += admin.BasePath
 	}
-	c := &Client{base: u, token: token, http: &http.Client{Timeout: 5 * time.Minute}, userAgent: "eccs-adminclient"}
+	c := &Client{base: u, token: token, http: defaultHTTPClient(), userAgent: "eccs-adminclient"}
 	for _, o := range opts {
 		o(c)
 	}
@@ -142,8 +149,9 @@ type request struct {
 	query       url.Values
 	body        io.Reader // nil: no body
 	contentType string
-	length      int64 // of body, -1 when unknown
-	want        int   // the success status
+	length      int64  // of body, -1 when unknown
+	accept      string // default application/json
+	want        int    // the success status
 }
 
 // do sends r and returns the answer when its status is r.want; the caller closes its body.
@@ -166,7 +174,10 @@ func (c *Client) do(ctx context.Context, r request) (*http.Response, error) {
 		req.Header.Set("Content-Type", r.contentType)
 	}
 	req.Header.Set("Authorization", "Bearer "+c.token)
-	req.Header.Set("Accept", "application/json")
+	if r.accept == "" {
+		r.accept = "application/json"
+	}
+	req.Header.Set("Accept", r.accept)
 	req.Header.Set("User-Agent", c.userAgent)
 	resp, err := c.http.Do(req)
 	if err != nil {

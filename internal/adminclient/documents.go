@@ -105,7 +105,7 @@ type DocumentFile struct {
 // OpenDocument starts the download of a document's bytes (GET
 // /contracts/{id}/documents/{documentId}/file). Errors: 404.
 func (c *Client) OpenDocument(ctx context.Context, contractID, documentID string) (*DocumentFile, error) {
-	resp, err := c.do(ctx, request{method: http.MethodGet, path: "/contracts/" + seg(contractID) + "/documents/" + seg(documentID) + "/file", want: http.StatusOK})
+	resp, err := c.do(ctx, request{method: http.MethodGet, path: "/contracts/" + seg(contractID) + "/documents/" + seg(documentID) + "/file", accept: "*/*", want: http.StatusOK})
 	if err != nil {
 		return nil, err
 	}

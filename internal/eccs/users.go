@@ -118,11 +118,12 @@ func ParseRoles(raw map[string][]string) (Roles, error) {
 }
 
 func (u NewUser) validate() (Roles, error) {
-	if err := requireFields("lastName", u.LastName, "firstName", u.FirstName, "email", u.Email, "login", u.Login); err != nil {
-		return Roles{}, err
+	roles := "" // requireFields takes strings: an absent roles object is an empty one
+	if u.Roles != nil {
+		roles = "present"
 	}
-	if u.Roles == nil {
-		return Roles{}, missingField("roles", "The body field roles is required, for example {\"contracts\": [\"visitor\"]}.")
+	if err := requireFields("lastName", u.LastName, "firstName", u.FirstName, "email", u.Email, "login", u.Login, "roles", roles); err != nil {
+		return Roles{}, err
 	}
 	if err := validatePerson("", Person{u.Civility, u.LastName, u.FirstName, u.Email, u.FixPhone, u.MobilePhone}); err != nil {
 		return Roles{}, err

@@ -31,7 +31,7 @@ func (s *server) operator(h handlerFunc) handlerFunc {
 		if err != nil {
 			if we, ok := errors.AsType[*wireError](err); ok && we.code == api.CodeMissingCredentials {
 				return fail(http.StatusUnauthorized, api.CodeMissingCredentials,
-					"The admin API needs an operator token: send Authorization: Bearer <operator token> (eccsd admin token create makes one).")
+					"The admin API needs an operator token: send Authorization: Bearer <operator token> (`eccsd admin operator-token create` makes the first one).")
 			}
 			return err
 		}

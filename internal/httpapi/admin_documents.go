@@ -9,6 +9,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/eccs/eccs/api"
 	"github.com/eccs/eccs/api/admin"
@@ -38,7 +39,7 @@ func (s *server) handleAdminDocumentsList(w http.ResponseWriter, r *http.Request
 }
 
 // handleAdminDocumentUpload is POST /admin/v1/contracts/{id}/documents?type&period&amount&
-// currency[&filename]: the body is the file itself, in any Content-Type. It is spooled to a
+// currency[&filename][&createdAt]: the body is the file itself, in any Content-Type. It is spooled to a
 // temporary file (never held in memory), checked against its type's format (wire.md §6), then
 // stored. A file that breaks its format answers 400/24 with the checker's reason; nothing is
 // left behind.
@@ -63,6 +64,15 @@ func (s *server) handleAdminDocumentUpload(w http.ResponseWriter, r *http.Reques
 		return err
 	}
 	nd := eccs.NewDocument{ContractID: contractID, Type: documentType(v[0]), Period: v[1], Amount: amount, Currency: v[3], Filename: v[4]}
+	// Documents loaded from another billing system keep their creation time.
+	if created, err := queryString(q, "createdAt", 40); err != nil {
+		return err
+	} else if created != "" {
+		if nd.CreatedAt, err = time.Parse(time.RFC3339, created); err != nil {
+			return fail(http.StatusBadRequest, api.CodeInvalidQueryParameter,
+				"One or more query-string parameters contain invalid values: createdAt must be an RFC 3339 time such as 2026-01-02T03:00:00Z, not %q.", truncate(created, 40))
+		}
+	}
 	// An unknown contract is told before a large body is read for nothing.
 	if _, err := s.svc.Contract(r.Context(), contractID); err != nil {
 		return err

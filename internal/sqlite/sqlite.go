@@ -13,7 +13,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"embed"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -32,19 +31,6 @@ import (
 	"github.com/eccs/eccs/internal/schema"
 	"github.com/eccs/eccs/internal/sqlstore"
 )
-
-//go:embed migrations/*.sql
-var migrationFiles embed.FS
-
-// Migrations returns the schema migrations of the SQLite store (NNNN_name.sql files at the
-// root), for package schema.
-func Migrations() fs.FS {
-	sub, err := fs.Sub(migrationFiles, "migrations")
-	if err != nil {
-		panic(err) // the directory is embedded: it is always there
-	}
-	return sub
-}
 
 // DefaultBusyTimeout is how long a statement waits for a lock another connection holds before
 // it fails with Unavailable.
@@ -151,7 +137,7 @@ func (s *Store) DB() *sql.DB { return s.write }
 // Migrate applies the pending migrations and returns their names; none when the schema is up
 // to date. It fails, changing nothing, if the database was migrated by a newer release.
 func (s *Store) Migrate(ctx context.Context) ([]string, error) {
-	applied, err := schema.Apply(ctx, s.write, Migrations())
+	applied, err := schema.Apply(ctx, s.write, sqlstore.Migrations())
 	if err != nil {
 		return applied, fmt.Errorf("migrate sqlite: %w", err)
 	}
@@ -161,7 +147,7 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 // PendingMigrations returns the names of the migrations the database lacks, without applying
 // them. It fails if the database was migrated by a newer release.
 func (s *Store) PendingMigrations(ctx context.Context) ([]string, error) {
-	pending, err := schema.Pending(ctx, s.write, Migrations())
+	pending, err := schema.Pending(ctx, s.write, sqlstore.Migrations())
 	if err != nil {
 		return nil, fmt.Errorf("check sqlite schema: %w", err)
 	}

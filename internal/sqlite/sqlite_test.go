@@ -13,6 +13,7 @@ import (
 	"github.com/eccs/eccs/internal/eccs"
 	"github.com/eccs/eccs/internal/schema"
 	"github.com/eccs/eccs/internal/sqlite"
+	"github.com/eccs/eccs/internal/sqlstore"
 	"github.com/eccs/eccs/internal/storetest"
 )
 
@@ -257,7 +258,7 @@ func TestUpgradeFrom0001KeepsDataAndDefaultsNewColumns(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	initSQL, err := fs.ReadFile(sqlite.Migrations(), "0001_init.sql")
+	initSQL, err := fs.ReadFile(sqlstore.Migrations(), "0001_init.sql")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,6 +22,10 @@ type Dialect struct {
 	// unchanged. Whatever the dialect, the Store also treats context.DeadlineExceeded,
 	// driver.ErrBadConn and sql.ErrConnDone as Unavailable.
 	Classify func(err error) error
+	// Retryable reports whether a transaction that failed with err may succeed if run again
+	// from the start (PostgreSQL: a serialization failure or a broken deadlock); InTx then
+	// runs it again, a few times at most. Nil: never.
+	Retryable func(err error) bool
 }
 
 // dbError is a domain error caused by a driver error: callers see the *eccs.Error (errors.As

@@ -89,6 +89,21 @@ func (s *Store) InTx(ctx context.Context, fn func(tx eccs.Store) error) error {
 	if s.tx != nil {
 		return fn(s)
 	}
+	for attempt := 1; ; attempt++ {
+		err := s.runTx(ctx, fn)
+		if err == nil || s.dialect.Retryable == nil || !s.dialect.Retryable(err) || attempt == maxTxAttempts || ctx.Err() != nil {
+			return err
+		}
+		// A serialization failure or a broken deadlock: the transaction changed nothing, and
+		// running it again from the start may well succeed.
+	}
+}
+
+// maxTxAttempts bounds how often InTx runs a transaction the database refused as retryable.
+const maxTxAttempts = 4
+
+// runTx runs fn in one transaction.
+func (s *Store) runTx(ctx context.Context, fn func(tx eccs.Store) error) error {
 	// Statements are prepared on the write pool now, while no transaction of this Store
 	// holds its connection: SQLite's write pool has only one, so preparing on the pool from
 	// inside the transaction would wait for ever.

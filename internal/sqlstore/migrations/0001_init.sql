@@ -1,5 +1,5 @@
 -- The whole schema of eccs. It is written in the SQL that SQLite and PostgreSQL share, so that
--- internal/postgres/migrations/0001_init.sql can be the same file with text keys declared
+-- the PostgreSQL store applies this very file, with text columns declared
 -- COLLATE "C" (lists sort by byte order, as SQLite does).
 --
 -- Timestamps are BIGINT unix microseconds in UTC; 0 is "never" (the zero time.Time).

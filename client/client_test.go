@@ -1,0 +1,546 @@
+package client_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/eccs/eccs/api"
+	"github.com/eccs/eccs/client"
+	"github.com/eccs/eccs/internal/devseed"
+)
+
+// apiError returns err as an *Error, failing the test when it is not one.
+func apiError(t *testing.T, err error) *client.Error {
+	t.Helper()
+	var e *client.Error
+	if !errors.As(err, &e) {
+		t.Fatalf("want a *client.Error, got %T: %v", err, err)
+	}
+	return e
+}
+
+func TestEveryEndpointWithOneTokenPerClient(t *testing.T) {
+	s := newServer(t)
+	ctx := t.Context()
+	c := s.newClient(t)
+	const contract = devseed.SampleContractID
+
+	list, err := c.Contracts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, ct := range list {
+		ids = append(ids, ct.ID)
+	}
+	if !slices.Equal(ids, s.creds.Contracts.Client) {
+		t.Errorf("Contracts: %v, want %v", ids, s.creds.Contracts.Client)
+	}
+	var paged []string
+	for ct, err := range c.AllContracts(ctx, 1) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		paged = append(paged, ct.ID)
+	}
+	if !slices.Equal(paged, ids) {
+		t.Errorf("AllContracts by pages of 1: %v, want %v", paged, ids)
+	}
+
+	ct, err := c.Contract(ctx, contract)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ct.ID != contract || ct.Offer.Name == "" || ct.Contact.LastName == "" {
+		t.Errorf("Contract: %+v", ct)
+	}
+
+	bills, err := c.Documents(ctx, contract, client.DocumentQuery{Type: api.DocumentBills, Limit: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bills) != 3 || bills[0].ID != s.creds.SampleDocumentID || bills[0].Period < bills[2].Period {
+		t.Errorf("Documents(bills, 3): %+v", bills)
+	}
+	latest, err := c.LatestDocument(ctx, contract, api.DocumentBills, "")
+	if err != nil || latest.ID != s.creds.SampleDocumentID {
+		t.Errorf("LatestDocument: %+v, %v; want %s", latest, err, s.creds.SampleDocumentID)
+	}
+	older, err := c.LatestDocument(ctx, contract, api.DocumentBills, bills[2].Period)
+	if err != nil || older.ID != bills[2].ID {
+		t.Errorf("LatestDocument of period %s: %+v, %v; want %s", bills[2].Period, older, err, bills[2].ID)
+	}
+
+	var buf bytes.Buffer
+	d, err := c.DownloadDocument(ctx, contract, latest.ID, false, &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Filename != latest.Filename || !d.Verified || d.Resumed != 0 || d.Size != int64(buf.Len()) {
+		t.Errorf("DownloadDocument: %+v (listed as %s)", d, latest.Filename)
+	}
+	if !bytes.Equal(buf.Bytes(), s.fileBytes(t, contract, latest.ID)) {
+		t.Error("DownloadDocument: the bytes differ from the stored file")
+	}
+
+	me, err := c.Me(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if me.Account.Type != "client" || me.Application.ClientID != s.creds.ClientID {
+		t.Errorf("Me: %+v", me)
+	}
+
+	u, err := c.DeclareUser(ctx, contract, api.User{Civility: "M", LastName: "Doe", FirstName: "John",
+		Email: "john.doe@example.com", Login: "john.doe.sdk", Roles: api.Roles{Contracts: []string{api.RoleVisitor}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Login != "john.doe.sdk" || u.Email != "john.doe@example.com" {
+		t.Errorf("DeclareUser: %+v", u)
+	}
+
+	if got := s.tokenRequests.Load(); got != 1 {
+		t.Errorf("%d token requests for %d calls, want 1", got, s.calls.Load())
+	}
+
+	admin := s.newClient(t, client.WithAPIKey(s.creds.APIKeys.Administrator))
+	id, err := admin.OrderContract(ctx, api.ContractOrder{
+		BillingAccountID: s.creds.BillingAccountID, OfferCode: s.creds.OfferCode, ContractName: "sdk-order",
+		SupportLevel: s.creds.SupportLevel, ReferentName: "Doe", ReferentFirstName: "Jane", ReferentMail: "jane.doe@example.com",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(id, "OCB") {
+		t.Errorf("OrderContract: id %q", id)
+	}
+	if ordered, err := admin.Contract(ctx, id); err != nil || ordered.Name != "sdk-order" {
+		t.Errorf("the ordered contract: %+v, %v", ordered, err)
+	}
+	if got := s.tokenRequests.Load(); got != 2 {
+		t.Errorf("%d token requests for two clients, want 2", got)
+	}
+	t.Logf("%d calls, %d token requests", s.calls.Load(), s.tokenRequests.Load())
+}
+
+func TestConcurrentCallsShareOneToken(t *testing.T) {
+	s := newServer(t)
+	c := s.newClient(t)
+	const goroutines, each = 8, 5
+	var wg sync.WaitGroup
+	errs := make(chan error, goroutines*each)
+	for range goroutines {
+		wg.Go(func() {
+			for range each {
+				if _, err := c.Contract(t.Context(), devseed.SampleContractID); err != nil {
+					errs <- err
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if got := s.tokenRequests.Load(); got != 1 {
+		t.Errorf("%d token requests for %d concurrent calls, want 1", got, goroutines*each)
+	}
+}
+
+func TestExpiredTokenIsRefreshedOnceAndTheCallRetried(t *testing.T) {
+	s := newServer(t)
+	c := s.newClient(t)
+	ctx := t.Context()
+	if _, err := c.Me(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// The server's clock moves past the token's lifetime, which the client cannot know: the
+	// server answers 401/42, the client fetches a new token and sends the call again.
+	s.clock.Advance(2 * time.Hour)
+	if _, err := c.Contracts(ctx); err != nil {
+		t.Fatalf("after the token expired: %v", err)
+	}
+	if _, err := c.Contract(ctx, devseed.SampleContractID); err != nil {
+		t.Fatal(err)
+	}
+	if tokens, calls := s.tokenRequests.Load(), s.calls.Load(); tokens != 2 || calls != 4 {
+		t.Errorf("%d token requests and %d calls, want 2 and 4 (me, contracts refused 42, contracts, contract)", tokens, calls)
+	}
+}
+
+func TestExpiredTokenIsRefreshedOnlyOnce(t *testing.T) {
+	s := newServer(t)
+	c := s.newClient(t)
+	s.refuseStatus.Store(http.StatusUnauthorized)
+	s.refuseCalls.Store(100)
+	_, err := c.Contracts(t.Context())
+	if e := apiError(t, err); e.Status != 401 || e.Code != api.CodeExpiredCredentials {
+		t.Fatalf("want 401/42, got %v", err)
+	}
+	if tokens, calls := s.tokenRequests.Load(), s.calls.Load(); tokens != 2 || calls != 2 {
+		t.Errorf("%d token requests and %d calls, want 2 and 2: one refresh, one retry", tokens, calls)
+	}
+}
+
+func TestRateLimitedCallsWaitRetryAfterThenSucceed(t *testing.T) {
+	s := newServer(t)
+	c := s.newClient(t)
+	ctx := t.Context()
+	if _, err := c.Token(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s.refuseCalls.Store(2) // Retry-After: 1
+	start := time.Now()
+	list, err := c.Contracts(ctx)
+	elapsed := time.Since(start)
+	if err != nil || len(list) == 0 {
+		t.Fatalf("Contracts after two 429: %v, %v", list, err)
+	}
+	if elapsed < 2*time.Second || elapsed > 4*time.Second {
+		t.Errorf("two refusals with Retry-After: 1 took %v, want 2 s to 2.5 s (plus the call)", elapsed)
+	}
+	if refused, calls := s.refused.Load(), s.calls.Load(); refused != 2 || calls != 3 {
+		t.Errorf("%d refusals, %d calls; want 2 and 3", refused, calls)
+	}
+	t.Logf("2 × 429 with Retry-After: 1, then success, in %v", elapsed.Round(time.Millisecond))
+
+	// A POST refused for load was not carried out: it is sent again.
+	s.refuseCalls.Store(1)
+	s.retryAfter.Store("0")
+	admin := s.newClient(t, client.WithAPIKey(s.creds.APIKeys.Administrator), plain)
+	id, err := admin.OrderContract(ctx, api.ContractOrder{BillingAccountID: s.creds.BillingAccountID, OfferCode: s.creds.OfferCode,
+		ContractName: "after-429", SupportLevel: s.creds.SupportLevel, ReferentName: "Doe", ReferentFirstName: "Jane", ReferentMail: "jane.doe@example.com"})
+	if err != nil || id == "" {
+		t.Fatalf("OrderContract after a 429: %q, %v", id, err)
+	}
+	if refused := s.refused.Load(); refused != 3 {
+		t.Errorf("%d refusals, want 3", refused)
+	}
+}
+
+func TestRateLimitedCallsGiveUpAfterTheirAttempts(t *testing.T) {
+	s := newServer(t)
+	c := s.newClient(t, plain)
+	s.retryAfter.Store("0")
+	s.refuseCalls.Store(100)
+	_, err := c.Contracts(t.Context())
+	e := apiError(t, err)
+	if !e.RateLimited() || e.Code != api.CodeTooManyRequests || e.Attempts != client.DefaultAttempts || e.RequestID == "" {
+		t.Errorf("want 429/53 after %d attempts with a request id, got %+v", client.DefaultAttempts, e)
+	}
+	if refused := s.refused.Load(); refused != client.DefaultAttempts {
+		t.Errorf("%d refusals, want %d", refused, client.DefaultAttempts)
+	}
+	// WithRetries(1, …) turns retries off.
+	s.refused.Store(0)
+	c1 := s.newClient(t, client.WithRetries(1, time.Millisecond), plain)
+	if _, err := c1.Contracts(t.Context()); apiError(t, err).Attempts != 1 || s.refused.Load() != 1 {
+		t.Errorf("WithRetries(1): %v after %d refusals", err, s.refused.Load())
+	}
+}
+
+func TestRetryAfterLongerThanTheMaximumGivesUpAtOnce(t *testing.T) {
+	s := newServer(t)
+	c := s.newClient(t, client.WithMaxWait(5*time.Second))
+	s.retryAfter.Store("3600")
+	s.refuseCalls.Store(100)
+	start := time.Now()
+	_, err := c.Contracts(t.Context())
+	if e := apiError(t, err); !e.RateLimited() || e.RetryAfter != time.Hour || e.Attempts != 1 {
+		t.Errorf("want a 429 after one attempt with RetryAfter 1h, got %+v", e)
+	}
+	if time.Since(start) > 2*time.Second {
+		t.Errorf("it waited %v", time.Since(start))
+	}
+}
+
+func TestServiceUnavailableIsRetriedForReadsOnly(t *testing.T) {
+	s := newServer(t)
+	c := s.newClient(t, plain)
+	ctx := t.Context()
+	s.refuseStatus.Store(http.StatusServiceUnavailable)
+	s.retryAfter.Store("0")
+	s.refuseCalls.Store(1)
+	if _, err := c.Contract(ctx, devseed.SampleContractID); err != nil {
+		t.Fatalf("GET after a 503: %v", err)
+	}
+	s.refuseCalls.Store(1)
+	_, err := c.DeclareUser(ctx, devseed.SampleContractID, api.User{LastName: "Doe", FirstName: "Joe", Email: "joe@example.com",
+		Login: "joe.doe.503", Roles: api.Roles{Contracts: []string{api.RoleVisitor}}})
+	if e := apiError(t, err); e.Status != 503 || e.Attempts != 1 {
+		t.Errorf("a POST answered 503 must not be sent again: %+v", e)
+	}
+	if refused := s.refused.Load(); refused != 2 {
+		t.Errorf("%d refusals, want 2", refused)
+	}
+}
+
+func TestTokenRequestsRefusedForLoadAreRetried(t *testing.T) {
+	s := newServer(t)
+	c := s.newClient(t, plain)
+	s.retryAfter.Store("0")
+	s.refuseTokens.Store(1)
+	if _, err := c.Me(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.tokenRequests.Load(); got != 2 {
+		t.Errorf("%d token requests, want 2 (one refused)", got)
+	}
+}
+
+func TestContextEndsTheWait(t *testing.T) {
+	s := newServer(t)
+	c := s.newClient(t)
+	s.retryAfter.Store("30")
+	s.refuseCalls.Store(100)
+	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := c.Contracts(ctx)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("want the context's error, got %v", err)
+	}
+	if time.Since(start) > 5*time.Second {
+		t.Errorf("the wait outlived the context: %v", time.Since(start))
+	}
+}
+
+func TestDownloadResumesAfterBrokenConnectionsByteIdentical(t *testing.T) {
+	s := newServer(t)
+	c := s.newClient(t, plain)
+	ctx := t.Context()
+	const contract = devseed.SampleContractID
+	for _, docType := range []string{api.DocumentBills, api.DocumentConsumptionRatedReports, api.DocumentInvoices} {
+		doc, err := c.LatestDocument(ctx, contract, docType, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := s.fileBytes(t, contract, doc.ID)
+		s.cuts.Store(2) // the first answer and the first resumed one are cut after a third
+		s.cutsDone.Store(0)
+		s.rangeRequests.Store(0)
+		var buf bytes.Buffer
+		var last, total int64
+		d, err := c.DownloadDocument(ctx, contract, doc.ID, false, &buf, client.OnProgress(func(done, size int64) {
+			if done < last {
+				t.Errorf("progress went back from %d to %d", last, done)
+			}
+			last, total = done, size
+		}))
+		if err != nil {
+			t.Fatalf("%s: %v", docType, err)
+		}
+		if !bytes.Equal(buf.Bytes(), want) {
+			t.Fatalf("%s: %d bytes received, not identical to the %d stored", docType, buf.Len(), len(want))
+		}
+		sum := sha256.Sum256(want)
+		if d.Resumed != 2 || s.cutsDone.Load() != 2 || s.rangeRequests.Load() != 2 || !d.Verified || d.SHA256 != hex.EncodeToString(sum[:]) {
+			t.Errorf("%s: %+v after %d cuts and %d range requests; want 2 resumes, verified", docType, d, s.cutsDone.Load(), s.rangeRequests.Load())
+		}
+		if last != int64(len(want)) || total != int64(len(want)) {
+			t.Errorf("%s: last progress %d of %d, want %d", docType, last, total, len(want))
+		}
+		t.Logf("%s %s: %d bytes, cut twice, resumed %d times, sha-256 verified", docType, doc.Filename, len(want), d.Resumed)
+	}
+}
+
+func TestDownloadFailsWhenTheDocumentChangedBeforeItResumes(t *testing.T) {
+	s := newServer(t)
+	c := s.newClient(t, plain)
+	dir := t.TempDir()
+	s.cuts.Store(1)
+	s.badIfRange.Store(true) // the server then sends the whole (new) file with 200
+	_, _, err := c.DownloadToDir(t.Context(), devseed.SampleContractID, s.creds.SampleDocumentID, dir, false)
+	if err == nil || !strings.Contains(err.Error(), "changed") {
+		t.Errorf("want an error saying the document changed, got %v", err)
+	}
+	assertEmptyDir(t, dir)
+}
+
+func TestDownloadToDirNeverLeavesABadFile(t *testing.T) {
+	s := newServer(t)
+	c := s.newClient(t)
+	dir := t.TempDir()
+	s.corrupt.Store(true)
+	_, _, err := c.DownloadToDir(t.Context(), devseed.SampleContractID, s.creds.SampleDocumentID, dir, false)
+	if !errors.Is(err, client.ErrDigestMismatch) {
+		t.Errorf("want ErrDigestMismatch, got %v", err)
+	}
+	assertEmptyDir(t, dir)
+}
+
+func TestDownloadToDir(t *testing.T) {
+	s := newServer(t)
+	c := s.newClient(t)
+	ctx := t.Context()
+	dir := t.TempDir()
+	const contract = devseed.SampleContractID
+	want := s.fileBytes(t, contract, s.creds.SampleDocumentID)
+
+	path, d, err := c.DownloadToDir(ctx, contract, s.creds.SampleDocumentID, dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(path)
+	if err != nil || !bytes.Equal(got, want) || filepath.Dir(path) != dir || !d.Verified {
+		t.Errorf("DownloadToDir: %s, %+v, %v", path, d, err)
+	}
+
+	zpath, zd, err := c.DownloadToDir(ctx, contract, s.creds.SampleDocumentID, dir, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if zpath != path+".zip" || !zd.Verified || zd.ContentType != "application/zip" {
+		t.Errorf("zipped: %s, %+v", zpath, zd)
+	}
+	zr, err := zip.OpenReader(zpath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	rc, err := zr.File[0].Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	inner, _ := io.ReadAll(rc)
+	rc.Close()
+	if !bytes.Equal(inner, want) || zr.File[0].Name != d.Filename {
+		t.Errorf("the ZIP holds %s, %d bytes; want %s, %d bytes", zr.File[0].Name, len(inner), d.Filename, len(want))
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 2 {
+		t.Errorf("the directory holds %d files, want the 2 downloads and nothing else", len(entries))
+	}
+}
+
+func assertEmptyDir(t *testing.T, dir string) {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		t.Errorf("%s left behind", e.Name())
+	}
+}
+
+func TestErrorsCarryTheAnswer(t *testing.T) {
+	s := newServer(t)
+	c := s.newClient(t)
+	ctx := t.Context()
+
+	_, err := c.Contract(ctx, "OCB0000005") // exists, not visible to the client account
+	e := apiError(t, err)
+	if e.Status != 403 || e.Code != api.CodeAccessDenied || e.Message != "Access denied" || e.Description == "" || e.RequestID == "" {
+		t.Errorf("Contract(OCB0000005): %+v", e)
+	}
+	if !strings.Contains(e.Error(), "403/50 Access denied") || !strings.Contains(e.Error(), e.RequestID) {
+		t.Errorf("Error(): %q", e.Error())
+	}
+
+	if _, err := c.Documents(ctx, devseed.SampleContractID, client.DocumentQuery{Type: "toto"}); !errors.Is(err, client.ErrUnknownDocumentType) {
+		t.Errorf("an unknown document type: %v", err)
+	}
+	if _, err := c.Documents(ctx, devseed.SampleContractID, client.DocumentQuery{Limit: 5000}); apiError(t, err).Code != api.CodeInvalidQueryParameter {
+		t.Errorf("limit 5000: %v", err)
+	}
+	_, err = c.LatestDocument(ctx, devseed.SampleContractID, api.DocumentBills, "199001")
+	if e := apiError(t, err); e.Status != 404 || e.Code != api.CodeResourceNotFound {
+		t.Errorf("LatestDocument of 199001: %v", err)
+	}
+
+	bad := s.newClient(t, client.WithCredentials(s.creds.ClientID, "wrong-secret"))
+	_, err = bad.Contracts(ctx)
+	if e := apiError(t, err); e.Status != 401 || e.OAuthError != api.OAuthInvalidClient || e.RequestID == "" {
+		t.Errorf("a wrong secret: %+v", e)
+	}
+	badKey := s.newClient(t, client.WithAPIKey("eccs_not_a_key"))
+	if _, err := badKey.Contracts(ctx); apiError(t, err).Code != api.CodeInvalidCredentials {
+		t.Errorf("a wrong key: %v", err)
+	}
+}
+
+func TestNewTakesTheEnvironmentWhereOptionsSayNothing(t *testing.T) {
+	env := map[string]string{
+		"ECCS_BASE_URL": "http://127.0.0.1:9/", "ECCS_CLIENT_ID": "id", "ECCS_CLIENT_SECRET": "secret", "ECCS_API_KEY": "key",
+	}
+	getenv := func(k string) string { return env[k] }
+	c, err := client.New("", client.WithEnv(getenv))
+	if err != nil || c.BaseURL() != "http://127.0.0.1:9" {
+		t.Errorf("New from the environment: %v, %v", c, err)
+	}
+	c, err = client.New("https://api.example.com", client.WithEnv(getenv))
+	if err != nil || c.BaseURL() != "https://api.example.com" {
+		t.Errorf("an explicit base URL: %v", err)
+	}
+	c, err = client.New("", client.WithEnv(func(string) string { return "" }), client.WithCredentials("a", "b"), client.WithAPIKey("k"))
+	if err != nil || c.BaseURL() != client.DefaultBaseURL {
+		t.Errorf("the default base URL: %v", err)
+	}
+	for name, opts := range map[string][]client.Option{
+		"no secret":  {client.WithCredentials("id", "")},
+		"no API key": {client.WithAPIKey("")},
+	} {
+		env2 := map[string]string{"ECCS_CLIENT_ID": "id", "ECCS_CLIENT_SECRET": "s"}
+		if name == "no secret" {
+			env2 = map[string]string{"ECCS_API_KEY": "k"}
+		}
+		opts = append(opts, client.WithEnv(func(k string) string { return env2[k] }))
+		if _, err := client.New("http://127.0.0.1:9", opts...); err == nil {
+			t.Errorf("%s: New succeeded", name)
+		}
+	}
+	for _, u := range []string{"127.0.0.1:8080", "ftp://x", "http://", "http://h?x=1"} {
+		if _, err := client.New(u, client.WithEnv(getenv)); err == nil {
+			t.Errorf("base URL %q accepted", u)
+		}
+	}
+}
+
+func TestPagesMatchOneLongPage(t *testing.T) {
+	s := newServer(t)
+	c := s.newClient(t)
+	ctx := t.Context()
+	const contract = devseed.SampleContractID
+	whole, err := c.Documents(ctx, contract, client.DocumentQuery{Limit: client.MaxPageSize})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := s.calls.Load()
+	var paged []api.Document
+	for d, err := range c.AllDocuments(ctx, contract, "", 7) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		paged = append(paged, d)
+	}
+	if !slices.EqualFunc(paged, whole, func(a, b api.Document) bool { return a.ID == b.ID }) {
+		t.Fatalf("pages of 7 gave %d documents, one page %d", len(paged), len(whole))
+	}
+	if calls, want := s.calls.Load()-before, int64((len(whole)+6)/7); calls != want {
+		t.Errorf("%d calls for %d documents by pages of 7, want %d", calls, len(whole), want)
+	}
+	// Stopping early stops the calls.
+	before = s.calls.Load()
+	for range c.AllDocuments(ctx, contract, "", 2) {
+		break
+	}
+	if calls := s.calls.Load() - before; calls != 1 {
+		t.Errorf("%d calls for the first document, want 1", calls)
+	}
+}

@@ -1,0 +1,253 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"regexp"
+	"strconv"
+
+	"github.com/spf13/cobra"
+
+	"github.com/eccs/eccs/api"
+	"github.com/eccs/eccs/client"
+)
+
+func (a *app) documentsCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "documents",
+		Aliases: []string{"document", "docs"},
+		Short:   "List and download billing documents",
+		Long: `List and download the billing documents of a contract: bills, invoices, reports, partialBills,
+comsumptionRatedReports (the wire's own spelling), partialConsumptionRatedReports.`,
+		Example: `  eccs documents list --contract OCB0000001 --type bills
+  eccs documents download --contract OCB0000001 --latest --type bills -o ~/bills`,
+		Args: noArgs,
+	}
+	cmd.AddCommand(a.documentsListCommand(), a.documentsDownloadCommand())
+	return cmd
+}
+
+var periodRE = regexp.MustCompile(`^[0-9]{4}(0[1-9]|1[0-2])$`)
+
+func checkPeriod(cmd *cobra.Command, p string) error {
+	if p != "" && !periodRE.MatchString(p) {
+		return usagef(cmd, "--period %q: want a month as YYYYMM, such as 202605", p)
+	}
+	return nil
+}
+
+func (a *app) documentsListCommand() *cobra.Command {
+	var contract, docType, period string
+	var limit int
+	cmd := &cobra.Command{
+		Use:     "list",
+		Aliases: []string{"ls"},
+		Short:   "List the documents of a contract, newest first",
+		Long: `List the documents of a contract, newest first (period, then creation): of one type with
+--type, of one month with --period YYYYMM (the month the document covers), at most --limit of
+them (default 10; 0 for all). Types the account's role does not show are absent.`,
+		Example: `  eccs documents list --contract OCB0000001
+  eccs documents list -c OCB0000001 --type comsumptionRatedReports --limit 0 --output csv
+  eccs documents list -c OCB0000001 --period 202605 --output json`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			t, err := documentType(cmd, docType)
+			if err != nil {
+				return err
+			}
+			if err := checkPeriod(cmd, period); err != nil {
+				return err
+			}
+			if limit < 0 {
+				return usagef(cmd, "--limit %d: want 0 (all) or more", limit)
+			}
+			c, s, err := a.client()
+			if err != nil {
+				return err
+			}
+			id, err := a.contract(cmd, contract, s)
+			if err != nil {
+				return err
+			}
+			list, err := listDocuments(cmd.Context(), c, id, t, period, limit)
+			if err != nil {
+				return err
+			}
+			if f, _ := a.format(cmd); f == outputTable {
+				return writeTable(a.stdout, documentTable(list))
+			}
+			return a.print(cmd, list, documentRows(list), false)
+		},
+	}
+	a.contractFlag(cmd, &contract)
+	f := cmd.Flags()
+	f.StringVarP(&docType, "type", "t", "", "document type (default: every type)")
+	f.StringVar(&period, "period", "", "month the documents cover, YYYYMM")
+	f.IntVarP(&limit, "limit", "n", 10, "at most this many documents; 0 for all")
+	cmd.RegisterFlagCompletionFunc("type", documentTypeCompletion)
+	return cmd
+}
+
+// listDocuments returns at most limit (0: every) documents of a type and period: in one call
+// when the API can filter alone, else page by page, stopping as soon as it has them.
+func listDocuments(ctx context.Context, c *client.Client, contract, docType, period string, limit int) ([]api.Document, error) {
+	list := []api.Document{}
+	if period == "" && limit > 0 && limit <= client.MaxPageSize {
+		docs, err := c.Documents(ctx, contract, client.DocumentQuery{Type: docType, Limit: limit})
+		if docs != nil {
+			list = docs
+		}
+		return list, err
+	}
+	pageSize := client.MaxPageSize
+	if period == "" && limit > 0 {
+		pageSize = min(limit, client.MaxPageSize)
+	}
+	for d, err := range c.AllDocuments(ctx, contract, docType, pageSize) {
+		if err != nil {
+			return nil, err
+		}
+		if period != "" && d.Period < period {
+			break // newest first: none of that period comes later
+		}
+		if period != "" && d.Period != period {
+			continue
+		}
+		list = append(list, d)
+		if limit > 0 && len(list) == limit {
+			break
+		}
+	}
+	return list, nil
+}
+
+// downloadResult is what `documents download` prints.
+type downloadResult struct {
+	Path        string `json:"path"`
+	DocumentID  string `json:"documentId"`
+	Filename    string `json:"filename"`
+	ContentType string `json:"contentType"`
+	Size        int64  `json:"size"`
+	SHA256      string `json:"sha256"`
+	Verified    bool   `json:"verified"`
+	Resumed     int    `json:"resumed"`
+}
+
+func (a *app) documentsDownloadCommand() *cobra.Command {
+	var contract, docType, period, dir string
+	var latest, zipped bool
+	cmd := &cobra.Command{
+		Use:     "download (DOCUMENT-ID | --latest [--type TYPE] [--period YYYYMM])",
+		Aliases: []string{"get"},
+		Short:   "Download a document into a directory",
+		Long: `Download a document into a directory (-o, default the current one) under the name the server
+gives, and print its path. The file appears under that name only once complete and checked
+against the server's SHA-256; a broken connection resumes where it stopped. --latest takes the
+newest document of --type (and of --period); --zipped asks for a ZIP archive holding the file.
+A progress bar shows on stderr when it is a terminal.`,
+		Example: `  eccs documents download --contract OCB0000001 z7hb7ozglgsifret
+  eccs documents download -c OCB0000001 --latest --type bills -o ~/bills
+  eccs documents download -c OCB0000001 --latest --type comsumptionRatedReports --period 202605 --zipped`,
+		Args: maxArgs(1, "one document id"),
+		ValidArgsFunction: func(cmd *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+			if len(args) > 0 {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			c, s, err := a.client()
+			if err != nil {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			id, err := a.contract(cmd, contract, s)
+			if err != nil {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			ctx, cancel := context.WithTimeout(cmd.Context(), completionTimeout)
+			defer cancel()
+			t, _ := documentType(cmd, docType)
+			docs, err := c.Documents(ctx, id, client.DocumentQuery{Type: t, Limit: 50})
+			if err != nil {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			var out []string
+			for _, d := range docs {
+				out = append(out, d.ID+"\t"+d.Filename)
+			}
+			return out, cobra.ShellCompDirectiveNoFileComp
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			switch {
+			case latest && len(args) > 0:
+				return usagef(cmd, "give a document id or --latest, not both")
+			case !latest && len(args) == 0:
+				return usagef(cmd, "give a document id, or --latest with --type")
+			case !latest && (docType != "" || period != ""):
+				return usagef(cmd, "--type and --period choose the document of --latest")
+			}
+			t, err := documentType(cmd, docType)
+			if err != nil {
+				return err
+			}
+			if err := checkPeriod(cmd, period); err != nil {
+				return err
+			}
+			if _, err := a.format(cmd); err != nil {
+				return err
+			}
+			if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+				return fmt.Errorf("-o %s: not a directory", dir)
+			}
+			c, s, err := a.client()
+			if err != nil {
+				return err
+			}
+			id, err := a.contract(cmd, contract, s)
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			var docID string
+			if latest {
+				d, err := c.LatestDocument(ctx, id, t, period)
+				if err != nil {
+					return err
+				}
+				docID = d.ID
+			} else {
+				docID = args[0]
+			}
+			var opts []client.DownloadOption
+			var bar *progressBar
+			if a.isTerminal(a.stderr) {
+				bar = newProgressBar(a.stderr, docID)
+				opts = append(opts, client.OnProgress(bar.update))
+			}
+			path, d, err := c.DownloadToDir(ctx, id, docID, dir, zipped, opts...)
+			bar.finish()
+			if err != nil {
+				return err
+			}
+			res := downloadResult{Path: path, DocumentID: docID, Filename: d.Filename, ContentType: d.ContentType,
+				Size: d.Size, SHA256: d.SHA256, Verified: d.Verified, Resumed: d.Resumed}
+			if f, _ := a.format(cmd); f == outputTable {
+				fmt.Fprintln(a.stdout, path)
+				return nil
+			}
+			return a.print(cmd, res, rows{
+				header: []string{"path", "documentId", "filename", "contentType", "size", "sha256", "verified", "resumed"},
+				cells: [][]string{{res.Path, res.DocumentID, res.Filename, res.ContentType, strconv.FormatInt(res.Size, 10), res.SHA256,
+					strconv.FormatBool(res.Verified), strconv.Itoa(res.Resumed)}},
+			}, true)
+		},
+	}
+	a.contractFlag(cmd, &contract)
+	f := cmd.Flags()
+	f.BoolVar(&latest, "latest", false, "download the newest document of --type (and --period)")
+	f.StringVarP(&docType, "type", "t", "", "document type, with --latest (default: any)")
+	f.StringVar(&period, "period", "", "month the document covers, YYYYMM, with --latest")
+	f.StringVarP(&dir, "dir", "o", ".", "directory to write the file in")
+	f.BoolVar(&zipped, "zipped", false, "download a ZIP archive holding the file")
+	cmd.RegisterFlagCompletionFunc("type", documentTypeCompletion)
+	cmd.MarkFlagDirname("dir")
+	return cmd
+}

@@ -1,0 +1,440 @@
+package conformance_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/eccs/eccs/api"
+	"github.com/eccs/eccs/conformance"
+	"github.com/eccs/eccs/internal/devseed"
+	"github.com/eccs/eccs/internal/docformat"
+	"github.com/eccs/eccs/internal/eccs"
+	"github.com/eccs/eccs/internal/fileblob"
+	"github.com/eccs/eccs/internal/httpapi"
+	"github.com/eccs/eccs/internal/sqlite"
+)
+
+var testKeys = eccs.Keys{
+	HashKey:   []byte("test hash key, thirty-two bytes!!"),
+	TokenKeys: []eccs.TokenKey{{ID: "test1", Secret: []byte("test token key, thirty-two bytes!")}},
+}
+
+// tempDir holds the seeded world; TestMain removes it.
+var tempDir string
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if tempDir != "" {
+		os.RemoveAll(tempDir)
+	}
+	os.Exit(code)
+}
+
+func mkdirTemp() (string, error) {
+	var err error
+	tempDir, err = os.MkdirTemp("", "eccs-conformance-test-")
+	return tempDir, err
+}
+
+// devServer is the eccs service of the dev mode's demo world, shared by the tests: seeding
+// generates every document's file, which takes a while.
+var devServer struct {
+	once  sync.Once
+	svc   *eccs.Service
+	creds devseed.Credentials
+	err   error
+}
+
+// devHandler returns a new handler of the seeded eccs service, with the wire's default token
+// rate limit (50 a minute per client): one run of the suite must stay under it. Each handler
+// has its own limiter, so runs do not share the budget.
+func devHandler(t *testing.T) (http.Handler, devseed.Credentials) {
+	t.Helper()
+	devServer.once.Do(func() {
+		dir, err := mkdirTemp()
+		if err != nil {
+			devServer.err = err
+			return
+		}
+		ctx := context.Background()
+		db, err := sqlite.Open(ctx, filepath.Join(dir, "eccs.db"), sqlite.Options{})
+		if err != nil {
+			devServer.err = err
+			return
+		}
+		if _, err := db.Migrate(ctx); err != nil {
+			devServer.err = err
+			return
+		}
+		blobs, err := fileblob.Open(filepath.Join(dir, "documents"))
+		if err != nil {
+			devServer.err = err
+			return
+		}
+		devServer.creds, err = devseed.Seed(ctx, db, blobs, testKeys, time.Now().UTC(), devseed.URLs{Public: "http://example.invalid", Admin: "http://example.invalid"})
+		if err != nil {
+			devServer.err = err
+			return
+		}
+		devServer.svc, devServer.err = eccs.NewService(db, blobs, eccs.Config{Keys: testKeys, Formats: docformat.Formats{}})
+	})
+	if devServer.err != nil {
+		t.Fatalf("seed the dev world: %v", devServer.err)
+	}
+	h := httpapi.New(devServer.svc, slog.New(slog.NewJSONHandler(io.Discard, nil)), httpapi.Config{TokenRateLimit: 50})
+	return h, devServer.creds
+}
+
+// run runs the suite against h with the demo application and the demo client account.
+func run(t *testing.T, h http.Handler) conformance.Report {
+	t.Helper()
+	_, creds := devHandler(t)
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	rep := conformance.Run(t.Context(), conformance.Config{
+		BaseURL: srv.URL + "/", ClientID: creds.ClientID, ClientSecret: creds.ClientSecret, APIKey: creds.APIKeys.Client,
+		HTTPClient: srv.Client(),
+	})
+	var b strings.Builder
+	if err := rep.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	t.Log("\n" + b.String())
+	return rep
+}
+
+func TestDevServerPasses(t *testing.T) {
+	h, _ := devHandler(t)
+	rep := run(t, h)
+	if rep.Failed() != 0 {
+		t.Errorf("%d checks failed against eccs", rep.Failed())
+	}
+	if len(rep.Checks) < 40 {
+		t.Errorf("only %d checks ran", len(rep.Checks))
+	}
+	for _, c := range rep.Checks {
+		if !c.Passed {
+			t.Errorf("%s [%s] failed:\n%s", c.Name, c.Ref, c.Detail)
+		}
+		if strings.HasPrefix(c.Detail, "not applicable") {
+			t.Errorf("%s did not apply to the dev world: %s", c.Name, c.Detail)
+		}
+		if c.Name == "" || c.Ref == "" {
+			t.Errorf("check %+v lacks a name or a ref", c)
+		}
+		if c.Informational != (c.Ref == "eccs extension (informational)") {
+			t.Errorf("%s: Informational %v with ref %q", c.Name, c.Informational, c.Ref)
+		}
+	}
+	var b strings.Builder
+	rep.WriteText(&b)
+	if !strings.Contains(b.String(), strconv.Itoa(len(rep.Checks))+" checks, 0 failed") {
+		t.Errorf("no summary line in the report:\n%s", b.String())
+	}
+}
+
+// breaker answers like h, with one answer changed: edit sees each request and its answer
+// (status, headers, body) and may change them.
+type breaker struct {
+	h      http.Handler
+	before func(r *http.Request)
+	edit   func(r *http.Request, status int, h http.Header, body []byte) (int, []byte)
+}
+
+func (b breaker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if b.before != nil {
+		b.before(r)
+	}
+	rec := httptest.NewRecorder()
+	b.h.ServeHTTP(rec, r)
+	status, body := rec.Code, rec.Body.Bytes()
+	header := rec.Header()
+	if b.edit != nil {
+		status, body = b.edit(r, status, header, body)
+	}
+	for k, vs := range header {
+		w.Header()[k] = vs
+	}
+	if w.Header().Get("Content-Length") != "" {
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	}
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+// editJSON decodes a JSON body, lets f change it, and encodes it again.
+func editJSON(t *testing.T, body []byte, f func(v any) any) []byte {
+	var v any
+	d := json.NewDecoder(bytes.NewReader(body))
+	d.UseNumber()
+	if err := d.Decode(&v); err != nil {
+		t.Errorf("the breaker could not decode %s: %v", body, err)
+		return body
+	}
+	out, err := json.Marshal(f(v))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func isPath(r *http.Request, path string) bool { return r.URL.Path == path }
+
+func TestBrokenServersFail(t *testing.T) {
+	h, _ := devHandler(t)
+	documents := api.BasePath + "/documents"
+	cases := []struct {
+		name   string
+		before func(r *http.Request)
+		edit   func(t *testing.T, r *http.Request, status int, h http.Header, body []byte) (int, []byte)
+		failed []string // names of checks that must fail (a prefix of the name)
+		detail string   // what the first of them must say
+	}{
+		{
+			name: "documents wrapped in an object",
+			edit: func(t *testing.T, r *http.Request, status int, h http.Header, body []byte) (int, []byte) {
+				if isPath(r, documents) && status == 200 && bytes.HasPrefix(body, []byte("[")) {
+					return status, append(append([]byte(`{"documents":`), body...), '}')
+				}
+				return status, body
+			},
+			failed: []string{"GET /documents → 200 and a bare JSON array", "GET /documents?limit=3", "GET /documents?documentType=bills"},
+			detail: `expected a bare JSON array, got an object: body {"documents":[`,
+		},
+		{
+			name: "expires_in as a string",
+			edit: func(t *testing.T, r *http.Request, status int, h http.Header, body []byte) (int, []byte) {
+				if isPath(r, api.TokenPath) && status == 200 {
+					return status, editJSON(t, body, func(v any) any {
+						m := v.(map[string]any)
+						m["expires_in"] = string(m["expires_in"].(json.Number))
+						return m
+					})
+				}
+				return status, body
+			},
+			failed: []string{"token: Basic client authentication", "token: client_id and client_secret form fields"},
+			detail: `expected expires_in to be a JSON number of seconds, got the string "3600"`,
+		},
+		{
+			name: "no X-OAPI-Request-Id",
+			edit: func(t *testing.T, r *http.Request, status int, h http.Header, body []byte) (int, []byte) {
+				h.Del(api.HeaderRequestID)
+				return status, body
+			},
+			failed: []string{"every answer carries X-OAPI-Request-Id", "X-OAPI-Request-Id differs", "X-OAPI-Request-Id sent by the client"},
+			detail: "expected an X-OAPI-Request-Id header on all",
+		},
+		{
+			name: "error envelope with a string code",
+			edit: func(t *testing.T, r *http.Request, status int, h http.Header, body []byte) (int, []byte) {
+				if strings.HasPrefix(r.URL.Path, api.BasePath) && status >= 400 {
+					return status, editJSON(t, body, func(v any) any {
+						m := v.(map[string]any)
+						m["code"] = string(m["code"].(json.Number))
+						return m
+					})
+				}
+				return status, body
+			},
+			failed: []string{"GET /contract without X-ECCS-Contract-Id", "GET /contract with a malformed", "GET /contract with a contract that does not exist",
+				"no Authorization header", "unknown access token", "no X-API-Key header"},
+			detail: `expected code to be the JSON integer 25, got the string "25"`,
+		},
+		{
+			name: "contact.lastName null",
+			edit: func(t *testing.T, r *http.Request, status int, h http.Header, body []byte) (int, []byte) {
+				nullLastName := func(c any) {
+					if m, ok := c.(map[string]any); ok {
+						m["contact"].(map[string]any)["lastName"] = nil
+					}
+				}
+				switch {
+				case status == 200 && isPath(r, api.BasePath+"/contracts"):
+					return status, editJSON(t, body, func(v any) any {
+						for _, c := range v.([]any) {
+							nullLastName(c)
+						}
+						return v
+					})
+				case status == 200 && isPath(r, api.BasePath+"/contract"):
+					return status, editJSON(t, body, func(v any) any { nullLastName(v); return v })
+				}
+				return status, body
+			},
+			failed: []string{"GET /contracts: id, name, offer.name", "GET /contract → 200"},
+			detail: "contracts[0] (OCB0000001): contact.lastName is null, expected a string",
+		},
+		{
+			name: "unknown documentType answers 400",
+			edit: func(t *testing.T, r *http.Request, status int, h http.Header, body []byte) (int, []byte) {
+				if isPath(r, documents) && r.URL.Query().Get("documentType") == "toto" {
+					return 400, []byte(`{"code":28,"message":"Invalid query-string parameter value","description":"documentType is unknown."}`)
+				}
+				return status, body
+			},
+			failed: []string{"GET /documents?documentType=toto"},
+			detail: "expected 200, got 400 with body {\"code\":28",
+		},
+		{
+			name: "limit ignored",
+			before: func(r *http.Request) {
+				if isPath(r, documents) {
+					q := r.URL.Query()
+					q.Del("limit")
+					r.URL.RawQuery = q.Encode()
+				}
+			},
+			failed: []string{"GET /documents?limit=3"},
+			detail: "expected exactly 3 documents (min(3, 10 available with limit=100)), got 10",
+		},
+		{
+			name: "documents oldest first",
+			edit: func(t *testing.T, r *http.Request, status int, h http.Header, body []byte) (int, []byte) {
+				if isPath(r, documents) && status == 200 && bytes.HasPrefix(body, []byte("[")) {
+					return status, editJSON(t, body, func(v any) any { slices.Reverse(v.([]any)); return v })
+				}
+				return status, body
+			},
+			failed: []string{"GET /documents: sorted by period, newest first"},
+			detail: "expected newest first (period descending), got documents[",
+		},
+		{
+			name: "file answered in JSON",
+			edit: func(t *testing.T, r *http.Request, status int, h http.Header, body []byte) (int, []byte) {
+				if strings.HasSuffix(r.URL.Path, "/file") && status == 200 {
+					h.Set("Content-Type", "application/json")
+					out, _ := json.Marshal(map[string]any{"content": body})
+					return status, out
+				}
+				return status, body
+			},
+			failed: []string{"GET /documents/{id}/file with Accept: application/json", "GET /documents/{id}/file?zipped=0", "bill file"},
+			detail: `got JSON (Content-Type "application/json"): body {"content":`,
+		},
+		{
+			name: "consumption report with a total line",
+			edit: func(t *testing.T, r *http.Request, status int, h http.Header, body []byte) (int, []byte) {
+				if strings.HasSuffix(r.URL.Path, "/file") && status == 200 && strings.HasPrefix(h.Get("Content-Type"), "text/csv") {
+					return status, append(body, "Total;;;1234,56\n"...)
+				}
+				return status, body
+			},
+			failed: []string{"consumption report file"},
+			detail: "has 4 ;-separated fields, expected 27: Total;;;1234,56",
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			b := breaker{h: h, before: tc.before}
+			if tc.edit != nil {
+				b.edit = func(r *http.Request, status int, hd http.Header, body []byte) (int, []byte) {
+					return tc.edit(t, r, status, hd, body)
+				}
+			}
+			rep := run(t, b)
+			if rep.Failed() == 0 {
+				t.Fatal("the suite passed a broken server")
+			}
+			var text strings.Builder
+			if err := rep.WriteText(&text); err != nil {
+				t.Fatal(err)
+			}
+			for i, name := range tc.failed {
+				c, ok := find(rep, name)
+				if !ok {
+					t.Errorf("no check named %q", name)
+					continue
+				}
+				if c.Passed {
+					t.Errorf("%q passed", c.Name)
+					continue
+				}
+				if i == 0 && !strings.Contains(c.Detail, tc.detail) {
+					t.Errorf("%q: detail %q does not say %q", c.Name, c.Detail, tc.detail)
+				}
+				if !strings.Contains(text.String(), "FAIL  "+c.Name) {
+					t.Errorf("the report does not show %q as FAIL", c.Name)
+				}
+			}
+			if !strings.Contains(text.String(), strconv.Itoa(len(rep.Checks))+" checks, "+strconv.Itoa(rep.Failed())+" failed") {
+				t.Errorf("no summary line in the report")
+			}
+		})
+	}
+}
+
+// The real gateway offers none of the eccs extensions: their checks fail, but do not count.
+func TestExtensionsAreInformational(t *testing.T) {
+	h, _ := devHandler(t)
+	rep := run(t, breaker{h: h, edit: func(r *http.Request, status int, hd http.Header, body []byte) (int, []byte) {
+		hd.Del(api.HeaderTotalCount)
+		hd.Del(api.HeaderResultCount)
+		hd.Del("ETag")
+		if isPath(r, api.BasePath+"/me") {
+			return 404, []byte(`{"code":60,"message":"Resource not found","description":"No resource lives here."}`)
+		}
+		return status, body
+	}})
+	if rep.Failed() != 0 {
+		t.Errorf("%d checks failed; want 0: extensions are informational", rep.Failed())
+	}
+	informational := 0
+	for _, c := range rep.Checks {
+		if c.Informational && !c.Passed {
+			informational++
+		}
+	}
+	if informational < 3 {
+		t.Errorf("%d informational checks failed; want at least 3 (counts, /me, ETag)", informational)
+	}
+	var b strings.Builder
+	rep.WriteText(&b)
+	if !strings.Contains(b.String(), "checks, 0 failed (and") {
+		t.Errorf("the summary does not mention the informational failures:\n%s", b.String())
+	}
+}
+
+// A server that cannot be reached fails every check, none is left out.
+func TestUnreachableServer(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	url := srv.URL
+	srv.Close()
+	rep := conformance.Run(t.Context(), conformance.Config{BaseURL: url, ClientID: "id", ClientSecret: "secret", APIKey: "key"})
+	var b strings.Builder
+	rep.WriteText(&b)
+	t.Log("\n" + b.String())
+	for _, c := range rep.Checks {
+		if c.Passed && !c.Informational {
+			t.Errorf("%s passed against no server", c.Name)
+		}
+		if !c.Passed && c.Detail == "" {
+			t.Errorf("%s failed without a detail", c.Name)
+		}
+	}
+	if rep.Failed() == 0 {
+		t.Error("nothing failed")
+	}
+}
+
+func find(rep conformance.Report, prefix string) (conformance.Check, bool) {
+	for _, c := range rep.Checks {
+		if strings.HasPrefix(c.Name, prefix) {
+			return c, true
+		}
+	}
+	return conformance.Check{}, false
+}
