@@ -33,6 +33,7 @@ func apiError(t *testing.T, err error) *client.Error {
 }
 
 func TestEveryEndpointWithOneTokenPerClient(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	ctx := t.Context()
 	c := s.newClient(t)
@@ -138,6 +139,7 @@ func TestEveryEndpointWithOneTokenPerClient(t *testing.T) {
 }
 
 func TestConcurrentCallsShareOneToken(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	c := s.newClient(t)
 	const goroutines, each = 8, 5
@@ -163,6 +165,7 @@ func TestConcurrentCallsShareOneToken(t *testing.T) {
 }
 
 func TestExpiredTokenIsRefreshedOnceAndTheCallRetried(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	c := s.newClient(t)
 	ctx := t.Context()
@@ -184,6 +187,7 @@ func TestExpiredTokenIsRefreshedOnceAndTheCallRetried(t *testing.T) {
 }
 
 func TestExpiredTokenIsRefreshedOnlyOnce(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	c := s.newClient(t)
 	s.refuseStatus.Store(http.StatusUnauthorized)
@@ -198,6 +202,7 @@ func TestExpiredTokenIsRefreshedOnlyOnce(t *testing.T) {
 }
 
 func TestRateLimitedCallsWaitRetryAfterThenSucceed(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	c := s.newClient(t)
 	ctx := t.Context()
@@ -234,6 +239,7 @@ func TestRateLimitedCallsWaitRetryAfterThenSucceed(t *testing.T) {
 }
 
 func TestRateLimitedCallsGiveUpAfterTheirAttempts(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	c := s.newClient(t, plain)
 	s.retryAfter.Store("0")
@@ -255,6 +261,7 @@ func TestRateLimitedCallsGiveUpAfterTheirAttempts(t *testing.T) {
 }
 
 func TestRetryAfterLongerThanTheMaximumGivesUpAtOnce(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	c := s.newClient(t, client.WithMaxWait(5*time.Second))
 	s.retryAfter.Store("3600")
@@ -270,6 +277,7 @@ func TestRetryAfterLongerThanTheMaximumGivesUpAtOnce(t *testing.T) {
 }
 
 func TestServiceUnavailableIsRetriedForReadsOnly(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	c := s.newClient(t, plain)
 	ctx := t.Context()
@@ -291,6 +299,7 @@ func TestServiceUnavailableIsRetriedForReadsOnly(t *testing.T) {
 }
 
 func TestTokenRequestsRefusedForLoadAreRetried(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	c := s.newClient(t, plain)
 	s.retryAfter.Store("0")
@@ -304,6 +313,7 @@ func TestTokenRequestsRefusedForLoadAreRetried(t *testing.T) {
 }
 
 func TestContextEndsTheWait(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	c := s.newClient(t)
 	s.retryAfter.Store("30")
@@ -321,6 +331,7 @@ func TestContextEndsTheWait(t *testing.T) {
 }
 
 func TestDownloadResumesAfterBrokenConnectionsByteIdentical(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	c := s.newClient(t, plain)
 	ctx := t.Context()
@@ -360,6 +371,7 @@ func TestDownloadResumesAfterBrokenConnectionsByteIdentical(t *testing.T) {
 }
 
 func TestDownloadFailsWhenTheDocumentChangedBeforeItResumes(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	c := s.newClient(t, plain)
 	dir := t.TempDir()
@@ -373,6 +385,7 @@ func TestDownloadFailsWhenTheDocumentChangedBeforeItResumes(t *testing.T) {
 }
 
 func TestDownloadToDirNeverLeavesABadFile(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	c := s.newClient(t)
 	dir := t.TempDir()
@@ -385,6 +398,7 @@ func TestDownloadToDirNeverLeavesABadFile(t *testing.T) {
 }
 
 func TestDownloadToDir(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	c := s.newClient(t)
 	ctx := t.Context()
@@ -440,6 +454,7 @@ func assertEmptyDir(t *testing.T, dir string) {
 }
 
 func TestErrorsCarryTheAnswer(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	c := s.newClient(t)
 	ctx := t.Context()
@@ -476,6 +491,7 @@ func TestErrorsCarryTheAnswer(t *testing.T) {
 }
 
 func TestNewTakesTheEnvironmentWhereOptionsSayNothing(t *testing.T) {
+	t.Parallel()
 	env := map[string]string{
 		"ECCS_BASE_URL": "http://127.0.0.1:9/", "ECCS_CLIENT_ID": "id", "ECCS_CLIENT_SECRET": "secret", "ECCS_API_KEY": "key",
 	}
@@ -513,6 +529,7 @@ func TestNewTakesTheEnvironmentWhereOptionsSayNothing(t *testing.T) {
 }
 
 func TestPagesMatchOneLongPage(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	c := s.newClient(t)
 	ctx := t.Context()
@@ -542,5 +559,68 @@ func TestPagesMatchOneLongPage(t *testing.T) {
 	}
 	if calls := s.calls.Load() - before; calls != 1 {
 		t.Errorf("%d calls for the first document, want 1", calls)
+	}
+}
+
+// memoryStore is a TokenStore shared by the clients of a test, as a file is by processes.
+type memoryStore struct {
+	mu    sync.Mutex
+	tok   client.AccessToken
+	saves int
+}
+
+func (m *memoryStore) LoadToken(context.Context) (client.AccessToken, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.tok, nil
+}
+
+func (m *memoryStore) SaveToken(_ context.Context, t client.AccessToken) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.tok = t
+	m.saves++
+	return nil
+}
+
+func TestATokenStoreSharesOneTokenBetweenClients(t *testing.T) {
+	t.Parallel()
+	s := newServer(t)
+	ctx := t.Context()
+	store := &memoryStore{}
+	for range 5 { // five "processes", one after the other
+		c := s.newClient(t, client.WithTokenStore(store))
+		if _, err := c.Me(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := s.tokenRequests.Load(); got != 1 || store.saves != 1 {
+		t.Errorf("%d token requests and %d saves for 5 clients sharing a store, want 1 and 1", got, store.saves)
+	}
+	first := store.tok.Value
+	if first == "" || store.tok.Expiry.Before(time.Now().Add(50*time.Minute)) {
+		t.Errorf("stored %+v", store.tok)
+	}
+	// The stored token expires early on the server's side: the next client is refused 401/42,
+	// fetches a new token (not the stored one again) and stores it for the others.
+	s.clock.Advance(2 * time.Hour)
+	c := s.newClient(t, client.WithTokenStore(store))
+	if _, err := c.Contracts(ctx); err != nil {
+		t.Fatal(err)
+	}
+	c2 := s.newClient(t, client.WithTokenStore(store))
+	if _, err := c2.Contracts(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.tokenRequests.Load(); got != 2 || store.tok.Value == first {
+		t.Errorf("%d token requests after the expiry, want 2, and a new stored token", got)
+	}
+	// A stored token about to expire is not used.
+	store.SaveToken(ctx, client.AccessToken{Value: "stale", Expiry: time.Now().Add(time.Second)})
+	if _, err := s.newClient(t, client.WithTokenStore(store)).Me(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.tokenRequests.Load(); got != 3 {
+		t.Errorf("%d token requests, want 3: a token expiring within its margin is fetched anew", got)
 	}
 }

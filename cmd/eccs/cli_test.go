@@ -101,6 +101,7 @@ func decodeCSV(t *testing.T, s string, header []string) [][]string {
 }
 
 func TestLoginSavesAProfileForItsOwnerOnlyAndNeverEchoesSecrets(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	c := newCLI(t, s)
 	r := c.login(s.creds.APIKeys.Client, "--contract", devseed.SampleContractID)
@@ -176,6 +177,7 @@ func TestLoginSavesAProfileForItsOwnerOnlyAndNeverEchoesSecrets(t *testing.T) {
 }
 
 func TestAConfigFileOthersMayReadIsRefused(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	c := newCLI(t, s)
 	if r := c.login(s.creds.APIKeys.Client); r.code != 0 {
@@ -196,6 +198,7 @@ func TestAConfigFileOthersMayReadIsRefused(t *testing.T) {
 }
 
 func TestEveryCommandInEveryFormatWithOneToken(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	c := newCLI(t, s)
 	if r := c.login(s.creds.APIKeys.Client, "--contract", devseed.SampleContractID); r.code != 0 {
@@ -373,6 +376,7 @@ func TestEveryCommandInEveryFormatWithOneToken(t *testing.T) {
 }
 
 func TestTheTokenIsReusedAcrossCommandsAndRefreshedOn42(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	c := newCLI(t, s)
 	if r := c.login(s.creds.APIKeys.Client); r.code != 0 {
@@ -409,6 +413,7 @@ func TestTheTokenIsReusedAcrossCommandsAndRefreshedOn42(t *testing.T) {
 }
 
 func TestRateLimitedCallsBackOffThenExit3(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	c := newCLI(t, s)
 	if r := c.login(s.creds.APIKeys.Client); r.code != 0 {
@@ -438,6 +443,7 @@ func TestRateLimitedCallsBackOffThenExit3(t *testing.T) {
 }
 
 func TestDownloadResumesAfterTheConnectionIsCut(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	c := newCLI(t, s)
 	c.http = &http.Client{} // the validating transport reads bodies whole: no cut would be seen
@@ -473,6 +479,7 @@ func TestDownloadResumesAfterTheConnectionIsCut(t *testing.T) {
 }
 
 func TestProgressBarOnATerminalOnly(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	c := newCLI(t, s)
 	if r := c.login(s.creds.APIKeys.Client); r.code != 0 {
@@ -494,6 +501,7 @@ func TestProgressBarOnATerminalOnly(t *testing.T) {
 }
 
 func TestExitCodes(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	c := newCLI(t, s)
 	// No profile, no environment: a local error.
@@ -540,6 +548,7 @@ func TestExitCodes(t *testing.T) {
 }
 
 func TestEveryCommandHasHelpWithExamples(t *testing.T) {
+	t.Parallel()
 	a := &app{getenv: func(string) string { return "" }}
 	var walk func(cmd *cobra.Command)
 	n := 0
@@ -575,6 +584,7 @@ func TestEveryCommandHasHelpWithExamples(t *testing.T) {
 }
 
 func TestShellCompletion(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	c := newCLI(t, s)
 	for _, shell := range []string{"bash", "zsh", "fish", "powershell"} {
@@ -614,6 +624,7 @@ func TestShellCompletion(t *testing.T) {
 }
 
 func TestConformanceAgainstEccs(t *testing.T) {
+	t.Parallel()
 	s := newServer(t)
 	c := newCLI(t, s)
 	c.http = nil // the suite sends wrong requests on purpose and reads every answer itself

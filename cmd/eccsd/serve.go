@@ -33,6 +33,7 @@ type serveConfig struct {
 	migrate        bool
 	publicURL      string
 	tokenTTL       time.Duration
+	apiKeyTTL      time.Duration
 	tokenRateLimit int
 	rateLimit      int
 	rateLimitCode  int
@@ -84,6 +85,7 @@ commands for the getting-started guide's examples.`,
 	f.BoolVar(&cfg.migrate, "migrate", false, "apply pending database migrations at start (dev mode always does)")
 	f.StringVar(&cfg.publicURL, "public-url", "", "base URL clients use, for printed examples (default http://<listen address>)")
 	f.DurationVar(&cfg.tokenTTL, "token-ttl", eccs.DefaultTokenTTL, "lifetime of access tokens")
+	f.DurationVar(&cfg.apiKeyTTL, "api-key-ttl", eccs.DefaultAPIKeyTTL, "default lifetime of new API keys (an operator may choose another per key)")
 	f.IntVar(&cfg.tokenRateLimit, "token-rate-limit", 50, "token requests per minute per client (0: no limit)")
 	f.IntVar(&cfg.rateLimit, "rate-limit", 100, "resource calls per second per application, bursts of twice that (0: no limit)")
 	f.IntVar(&cfg.rateLimitCode, "rate-limit-status", http.StatusTooManyRequests, "HTTP status of rate-limited resource calls: 429, or 403 for clients of older gateways")
@@ -114,6 +116,8 @@ func (cfg serveConfig) validate(source func(flag string) string) error {
 		return bad("rate-limit", cfg.rateLimit, "give a number of calls per second, or 0 for no limit")
 	case cfg.tokenTTL < time.Second:
 		return bad("token-ttl", cfg.tokenTTL, "give a lifetime of at least 1s, such as 1h")
+	case cfg.apiKeyTTL < time.Hour:
+		return bad("api-key-ttl", cfg.apiKeyTTL, "give a lifetime of at least 1h, such as 17520h (two years)")
 	case cfg.maxBodyBytes < 1024:
 		return bad("max-body-bytes", cfg.maxBodyBytes, "give at least 1024 bytes")
 	case cfg.maxUploadBytes < 1024:
@@ -184,7 +188,7 @@ func serve(ctx context.Context, e env, cfg serveConfig, addrGiven bool) error {
 	if err != nil {
 		return err
 	}
-	svc, err := eccs.NewService(db, blobs, eccs.Config{Keys: keys, TokenTTL: cfg.tokenTTL, Formats: docformat.Formats{}})
+	svc, err := eccs.NewService(db, blobs, eccs.Config{Keys: keys, TokenTTL: cfg.tokenTTL, APIKeyTTL: cfg.apiKeyTTL, Formats: docformat.Formats{}})
 	if err != nil {
 		return err
 	}

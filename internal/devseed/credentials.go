@@ -118,6 +118,8 @@ eccs dev server: the Cloud Store Customer Space API with demo data (loopback onl
   Admin API        %s (operator token %s)
   Credentials file %s/dev-credentials.json
 
+Operate it: ECCS_ADMIN_URL=%s ECCS_ADMIN_TOKEN=%s eccsd admin contracts list
+
 Paste these to follow the getting-started guide:
 
 # Get an access token (valid for expires_in seconds; reuse it until the API answers 401 with code 42)
@@ -166,7 +168,7 @@ curl -X POST \
 		c.TokenURL, c.APIURL, c.ClientID, c.ClientSecret,
 		strings.Join(c.Contracts.Client, " "), c.APIKeys.Client,
 		strings.Join(c.Contracts.Administrator, " "), c.APIKeys.Administrator,
-		c.AdminURL, c.AdminToken, dataDir,
+		c.AdminURL, c.AdminToken, dataDir, c.AdminURL, c.AdminToken,
 		c.ClientID, c.ClientSecret, c.TokenURL,
 		c.APIKeys.Client, c.SampleContractID, c.APIURL,
 		c.APIKeys.Client, c.SampleContractID, c.APIURL,
