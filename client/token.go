@@ -38,8 +38,10 @@ func (c *Client) AccessToken(ctx context.Context) (AccessToken, error) {
 // TokenStore keeps the access token between processes (a command line, a cron job), so that
 // successive runs reuse one token rather than each fetching its own: the token endpoint allows
 // 50 requests per minute per application. LoadToken returns the zero AccessToken when it holds
-// none. Errors of either method are logged and otherwise ignored: a broken store costs a token
-// request, never a call. The token is a secret: keep it readable by its owner only.
+// none; a stored token is used only with more than 10 s left, and never once the API refused
+// it with 401/42. Errors of either method are logged and otherwise ignored: a broken store
+// costs a token request, never a call. The token is a secret: keep it readable by its owner
+// only.
 type TokenStore interface {
 	LoadToken(ctx context.Context) (AccessToken, error)
 	SaveToken(ctx context.Context, t AccessToken) error
@@ -167,12 +169,12 @@ func (tc *tokenCache) load(ctx context.Context) *oauth2.Token {
 	if t.Value == tc.rejected {
 		return nil
 	}
-	tok := &oauth2.Token{AccessToken: t.Value, TokenType: "Bearer", Expiry: t.Expiry}
-	tc.tok, tc.got = tok, time.Now()
-	if tc.tok.Expiry.IsZero() || time.Now().Add(min(10*time.Second, time.Until(t.Expiry)/10)).Before(t.Expiry) {
-		tc.client.log.LogAttrs(ctx, slog.LevelDebug, "eccs token loaded from the store", slog.Time("expiry", t.Expiry))
-		return tok
+	// Its lifetime is unknown here: keep it only with more than the largest margin left.
+	if !t.Expiry.IsZero() && time.Until(t.Expiry) <= 10*time.Second {
+		return nil
 	}
-	tc.tok = nil
-	return nil
+	tok := &oauth2.Token{AccessToken: t.Value, TokenType: "Bearer", Expiry: t.Expiry}
+	tc.tok, tc.got = tok, time.Time{} // its lifetime is unknown: the full 10 s margin
+	tc.client.log.LogAttrs(ctx, slog.LevelDebug, "eccs token loaded from the store", slog.Time("expiry", t.Expiry))
+	return tok
 }

@@ -83,7 +83,7 @@ server refused the request or an import rejected rows.`,
   eccsd admin keys expiring --within 30d --output json`,
 		a.customersCmd(), a.billingAccountsCmd(), a.offersCmd(), a.contractsCmd(), a.usersCmd(),
 		a.documentsCmd(), a.accountsCmd(), a.keysCmd(), a.appsCmd(), a.operatorTokensCmd(),
-		a.auditCmd(), a.importCmd(), a.operatorTokenCmd())
+		a.auditCmd(), a.importCmd(), a.operatorTokenCmd(), newMigrateDataCmd(e))
 	return cmd
 }
 

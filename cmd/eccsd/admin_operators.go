@@ -203,7 +203,7 @@ type noBlobs struct{}
 
 var errNoBlobs = &eccs.Error{Code: eccs.Unavailable, Message: "This command stores no documents."}
 
-func (noBlobs) Put(context.Context, string, io.Reader) (int64, string, error) {
+func (noBlobs) Put(context.Context, string, io.Reader, int64) (int64, string, error) {
 	return 0, "", errNoBlobs
 }
 func (noBlobs) Open(context.Context, string) (eccs.Blob, error) { return nil, errNoBlobs }

@@ -184,7 +184,7 @@ func serve(ctx context.Context, e env, cfg serveConfig, addrGiven bool) error {
 	if created {
 		logger.Info("created secret keys", "file", cfg.keysFile)
 	}
-	blobs, err := openBlobs(cfg.blobURL)
+	blobs, err := openBlobs(ctx, cfg.blobURL)
 	if err != nil {
 		return err
 	}

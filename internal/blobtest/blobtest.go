@@ -64,7 +64,7 @@ func checkCode(t *testing.T, err error, code eccs.Code) {
 // put stores b under key and checks what Put reports.
 func put(t *testing.T, s eccs.BlobStore, key string, b []byte) {
 	t.Helper()
-	size, sum, err := s.Put(t.Context(), key, bytes.NewReader(b))
+	size, sum, err := s.Put(t.Context(), key, bytes.NewReader(b), int64(len(b)))
 	if err != nil {
 		t.Fatalf("Put %s: %v", key, err)
 	}
@@ -136,7 +136,7 @@ func testConflict(t *testing.T, open func(t *testing.T) eccs.BlobStore) {
 		s := open(t)
 		old := []byte("the first version")
 		put(t, s, "contracts/OCB0000001/doc", old)
-		_, _, err := s.Put(t.Context(), "contracts/OCB0000001/doc", strings.NewReader("a second version"))
+		_, _, err := s.Put(t.Context(), "contracts/OCB0000001/doc", strings.NewReader("a second version"), 16)
 		checkCode(t, err, eccs.Conflict)
 		if got := readAll(t, s, "contracts/OCB0000001/doc"); !bytes.Equal(got, old) {
 			t.Errorf("after the refused Put the key holds %q, want %q", got, old)
@@ -340,7 +340,7 @@ func testFailedPut(t *testing.T, open func(t *testing.T) eccs.BlobStore) {
 	t.Run("reader failing halfway returns its error and stores nothing", func(t *testing.T) {
 		s := open(t)
 		boom := errors.New("blobtest: the upload broke")
-		_, _, err := s.Put(t.Context(), "contracts/OCB0000001/broken", &failingReader{n: 1 << 20, err: boom})
+		_, _, err := s.Put(t.Context(), "contracts/OCB0000001/broken", &failingReader{n: 1 << 20, err: boom}, -1)
 		if !errors.Is(err, boom) {
 			t.Fatalf("Put = %v, want the reader's error", err)
 		}
@@ -355,7 +355,7 @@ func testFailedPut(t *testing.T, open func(t *testing.T) eccs.BlobStore) {
 		s := open(t)
 		ctx, cancel := context.WithCancel(t.Context())
 		cancel()
-		_, _, err := s.Put(ctx, "contracts/OCB0000001/cancelled", bytes.NewReader(content(1<<20, 8)))
+		_, _, err := s.Put(ctx, "contracts/OCB0000001/cancelled", bytes.NewReader(content(1<<20, 8)), 1<<20)
 		if err == nil {
 			t.Fatal("Put with a cancelled context succeeded")
 		}
@@ -390,7 +390,7 @@ func testInvalidKeys(t *testing.T, open func(t *testing.T) eccs.BlobStore) {
 	}
 	for _, tc := range keys {
 		t.Run(tc.name+" is Invalid", func(t *testing.T) {
-			_, _, err := s.Put(t.Context(), tc.key, strings.NewReader("data"))
+			_, _, err := s.Put(t.Context(), tc.key, strings.NewReader("data"), 4)
 			checkCode(t, err, eccs.Invalid)
 			b, err := s.Open(t.Context(), tc.key)
 			if err == nil {
@@ -452,7 +452,7 @@ func testStreaming(t *testing.T, open func(t *testing.T) eccs.BlobStore) {
 		runtime.GC()
 		var before runtime.MemStats
 		runtime.ReadMemStats(&before)
-		n, sum, err := s.Put(t.Context(), "contracts/OCB0000001/big", r)
+		n, sum, err := s.Put(t.Context(), "contracts/OCB0000001/big", r, -1)
 		if err != nil {
 			t.Fatal(err)
 		}

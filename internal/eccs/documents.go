@@ -172,7 +172,7 @@ func (s *Service) putBlob(ctx context.Context, contractID, documentID string, co
 	}
 	// A fresh key per version: replacing a document never overwrites bytes being downloaded.
 	key := fmt.Sprintf("contracts/%s/%s-%s", contractID, documentID, suffix)
-	stored, digest, err := s.blobs.Put(ctx, key, io.NewSectionReader(content, 0, size))
+	stored, digest, err := s.blobs.Put(ctx, key, io.NewSectionReader(content, 0, size), size)
 	if err != nil {
 		return "", "", 0, fmt.Errorf("store document bytes: %w", err)
 	}

@@ -31,9 +31,6 @@ import (
 	"github.com/eccs/eccs/internal/eccs"
 )
 
-// MaxKeyLen is the longest key, in bytes.
-const MaxKeyLen = 512
-
 // tempPrefix starts the names of temporary files. '~' is not allowed in keys.
 const tempPrefix = "~tmp-"
 
@@ -72,7 +69,7 @@ func (s *Store) Root() string { return s.root }
 // while streaming; the content is never held in memory whole. The bytes are durable when it
 // returns. Errors: Invalid for a bad key; Conflict if key exists, or if a prefix of key is
 // itself a blob; r's error or ctx's if either stops the copy, in which case nothing is stored.
-func (s *Store) Put(ctx context.Context, key string, r io.Reader) (size int64, sha256Hex string, err error) {
+func (s *Store) Put(ctx context.Context, key string, r io.Reader, _ int64) (size int64, sha256Hex string, err error) {
 	path, err := s.path(key)
 	if err != nil {
 		return 0, "", err
@@ -224,38 +221,10 @@ func (s *Store) CleanTemp(olderThan time.Duration) (removed int, err error) {
 
 // path returns the file of key, or an Invalid error.
 func (s *Store) path(key string) (string, error) {
-	if err := checkKey(key); err != nil {
+	if err := eccs.CheckBlobKey(key); err != nil {
 		return "", err
 	}
 	return filepath.Join(s.root, filepath.FromSlash(key)), nil
-}
-
-// checkKey returns an Invalid error unless key is a valid key.
-func checkKey(key string) error {
-	invalid := func(why string) error {
-		return eccs.Errorf(eccs.Invalid, "Blob key %q is invalid: %s.", key, why)
-	}
-	if key == "" {
-		return invalid("it is empty")
-	}
-	if len(key) > MaxKeyLen {
-		return invalid(fmt.Sprintf("it is longer than %d bytes", MaxKeyLen))
-	}
-	for seg := range strings.SplitSeq(key, "/") {
-		switch seg {
-		case "":
-			return invalid("it has an empty segment (a leading, trailing or doubled '/')")
-		case ".", "..":
-			return invalid("it has a '.' or '..' segment")
-		}
-		for i := 0; i < len(seg); i++ {
-			c := seg[i]
-			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
-				return invalid("segments are made of A-Z a-z 0-9 '.' '_' '-'")
-			}
-		}
-	}
-	return nil
 }
 
 // mkdirs creates dir and its missing parents below the root, fsyncing the parent of each

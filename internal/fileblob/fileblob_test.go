@@ -81,7 +81,7 @@ func TestOpenOnAFileFails(t *testing.T) {
 
 func TestKeyMapsToItsPathUnderTheRoot(t *testing.T) {
 	s := openStore(t)
-	if _, _, err := s.Put(t.Context(), "contracts/OCB0000001/doc-1", strings.NewReader("bytes")); err != nil {
+	if _, _, err := s.Put(t.Context(), "contracts/OCB0000001/doc-1", strings.NewReader("bytes"), 5); err != nil {
 		t.Fatal(err)
 	}
 	got, err := os.ReadFile(filepath.Join(s.Root(), "contracts", "OCB0000001", "doc-1"))
@@ -92,10 +92,10 @@ func TestKeyMapsToItsPathUnderTheRoot(t *testing.T) {
 
 func TestPutBelowABlobIsConflict(t *testing.T) {
 	s := openStore(t)
-	if _, _, err := s.Put(t.Context(), "contracts/doc", strings.NewReader("x")); err != nil {
+	if _, _, err := s.Put(t.Context(), "contracts/doc", strings.NewReader("x"), 1); err != nil {
 		t.Fatal(err)
 	}
-	_, _, err := s.Put(t.Context(), "contracts/doc/more", strings.NewReader("y"))
+	_, _, err := s.Put(t.Context(), "contracts/doc/more", strings.NewReader("y"), 1)
 	if code := eccs.ErrorCode(err); code != eccs.Conflict {
 		t.Fatalf("Put below a blob = %v (%s), want Conflict", err, code)
 	}
@@ -103,10 +103,10 @@ func TestPutBelowABlobIsConflict(t *testing.T) {
 
 func TestPutOnAPrefixOfBlobsIsConflict(t *testing.T) {
 	s := openStore(t)
-	if _, _, err := s.Put(t.Context(), "contracts/OCB0000001/doc", strings.NewReader("x")); err != nil {
+	if _, _, err := s.Put(t.Context(), "contracts/OCB0000001/doc", strings.NewReader("x"), 1); err != nil {
 		t.Fatal(err)
 	}
-	_, _, err := s.Put(t.Context(), "contracts/OCB0000001", strings.NewReader("y"))
+	_, _, err := s.Put(t.Context(), "contracts/OCB0000001", strings.NewReader("y"), 1)
 	if code := eccs.ErrorCode(err); code != eccs.Conflict {
 		t.Fatalf("Put on a directory = %v (%s), want Conflict", err, code)
 	}
@@ -138,7 +138,7 @@ func crashLeftovers(t *testing.T, s *fileblob.Store, at map[string]time.Time) {
 
 func TestCleanTempRemovesOldTemporaryFilesOnly(t *testing.T) {
 	s := openStore(t)
-	if _, _, err := s.Put(t.Context(), "contracts/OCB0000001/doc", strings.NewReader("kept")); err != nil {
+	if _, _, err := s.Put(t.Context(), "contracts/OCB0000001/doc", strings.NewReader("kept"), 4); err != nil {
 		t.Fatal(err)
 	}
 	old := time.Now().Add(-2 * time.Hour)
@@ -176,7 +176,7 @@ func TestTemporaryFilesAreNotBlobs(t *testing.T) {
 		t.Errorf("Open of a temporary file's name = %v (%s), want Invalid", err, code)
 	}
 	// A Put beside a leftover works and leaves it alone.
-	if _, _, err := s.Put(t.Context(), "contracts/doc", strings.NewReader("x")); err != nil {
+	if _, _, err := s.Put(t.Context(), "contracts/doc", strings.NewReader("x"), 1); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(filepath.Join(s.Root(), "contracts", "~tmp-1")); err != nil {
@@ -190,7 +190,7 @@ func TestConcurrentPutsOfOneKeyStoreOne(t *testing.T) {
 	errs := make(chan error, n)
 	for i := range n {
 		go func() {
-			_, _, err := s.Put(t.Context(), "contracts/race", strings.NewReader(strings.Repeat(string(rune('a'+i)), 100_000)))
+			_, _, err := s.Put(t.Context(), "contracts/race", strings.NewReader(strings.Repeat(string(rune('a'+i)), 100_000)), 100_000)
 			errs <- err
 		}()
 	}

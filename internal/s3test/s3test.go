@@ -1,0 +1,173 @@
+// Package s3test gives tests a real S3-compatible server: a MinIO server it starts on loopback
+// with a temporary directory. MinIO is a test tool only, never part of eccs (it is AGPL and
+// large): it is built once with `go install` into a cache directory (ECCS_TEST_MINIO names the
+// binary; default ~/.cache/eccs-test/bin/minio, which .ci/run fills). Without it, tests skip
+// loudly, or fail under ECCS_TEST_REQUIRE_ALL=1. Each test gets a fresh bucket.
+//
+// A package whose tests use it calls Main from its TestMain, so that the server stops when
+// the tests end.
+package s3test
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/minio/minio-go/v7"
+	"github.com/minio/minio-go/v7/pkg/credentials"
+
+	"github.com/eccs/eccs/internal/testenv"
+)
+
+// The credentials of the test server; tests export them as AWS_ACCESS_KEY_ID and
+// AWS_SECRET_ACCESS_KEY, which the store reads.
+const (
+	AccessKey = "eccs-test-access"
+	SecretKey = "eccs-test-secret-0123456789"
+)
+
+var server struct {
+	once     sync.Once
+	endpoint string
+	err      error
+	cmd      *exec.Cmd
+	dir      string
+}
+
+// Main runs the tests, then stops the server if one was started.
+func Main(m *testing.M) {
+	code := m.Run()
+	if server.cmd != nil {
+		server.cmd.Process.Kill()
+		server.cmd.Wait()
+	}
+	if server.dir != "" {
+		os.RemoveAll(server.dir)
+	}
+	os.Exit(code)
+}
+
+// Binary returns the path of the MinIO server binary tests use.
+func Binary() string {
+	if p := os.Getenv("ECCS_TEST_MINIO"); p != "" {
+		return p
+	}
+	home, _ := os.UserHomeDir()
+	return filepath.Join(home, ".cache", "eccs-test", "bin", "minio")
+}
+
+// URL returns an s3:// blob URL of a fresh bucket for t, and sets the credentials in t's
+// environment.
+func URL(t testing.TB) string {
+	t.Helper()
+	server.once.Do(start)
+	if server.err != nil {
+		testenv.Unavailable(t, "no S3-compatible server: %v", server.err)
+	}
+	t.Setenv("AWS_ACCESS_KEY_ID", AccessKey)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", SecretKey)
+	client, err := minio.New(server.endpoint, &minio.Options{Creds: credentials.NewStaticV4(AccessKey, SecretKey, "")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bucket := "eccs-test-" + randomHex(6)
+	if err := client.MakeBucket(t.Context(), bucket, minio.MakeBucketOptions{}); err != nil {
+		t.Fatalf("make bucket %s: %v", bucket, err)
+	}
+	return fmt.Sprintf("s3://%s?endpoint=http://%s&region=us-east-1", bucket, server.endpoint)
+}
+
+// Endpoint returns the host:port of the server (starting it if needed), or "" when there is
+// none.
+func Endpoint(t testing.TB) string {
+	t.Helper()
+	server.once.Do(start)
+	if server.err != nil {
+		testenv.Unavailable(t, "no S3-compatible server: %v", server.err)
+	}
+	return server.endpoint
+}
+
+func start() {
+	bin := Binary()
+	if _, err := os.Stat(bin); err != nil {
+		server.err = fmt.Errorf("no MinIO binary at %s (build it with: GOBIN=%s go install github.com/minio/minio@v0.0.0-20260212201848-7aac2a2c5b7c, or set ECCS_TEST_MINIO)", bin, filepath.Dir(bin))
+		return
+	}
+	dir, err := os.MkdirTemp("", "eccs-s3test-")
+	if err != nil {
+		server.err = err
+		return
+	}
+	server.dir = dir
+	server.endpoint = fmt.Sprintf("127.0.0.1:%d", freePort())
+	server.cmd, server.err = launch()
+}
+
+// launch starts MinIO on server.endpoint with server.dir's data and waits until it is ready.
+func launch() (*exec.Cmd, error) {
+	cmd := exec.Command(Binary(), "server", filepath.Join(server.dir, "data"), "--address", server.endpoint,
+		"--console-address", fmt.Sprintf("127.0.0.1:%d", freePort()), "--quiet")
+	cmd.Env = append(os.Environ(), "MINIO_ROOT_USER="+AccessKey, "MINIO_ROOT_PASSWORD="+SecretKey, "MINIO_BROWSER=off")
+	if logFile, err := os.OpenFile(filepath.Join(server.dir, "minio.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600); err == nil {
+		cmd.Stdout, cmd.Stderr = logFile, logFile
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start MinIO: %w", err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get("http://" + server.endpoint + "/minio/health/live"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return cmd, nil
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	return nil, fmt.Errorf("MinIO did not become ready in 30 s (log: %s)", filepath.Join(server.dir, "minio.log"))
+}
+
+// Stop stops the server, for tests of what eccs does while its object store is down; Start
+// starts it again on the same address, with the same data.
+func Stop(t testing.TB) {
+	t.Helper()
+	Endpoint(t)
+	server.cmd.Process.Kill()
+	server.cmd.Wait()
+}
+
+// Start starts the server again after Stop.
+func Start(t testing.TB) {
+	t.Helper()
+	cmd, err := launch()
+	if err != nil {
+		t.Fatalf("restart MinIO: %v", err)
+	}
+	server.cmd = cmd
+}
+
+func freePort() int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
