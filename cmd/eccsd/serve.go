@@ -257,6 +257,11 @@ func serve(ctx context.Context, e env, cfg serveConfig, addrGiven bool) error {
 	return runServers(ctx, servers, cfg.shutdownGrace, svc, logger)
 }
 
+// cachePoll is how often a server checks whether another process changed the database, to
+// empty its cache: it bounds how long a key revoked through one replica keeps working on
+// another (doc/deployment.md).
+const cachePoll = time.Second
+
 // runServers serves each listener with its handler until ctx ends, then shuts them all down
 // gracefully: new connections are refused, requests in flight get grace to finish.
 func runServers(ctx context.Context, servers map[net.Listener]http.Handler, grace time.Duration, svc *eccs.Service, logger *slog.Logger) error {
@@ -275,6 +280,7 @@ func runServers(ctx context.Context, servers map[net.Listener]http.Handler, grac
 		go func() { serveErr <- srv.Serve(ln) }()
 	}
 	go sweepClaims(ctx, svc, logger)
+	go svc.Watch(ctx, cachePoll)
 	select {
 	case err := <-serveErr:
 		for _, srv := range running {

@@ -73,7 +73,7 @@ func (s *Service) ApplicationForToken(ctx context.Context, token string) (Applic
 			"The requested service needs credentials, and the ones provided were out-of-date: the access token expired at %s. Request a new one from /oauth/v3/token.",
 			expires.UTC().Format(time.RFC3339))}
 	}
-	app, err := s.store.Application(ctx, claims.AppID)
+	app, err := s.cachedApplication(ctx, claims.AppID)
 	if IsNotFound(err) {
 		return Application{}, &Error{Code: Unauthenticated, Message: "The application this access token was issued to no longer exists."}
 	}
@@ -110,7 +110,7 @@ func (s *Service) AccountForKey(ctx context.Context, key string) (Account, APIKe
 	if len(key) == 0 || len(key) > 4096 {
 		return Account{}, APIKey{}, &Error{Code: Unauthenticated, Message: msgInvalidKey}
 	}
-	k, err := s.store.APIKeyByHash(ctx, hashSecret(s.keys.HashKey, key))
+	k, acct, err := s.cachedKey(ctx, hashSecret(s.keys.HashKey, key))
 	if IsNotFound(err) {
 		return Account{}, APIKey{}, &Error{Code: Unauthenticated, Message: msgInvalidKey}
 	}
@@ -130,13 +130,6 @@ func (s *Service) AccountForKey(ctx context.Context, key string) (Account, APIKe
 		return Account{}, APIKey{}, &Error{Code: Unauthenticated, Message: fmt.Sprintf(
 			"The X-API-Key expired on %s (API keys are valid for a limited time); ask your operator for a new key.",
 			k.ExpiresAt.UTC().Format(time.RFC3339))}
-	}
-	acct, err := s.store.Account(ctx, k.AccountID)
-	if err != nil {
-		if IsNotFound(err) {
-			return Account{}, APIKey{}, &Error{Code: Unauthenticated, Message: msgInvalidKey}
-		}
-		return Account{}, APIKey{}, fmt.Errorf("check API key: %w", err)
 	}
 	return acct, k, nil
 }
@@ -160,7 +153,7 @@ func (a Access) Roles() Roles { return a.roles }
 // Forbidden error, so that nobody can probe which contracts exist.
 func (s *Service) ContractAccess(ctx context.Context, acct Account, contractID string) (Access, error) {
 	hidden := &Error{Code: Forbidden, Message: fmt.Sprintf("Contract %s does not exist or is not visible to this API key.", contractID)}
-	c, err := s.store.Contract(ctx, contractID)
+	c, err := s.cachedContract(ctx, contractID)
 	if IsNotFound(err) {
 		return Access{}, hidden
 	}
@@ -173,7 +166,7 @@ func (s *Service) ContractAccess(ctx context.Context, acct Account, contractID s
 			return Access{contract: c, roles: ManagerEverywhere}, nil
 		}
 	case AccountClient:
-		d, err := s.store.Declaration(ctx, c.ID, acct.IdentityID)
+		d, err := s.cachedDeclaration(ctx, c.ID, acct.IdentityID)
 		if err == nil && d.Roles.Contracts != RoleNone {
 			return Access{contract: c, roles: d.Roles}, nil
 		}

@@ -76,7 +76,7 @@ func (s *Service) createApplication(ctx context.Context, na NewApplication) (App
 		app.TermsAcceptedAt, app.TermsAcceptedBy = now, "operator"
 	}
 	var claim ClaimToken
-	err = s.store.InTx(ctx, func(tx Store) error {
+	err = s.inTx(ctx, func(tx Store) error {
 		if err := tx.CreateApplication(ctx, app); err != nil {
 			return err
 		}

@@ -46,13 +46,17 @@ func (s *Service) record(ctx context.Context, tx Store, action, objectType, obje
 	if err != nil {
 		return fmt.Errorf("record %s: %w", action, err)
 	}
+	// Other processes watch the generation to empty their caches (cache.go).
+	if err := tx.BumpGeneration(ctx); err != nil {
+		return fmt.Errorf("record %s: %w", action, err)
+	}
 	return nil
 }
 
 // change runs fn in a transaction and records its audit event in the same one: a change is
 // never stored without its record, nor recorded without being stored.
 func (s *Service) change(ctx context.Context, action, objectType string, fn func(tx Store) (objectID string, details map[string]string, err error)) error {
-	return s.store.InTx(ctx, func(tx Store) error {
+	return s.inTx(ctx, func(tx Store) error {
 		id, details, err := fn(tx)
 		if err != nil {
 			return err

@@ -29,7 +29,7 @@ type ClaimToken struct {
 // kind, valid for ttl, and returns its token.
 func (s *Service) CreateClaim(ctx context.Context, kind ClaimKind, objectID, secret string, ttl time.Duration) (ClaimToken, error) {
 	var tok ClaimToken
-	err := s.store.InTx(ctx, func(tx Store) error {
+	err := s.inTx(ctx, func(tx Store) error {
 		var err error
 		tok, err = s.createClaim(ctx, tx, kind, objectID, secret, ttl)
 		return err
@@ -78,7 +78,7 @@ func (s *Service) RevealClaim(ctx context.Context, token string) (ClaimKind, str
 	var c Claim
 	var secret string
 	expired := false
-	err := s.store.InTx(ctx, func(tx Store) error {
+	err := s.inTx(ctx, func(tx Store) error {
 		var err error
 		if c, err = tx.TakeClaim(ctx, hashSecret(s.keys.HashKey, token)); err != nil {
 			return err

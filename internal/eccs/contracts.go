@@ -429,9 +429,9 @@ func (s *Service) allocateContractID(ctx context.Context, tx Store) (string, err
 // retryOnConflict runs fn in a transaction, once more if it fails with a Conflict: two requests
 // that create the same new identity at once both succeed, the second reusing the first's.
 func (s *Service) retryOnConflict(ctx context.Context, fn func(tx Store) error) error {
-	err := s.store.InTx(ctx, fn)
+	err := s.inTx(ctx, fn)
 	if ErrorCode(err) == Conflict {
-		err = s.store.InTx(ctx, fn)
+		err = s.inTx(ctx, fn)
 	}
 	return err
 }

@@ -36,7 +36,7 @@ func (s *Service) IssueAPIKeyClaim(ctx context.Context, accountID string, opts K
 		secret string
 		claim  ClaimToken
 	)
-	err := s.store.InTx(ctx, func(tx Store) error {
+	err := s.inTx(ctx, func(tx Store) error {
 		var err error
 		k, secret, claim, err = s.issueAPIKey(ctx, tx, accountID, opts)
 		return err
@@ -166,7 +166,7 @@ func (s *Service) RotateAPIKey(ctx context.Context, id string, overlap time.Dura
 		secret string
 		claim  ClaimToken
 	)
-	err := s.store.InTx(ctx, func(tx Store) error {
+	err := s.inTx(ctx, func(tx Store) error {
 		old, err := tx.APIKey(ctx, id)
 		if err != nil {
 			return err

@@ -44,6 +44,8 @@ type Service struct {
 	nowFunc func() time.Time
 	random  io.Reader
 
+	cache *cache // rows of the request path (cache.go)
+
 	keyUseMu sync.Mutex
 	keyUse   map[string]time.Time // key id → when its last use was written (RecordKeyUse)
 }
@@ -81,6 +83,7 @@ func NewService(store Store, blobs BlobStore, cfg Config) (*Service, error) {
 		nowFunc: cfg.Now,
 		random:  cfg.Random,
 		keyUse:  map[string]time.Time{},
+		cache:   newCache(),
 	}, nil
 }
 

@@ -135,6 +135,13 @@ type Store interface {
 	// DeleteClaims removes the claims that expire at or before t and returns how many.
 	DeleteClaims(ctx context.Context, t time.Time) (int, error)
 
+	// Generation returns the change generation: a number every recorded change increments
+	// (BumpGeneration, in the change's transaction). Processes compare it to know when their
+	// caches are stale. 0 before the first change.
+	Generation(ctx context.Context) (int64, error)
+	// BumpGeneration increments the change generation.
+	BumpGeneration(ctx context.Context) error
+
 	// AppendAudit stores an audit event.
 	AppendAudit(ctx context.Context, e AuditEvent) error
 	// AuditEvents returns one page of the events f selects, newest first, and how many it

@@ -32,9 +32,9 @@ type Store struct {
 
 var _ eccs.BlobStore = (*Store)(nil)
 
-// partSize is the size of multipart upload parts: what an upload of unknown size holds in
-// memory at a time.
-const partSize = 16 << 20
+// partSize is the size of multipart upload parts, the smallest S3 allows: what an upload of
+// unknown size holds in memory at a time. 10,000 parts of it make 50 GiB.
+const partSize = 5 << 20
 
 // Open connects to the bucket a URL names:
 //

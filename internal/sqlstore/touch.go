@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -26,4 +28,28 @@ func (s *Store) TouchOperatorToken(ctx context.Context, id string, at time.Time)
 		return s.writeErr("record the use of operator token "+id, err, "", "")
 	}
 	return s.mustAffect(res, "record the use of operator token "+id, fmt.Sprintf("Operator token %s does not exist.", id))
+}
+
+// Generation returns the change generation (the counter named "generation"), 0 before the
+// first change.
+func (s *Store) Generation(ctx context.Context) (int64, error) {
+	var v int64
+	err := s.reader().QueryRowContext(ctx, `SELECT value FROM counters WHERE name = 'generation'`).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, s.readErr("read the change generation", err)
+	}
+	return v, nil
+}
+
+// BumpGeneration increments the change generation.
+func (s *Store) BumpGeneration(ctx context.Context) error {
+	_, err := s.writer().ExecContext(ctx,
+		`INSERT INTO counters (name, value) VALUES ('generation', 1) ON CONFLICT (name) DO UPDATE SET value = counters.value + 1`)
+	if err != nil {
+		return s.writeErr("bump the change generation", err, "", "")
+	}
+	return nil
 }

@@ -246,3 +246,42 @@ func testConcurrency(t *testing.T, open func(t *testing.T) eccs.Store) {
 		}
 	})
 }
+
+func testGeneration(t *testing.T, open func(t *testing.T) eccs.Store) {
+	t.Run("starts at 0 and counts every bump, also from concurrent callers", func(t *testing.T) {
+		s := open(t)
+		if g, err := s.Generation(t.Context()); err != nil || g != 0 {
+			t.Fatalf("Generation of a new store = %d, %v; want 0", g, err)
+		}
+		var wg sync.WaitGroup
+		for range 20 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := s.BumpGeneration(t.Context()); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		if g, err := s.Generation(t.Context()); err != nil || g != 20 {
+			t.Fatalf("Generation after 20 bumps = %d, %v", g, err)
+		}
+	})
+	t.Run("a bump in a transaction that rolls back does not count", func(t *testing.T) {
+		s := open(t)
+		boom := errors.New("boom")
+		err := s.InTx(t.Context(), func(tx eccs.Store) error {
+			if err := tx.BumpGeneration(t.Context()); err != nil {
+				return err
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatalf("InTx = %v", err)
+		}
+		if g, err := s.Generation(t.Context()); err != nil || g != 0 {
+			t.Fatalf("Generation = %d, %v; want 0", g, err)
+		}
+	})
+}

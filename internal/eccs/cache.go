@@ -1,0 +1,204 @@
+package eccs
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// The request path reads the same few rows on every call: the application behind the token,
+// the API key and its account, the contract and the caller's declaration on it. The Service
+// keeps them in a small cache, so that checking a call costs microseconds instead of database
+// round trips, and applies its rules (expiry, status, roles) to the cached rows on every call.
+//
+// A change this process makes empties the cache when its transaction commits. A change another
+// process makes (another replica, `eccsd admin` on the database) bumps a generation number in
+// the database, in the change's own transaction; Watch polls it and empties the cache when it
+// moves. Entries also expire after cacheTTL, which bounds how stale a row can be even when the
+// database cannot be polled. So a revoked key or a suspended application is refused by every
+// replica within the poll interval (see Watch), and never later than cacheTTL.
+
+// cacheTTL is the longest an entry is used.
+const cacheTTL = 10 * time.Second
+
+// cacheMaxEntries bounds each map; past it the map is emptied rather than grown.
+const cacheMaxEntries = 50_000
+
+type cached[T any] struct {
+	value  T
+	loaded time.Time
+}
+
+type keyEntry struct {
+	key     APIKey
+	account Account
+}
+
+type declKey struct{ contract, identity string }
+
+type cache struct {
+	mu        sync.RWMutex
+	gen       int64 // the database generation the entries belong to
+	apps      map[string]cached[Application]
+	keys      map[string]cached[keyEntry] // by key hash
+	contracts map[string]cached[Contract]
+	decls     map[declKey]cached[Declaration]
+}
+
+func newCache() *cache {
+	c := &cache{}
+	c.flush()
+	return c
+}
+
+// flush empties the cache.
+func (c *cache) flush() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.apps = map[string]cached[Application]{}
+	c.keys = map[string]cached[keyEntry]{}
+	c.contracts = map[string]cached[Contract]{}
+	c.decls = map[declKey]cached[Declaration]{}
+}
+
+// get returns the fresh entry of m under k.
+func get[K comparable, T any](c *cache, m map[K]cached[T], k K, now time.Time) (T, bool) {
+	c.mu.RLock()
+	e, ok := m[k]
+	c.mu.RUnlock()
+	if !ok || now.Sub(e.loaded) > cacheTTL || now.Before(e.loaded) {
+		var zero T
+		return zero, false
+	}
+	return e.value, true
+}
+
+// put stores v under k in the map pick selects, unless the cache was flushed since the read
+// that produced v began (gen): a row read before a change must not outlive the change.
+func put[K comparable, T any](c *cache, pick func(*cache) map[K]cached[T], k K, v T, loaded time.Time, gen int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen != gen {
+		return
+	}
+	m := pick(c)
+	if len(m) >= cacheMaxEntries {
+		clear(m)
+	}
+	m[k] = cached[T]{value: v, loaded: loaded}
+}
+
+// generation returns the cache's generation, to pass to put after a read.
+func (c *cache) generation() int64 {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.gen
+}
+
+// invalidate empties the cache and moves its generation: reads in flight will not store their
+// rows.
+func (c *cache) invalidate(dbGen int64) {
+	c.mu.Lock()
+	c.gen++
+	if dbGen > c.gen {
+		c.gen = dbGen
+	}
+	c.mu.Unlock()
+	c.flush()
+}
+
+// inTx runs fn in a store transaction and, once it committed, empties the cache: this process
+// never serves a row older than its own change.
+func (s *Service) inTx(ctx context.Context, fn func(tx Store) error) error {
+	err := s.store.InTx(ctx, fn)
+	if err == nil {
+		s.cache.invalidate(0)
+	}
+	return err
+}
+
+// Watch polls the database's change generation every interval until ctx ends, and empties
+// the cache when another process changed something. A server runs it for its whole life;
+// interval bounds how long a change made elsewhere (a key revoked through another replica)
+// takes to reach this one. Poll failures are retried at the next tick (the cache's TTL bounds
+// staleness meanwhile).
+func (s *Service) Watch(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	seen := int64(-1)
+	for {
+		if gen, err := s.store.Generation(ctx); err == nil && gen != seen {
+			if seen >= 0 {
+				s.cache.invalidate(0)
+			}
+			seen = gen
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// cachedApplication returns application id, from the cache when fresh.
+func (s *Service) cachedApplication(ctx context.Context, id string) (Application, error) {
+	now := s.nowFunc()
+	if app, ok := get(s.cache, s.cache.apps, id, now); ok {
+		return app, nil
+	}
+	gen := s.cache.generation()
+	app, err := s.store.Application(ctx, id)
+	if err == nil {
+		put(s.cache, func(c *cache) map[string]cached[Application] { return c.apps }, id, app, now, gen)
+	}
+	return app, err
+}
+
+// cachedKey returns the API key whose hash is hash and its account, from the cache when fresh.
+func (s *Service) cachedKey(ctx context.Context, hash string) (APIKey, Account, error) {
+	now := s.nowFunc()
+	if e, ok := get(s.cache, s.cache.keys, hash, now); ok {
+		return e.key, e.account, nil
+	}
+	gen := s.cache.generation()
+	k, err := s.store.APIKeyByHash(ctx, hash)
+	if err != nil {
+		return APIKey{}, Account{}, err
+	}
+	acct, err := s.store.Account(ctx, k.AccountID)
+	if err != nil {
+		return APIKey{}, Account{}, err
+	}
+	put(s.cache, func(c *cache) map[string]cached[keyEntry] { return c.keys }, hash, keyEntry{k, acct}, now, gen)
+	return k, acct, nil
+}
+
+// cachedContract returns contract id, from the cache when fresh.
+func (s *Service) cachedContract(ctx context.Context, id string) (Contract, error) {
+	now := s.nowFunc()
+	if c, ok := get(s.cache, s.cache.contracts, id, now); ok {
+		return c, nil
+	}
+	gen := s.cache.generation()
+	c, err := s.store.Contract(ctx, id)
+	if err == nil {
+		put(s.cache, func(c *cache) map[string]cached[Contract] { return c.contracts }, id, c, now, gen)
+	}
+	return c, err
+}
+
+// cachedDeclaration returns the declaration of identity on contract, from the cache when fresh.
+func (s *Service) cachedDeclaration(ctx context.Context, contract, identity string) (Declaration, error) {
+	now := s.nowFunc()
+	k := declKey{contract, identity}
+	if d, ok := get(s.cache, s.cache.decls, k, now); ok {
+		return d, nil
+	}
+	gen := s.cache.generation()
+	d, err := s.store.Declaration(ctx, contract, identity)
+	if err == nil {
+		put(s.cache, func(c *cache) map[declKey]cached[Declaration] { return c.decls }, k, d, now, gen)
+	}
+	return d, err
+}
