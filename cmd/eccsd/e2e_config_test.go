@@ -91,7 +91,7 @@ func TestServeRefusesAnUnmigratedSchemaUntilEccsdMigrate(t *testing.T) {
 	}
 
 	out, _, err := runCmd(t, noEnv, "migrate", "--data-dir", dir)
-	if err != nil || !strings.Contains(out, "0001_init.sql") || !strings.Contains(out, "0002_operator.sql") || !strings.Contains(out, "applied 2 migration") {
+	if err != nil || !strings.Contains(out, "0001_init.sql") || !strings.Contains(out, "0003_contract_counts.sql") || !strings.Contains(out, "applied 3 migration") {
 		t.Fatalf("first migrate: %v, stdout %q; want it to say it applied 0001_init.sql", err, out)
 	}
 	out, _, err = runCmd(t, noEnv, "migrate", "--data-dir", dir)

@@ -23,7 +23,7 @@ func (s *Service) IssueToken(ctx context.Context, clientID, secret string) (Toke
 	if !isToken(clientID, 128) || len(secret) > 512 {
 		return Token{}, Application{}, invalid
 	}
-	app, err := s.store.ApplicationByClientID(ctx, clientID)
+	app, err := s.cachedClient(ctx, clientID)
 	if IsNotFound(err) {
 		return Token{}, Application{}, invalid
 	}

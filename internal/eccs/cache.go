@@ -40,25 +40,32 @@ type cache struct {
 	mu        sync.RWMutex
 	gen       int64 // the database generation the entries belong to
 	apps      map[string]cached[Application]
-	keys      map[string]cached[keyEntry] // by key hash
+	clients   map[string]cached[Application] // by client id
+	keys      map[string]cached[keyEntry]    // by key hash
 	contracts map[string]cached[Contract]
 	decls     map[declKey]cached[Declaration]
 }
 
 func newCache() *cache {
-	c := &cache{}
-	c.flush()
-	return c
+	return &cache{
+		apps:      map[string]cached[Application]{},
+		clients:   map[string]cached[Application]{},
+		keys:      map[string]cached[keyEntry]{},
+		contracts: map[string]cached[Contract]{},
+		decls:     map[declKey]cached[Declaration]{},
+	}
 }
 
-// flush empties the cache.
+// flush empties the cache. The maps are cleared, never replaced: readers pick a map field
+// (s.cache.apps) before taking the lock, so the fields must not change after newCache.
 func (c *cache) flush() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.apps = map[string]cached[Application]{}
-	c.keys = map[string]cached[keyEntry]{}
-	c.contracts = map[string]cached[Contract]{}
-	c.decls = map[declKey]cached[Declaration]{}
+	clear(c.apps)
+	clear(c.clients)
+	clear(c.keys)
+	clear(c.contracts)
+	clear(c.decls)
 }
 
 // get returns the fresh entry of m under k.
@@ -127,10 +134,10 @@ func (s *Service) Watch(ctx context.Context, interval time.Duration) {
 	defer t.Stop()
 	seen := int64(-1)
 	for {
+		// The first successful poll empties the cache too: rows cached before Watch started
+		// may predate a change whose generation the first poll already includes.
 		if gen, err := s.store.Generation(ctx); err == nil && gen != seen {
-			if seen >= 0 {
-				s.cache.invalidate(0)
-			}
+			s.cache.invalidate(0)
 			seen = gen
 		}
 		select {
@@ -151,6 +158,21 @@ func (s *Service) cachedApplication(ctx context.Context, id string) (Application
 	app, err := s.store.Application(ctx, id)
 	if err == nil {
 		put(s.cache, func(c *cache) map[string]cached[Application] { return c.apps }, id, app, now, gen)
+	}
+	return app, err
+}
+
+// cachedClient returns the application whose client id is clientID, from the cache when
+// fresh: the token endpoint reads it on every request.
+func (s *Service) cachedClient(ctx context.Context, clientID string) (Application, error) {
+	now := s.nowFunc()
+	if app, ok := get(s.cache, s.cache.clients, clientID, now); ok {
+		return app, nil
+	}
+	gen := s.cache.generation()
+	app, err := s.store.ApplicationByClientID(ctx, clientID)
+	if err == nil {
+		put(s.cache, func(c *cache) map[string]cached[Application] { return c.clients }, clientID, app, now, gen)
 	}
 	return app, err
 }

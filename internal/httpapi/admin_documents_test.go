@@ -80,14 +80,14 @@ func TestAdminDocuments(t *testing.T) {
 	a.call("GET", uploadPath+"/not%20an%20id/file", nil).wantError(t, 400, api.CodeInvalidURLParameter)
 
 	// Replaced: new bytes and metadata; the old bytes are gone.
-	before := a.files()
+	before := a.blobKeys(t)
 	csv2 := generatedFile(t, "comsumptionRatedReports", "OCB0000001", "202606", "admin test, corrected")
 	a.clock.Advance(time.Minute)
 	d2 := ok[admin.Document](t, a.upload("PUT", uploadPath+"/"+d.ID+"/file?amount=99.99&filename=corrected.csv", csv2), 200)
 	if d2.ID != d.ID || d2.Amount != 99.99 || d2.Filename != "corrected.csv" || d2.SHA256 == d.SHA256 || !d2.UpdatedAt.After(d.UpdatedAt) || !d2.CreatedAt.Equal(d.CreatedAt) {
 		t.Errorf("replaced %+v", d2)
 	}
-	if after := a.files(); len(after) != len(before) || slices.Equal(after, before) {
+	if after := a.blobKeys(t); len(after) != len(before) || slices.Equal(after, before) {
 		t.Errorf("files: %d before, %d after the replacement, want as many, one of them new", len(before), len(after))
 	}
 	if r := a.call("GET", uploadPath+"/"+d.ID+"/file", nil).wantStatus(t, 200); !bytes.Equal(r.body, csv2) {
@@ -102,7 +102,7 @@ func TestAdminDocuments(t *testing.T) {
 	a.call("DELETE", uploadPath+"/"+d.ID, nil).wantError(t, 404, api.CodeResourceNotFound)
 	a.call("GET", uploadPath+"/"+d.ID+"/file", nil).wantError(t, 404, api.CodeResourceNotFound)
 	a.asClient("GET", "/documents/"+d.ID+"/file", "OCB0000001", "").wantError(t, 404, api.CodeResourceNotFound)
-	if after := a.files(); len(after) != len(before)-1 {
+	if after := a.blobKeys(t); len(after) != len(before)-1 {
 		t.Errorf("files: %d before, %d after the deletion", len(before), len(after))
 	}
 
@@ -172,7 +172,7 @@ func TestAdminUploadRefusals(t *testing.T) {
 		{"a type given twice", "?type=reports&type=bills" + meta, csv, 400, api.CodeInvalidQueryParameter, "type"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			files := a.files()
+			files := a.blobKeys(t)
 			docs := documentCount(t, a)
 			r := a.upload("POST", uploadPath+tt.query, tt.file)
 			desc := r.wantError(t, tt.status, tt.code)
@@ -186,8 +186,8 @@ func TestAdminUploadRefusals(t *testing.T) {
 			if n := documentCount(t, a); n != docs {
 				t.Errorf("%d documents before, %d after", docs, n)
 			}
-			if after := a.files(); !slices.Equal(after, files) {
-				t.Errorf("the documents directory changed: %d files before, %d after", len(files), len(after))
+			if after := a.blobKeys(t); !slices.Equal(after, files) {
+				t.Errorf("the document store changed: %d files before, %d after", len(files), len(after))
 			}
 			if spool := a.spooled(); len(spool) != 0 {
 				t.Errorf("the spool directory keeps %q", spool)
@@ -199,11 +199,11 @@ func TestAdminUploadRefusals(t *testing.T) {
 	r.wantError(t, 415, api.CodeUnsupportedMediaType)
 	// Replacing with a bad file keeps the document as it was.
 	d := ok[admin.Document](t, a.upload("POST", uploadPath+"?type=comsumptionRatedReports"+meta, csv), 201)
-	files := a.files()
+	files := a.blobKeys(t)
 	a.upload("PUT", uploadPath+"/"+d.ID+"/file", short.Bytes()).wantError(t, 400, api.CodeInvalidBodyField)
 	a.upload("PUT", uploadPath+"/"+d.ID+"/file", oversized).wantError(t, 413, api.CodeEntityTooLarge)
-	if !slices.Equal(a.files(), files) {
-		t.Error("a refused replacement changed the documents directory")
+	if !slices.Equal(a.blobKeys(t), files) {
+		t.Error("a refused replacement changed the document store")
 	}
 	if r := a.call("GET", uploadPath+"/"+d.ID+"/file", nil).wantStatus(t, 200); !bytes.Equal(r.body, csv) {
 		t.Error("a refused replacement changed the document")

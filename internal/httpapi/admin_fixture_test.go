@@ -5,15 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"path"
-	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -219,24 +216,6 @@ func (a *adminEnv) tokenRefused(clientID, secret string) {
 	if r.status != http.StatusUnauthorized || decode[api.OAuthError](a.t, r).Error != api.OAuthInvalidClient {
 		a.t.Fatalf("token for %s: %s, want 401 invalid_client", clientID, r)
 	}
-}
-
-// files lists the files under the env's documents directory.
-func (a *adminEnv) files() []string {
-	a.t.Helper()
-	var out []string
-	root := filepath.Join(a.dir, "documents")
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			out = append(out, p)
-		}
-		return err
-	})
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	slices.Sort(out)
-	return out
 }
 
 // spooled lists what is left in the upload spool directory.

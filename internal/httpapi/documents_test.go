@@ -21,8 +21,6 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -1248,9 +1246,11 @@ func TestDocumentFileWithoutItsBytesAnswers500(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	file := filepath.Join(w.e.dir, "documents", filepath.FromSlash(stored.BlobKey))
-	if err := os.Remove(file); err != nil {
+	if err := w.e.blobs.Delete(t.Context(), stored.BlobKey); err != nil {
 		t.Fatalf("remove the document's bytes: %v", err)
+	}
+	if _, err := w.e.blobs.Open(t.Context(), stored.BlobKey); !eccs.IsNotFound(err) {
+		t.Fatalf("the bytes are still there after Delete: %v", err)
 	}
 
 	for _, tc := range []struct {

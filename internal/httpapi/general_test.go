@@ -1,16 +1,12 @@
 package httpapi_test
 
 import (
-	"context"
-	"database/sql"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/eccs/eccs/api"
-	_ "modernc.org/sqlite"
 )
 
 func TestUnknownPathsAndMethods(t *testing.T) {
@@ -53,24 +49,13 @@ func TestOperationsEndpoints(t *testing.T) {
 	}
 }
 
-// TestBusyDatabaseAnswers503 holds the SQLite write lock from another connection: an order
-// waits for the busy timeout, then answers 503/5 with Retry-After; reads keep working.
+// TestBusyDatabaseAnswers503 holds a write lock from another connection (SQLite: the database
+// write lock; PostgreSQL: the contract number counters): an order waits for the busy or
+// statement timeout, then answers 503/5 with Retry-After; reads keep working.
 func TestBusyDatabaseAnswers503(t *testing.T) {
-	e := newEnv(t, withBusyTimeout(100*time.Millisecond))
+	e := newEnv(t, withBusyTimeout(100*time.Millisecond), withStatementTimeout(300*time.Millisecond))
 	token := e.token()
-	other, err := sql.Open("sqlite", filepath.Join(e.dir, "eccs.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
-	conn, err := other.Conn(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(t.Context(), "BEGIN IMMEDIATE"); err != nil {
-		t.Fatal(err)
-	}
+	release := e.holdWriteLock(t)
 	order := `{"billingAccountId": "20451001", "offerCode": "FE", "contractName": "X", "supportLevel": "BSC", "referentName": "Doe", "referentFirstName": "Jane", "referentMail": "jane.doe@example.com"}`
 	r := e.call("POST", "/contract", token, e.creds.APIKeys.Administrator, "", order)
 	r.wantError(t, http.StatusServiceUnavailable, api.CodeServiceUnavailable)
@@ -78,8 +63,6 @@ func TestBusyDatabaseAnswers503(t *testing.T) {
 		t.Error("no Retry-After")
 	}
 	e.call("GET", "/contracts", token, e.creds.APIKeys.Administrator, "", "").wantStatus(t, 200)
-	if _, err := conn.ExecContext(context.Background(), "ROLLBACK"); err != nil {
-		t.Fatal(err)
-	}
+	release()
 	e.call("POST", "/contract", token, e.creds.APIKeys.Administrator, "", order).wantStatus(t, 201)
 }

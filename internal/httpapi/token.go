@@ -26,9 +26,9 @@ const maxTokenBody = 16 << 10
 // authenticates with HTTP Basic or with client_id and client_secret form fields. Errors use
 // the OAuth shape. The body is read as a form whatever its Content-Type.
 func (s *server) handleToken(w http.ResponseWriter, r *http.Request) error {
-	basicID, basicSecret, hasBasic, basicOK := basicCredentials(r.Header.Values("Authorization"))
-	if hasBasic && !basicOK {
-		writeInvalidClient(w, descBadBasic)
+	authorization := r.Header.Values("Authorization")
+	if _, _, hasBasic, basicOK := basicCredentials(authorization); hasBasic && !basicOK {
+		writeInvalidClient(w, descBadBasic) // before the body is read, whatever it holds
 		return nil
 	}
 	body, err := readBody(w, r, maxTokenBody)
@@ -37,37 +37,12 @@ func (s *server) handleToken(w http.ResponseWriter, r *http.Request) error {
 		writeOAuthError(w, we.status, api.OAuthInvalidRequest, we.description)
 		return nil
 	}
-	form, err := url.ParseQuery(string(body))
-	if err != nil {
-		writeOAuthError(w, http.StatusBadRequest, api.OAuthInvalidRequest, "The request body is not a valid form (application/x-www-form-urlencoded).")
+	tr, refusal := parseTokenRequest(authorization, body)
+	if refusal != nil {
+		refusal.write(w)
 		return nil
 	}
-	for name, values := range form {
-		if len(values) > 1 {
-			writeOAuthError(w, http.StatusBadRequest, api.OAuthInvalidRequest, "The parameter "+truncate(name, 40)+" is given more than once.")
-			return nil
-		}
-	}
-	formID, formSecret := form.Get("client_id"), form.Get("client_secret")
-	hasForm := form.Has("client_id") || form.Has("client_secret")
-
-	clientID, secret := basicID, basicSecret
-	switch {
-	case hasBasic && hasForm:
-		if formID != basicID || (form.Has("client_secret") && formSecret != basicSecret) {
-			writeInvalidClient(w, descBadCredentials)
-			return nil
-		}
-	case hasForm:
-		clientID, secret = formID, formSecret
-	case !hasBasic:
-		writeInvalidClient(w, descNoCredentials)
-		return nil
-	}
-	if clientID == "" {
-		writeInvalidClient(w, descNoCredentials)
-		return nil
-	}
+	clientID, secret, form := tr.clientID, tr.secret, tr.form
 
 	token, app, err := s.svc.IssueToken(r.Context(), clientID, secret)
 	if eccs.ErrorCode(err) == eccs.Unauthenticated {
@@ -108,6 +83,70 @@ func (s *server) handleToken(w http.ResponseWriter, r *http.Request) error {
 		ExpiresIn:   int(token.ExpiresIn.Seconds()),
 	})
 	return nil
+}
+
+// tokenRequest is a token request as parseTokenRequest reads it: the client's credentials,
+// from HTTP Basic or the form, and the form (grant_type is checked after the client is
+// authenticated, as decisions.md says).
+type tokenRequest struct {
+	clientID, secret string
+	form             url.Values
+}
+
+// tokenRefusal is the OAuth error answering a token request that cannot be read.
+type tokenRefusal struct {
+	status      int
+	code        string // api.OAuthInvalidRequest or api.OAuthInvalidClient
+	description string
+}
+
+func (tr *tokenRefusal) write(w http.ResponseWriter) {
+	if tr.code == api.OAuthInvalidClient {
+		writeInvalidClient(w, tr.description)
+		return
+	}
+	writeOAuthError(w, tr.status, tr.code, tr.description)
+}
+
+// parseTokenRequest reads the credentials and form of a token request from its Authorization
+// values and its body. It refuses (400 invalid_request, 401 invalid_client) a body that is not
+// a form, a parameter sent twice, undecodable Basic credentials, Basic and form credentials
+// that disagree, and a request without a client id. It has no side effect, so that it can be
+// fuzzed without HTTP.
+func parseTokenRequest(authorization []string, body []byte) (tokenRequest, *tokenRefusal) {
+	basicID, basicSecret, hasBasic, basicOK := basicCredentials(authorization)
+	if hasBasic && !basicOK {
+		return tokenRequest{}, &tokenRefusal{http.StatusUnauthorized, api.OAuthInvalidClient, descBadBasic}
+	}
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		return tokenRequest{}, &tokenRefusal{http.StatusBadRequest, api.OAuthInvalidRequest, "The request body is not a valid form (application/x-www-form-urlencoded)."}
+	}
+	for name, values := range form {
+		if len(values) > 1 {
+			return tokenRequest{}, &tokenRefusal{http.StatusBadRequest, api.OAuthInvalidRequest, "The parameter " + truncate(name, 40) + " is given more than once."}
+		}
+	}
+	formID, formSecret := form.Get("client_id"), form.Get("client_secret")
+	hasForm := form.Has("client_id") || form.Has("client_secret")
+
+	// These comparisons are of two values the client sent, neither of them stored: their
+	// timing reveals nothing the client does not know.
+	tr := tokenRequest{clientID: basicID, secret: basicSecret, form: form}
+	switch {
+	case hasBasic && hasForm:
+		if formID != basicID || (form.Has("client_secret") && formSecret != basicSecret) {
+			return tokenRequest{}, &tokenRefusal{http.StatusUnauthorized, api.OAuthInvalidClient, descBadCredentials}
+		}
+	case hasForm:
+		tr.clientID, tr.secret = formID, formSecret
+	case !hasBasic:
+		return tokenRequest{}, &tokenRefusal{http.StatusUnauthorized, api.OAuthInvalidClient, descNoCredentials}
+	}
+	if tr.clientID == "" {
+		return tokenRequest{}, &tokenRefusal{http.StatusUnauthorized, api.OAuthInvalidClient, descNoCredentials}
+	}
+	return tr, nil
 }
 
 // basicCredentials reads HTTP Basic credentials (RFC 7617) from the Authorization values.

@@ -9,14 +9,18 @@
 package s3test
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -45,14 +49,22 @@ var server struct {
 // Main runs the tests, then stops the server if one was started.
 func Main(m *testing.M) {
 	code := m.Run()
+	Shutdown()
+	os.Exit(code)
+}
+
+// Shutdown stops the server if one was started and removes its data. Main calls it; a
+// TestMain that needs other test servers too calls it after m.Run instead of Main.
+func Shutdown() {
 	if server.cmd != nil {
 		server.cmd.Process.Kill()
 		server.cmd.Wait()
+		server.cmd = nil
 	}
 	if server.dir != "" {
 		os.RemoveAll(server.dir)
+		server.dir = ""
 	}
-	os.Exit(code)
 }
 
 // Binary returns the path of the MinIO server binary tests use.
@@ -74,15 +86,119 @@ func URL(t testing.TB) string {
 	}
 	t.Setenv("AWS_ACCESS_KEY_ID", AccessKey)
 	t.Setenv("AWS_SECRET_ACCESS_KEY", SecretKey)
+	return bucketURL(makeBucket(t, newClient(t)))
+}
+
+// CopyBucket returns an s3:// blob URL of a fresh bucket for t that holds a server-side copy
+// of every object of the bucket fromURL names (its prefix included), and sets the
+// credentials in t's environment. Objects are copied in parallel: a few hundred take a
+// fraction of a second.
+func CopyBucket(t testing.TB, fromURL string) string {
+	t.Helper()
+	Endpoint(t)
+	t.Setenv("AWS_ACCESS_KEY_ID", AccessKey)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", SecretKey)
+	from, _ := parseURL(t, fromURL)
+	client := newClient(t)
+	bucket := makeBucket(t, client)
+	var keys []string
+	for obj := range client.ListObjects(t.Context(), from, minio.ListObjectsOptions{Recursive: true}) {
+		if obj.Err != nil {
+			t.Fatalf("list bucket %s: %v", from, obj.Err)
+		}
+		keys = append(keys, obj.Key)
+	}
+	const workers = 16
+	work := make(chan string)
+	errs := make(chan error, workers)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var first error
+			for key := range work {
+				if first != nil {
+					continue
+				}
+				_, err := client.CopyObject(context.Background(),
+					minio.CopyDestOptions{Bucket: bucket, Object: key},
+					minio.CopySrcOptions{Bucket: from, Object: key})
+				if err != nil {
+					first = fmt.Errorf("copy %s/%s to bucket %s: %w", from, key, bucket, err)
+				}
+			}
+			errs <- first
+		}()
+	}
+	for _, k := range keys {
+		work <- k
+	}
+	close(work)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	u := bucketURL(bucket)
+	if _, prefix := parseURL(t, fromURL); prefix != "" {
+		u = fmt.Sprintf("s3://%s/%s?endpoint=http://%s&region=us-east-1", bucket, prefix, server.endpoint)
+	}
+	return u
+}
+
+// Keys lists the keys of the objects under the bucket and prefix of an s3:// blob URL,
+// relative to the prefix, in byte order.
+func Keys(t testing.TB, blobURL string) []string {
+	t.Helper()
+	Endpoint(t)
+	bucket, prefix := parseURL(t, blobURL)
+	if prefix != "" {
+		prefix += "/"
+	}
+	var keys []string
+	for obj := range newClient(t).ListObjects(t.Context(), bucket, minio.ListObjectsOptions{Prefix: prefix, Recursive: true}) {
+		if obj.Err != nil {
+			t.Fatalf("list bucket %s: %v", bucket, obj.Err)
+		}
+		keys = append(keys, strings.TrimPrefix(obj.Key, prefix))
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func newClient(t testing.TB) *minio.Client {
+	t.Helper()
 	client, err := minio.New(server.endpoint, &minio.Options{Creds: credentials.NewStaticV4(AccessKey, SecretKey, "")})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return client
+}
+
+func makeBucket(t testing.TB, client *minio.Client) string {
+	t.Helper()
 	bucket := "eccs-test-" + randomHex(6)
 	if err := client.MakeBucket(t.Context(), bucket, minio.MakeBucketOptions{}); err != nil {
 		t.Fatalf("make bucket %s: %v", bucket, err)
 	}
+	return bucket
+}
+
+func bucketURL(bucket string) string {
 	return fmt.Sprintf("s3://%s?endpoint=http://%s&region=us-east-1", bucket, server.endpoint)
+}
+
+// parseURL returns the bucket and the prefix (without slashes around it) of an s3:// URL.
+func parseURL(t testing.TB, blobURL string) (bucket, prefix string) {
+	t.Helper()
+	u, err := url.Parse(blobURL)
+	if err != nil || u.Scheme != "s3" || u.Host == "" {
+		t.Fatalf("%q is not an s3:// blob URL", blobURL)
+	}
+	return u.Host, strings.Trim(u.Path, "/")
 }
 
 // Endpoint returns the host:port of the server (starting it if needed), or "" when there is

@@ -72,7 +72,7 @@ func TestPragmasReadBack(t *testing.T) {
 }
 
 // allMigrations are the migration files, in order.
-var allMigrations = []string{"0001_init.sql", "0002_operator.sql"}
+var allMigrations = []string{"0001_init.sql", "0002_operator.sql", "0003_contract_counts.sql"}
 
 func TestFreshDatabaseHasEveryMigrationPending(t *testing.T) {
 	s, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "eccs.db"), sqlite.Options{})
@@ -289,6 +289,10 @@ func TestUpgradeFrom0001KeepsDataAndDefaultsNewColumns(t *testing.T) {
 	c, err := s.Contract(ctx, "OCB0000001")
 	if err != nil {
 		t.Fatal(err)
+	}
+	// 0003 counted the contract that was already there.
+	if list, total, err := s.Contracts(ctx, eccs.ContractFilter{All: true}); err != nil || total != 1 || len(list) != 1 {
+		t.Fatalf("Contracts after the upgrade: %d of %d, %v", len(list), total, err)
 	}
 	if c.Closed() || c.Name != "C1" || c.Referent.Login != "alice.martin" {
 		t.Errorf("contract after the upgrade = %+v, want C1, open, referent alice.martin", c)

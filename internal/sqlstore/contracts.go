@@ -60,6 +60,10 @@ func (s *Store) NextContractNumber(ctx context.Context) (int64, error) {
 // BillingAccountID, Referent.ID); the customer is its billing account's. It returns Conflict
 // if the id is taken and NotFound if the offer, billing account or referent does not exist.
 func (s *Store) CreateContract(ctx context.Context, c eccs.Contract) error {
+	return s.transaction(ctx, func(tx *Store) error { return tx.createContract(ctx, c) })
+}
+
+func (s *Store) createContract(ctx context.Context, c eccs.Contract) error {
 	_, err := s.writer().ExecContext(ctx,
 		`INSERT INTO contracts (id, name, contract_type, offer_id, billing_account_id, platform_id,
 			support_level, referent_id, reference_ext1, reference_ext2, reference_ext3, closed_at, created_at, updated_at)
@@ -72,6 +76,13 @@ func (s *Store) CreateContract(ctx context.Context, c eccs.Contract) error {
 			fmt.Sprintf("Contract %s already exists.", c.ID),
 			fmt.Sprintf("Contract %s names an offer (%s), billing account (%s) or referent (%s) that does not exist.",
 				c.ID, c.OfferID, c.BillingAccountID, c.Referent.ID))
+	}
+	_, err = s.writer().ExecContext(ctx,
+		`INSERT INTO contract_counts (billing_account_id, offer_id, n) VALUES ($1, $2, 1)
+		ON CONFLICT (billing_account_id, offer_id) DO UPDATE SET n = contract_counts.n + 1`,
+		c.BillingAccountID, c.OfferID)
+	if err != nil {
+		return s.writeErr("count contract "+c.ID, err, "", "")
 	}
 	return nil
 }
@@ -167,11 +178,21 @@ ORDER BY c.id`
 	if err != nil {
 		return nil, 0, err
 	}
-	var total int
-	if err := s.reader().QueryRowContext(ctx, `SELECT count(*) FROM `+from+c.where(), c.args...).Scan(&total); err != nil {
+	count, countArgs := `SELECT count(*) FROM `+from+c.where(), c.args
+	if f.PerimeterOf != "" {
+		// Counting every contract of a large perimeter would cost as much as listing it:
+		// contract_counts holds how many contracts each (billing account, offer) pair has.
+		count = `SELECT COALESCE(SUM(n), 0) FROM contract_counts cc
+			JOIN account_billing_accounts ab ON ab.billing_account_id = cc.billing_account_id
+			JOIN account_offers ao ON ao.offer_id = cc.offer_id
+			WHERE ab.account_id = $1 AND ao.account_id = $1`
+		countArgs = []any{f.PerimeterOf}
+	}
+	var total int64
+	if err := s.reader().QueryRowContext(ctx, count, countArgs...).Scan(&total); err != nil {
 		return nil, 0, s.readErr("count contracts", err)
 	}
-	return list, total, nil
+	return list, int(total), nil
 }
 
 // pageClause returns the LIMIT and OFFSET of p, appending their values to args. A zero Limit

@@ -23,6 +23,7 @@ var tables = []table{
 	{"offers", "id"},
 	{"identities", "id"},
 	{"contracts", "id"},
+	{"contract_counts", "billing_account_id, offer_id"},
 	{"declarations", "contract_id, identity_id"},
 	{"accounts", "id"},
 	{"account_billing_accounts", "account_id, billing_account_id"},
