@@ -424,7 +424,6 @@ type streamReader struct {
 	left     int64
 	rng      *rand.ChaCha8
 	sum      hash.Hash
-	reads    int
 	maxHeap  uint64
 	sampleAt int64
 }

@@ -219,6 +219,7 @@ func (l Line) validate(first, last time.Time) error {
 		return err
 	}
 	if l.Amount != want {
+		//lint:ignore ST1005 the message starts with the name of the field at fault, as the next one does
 		return fmt.Errorf("Amount %s is not round(Quantity %s × UnitPrice %s) = %s", l.Amount, l.Quantity, l.UnitPrice, want)
 	}
 	if l.DiscountedAmount != l.Amount-l.VolumeDiscount {
