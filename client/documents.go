@@ -21,6 +21,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/eccs/eccs/api"
 )
@@ -329,25 +331,50 @@ func isSHA256Hex(s string) bool {
 }
 
 // safeFilename returns the file name a Content-Disposition gives, reduced to a base name
-// without path separators, leading dots or control characters; fallback when there is none.
+// without path separators, leading dots or control characters, of at most 255 bytes; else
+// fallback (the document id the caller gave, which may come from a server's list) reduced the
+// same way; else "document". The result never leaves the directory it is joined to.
 func safeFilename(disposition, fallback string) string {
 	name := ""
 	if _, params, err := mime.ParseMediaType(disposition); err == nil {
 		name = params["filename"]
 	}
+	if name = baseName(name); name != "" {
+		return name
+	}
+	if name = baseName(fallback); name != "" {
+		return name
+	}
+	return "document"
+}
+
+// maxFilename is the longest file name most file systems take, in bytes.
+const maxFilename = 255
+
+// baseName reduces a name to what safeFilename may return, or "".
+func baseName(name string) string {
 	name = strings.ReplaceAll(name, "\\", "/")
 	if i := strings.LastIndex(name, "/"); i >= 0 {
 		name = name[i+1:]
 	}
 	name = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || r == ':' {
+		if r < 0x20 || r == 0x7f || r == ':' || unicode.IsControl(r) {
 			return -1
 		}
 		return r
 	}, name)
 	name = strings.TrimLeft(strings.TrimSpace(name), ".")
-	if name == "" {
-		return fallback
+	if len(name) > maxFilename {
+		// Keep a short extension (".xlsx") and cut the rest at a character boundary.
+		ext := filepath.Ext(name)
+		if len(ext) > 16 {
+			ext = ""
+		}
+		stem := name[:maxFilename-len(ext)]
+		for !utf8.ValidString(stem) {
+			stem = stem[:len(stem)-1]
+		}
+		name = strings.TrimSpace(stem) + ext
 	}
 	return name
 }

@@ -7,6 +7,7 @@ package client_test
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -51,6 +52,11 @@ func TestMain(m *testing.M) {
 }
 
 func testMain(m *testing.M) int {
+	// A fuzz run (scripts/fuzz) needs no server: every worker process would seed one first.
+	flag.Parse()
+	if fuzz := flag.Lookup("test.fuzz"); fuzz != nil && fuzz.Value.String() != "" {
+		return m.Run()
+	}
 	dir, err := os.MkdirTemp("", "eccs-client-test-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

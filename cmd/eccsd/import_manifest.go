@@ -154,7 +154,15 @@ func (m *manifest) readJSON(dir string, data []byte) error {
 	var top manifestJSON
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&top); err != nil {
+	err := dec.Decode(&top)
+	if err == nil {
+		// A second object after the first (two manifests pasted together) would otherwise be
+		// dropped without a word.
+		if _, tokErr := dec.Token(); tokErr != io.EOF {
+			err = errors.New("data after the JSON object")
+		}
+	}
+	if err != nil {
 		return fmt.Errorf("manifest.json: %w (want {\"contracts\": [...], \"users\": [...], \"documents\": [...]})", err)
 	}
 	for i, raw := range top.Contracts {

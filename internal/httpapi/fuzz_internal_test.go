@@ -209,7 +209,7 @@ func FuzzContractHeader(f *testing.F) {
 	f.Fuzz(func(t *testing.T, value string) {
 		values := headerValues(value)
 		r := httptest.NewRequest(http.MethodGet, "/", nil)
-		r.Header[api.HeaderContractID] = values
+		r.Header[http.CanonicalHeaderKey(api.HeaderContractID)] = values
 		id, err := contractHeader(r)
 		if err != nil {
 			var we *wireError
