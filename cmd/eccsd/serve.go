@@ -42,6 +42,16 @@ type serveConfig struct {
 	adminAddr      string
 	shutdownGrace  time.Duration
 	logLevel       string
+	limits         serverLimits
+}
+
+// serverLimits are what one client may hold of a listener: how long it may take to send a
+// request's headers and the whole request, and keep an idle connection. They cut slow clients
+// (slowloris) loose without slowing anyone else.
+type serverLimits struct {
+	readHeaderTimeout time.Duration
+	readTimeout       time.Duration
+	idleTimeout       time.Duration
 }
 
 func newServeCmd(e env) *cobra.Command {
@@ -94,6 +104,9 @@ commands for the getting-started guide's examples.`,
 	f.StringVar(&cfg.adminAddr, "admin-addr", "", "address of the admin API (/admin/v1); default: on --addr with the customer API")
 	f.DurationVar(&cfg.shutdownGrace, "shutdown-grace", 30*time.Second, "how long requests in flight may take to finish on SIGTERM")
 	f.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	f.DurationVar(&cfg.limits.readHeaderTimeout, "read-header-timeout", 10*time.Second, "how long a client may take to send a request's headers")
+	f.DurationVar(&cfg.limits.readTimeout, "read-timeout", 60*time.Second, "how long a client may take to send a whole request, body included (uploads too)")
+	f.DurationVar(&cfg.limits.idleTimeout, "idle-timeout", 120*time.Second, "how long an idle keep-alive connection stays open")
 	documentEnv(f)
 	return cmd
 }
@@ -124,6 +137,12 @@ func (cfg serveConfig) validate(source func(flag string) string) error {
 		return bad("max-upload-bytes", cfg.maxUploadBytes, "give at least 1024 bytes")
 	case cfg.shutdownGrace < 0:
 		return bad("shutdown-grace", cfg.shutdownGrace, "give a duration such as 30s, or 0 to stop at once")
+	case cfg.limits.readHeaderTimeout < 100*time.Millisecond:
+		return bad("read-header-timeout", cfg.limits.readHeaderTimeout, "give a duration of at least 100ms, such as 10s (without it, slow clients hold connections forever)")
+	case cfg.limits.readTimeout < cfg.limits.readHeaderTimeout:
+		return bad("read-timeout", cfg.limits.readTimeout, "give a duration at least as long as --read-header-timeout, such as 60s")
+	case cfg.limits.idleTimeout < 100*time.Millisecond:
+		return bad("idle-timeout", cfg.limits.idleTimeout, "give a duration of at least 100ms, such as 120s")
 	}
 	return nil
 }
@@ -228,6 +247,14 @@ func serve(ctx context.Context, e env, cfg serveConfig, addrGiven bool) error {
 			return err
 		}
 		creds.PrintWelcome(e.stdout, cfg.dataDir)
+		// A database that outlives the data directory (PostgreSQL, or --database-url elsewhere)
+		// may have been seeded with other keys: then no demo secret matches. Say so rather
+		// than print credentials that fail.
+		if _, _, err := svc.IssueToken(ctx, creds.ClientID, creds.ClientSecret); eccs.ErrorCode(err) == eccs.Unauthenticated {
+			const warning = "the demo client credentials are refused: the demo application was suspended or deleted, or the database was seeded with another keys file (dev mode makes a new one in its data directory; start with --keys-file naming the keys of the server that seeded it)"
+			logger.Warn(warning, "keys_file", cfg.keysFile)
+			fmt.Fprintf(e.stdout, "\nWARNING: %s.\n\n", warning)
+		}
 	}
 
 	spool := filepath.Join(cfg.dataDir, "uploads") // beside the data, not in a RAM-backed /tmp
@@ -254,7 +281,7 @@ func serve(ctx context.Context, e env, cfg serveConfig, addrGiven bool) error {
 	if adminLn != nil {
 		fmt.Fprintf(e.stdout, "eccsd admin API on %s\n", adminURL)
 	}
-	return runServers(ctx, servers, cfg.shutdownGrace, svc, logger)
+	return runServers(ctx, servers, cfg.limits, cfg.shutdownGrace, svc, logger)
 }
 
 // cachePoll is how often a server checks whether another process changed the database, to
@@ -262,17 +289,17 @@ func serve(ctx context.Context, e env, cfg serveConfig, addrGiven bool) error {
 // another (doc/deployment.md).
 const cachePoll = time.Second
 
-// runServers serves each listener with its handler until ctx ends, then shuts them all down
-// gracefully: new connections are refused, requests in flight get grace to finish.
-func runServers(ctx context.Context, servers map[net.Listener]http.Handler, grace time.Duration, svc *eccs.Service, logger *slog.Logger) error {
+// runServers serves each listener with its handler, within limits, until ctx ends, then shuts
+// them all down gracefully: new connections are refused, requests in flight get grace to finish.
+func runServers(ctx context.Context, servers map[net.Listener]http.Handler, limits serverLimits, grace time.Duration, svc *eccs.Service, logger *slog.Logger) error {
 	serveErr := make(chan error, len(servers))
 	var running []*http.Server
 	for ln, h := range servers {
 		srv := &http.Server{
 			Handler:           h,
-			ReadHeaderTimeout: 10 * time.Second,
-			ReadTimeout:       60 * time.Second,
-			IdleTimeout:       120 * time.Second,
+			ReadHeaderTimeout: limits.readHeaderTimeout,
+			ReadTimeout:       limits.readTimeout,
+			IdleTimeout:       limits.idleTimeout,
 			MaxHeaderBytes:    64 << 10,
 			ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 		}

@@ -61,8 +61,19 @@ func (s *Service) CreateAccount(ctx context.Context, na NewAccount) (Account, er
 	return acct, nil
 }
 
-// checkPerimeter returns NotFound when a billing account or offer of p does not exist.
+// checkPerimeter returns Invalid when a value of p is not an id, NotFound when a billing
+// account or offer of p does not exist.
 func (s *Service) checkPerimeter(ctx context.Context, st Store, p Perimeter) error {
+	for _, list := range []struct {
+		field string
+		ids   []string
+	}{{"billingAccountIds", p.BillingAccountIDs}, {"offerIds", p.OfferIDs}} {
+		for _, id := range list.ids {
+			if !isToken(id, 64) {
+				return invalidField(list.field, "%s holds a value that is not an id (1 to 64 letters, digits, '-' or '_').", list.field)
+			}
+		}
+	}
 	for _, id := range p.BillingAccountIDs {
 		if _, err := st.BillingAccount(ctx, id); err != nil {
 			return fmt.Errorf("perimeter billing account %s: %w", id, err)

@@ -170,7 +170,7 @@ func (s *Service) SetSubscription(ctx context.Context, appID string, state Subsc
 // says who (an e-mail, a name). Errors: Invalid, NotFound, Conflict for a deleted application.
 func (s *Service) AcceptTerms(ctx context.Context, appID, by string) (Application, error) {
 	if !ValidText(by, 200) {
-		return Application{}, invalidField("acceptedBy", "Say who accepted the terms (1 to 200 characters), for example their e-mail.")
+		return Application{}, invalidField("acceptedBy", "acceptedBy must say who accepted the terms (1 to 200 characters), for example their e-mail.")
 	}
 	return s.updateApplication(ctx, appID, "application.terms", func(_ Store, app *Application) (map[string]string, error) {
 		app.TermsAcceptedAt, app.TermsAcceptedBy = s.now(), by

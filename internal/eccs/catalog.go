@@ -85,6 +85,8 @@ func (s *Service) CreateBillingAccount(ctx context.Context, b BillingAccount) (B
 	switch {
 	case b.CustomerID == "":
 		return BillingAccount{}, missingField("customerId", "A billing account needs the id of its customer.")
+	case !isToken(b.CustomerID, 64):
+		return BillingAccount{}, invalidField("customerId", "customerId must be a customer id: 1 to 64 letters, digits, '-' or '_'.")
 	case !isToken(b.ID, 64):
 		return BillingAccount{}, invalidField("id", "A billing account id is 1 to 64 letters, digits, '-' or '_'.")
 	case !ValidText(b.Name, 200):
@@ -131,17 +133,17 @@ func (s *Service) RenameBillingAccount(ctx context.Context, id, name string) (Bi
 func validateOffer(o Offer) error {
 	switch {
 	case !isToken(o.ID, 64):
-		return invalidField("id", "An offer code is 1 to 64 letters, digits, '-' or '_'.")
+		return invalidField("id", "id must be an offer code of 1 to 64 letters, digits, '-' or '_'.")
 	case !ValidText(o.Name, 200):
 		return invalidField("name", "An offer name is 1 to 200 characters.")
 	case !ValidText(o.ContractType, 64):
-		return invalidField("contractType", "A contract type is 1 to 64 characters.")
+		return invalidField("contractType", "contractType must be 1 to 64 characters.")
 	case len(o.SupportLevels) == 0:
 		return missingField("supportLevels", "An offer needs at least one support level, such as BSC.")
 	}
 	for _, l := range o.SupportLevels {
 		if !isToken(l, 32) {
-			return invalidField("supportLevels", "Support level %q must be 1 to 32 letters, digits, '-' or '_'.", l)
+			return invalidField("supportLevels", "supportLevels holds %q; a support level is 1 to 32 letters, digits, '-' or '_'.", l)
 		}
 	}
 	return nil

@@ -139,22 +139,28 @@ type NewContract struct {
 
 func (nc NewContract) validate() error {
 	if nc.ID != "" && !ValidContractID(nc.ID) {
-		return invalidField("id", "%q is not a contract number (3 to 32 letters, digits, '-' or '_').", nc.ID)
+		return invalidField("id", "id %q is not a contract number (3 to 32 letters, digits, '-' or '_').", nc.ID)
 	}
 	if !ValidText(nc.Name, 100) {
 		return invalidField("name", "A contract name is 1 to 100 characters.")
 	}
+	if !isToken(nc.OfferID, 64) {
+		return invalidField("offerId", "offerId must be an offer code: 1 to 64 letters, digits, '-' or '_'.")
+	}
+	if !isToken(nc.BillingAccountID, 64) {
+		return invalidField("billingAccountId", "billingAccountId must be a billing account id: 1 to 64 letters, digits, '-' or '_'.")
+	}
 	if nc.Type != "" && !ValidText(nc.Type, 64) {
-		return invalidField("contractType", "A contract type is 1 to 64 characters.")
+		return invalidField("contractType", "contractType must be 1 to 64 characters.")
 	}
 	if nc.PlatformID != "" && !ValidText(nc.PlatformID, 100) {
-		return invalidField("platformId", "A platform id is 1 to 100 characters.")
+		return invalidField("platformId", "platformId must be 1 to 100 characters.")
 	}
 	if err := validatePerson("referent", nc.Referent); err != nil {
 		return err
 	}
 	if nc.ReferentLogin != "" && !ValidLogin(nc.ReferentLogin) {
-		return invalidField("referentLogin", "A login is 8 to 64 characters among A-Z a-z 0-9 . _ -.")
+		return invalidField("referentLogin", "referentLogin must be 8 to 64 characters among A-Z a-z 0-9 . _ -.")
 	}
 	return validateReferences(nc.ReferenceExt)
 }
@@ -183,7 +189,7 @@ func (s *Service) CreateContract(ctx context.Context, nc NewContract) (Contract,
 		nc.SupportLevel = offer.SupportLevels[0]
 	}
 	if !offer.AllowsSupportLevel(nc.SupportLevel) {
-		return Contract{}, invalidField("supportLevel", "Support level %q is not sold with offer %s.", nc.SupportLevel, offer.ID)
+		return Contract{}, invalidField("supportLevel", "supportLevel %q is not sold with offer %s.", nc.SupportLevel, offer.ID)
 	}
 	ba, err := s.store.BillingAccount(ctx, nc.BillingAccountID)
 	if err != nil {
@@ -278,13 +284,13 @@ func (s *Service) UpdateContract(ctx context.Context, id string, u ContractUpdat
 		}
 		if u.Type != nil {
 			if !ValidText(*u.Type, 64) {
-				return "", nil, invalidField("contractType", "A contract type is 1 to 64 characters.")
+				return "", nil, invalidField("contractType", "contractType must be 1 to 64 characters.")
 			}
 			c.Type, details["contractType"] = *u.Type, *u.Type
 		}
 		if u.PlatformID != nil {
 			if *u.PlatformID != "" && !ValidText(*u.PlatformID, 100) {
-				return "", nil, invalidField("platformId", "A platform id is 1 to 100 characters.")
+				return "", nil, invalidField("platformId", "platformId must be 1 to 100 characters.")
 			}
 			c.PlatformID, details["platformId"] = *u.PlatformID, *u.PlatformID
 		}
@@ -294,7 +300,7 @@ func (s *Service) UpdateContract(ctx context.Context, id string, u ContractUpdat
 				return "", nil, err
 			}
 			if !offer.AllowsSupportLevel(*u.SupportLevel) {
-				return "", nil, invalidField("supportLevel", "Support level %q is not sold with offer %s.", *u.SupportLevel, offer.ID)
+				return "", nil, invalidField("supportLevel", "supportLevel %q is not sold with offer %s.", *u.SupportLevel, offer.ID)
 			}
 			c.SupportLevel, details["supportLevel"] = *u.SupportLevel, *u.SupportLevel
 		}
@@ -350,9 +356,12 @@ func (s *Service) CloseContract(ctx context.Context, id string) (Contract, error
 // ChangeReferent makes the identity of email the contract's referent, with manager on every
 // section. The new referent must already be declared on the contract (as in the customer
 // space); with removePrevious, the previous referent's declaration is removed. Errors:
-// NotFound; Conflict for a closed contract; Invalid when the identity is not declared on it or
-// already its referent.
+// NotFound; Conflict for a closed contract; Invalid when email is not an e-mail address, or its
+// identity is not declared on the contract or already its referent.
 func (s *Service) ChangeReferent(ctx context.Context, contractID, email string, removePrevious bool) (Contract, error) {
+	if !ValidEmail(email) {
+		return Contract{}, invalidField("email", "email must be the e-mail address of a user declared on the contract, such as claire.martin@acme.example.")
+	}
 	var c Contract
 	err := s.change(ctx, "contract.referent", "contract", func(tx Store) (string, map[string]string, error) {
 		var err error

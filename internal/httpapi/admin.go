@@ -84,12 +84,17 @@ func listOf[D, T any](list []D, conv func(D) T) []T {
 }
 
 // pathID returns the path parameter name, which the router guarantees is not empty; 400/20
-// when it is too long to be an id of ours.
+// when it is too long to be an id of ours, or holds invalid UTF-8 or a control character
+// (which no id has, and which PostgreSQL refuses to compare).
 func pathID(r *http.Request, name string) (string, error) {
 	v := r.PathValue(name)
 	if len(v) > 128 {
 		return "", fail(http.StatusBadRequest, api.CodeInvalidURLParameter,
 			"The %s in the URL is %d characters long; ids are at most 128.", name, len(v))
+	}
+	if !printable(v) {
+		return "", fail(http.StatusBadRequest, api.CodeInvalidURLParameter,
+			"The %s in the URL holds invalid UTF-8 or a control character, which no id has.", name)
 	}
 	return v, nil
 }

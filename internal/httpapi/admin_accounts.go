@@ -33,7 +33,11 @@ func (s *server) handleAccountCreate(w http.ResponseWriter, r *http.Request) err
 
 // handleAccountsList is GET /admin/v1/accounts.
 func (s *server) handleAccountsList(w http.ResponseWriter, r *http.Request) error {
-	page, err := pageParam(r.URL.Query(), defaultAdminLimit)
+	q, err := queryParams(r)
+	if err != nil {
+		return err
+	}
+	page, err := pageParam(q, defaultAdminLimit)
 	if err != nil {
 		return err
 	}
@@ -173,7 +177,10 @@ func (s *server) issuedKey(r *http.Request, k eccs.APIKey, secret string, tok ec
 
 // handleKeysList is GET /admin/v1/keys[?accountId&includeInactive | ?expiringWithin].
 func (s *server) handleKeysList(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
+	q, err := queryParams(r)
+	if err != nil {
+		return err
+	}
 	page, err := pageParam(q, defaultAdminLimit)
 	if err != nil {
 		return err

@@ -40,7 +40,11 @@ func (s *server) handleApplicationCreate(w http.ResponseWriter, r *http.Request)
 
 // handleApplicationsList is GET /admin/v1/applications.
 func (s *server) handleApplicationsList(w http.ResponseWriter, r *http.Request) error {
-	page, err := pageParam(r.URL.Query(), defaultAdminLimit)
+	q, err := queryParams(r)
+	if err != nil {
+		return err
+	}
+	page, err := pageParam(q, defaultAdminLimit)
 	if err != nil {
 		return err
 	}

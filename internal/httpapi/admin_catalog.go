@@ -26,7 +26,11 @@ func (s *server) handleCustomerCreate(w http.ResponseWriter, r *http.Request) er
 
 // handleCustomersList is GET /admin/v1/customers.
 func (s *server) handleCustomersList(w http.ResponseWriter, r *http.Request) error {
-	page, err := pageParam(r.URL.Query(), defaultAdminLimit)
+	q, err := queryParams(r)
+	if err != nil {
+		return err
+	}
+	page, err := pageParam(q, defaultAdminLimit)
 	if err != nil {
 		return err
 	}
@@ -86,7 +90,10 @@ func (s *server) handleBillingAccountCreate(w http.ResponseWriter, r *http.Reque
 
 // handleBillingAccountsList is GET /admin/v1/billing-accounts[?customerId].
 func (s *server) handleBillingAccountsList(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
+	q, err := queryParams(r)
+	if err != nil {
+		return err
+	}
 	page, err := pageParam(q, defaultAdminLimit)
 	if err != nil {
 		return err

@@ -33,7 +33,10 @@ func (s *server) handleAdminContractCreate(w http.ResponseWriter, r *http.Reques
 
 // handleAdminContractsList is GET /admin/v1/contracts[?customerId&billingAccountId&offerId].
 func (s *server) handleAdminContractsList(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
+	q, err := queryParams(r)
+	if err != nil {
+		return err
+	}
 	page, err := pageParam(q, defaultAdminLimit)
 	if err != nil {
 		return err

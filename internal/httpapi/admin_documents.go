@@ -26,7 +26,11 @@ func (s *server) handleAdminDocumentsList(w http.ResponseWriter, r *http.Request
 	if err != nil {
 		return err
 	}
-	page, err := pageParam(r.URL.Query(), defaultAdminLimit)
+	q, err := queryParams(r)
+	if err != nil {
+		return err
+	}
+	page, err := pageParam(q, defaultAdminLimit)
 	if err != nil {
 		return err
 	}
@@ -48,7 +52,10 @@ func (s *server) handleAdminDocumentUpload(w http.ResponseWriter, r *http.Reques
 	if err != nil {
 		return err
 	}
-	q := r.URL.Query()
+	q, err := queryParams(r)
+	if err != nil {
+		return err
+	}
 	var v [5]string
 	for i, name := range documentParams {
 		if v[i], err = queryString(q, name, 200); err != nil {
@@ -98,7 +105,10 @@ func (s *server) handleAdminDocumentReplace(w http.ResponseWriter, r *http.Reque
 	if err != nil {
 		return err
 	}
-	q := r.URL.Query()
+	q, err := queryParams(r)
+	if err != nil {
+		return err
+	}
 	if _, present := q["type"]; present {
 		return fail(http.StatusBadRequest, api.CodeInvalidQueryParameter,
 			"A document keeps its type: leave out the query-string parameter type, or delete the document and upload a new one.")

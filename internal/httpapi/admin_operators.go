@@ -57,7 +57,10 @@ func (s *server) handleOperatorTokenRevoke(w http.ResponseWriter, r *http.Reques
 // handleAuditList is GET /admin/v1/audit: the audit trail, newest first, filtered by actor,
 // object and time.
 func (s *server) handleAuditList(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
+	q, err := queryParams(r)
+	if err != nil {
+		return err
+	}
 	page, err := pageParam(q, defaultAdminLimit)
 	if err != nil {
 		return err

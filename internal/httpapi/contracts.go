@@ -15,7 +15,11 @@ func (s *server) handleContractsList(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	page, err := pageParam(r.URL.Query(), 0)
+	q, err := queryParams(r)
+	if err != nil {
+		return err
+	}
+	page, err := pageParam(q, 0)
 	if err != nil {
 		return err
 	}

@@ -28,7 +28,10 @@ func (s *server) handleDocumentsList(w http.ResponseWriter, r *http.Request) err
 	if err := eccs.MayReadDocuments(access); err != nil {
 		return err
 	}
-	q := r.URL.Query()
+	q, err := queryParams(r)
+	if err != nil {
+		return err
+	}
 	page, err := pageParam(q, defaultDocumentLimit)
 	if err != nil {
 		return err
@@ -218,7 +221,11 @@ func (s *server) writeZip(w http.ResponseWriter, r *http.Request, d eccs.Documen
 
 // zippedParam reads zipped: 1 or true for a ZIP, 0, false or absent for the raw file.
 func zippedParam(r *http.Request) (bool, error) {
-	v, present, err := queryValue(r.URL.Query(), "zipped")
+	q, err := queryParams(r)
+	if err != nil {
+		return false, err
+	}
+	v, present, err := queryValue(q, "zipped")
 	if err != nil || !present {
 		return false, err
 	}

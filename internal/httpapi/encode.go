@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/eccs/eccs/api"
 )
@@ -55,8 +56,13 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, limit int64, v any) erro
 	if err != nil {
 		return err
 	}
-	if len(bytes.TrimSpace(body)) == 0 {
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 {
 		return fail(http.StatusBadRequest, api.CodeMissingBody, "The request needs a JSON object body.")
+	}
+	// null would decode into v as nothing at all, and pass for {}.
+	if trimmed[0] != '{' {
+		return fail(http.StatusBadRequest, api.CodeInvalidBody, "The request body must be a JSON object.")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -97,10 +103,14 @@ func jsonKind(goType string) string {
 	return "number"
 }
 
-// truncate shortens a client-supplied value quoted back in a message.
+// truncate shortens a client-supplied value quoted back in a message to at most n bytes,
+// without splitting a UTF-8 sequence.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n] + "…"
 }

@@ -29,6 +29,10 @@ func fail(status, code int, format string, args ...any) *wireError {
 
 const internalDescription = "The server failed to answer this request; quote the X-OAPI-Request-Id response header to the support."
 
+// maxDescription bounds the description of an error answer: a sentence, which may quote the
+// value at fault, never an echo of a large input.
+const maxDescription = 500
+
 // toWire maps any error to its wire form. Domain errors map by code and reason; errors of no
 // known kind are internal, and their text never reaches the client.
 func toWire(err error) *wireError {
@@ -94,7 +98,7 @@ func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	for _, name := range []string{"Content-Disposition", "ETag", "Last-Modified", "Repr-Digest", "Accept-Ranges", "Cache-Control"} {
 		h.Del(name) // headers a download set before it failed
 	}
-	writeJSON(w, we.status, api.Error{Code: we.code, Message: api.ErrorMessage(we.code), Description: we.description})
+	writeJSON(w, we.status, api.Error{Code: we.code, Message: api.ErrorMessage(we.code), Description: truncate(we.description, maxDescription)})
 }
 
 // logFailure logs a server-side failure with its full text and the request id.

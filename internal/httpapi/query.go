@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/eccs/eccs/api"
 	"github.com/eccs/eccs/internal/eccs"
@@ -12,9 +14,22 @@ import (
 // maxLimit is the largest page a list returns.
 const maxLimit = 1000
 
+// queryParams returns the query-string parameters of r; 400/28 when the query string cannot
+// be decoded (a bad %-escape, a ';'): r.URL.Query would drop such a pair silently, and a
+// parameter the caller sent would count as absent.
+func queryParams(r *http.Request) (url.Values, error) {
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return nil, fail(http.StatusBadRequest, api.CodeInvalidQueryParameter,
+			"The query string cannot be decoded: write each parameter as name=value, joined by '&', with '%%' followed by two hexadecimal digits.")
+	}
+	return q, nil
+}
+
 // queryValue returns a query parameter: present reports whether it was sent. A parameter sent
 // with an empty value ("?limit=") is present but empty, and answered 400/27 by the callers
-// that need a value.
+// that need a value. A parameter sent twice, or holding invalid UTF-8 or a control character,
+// is 400/28.
 func queryValue(q url.Values, name string) (value string, present bool, err error) {
 	values, present := q[name]
 	if !present {
@@ -24,7 +39,21 @@ func queryValue(q url.Values, name string) (value string, present bool, err erro
 		return "", true, fail(http.StatusBadRequest, api.CodeInvalidQueryParameter,
 			"The query-string parameter %s is given more than once; give it once.", name)
 	}
+	if !printable(values[0]) {
+		return "", true, fail(http.StatusBadRequest, api.CodeInvalidQueryParameter,
+			"One or more query-string parameters contain invalid values: %s holds invalid UTF-8 or a control character.", name)
+	}
 	return values[0], true, nil
+}
+
+// printable reports whether s is valid UTF-8 without control characters.
+func printable(s string) bool {
+	for _, r := range s {
+		if r == utf8.RuneError || unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
 }
 
 // pageParam reads the limit and offset parameters. Without limit, the page holds
