@@ -32,6 +32,8 @@ import (
 	"github.com/eccs/eccs/api"
 	"github.com/eccs/eccs/internal/devseed"
 	"github.com/eccs/eccs/internal/openapitest"
+	"github.com/eccs/eccs/internal/pgtest"
+	"github.com/eccs/eccs/internal/s3test"
 	"github.com/eccs/eccs/internal/testenv"
 )
 
@@ -389,6 +391,8 @@ func TestMain(m *testing.M) {
 	if tmpl.dir != "" {
 		os.RemoveAll(filepath.Dir(tmpl.dir))
 	}
+	pgtest.Shutdown() // the PostgreSQL and MinIO of the scale-out tests (replicas_test.go, migrate_data_test.go)
+	s3test.Shutdown()
 	os.Exit(code)
 }
 

@@ -393,7 +393,7 @@ func (e *env) token(clientAndSecret ...string) string {
 	r := e.do(req{method: "POST", path: api.TokenPath, body: "grant_type=client_credentials",
 		header: map[string]string{"Authorization": basic(id, secret), "Content-Type": "application/x-www-form-urlencoded"}})
 	if r.status != http.StatusOK {
-		e.t.Fatalf("token for %s: %d %s", id, r.status, r.body)
+		e.t.Fatalf("token for %s: %d %s\nserver log:\n%s", id, r.status, r.body, e.logs)
 	}
 	var tok api.Token
 	mustJSON(e.t, r.body, &tok)
