@@ -2,12 +2,15 @@ package eccs
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 )
 
 // The request path reads the same few rows on every call: the application behind the token,
-// the API key and its account, the contract and the caller's declaration on it. The Service
+// the API key and its account, the contract and the caller's declaration on it; and bill
+// pullers ask for the same first page of a contract's documents again and again. The Service
 // keeps them in a small cache, so that checking a call costs microseconds instead of database
 // round trips, and applies its rules (expiry, status, roles) to the cached rows on every call.
 //
@@ -21,8 +24,16 @@ import (
 // cacheTTL is the longest an entry is used.
 const cacheTTL = 10 * time.Second
 
-// cacheMaxEntries bounds each map; past it the map is emptied rather than grown.
+// cacheMaxEntries bounds each map of rows; past it the map is emptied rather than grown.
 const cacheMaxEntries = 50_000
+
+// Pages of documents are larger than rows: at most cacheMaxPages of them are kept, and only
+// pages of at most cacheMaxPageSize documents (the default page is 10), which bounds what
+// they hold to a few megabytes.
+const (
+	cacheMaxPages    = 2_000
+	cacheMaxPageSize = 100
+)
 
 type cached[T any] struct {
 	value  T
@@ -36,6 +47,18 @@ type keyEntry struct {
 
 type declKey struct{ contract, identity string }
 
+// pageKey names one page of a contract's documents: the types the caller may see (joined by
+// ','), and the page.
+type pageKey struct {
+	contract, types string
+	page            Page
+}
+
+type documentPage struct {
+	list  []Document
+	total int
+}
+
 type cache struct {
 	mu        sync.RWMutex
 	gen       int64 // the database generation the entries belong to
@@ -44,6 +67,7 @@ type cache struct {
 	keys      map[string]cached[keyEntry]    // by key hash
 	contracts map[string]cached[Contract]
 	decls     map[declKey]cached[Declaration]
+	documents map[pageKey]cached[documentPage]
 }
 
 func newCache() *cache {
@@ -53,6 +77,7 @@ func newCache() *cache {
 		keys:      map[string]cached[keyEntry]{},
 		contracts: map[string]cached[Contract]{},
 		decls:     map[declKey]cached[Declaration]{},
+		documents: map[pageKey]cached[documentPage]{},
 	}
 }
 
@@ -66,6 +91,7 @@ func (c *cache) flush() {
 	clear(c.keys)
 	clear(c.contracts)
 	clear(c.decls)
+	clear(c.documents)
 }
 
 // get returns the fresh entry of m under k.
@@ -81,15 +107,16 @@ func get[K comparable, T any](c *cache, m map[K]cached[T], k K, now time.Time) (
 }
 
 // put stores v under k in the map pick selects, unless the cache was flushed since the read
-// that produced v began (gen): a row read before a change must not outlive the change.
-func put[K comparable, T any](c *cache, pick func(*cache) map[K]cached[T], k K, v T, loaded time.Time, gen int64) {
+// that produced v began (gen): a row read before a change must not outlive the change. A map
+// holding maxEntries is emptied first.
+func put[K comparable, T any](c *cache, pick func(*cache) map[K]cached[T], k K, v T, loaded time.Time, gen int64, maxEntries int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.gen != gen {
 		return
 	}
 	m := pick(c)
-	if len(m) >= cacheMaxEntries {
+	if len(m) >= maxEntries {
 		clear(m)
 	}
 	m[k] = cached[T]{value: v, loaded: loaded}
@@ -157,7 +184,7 @@ func (s *Service) cachedApplication(ctx context.Context, id string) (Application
 	gen := s.cache.generation()
 	app, err := s.store.Application(ctx, id)
 	if err == nil {
-		put(s.cache, func(c *cache) map[string]cached[Application] { return c.apps }, id, app, now, gen)
+		put(s.cache, func(c *cache) map[string]cached[Application] { return c.apps }, id, app, now, gen, cacheMaxEntries)
 	}
 	return app, err
 }
@@ -172,7 +199,7 @@ func (s *Service) cachedClient(ctx context.Context, clientID string) (Applicatio
 	gen := s.cache.generation()
 	app, err := s.store.ApplicationByClientID(ctx, clientID)
 	if err == nil {
-		put(s.cache, func(c *cache) map[string]cached[Application] { return c.clients }, clientID, app, now, gen)
+		put(s.cache, func(c *cache) map[string]cached[Application] { return c.clients }, clientID, app, now, gen, cacheMaxEntries)
 	}
 	return app, err
 }
@@ -192,7 +219,7 @@ func (s *Service) cachedKey(ctx context.Context, hash string) (APIKey, Account, 
 	if err != nil {
 		return APIKey{}, Account{}, err
 	}
-	put(s.cache, func(c *cache) map[string]cached[keyEntry] { return c.keys }, hash, keyEntry{k, acct}, now, gen)
+	put(s.cache, func(c *cache) map[string]cached[keyEntry] { return c.keys }, hash, keyEntry{k, acct}, now, gen, cacheMaxEntries)
 	return k, acct, nil
 }
 
@@ -205,7 +232,7 @@ func (s *Service) cachedContract(ctx context.Context, id string) (Contract, erro
 	gen := s.cache.generation()
 	c, err := s.store.Contract(ctx, id)
 	if err == nil {
-		put(s.cache, func(c *cache) map[string]cached[Contract] { return c.contracts }, id, c, now, gen)
+		put(s.cache, func(c *cache) map[string]cached[Contract] { return c.contracts }, id, c, now, gen, cacheMaxEntries)
 	}
 	return c, err
 }
@@ -220,7 +247,32 @@ func (s *Service) cachedDeclaration(ctx context.Context, contract, identity stri
 	gen := s.cache.generation()
 	d, err := s.store.Declaration(ctx, contract, identity)
 	if err == nil {
-		put(s.cache, func(c *cache) map[declKey]cached[Declaration] { return c.decls }, k, d, now, gen)
+		put(s.cache, func(c *cache) map[declKey]cached[Declaration] { return c.decls }, k, d, now, gen, cacheMaxEntries)
 	}
 	return d, err
+}
+
+// cachedDocuments returns a page of the documents f selects, from the cache when fresh. Only
+// the customer API's lists come here (filter by contract and types, paged); the list is the
+// caller's to keep.
+func (s *Service) cachedDocuments(ctx context.Context, f DocumentFilter) ([]Document, int, error) {
+	if f.Period != "" || f.Filename != "" || f.Page.Limit < 1 || f.Page.Limit > cacheMaxPageSize {
+		return s.store.Documents(ctx, f)
+	}
+	types := make([]string, len(f.Types))
+	for i, t := range f.Types {
+		types[i] = string(t)
+	}
+	k := pageKey{contract: f.ContractID, types: strings.Join(types, ","), page: f.Page}
+	now := s.nowFunc()
+	if p, ok := get(s.cache, s.cache.documents, k, now); ok {
+		return slices.Clone(p.list), p.total, nil
+	}
+	gen := s.cache.generation()
+	list, total, err := s.store.Documents(ctx, f)
+	if err == nil {
+		p := documentPage{list: slices.Clone(list), total: total}
+		put(s.cache, func(c *cache) map[pageKey]cached[documentPage] { return c.documents }, k, p, now, gen, cacheMaxPages)
+	}
+	return list, total, err
 }

@@ -2,6 +2,7 @@ package eccs_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -85,5 +86,48 @@ func TestLocalChangesAreSeenAtOnce(t *testing.T) {
 	}
 	if _, _, err := w.svc.AccountForKey(w.ctx, w.carolKey); eccs.ErrorCode(err) != eccs.Unauthenticated {
 		t.Fatalf("the revoking process still accepts the key: %v", err)
+	}
+}
+
+// TestDocumentPagesFollowChanges: a page of documents is cached like the rows of the request
+// path: the process that adds a document lists it at once, another process within the
+// cache's lifetime (at once with Watch, as the test above shows for rows).
+func TestDocumentPagesFollowChanges(t *testing.T) {
+	w := newWorld(t)
+	other := w.service(func(*eccs.Config) {})
+	page := eccs.Page{Limit: 10}
+	count := func(svc *eccs.Service) int {
+		t.Helper()
+		a, err := svc.ContractAccess(w.ctx, w.carol, "BA1-FE")
+		if err != nil {
+			t.Fatal(err)
+		}
+		list, total, err := svc.Documents(w.ctx, a, nil, page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list) != min(total, page.Limit) {
+			t.Fatalf("a page of %d documents for a total of %d", len(list), total)
+		}
+		return total
+	}
+	before := count(w.svc)
+	if got := count(other); got != before {
+		t.Fatalf("the other process counts %d documents, this one %d", got, before)
+	}
+	nd := eccs.NewDocument{ContractID: "BA1-FE", Type: eccs.TypeBills, Filename: "bill-209901.xlsx",
+		Period: "209901", Amount: 100, Currency: "EUR"}
+	if _, err := w.svc.AddDocument(w.ctx, nd, strings.NewReader("bill"), 4); err != nil {
+		t.Fatal(err)
+	}
+	if got := count(w.svc); got != before+1 {
+		t.Fatalf("the adding process lists %d documents after adding one to %d", got, before)
+	}
+	if got := count(other); got != before {
+		t.Fatalf("the other process lists %d documents at once, want its cached %d (is the page cached?)", got, before)
+	}
+	w.clock.Advance(11 * time.Second)
+	if got := count(other); got != before+1 {
+		t.Fatalf("after the cache's lifetime the other process lists %d documents, want %d", got, before+1)
 	}
 }

@@ -37,7 +37,7 @@ func (s *Service) Documents(ctx context.Context, a Access, types []DocumentType,
 	if len(visible) == 0 {
 		return []Document{}, 0, nil
 	}
-	list, total, err := s.store.Documents(ctx, DocumentFilter{ContractID: a.contract.ID, Types: visible, Page: page})
+	list, total, err := s.cachedDocuments(ctx, DocumentFilter{ContractID: a.contract.ID, Types: visible, Page: page})
 	if err != nil {
 		return nil, 0, fmt.Errorf("list documents: %w", err)
 	}

@@ -108,7 +108,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, classify(err))
 	}
 
-	return &Store{Store: sqlstore.New(read, write, sqlstore.Dialect{Name: "sqlite", Classify: classify}), read: read, write: write}, nil
+	return &Store{Store: sqlstore.New(read, write, sqlstore.Dialect{Name: "sqlite", Classify: classify, PrepareReads: true}), read: read, write: write}, nil
 }
 
 // pragmas returns the DSN query that every connection applies when it opens.

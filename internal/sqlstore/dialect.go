@@ -26,6 +26,10 @@ type Dialect struct {
 	// from the start (PostgreSQL: a serialization failure or a broken deadlock); InTx then
 	// runs it again, a few times at most. Nil: never.
 	Retryable func(err error) bool
+	// PrepareReads keeps a prepared statement for each read the Store builds at run time
+	// (lists), on its read pool. SQLite wants it: compiling a list's query costs more than
+	// running it. pgx caches prepared statements per connection by itself.
+	PrepareReads bool
 }
 
 // dbError is a domain error caused by a driver error: callers see the *eccs.Error (errors.As

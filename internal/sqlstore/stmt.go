@@ -47,7 +47,14 @@ type stmtCache struct {
 	closed bool
 	ready  atomic.Bool // every statement is prepared
 	stmts  [numStmts]atomic.Pointer[sql.Stmt]
+	texts  sync.Map // query text → *sql.Stmt: reads built at run time (lists and their filters)
+	ntexts int      // entries of texts; guarded by mu
 }
+
+// maxTextStmts bounds the statements byText keeps. The texts are built by this package from
+// fixed pieces (a list's filters, the length of an IN list), so a few dozen exist; the bound
+// only guards against a bug that would put values in a text.
+const maxTextStmts = 512
 
 func newStmtCache(db *sql.DB) *stmtCache { return &stmtCache{db: db} }
 
@@ -71,6 +78,31 @@ func (c *stmtCache) get(ctx context.Context, id stmtID) (*sql.Stmt, error) {
 	}
 	c.stmts[id].Store(st)
 	return st, nil
+}
+
+// byText returns a statement prepared on the pool for query, preparing it on first use. It
+// returns nil when the statement cannot be had (the cache is full or closed, or the prepare
+// failed, such as before a migration): the caller then runs query unprepared, which reports
+// any error where it belongs. Compiling a query costs SQLite more than running a short one.
+func (c *stmtCache) byText(ctx context.Context, query string) *sql.Stmt {
+	if st, ok := c.texts.Load(query); ok {
+		return st.(*sql.Stmt)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st, ok := c.texts.Load(query); ok {
+		return st.(*sql.Stmt)
+	}
+	if c.closed || c.ntexts >= maxTextStmts {
+		return nil
+	}
+	st, err := c.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil
+	}
+	c.texts.Store(query, st)
+	c.ntexts++
+	return st
 }
 
 // lookup returns statement id if it is prepared, nil otherwise. It never waits for a
@@ -103,5 +135,36 @@ func (c *stmtCache) close() error {
 			errs = append(errs, st.Close())
 		}
 	}
+	c.texts.Range(func(query, st any) bool {
+		errs = append(errs, st.(*sql.Stmt).Close())
+		c.texts.Delete(query)
+		return true
+	})
+	c.ntexts = 0
 	return errors.Join(errs...)
+}
+
+// preparedReader runs reads outside transactions through statements prepared once per query
+// text (Dialect.PrepareReads).
+type preparedReader struct {
+	db    *sql.DB
+	stmts *stmtCache
+}
+
+func (r preparedReader) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := r.stmts.byText(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return r.db.QueryContext(ctx, query, args...)
+}
+
+func (r preparedReader) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := r.stmts.byText(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return r.db.QueryRowContext(ctx, query, args...)
+}
+
+func (r preparedReader) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return r.db.ExecContext(ctx, query, args...)
 }

@@ -155,6 +155,9 @@ func (s *Store) reader() querier {
 	if s.tx != nil {
 		return s.tx
 	}
+	if s.dialect.PrepareReads {
+		return preparedReader{db: s.read, stmts: s.readStmts}
+	}
 	return s.read
 }
 

@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/eccs/eccs/internal/eccs"
@@ -64,6 +66,50 @@ func contractWorld(t *testing.T, s eccs.Store) (world, map[string]eccs.Contract)
 		must(t, s.CreateDeclaration(ctx, w.declaration(id, w.alice)))
 	}
 	return w, all
+}
+
+// testPerimeterPages checks every page of perimeters of few and of many (billing account,
+// offer) pairs against the whole sorted list: a store may page a perimeter pair by pair
+// and merge (sqlstore does, up to 64 pairs), so pages must come out the same whatever the
+// number of pairs.
+func testPerimeterPages(t *testing.T, open func(t *testing.T) eccs.Store) {
+	for _, offers := range []int{3, 70} {
+		t.Run(fmt.Sprintf("%d offers", offers), func(t *testing.T) {
+			s := open(t)
+			ctx := t.Context()
+			w := seed(t, s)
+			perimeter := eccs.Perimeter{BillingAccountIDs: []string{w.b1.ID, w.b2.ID}}
+			var want []string
+			for i := range offers {
+				o := w.o1
+				o.ID, o.Name = fmt.Sprintf("OFFER-%03d", i), fmt.Sprintf("Offer %d", i)
+				must(t, s.CreateOffer(ctx, o))
+				perimeter.OfferIDs = append(perimeter.OfferIDs, o.ID)
+				// Contract numbers interleave across pairs, and some pairs hold none.
+				for j := range i % 3 {
+					for _, b := range []eccs.BillingAccount{w.b1, w.b2, w.b3} {
+						id := fmt.Sprintf("C%03d-%d-%s", (i*7+j*13)%97, j, b.ID)
+						w.createContract(t, s, id, b, o, w.bob)
+						if b.ID != w.b3.ID {
+							want = append(want, id)
+						}
+					}
+				}
+			}
+			slices.Sort(want)
+			must(t, s.CreateAccount(ctx, w.adminAccount("acct-wide", w.alice, perimeter)))
+			for _, limit := range []int{1, 2, 7, 1000} {
+				for offset := 0; offset <= len(want)+1; offset += max(1, limit/2) {
+					list, total, err := s.Contracts(ctx, eccs.ContractFilter{PerimeterOf: "acct-wide", Page: eccs.Page{Limit: limit, Offset: offset}})
+					must(t, err)
+					page := want[min(offset, len(want)):min(offset+limit, len(want))]
+					if got := contractIDs(list); !slices.Equal(got, page) || total != len(want) {
+						t.Fatalf("limit %d offset %d: %v (total %d), want %v (total %d)", limit, offset, got, total, page, len(want))
+					}
+				}
+			}
+		})
+	}
 }
 
 func testContractLists(t *testing.T, open func(t *testing.T) eccs.Store) {

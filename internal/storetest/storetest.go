@@ -31,6 +31,7 @@ func Run(t *testing.T, open func(t *testing.T) eccs.Store) {
 	t.Run("IdentityByID", func(t *testing.T) { testIdentityByID(t, open) })
 	t.Run("Contracts", func(t *testing.T) { testContracts(t, open) })
 	t.Run("ContractLists", func(t *testing.T) { testContractLists(t, open) })
+	t.Run("PerimeterPages", func(t *testing.T) { testPerimeterPages(t, open) })
 	t.Run("ContractUpdates", func(t *testing.T) { testContractUpdates(t, open) })
 	t.Run("NextContractNumber", func(t *testing.T) { testNextContractNumber(t, open) })
 	t.Run("Declarations", func(t *testing.T) { testDeclarations(t, open) })
