@@ -123,19 +123,11 @@ func runBench(ctx context.Context, args []string) error {
 	started := time.Now()
 	loadStart := loadAverage()
 
-	tmp, err := os.MkdirTemp("", "eccs-bench-")
+	w, eccsd, cleanup, err := prepare(ctx, c)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(tmp)
-	eccsd := filepath.Join(tmp, "eccsd")
-	if err := buildEccsd(ctx, eccsd); err != nil {
-		return err
-	}
-	w, err := openWorld(ctx, c, tmp, eccsd)
-	if err != nil {
-		return err
-	}
+	defer cleanup()
 
 	var backends []backend
 	if c.backend != "postgres" {
@@ -212,6 +204,26 @@ func buildEccsd(ctx context.Context, out string) error {
 }
 
 // openWorld prepares the data directory, or reuses the one -data names.
+// prepare builds eccsd into a new temporary directory and opens the world there (or in
+// -data); cleanup removes the directory.
+func prepare(ctx context.Context, c config) (w world, eccsd string, cleanup func(), err error) {
+	tmp, err := os.MkdirTemp("", "eccs-bench-")
+	if err != nil {
+		return world{}, "", nil, err
+	}
+	cleanup = func() { os.RemoveAll(tmp) }
+	eccsd = filepath.Join(tmp, "eccsd")
+	if err := buildEccsd(ctx, eccsd); err != nil {
+		cleanup()
+		return world{}, "", nil, err
+	}
+	if w, err = openWorld(ctx, c, tmp, eccsd); err != nil {
+		cleanup()
+		return world{}, "", nil, err
+	}
+	return w, eccsd, cleanup, nil
+}
+
 func openWorld(ctx context.Context, c config, tmp, eccsd string) (world, error) {
 	dir := c.dataDir
 	if dir == "" {

@@ -46,19 +46,11 @@ func runProfile(ctx context.Context, args []string) error {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
-	tmp, err := os.MkdirTemp("", "eccs-bench-")
+	w, eccsd, cleanup, err := prepare(ctx, c)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(tmp)
-	eccsd := filepath.Join(tmp, "eccsd")
-	if err := buildEccsd(ctx, eccsd); err != nil {
-		return err
-	}
-	w, err := openWorld(ctx, c, tmp, eccsd)
-	if err != nil {
-		return err
-	}
+	defer cleanup()
 
 	var store eccs.Store
 	switch c.backend {

@@ -51,10 +51,14 @@ func (s *issuedSecrets) add(name, value string) {
 	s.values = append(s.values, value)
 }
 
-func TestNoSecretIsStoredOrLoggedOnSQLiteAndFiles(t *testing.T) {
-	t.Parallel()
+// issueSecretsAndStop runs `serve -dev` with extraArgs on a new data directory, drives every
+// flow that issues or carries a secret, stops the server gracefully, and returns it, its data
+// directory, every secret (the server's keys included) and the canaries.
+func issueSecretsAndStop(t *testing.T, extraArgs ...string) (*server, string, *issuedSecrets, canaries) {
+	t.Helper()
 	dir := filepath.Join(t.TempDir(), "data")
-	s, err := launch(t, t.Context(), []string{"serve", "-dev", "--addr", "127.0.0.1:0", "--data-dir", dir, "--rate-limit", "0"}, noEnv, dir)
+	args := append([]string{"serve", "-dev", "--addr", "127.0.0.1:0", "--data-dir", dir, "--rate-limit", "0"}, extraArgs...)
+	s, err := launch(t, t.Context(), args, noEnv, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,6 +67,12 @@ func TestNoSecretIsStoredOrLoggedOnSQLiteAndFiles(t *testing.T) {
 		t.Fatalf("the server did not stop gracefully: %v", err)
 	}
 	secrets.addServerKeys(t, filepath.Join(dir, "keys.json"))
+	return s, dir, secrets, canaries
+}
+
+func TestNoSecretIsStoredOrLoggedOnSQLiteAndFiles(t *testing.T) {
+	t.Parallel()
+	s, dir, secrets, canaries := issueSecretsAndStop(t)
 
 	artifacts := dataDirArtifacts(t, dir)
 	if _, ok := artifacts["data/eccs.db"]; !ok {
@@ -80,17 +90,7 @@ func TestNoSecretIsStoredOrLoggedOnSQLiteAndFiles(t *testing.T) {
 func TestNoSecretIsStoredOrLoggedOnPostgreSQLAndS3(t *testing.T) {
 	// Not parallel: s3test sets the AWS_* variables of the process, which the server reads.
 	dbURL, blobURL := pgtest.URL(t), s3test.URL(t)
-	dir := filepath.Join(t.TempDir(), "data")
-	s, err := launch(t, t.Context(), []string{"serve", "-dev", "--addr", "127.0.0.1:0", "--data-dir", dir, "--rate-limit", "0",
-		"--database-url", dbURL, "--blob-url", blobURL}, noEnv, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	secrets, canaries := driveSecretFlows(t, withAdmin(t, s))
-	if err := s.stop(); err != nil {
-		t.Fatalf("the server did not stop gracefully: %v", err)
-	}
-	secrets.addServerKeys(t, filepath.Join(dir, "keys.json"))
+	s, dir, secrets, canaries := issueSecretsAndStop(t, "--database-url", dbURL, "--blob-url", blobURL)
 
 	artifacts := dataDirArtifacts(t, dir)
 	artifacts["pg_dump"] = pgtest.Dump(t, dbURL)
