@@ -581,7 +581,7 @@ func TestOpenAPIResponses(t *testing.T) {
 						continue
 					}
 					want := "Error"
-					if token && status != 429 && status < 500 {
+					if token && status != 429 { // server-side failures too (doc/decisions.md)
 						want = "OAuthError"
 					}
 					if !errorSchemaIs(mt.Schema, want) {

@@ -376,6 +376,9 @@ func sharedDev(t *testing.T) *server {
 }
 
 func TestMain(m *testing.M) {
+	if args, ok := os.LookupEnv(childArgsEnv); ok { // this process is a server of e2e_crash_test.go
+		os.Exit(runChild(args))
+	}
 	code := m.Run()
 	if shared != nil {
 		if err := shared.stop(); err != nil {

@@ -41,6 +41,7 @@ type serveConfig struct {
 	maxUploadBytes int64
 	adminAddr      string
 	shutdownGrace  time.Duration
+	sweepAfter     time.Duration // --sweep-orphans-after
 	logLevel       string
 	limits         serverLimits
 }
@@ -103,6 +104,7 @@ commands for the getting-started guide's examples.`,
 	f.Int64Var(&cfg.maxUploadBytes, "max-upload-bytes", httpapi.DefaultMaxUploadBytes, "largest document file operators may upload")
 	f.StringVar(&cfg.adminAddr, "admin-addr", "", "address of the admin API (/admin/v1); default: on --addr with the customer API")
 	f.DurationVar(&cfg.shutdownGrace, "shutdown-grace", 30*time.Second, "how long requests in flight may take to finish on SIGTERM")
+	f.DurationVar(&cfg.sweepAfter, "sweep-orphans-after", time.Hour, "remove document files no document refers to (left by a crash) once this old, at start and hourly; longer than the longest upload (0: never)")
 	f.StringVar(&cfg.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.DurationVar(&cfg.limits.readHeaderTimeout, "read-header-timeout", 10*time.Second, "how long a client may take to send a request's headers")
 	f.DurationVar(&cfg.limits.readTimeout, "read-timeout", 60*time.Second, "how long a client may take to send a whole request, body included (uploads too)")
@@ -137,6 +139,8 @@ func (cfg serveConfig) validate(source func(flag string) string) error {
 		return bad("max-upload-bytes", cfg.maxUploadBytes, "give at least 1024 bytes")
 	case cfg.shutdownGrace < 0:
 		return bad("shutdown-grace", cfg.shutdownGrace, "give a duration such as 30s, or 0 to stop at once")
+	case cfg.sweepAfter < 0:
+		return bad("sweep-orphans-after", cfg.sweepAfter, "give a duration longer than the longest upload, such as 1h, or 0 never to remove them")
 	case cfg.limits.readHeaderTimeout < 100*time.Millisecond:
 		return bad("read-header-timeout", cfg.limits.readHeaderTimeout, "give a duration of at least 100ms, such as 10s (without it, slow clients hold connections forever)")
 	case cfg.limits.readTimeout < cfg.limits.readHeaderTimeout:
@@ -148,6 +152,7 @@ func (cfg serveConfig) validate(source func(flag string) string) error {
 }
 
 func serve(ctx context.Context, e env, cfg serveConfig, addrGiven bool) error {
+	started := time.Now()
 	var level slog.Level
 	level.UnmarshalText([]byte(cfg.logLevel)) // checked by validate
 	logger := slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: level}))
@@ -261,6 +266,11 @@ func serve(ctx context.Context, e env, cfg serveConfig, addrGiven bool) error {
 	if err := os.MkdirAll(spool, 0o700); err != nil {
 		return fmt.Errorf("upload directory: %w", err)
 	}
+	if n, err := cleanSpool(spool, started); err != nil {
+		logger.Warn("remove the uploads a previous process left", "removed", n, "error", err.Error())
+	} else if n > 0 {
+		logger.Info("removed the uploads a previous process left", "removed", n)
+	}
 	adminCfg := &httpapi.AdminConfig{PublicURL: publicURL, MaxBodyBytes: cfg.maxBodyBytes, MaxUploadBytes: cfg.maxUploadBytes, TempDir: spool}
 	apiCfg := httpapi.Config{
 		TokenRateLimit:     cfg.tokenRateLimit,
@@ -281,6 +291,16 @@ func serve(ctx context.Context, e env, cfg serveConfig, addrGiven bool) error {
 	if adminLn != nil {
 		fmt.Fprintf(e.stdout, "eccsd admin API on %s\n", adminURL)
 	}
+	sweepCtx, stopSweep := context.WithCancel(ctx)
+	swept := make(chan struct{})
+	go func() {
+		defer close(swept)
+		sweepDocuments(sweepCtx, db, svc, blobs, cfg.sweepAfter, logger)
+	}()
+	defer func() { // before the database closes
+		stopSweep()
+		<-swept
+	}()
 	return runServers(ctx, servers, cfg.limits, cfg.shutdownGrace, svc, logger)
 }
 

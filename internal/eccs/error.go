@@ -29,6 +29,9 @@ const (
 	ReasonMissing Reason = "missing" // Invalid or Unauthenticated: the value is absent
 	ReasonExpired Reason = "expired" // Unauthenticated: the credentials were valid but are out of date
 	ReasonBlocked Reason = "blocked" // Forbidden: the application is blocked by the operator
+	// ReasonNoSpace refines Unavailable: a disk (or a quota) is full, so nothing was stored,
+	// and it stays full until someone frees space; retrying at once fails again.
+	ReasonNoSpace Reason = "no_space"
 )
 
 // Error is the error type of the domain. Message is one sentence meant for the caller: it names
@@ -58,6 +61,13 @@ func ErrorCode(err error) Code {
 		return e.Code
 	}
 	return Internal
+}
+
+// IsNoSpace reports whether err is an Unavailable error with ReasonNoSpace: a write found no
+// room on a full disk.
+func IsNoSpace(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Code == Unavailable && e.Reason == ReasonNoSpace
 }
 
 // IsNotFound reports whether err is a NotFound error.

@@ -68,8 +68,16 @@ func (s *Store) Root() string { return s.root }
 // Put stores everything r yields under key and returns its size and hex SHA-256, both computed
 // while streaming; the content is never held in memory whole. The bytes are durable when it
 // returns. Errors: Invalid for a bad key; Conflict if key exists, or if a prefix of key is
-// itself a blob; r's error or ctx's if either stops the copy, in which case nothing is stored.
+// itself a blob; Unavailable with eccs.ReasonNoSpace when the file system (or the quota) is
+// full; r's error or ctx's if either stops the copy. Whatever the error, nothing is stored
+// and the temporary file is gone.
 func (s *Store) Put(ctx context.Context, key string, r io.Reader, _ int64) (size int64, sha256Hex string, err error) {
+	defer func() {
+		if err != nil && isNoSpace(err) {
+			err = errors.Join(&eccs.Error{Code: eccs.Unavailable, Reason: eccs.ReasonNoSpace,
+				Message: "The document store has no space left; nothing was stored."}, err)
+		}
+	}()
 	path, err := s.path(key)
 	if err != nil {
 		return 0, "", err
@@ -176,6 +184,38 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	return nil
 }
 
+// List calls fn with the key and the last modification time of every blob, in lexical order
+// of their paths, skipping temporary files. A blob stored or deleted while List runs may or
+// may not be listed. It stops at fn's first error, or ctx's, and returns it.
+func (s *Store) List(ctx context.Context, fn func(key string, modTime time.Time) error) error {
+	return filepath.WalkDir(s.root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) { // removed meanwhile
+				return nil
+			}
+			return fmt.Errorf("list blobs: %w", err)
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if d.IsDir() || strings.HasPrefix(d.Name(), tempPrefix) {
+			return nil
+		}
+		fi, err := d.Info()
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("list blobs: %w", err)
+		}
+		rel, err := filepath.Rel(s.root, path)
+		if err != nil {
+			return fmt.Errorf("list blobs: %w", err)
+		}
+		return fn(filepath.ToSlash(rel), fi.ModTime())
+	})
+}
+
 // CleanTemp removes the temporary files of Puts that a crash interrupted, when they were last
 // written more than olderThan ago, and returns how many it removed. olderThan must exceed the
 // longest upload, or it removes the file of a Put in progress (which then fails). It goes on
@@ -261,6 +301,12 @@ func (s *Store) mkdirs(dir string) error {
 		cur = next
 	}
 	return nil
+}
+
+// isNoSpace reports whether err is a write refused for want of room: a full file system or
+// an exhausted quota.
+func isNoSpace(err error) bool {
+	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT)
 }
 
 // syncDir fsyncs a directory, making the entries added to or removed from it durable.

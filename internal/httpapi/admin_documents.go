@@ -9,6 +9,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/eccs/eccs/api"
@@ -91,7 +92,7 @@ func (s *server) handleAdminDocumentUpload(w http.ResponseWriter, r *http.Reques
 	defer removeSpool(f)
 	d, err := s.svc.AddDocument(r.Context(), nd, f, size)
 	if err != nil {
-		return queryFields(err, documentParams...)
+		return uploadFailure(err)
 	}
 	writeJSON(w, http.StatusCreated, adminDocumentJSON(d))
 	return nil
@@ -142,7 +143,7 @@ func (s *server) handleAdminDocumentReplace(w http.ResponseWriter, r *http.Reque
 	defer removeSpool(f)
 	d, err := s.svc.ReplaceDocument(r.Context(), contractID, docID, u, f, size)
 	if err != nil {
-		return queryFields(err, documentParams...)
+		return uploadFailure(err)
 	}
 	writeJSON(w, http.StatusOK, adminDocumentJSON(d))
 	return nil
@@ -249,6 +250,9 @@ func (s *server) spool(w http.ResponseWriter, r *http.Request) (*os.File, int64,
 	}
 	f, err := os.CreateTemp(s.admin.TempDir, "eccs-upload-*")
 	if err != nil {
+		if diskFull(err) {
+			return nil, 0, insufficientStorage(fmt.Errorf("spool the upload: %w", err))
+		}
 		return nil, 0, fmt.Errorf("spool the upload: %w", err)
 	}
 	n, err := io.Copy(f, http.MaxBytesReader(w, r.Body, limit))
@@ -258,11 +262,39 @@ func (s *server) spool(w http.ResponseWriter, r *http.Request) (*os.File, int64,
 			return nil, 0, tooLarge
 		}
 		if _, ok := errors.AsType[*os.PathError](err); ok { // the disk, not the client
+			if diskFull(err) {
+				return nil, 0, insufficientStorage(fmt.Errorf("spool the upload: %w", err))
+			}
 			return nil, 0, fmt.Errorf("spool the upload: %w", err)
 		}
 		return nil, 0, fail(http.StatusBadRequest, api.CodeInvalidBody, "The request body could not be read completely.")
 	}
 	return f, n, nil
+}
+
+// uploadFailure maps the error of storing an upload: a full disk where the document files or
+// the database live answers 507, as a full spool does; an invalid field names its query-string
+// parameter.
+func uploadFailure(err error) error {
+	if eccs.IsNoSpace(err) {
+		return insufficientStorage(err)
+	}
+	return queryFields(err, documentParams...)
+}
+
+// insufficientStorage is the answer to an upload that found no room on the server's disk:
+// 507 Insufficient Storage with code 5, and no Retry-After, since the disk stays full until
+// someone frees space (doc/decisions.md). Nothing was stored. cause stays in the chain, for
+// the log.
+func insufficientStorage(cause error) error {
+	return fmt.Errorf("%w: %w", fail(http.StatusInsufficientStorage, api.CodeServiceUnavailable,
+		"The server has no disk space left to store this file, so nothing was stored; free space on the server (or ask its operator to), then send the file again."), cause)
+}
+
+// diskFull reports whether err is a write refused for want of room: a full file system or
+// an exhausted quota.
+func diskFull(err error) bool {
+	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT)
 }
 
 // removeSpool closes and removes a spooled upload.

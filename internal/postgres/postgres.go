@@ -15,8 +15,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/eccs/eccs/internal/eccs"
 	"github.com/eccs/eccs/internal/schema"
@@ -30,7 +31,9 @@ type Options struct {
 	MaxConns int
 	// StatementTimeout bounds every statement on the server (default 10 s), so that a call
 	// never hangs on a stuck query: it fails with Unavailable instead. A statement_timeout in
-	// the URL wins.
+	// the URL wins. Connections also wait no longer than it plus 2 s for the server to connect,
+	// read or write, so that a server that stops answering (frozen, or cut off by the network)
+	// fails calls too instead of holding them; with statement_timeout 0 (none), they wait.
 	StatementTimeout time.Duration
 }
 
@@ -56,15 +59,24 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
 	q := u.Query()
-	if q.Get("statement_timeout") == "" {
+	statementTimeout := opts.StatementTimeout
+	if v := q.Get("statement_timeout"); v == "" {
 		// pgx sends unknown URL parameters as run-time parameters of every connection.
 		q.Set("statement_timeout", fmt.Sprint(opts.StatementTimeout.Milliseconds()))
+	} else if d, ok := parseStatementTimeout(v); ok {
+		statementTimeout = d
+	} else {
+		statementTimeout = 0 // a value PostgreSQL may read otherwise: no bound is safer than a wrong one
 	}
 	u.RawQuery = q.Encode()
-	db, err := sql.Open("pgx", u.String())
+	cfg, err := pgx.ParseConfig(u.String())
 	if err != nil {
 		return nil, fmt.Errorf("open postgres %s: %w", u.Redacted(), err)
 	}
+	if statementTimeout > 0 {
+		cfg.DialFunc = boundDial(cfg.DialFunc, cfg.ConnectTimeout, statementTimeout+boundMargin)
+	}
+	db := stdlib.OpenDB(*cfg)
 	db.SetMaxOpenConns(opts.MaxConns)
 	db.SetMaxIdleConns(opts.MaxConns)
 	db.SetConnMaxIdleTime(5 * time.Minute)
@@ -147,6 +159,8 @@ func classify(err error) error {
 			return sqlstore.ConflictError(err)
 		case pe.Code == "23503": // foreign_key_violation
 			return sqlstore.MissingReferenceError(err)
+		case pe.Code == "53100": // disk_full
+			return sqlstore.NoSpaceError(err)
 		case retryableCode(pe.Code),
 			pe.Code == "57014",                                         // query_canceled: the statement timeout
 			pe.Code == "53300",                                         // too_many_connections

@@ -36,6 +36,13 @@ var _ eccs.BlobStore = (*Store)(nil)
 // unknown size holds in memory at a time. 10,000 parts of it make 50 GiB.
 const partSize = 5 << 20
 
+// maxAttempts bounds the attempts of each request to the object store. A transient refusal
+// (SlowDown, a dropped connection) is tried again twice, within about a second and a half
+// with minio-go's backoff; a store that is down fails a download in that time, with 503.
+// minio-go's default, 10 attempts, held each download of a dead store for 4 to 7 seconds
+// before its 503, and clients retry 503 on downloads.
+const maxAttempts = 3
+
 // Open connects to the bucket a URL names:
 //
 //	s3://BUCKET[/PREFIX]?endpoint=http://127.0.0.1:9000&region=us-east-1
@@ -66,6 +73,7 @@ func Open(ctx context.Context, rawURL string) (*Store, error) {
 	})
 	client, err := minio.New(eu.Host, &minio.Options{
 		Creds: creds, Secure: eu.Scheme == "https", Region: region, BucketLookup: minio.BucketLookupPath,
+		MaxRetries: maxAttempts,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("blob URL %q: %w", rawURL, err)
@@ -148,6 +156,23 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 		return fmt.Errorf("delete blob %s: %w", key, unavailable(err))
 	}
 	return nil
+}
+
+// List calls fn with the key and the last modification time of every object under the
+// store's prefix, in lexical order. For an object uploaded in parts, S3 may give the time the
+// upload began rather than ended. It stops at fn's first error, or ctx's, and returns it.
+func (s *Store) List(ctx context.Context, fn func(key string, modTime time.Time) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // stops the listing goroutine when fn fails
+	for obj := range s.client.ListObjects(ctx, s.bucket, minio.ListObjectsOptions{Prefix: s.prefix, Recursive: true}) {
+		if obj.Err != nil {
+			return fmt.Errorf("list blobs: %w", unavailable(obj.Err))
+		}
+		if err := fn(strings.TrimPrefix(obj.Key, s.prefix), obj.LastModified); err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
 }
 
 // blob is an object being read.

@@ -217,6 +217,8 @@ func classify(err error) error {
 	switch se.Code() & 0xff {
 	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
 		return sqlstore.UnavailableError(err)
+	case sqlite3.SQLITE_FULL: // the disk is full; the write was rolled back
+		return sqlstore.NoSpaceError(err)
 	}
 	return err
 }

@@ -18,9 +18,9 @@ type Dialect struct {
 	// Classify turns a driver error into a domain error: ConflictError for a unique or
 	// primary key violation, MissingReferenceError for a foreign key violation,
 	// UnavailableError for a database that is busy or locked past its timeout or whose
-	// connection died; anything else it returns unchanged. A nil Classify returns every error
-	// unchanged. Whatever the dialect, the Store also treats context.DeadlineExceeded,
-	// driver.ErrBadConn and sql.ErrConnDone as Unavailable.
+	// connection died, NoSpaceError for a full disk; anything else it returns unchanged. A
+	// nil Classify returns every error unchanged. Whatever the dialect, the Store also
+	// treats context.DeadlineExceeded, driver.ErrBadConn and sql.ErrConnDone as Unavailable.
 	Classify func(err error) error
 	// Retryable reports whether a transaction that failed with err may succeed if run again
 	// from the start (PostgreSQL: a serialization failure or a broken deadlock); InTx then
@@ -59,6 +59,14 @@ func MissingReferenceError(cause error) error {
 // locked past its timeout, or unreachable: an Unavailable *eccs.Error, so callers retry later.
 func UnavailableError(cause error) error {
 	return &dbError{domain: &eccs.Error{Code: eccs.Unavailable, Message: "The database is busy or unreachable; retry later."}, cause: cause}
+}
+
+// NoSpaceError returns the error a Dialect's Classify gives when the database could not write
+// for want of disk space (SQLite's SQLITE_FULL, PostgreSQL's disk_full): Unavailable with
+// eccs.ReasonNoSpace. The transaction changed nothing.
+func NoSpaceError(cause error) error {
+	return &dbError{domain: &eccs.Error{Code: eccs.Unavailable, Reason: eccs.ReasonNoSpace,
+		Message: "The database has no disk space left; nothing was stored."}, cause: cause}
 }
 
 // classify turns a driver error into a domain error where the dialect or the connection state

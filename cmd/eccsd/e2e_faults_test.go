@@ -1,0 +1,799 @@
+package main
+
+// Dependency faults, end to end (issue 6 item 7): the whole program runs through run(), as
+// `eccsd serve` runs, on dependencies that the test breaks and repairs while clients keep
+// calling. A PostgreSQL server of the test's own is stopped for ten seconds under load, and
+// another is frozen behind a proxy (it refuses nothing and answers nothing); a MinIO of the
+// test's own is killed and restarted; the data directory sits on a small tmpfs filled to the
+// last page (e2e_faults_linux_test.go). Each test checks that every answer is the one a client
+// can act on (503 with code 5 and Retry-After, never 500, never a hang), that nothing is left
+// half done, and that the server recovers without a restart. doc/reliability.md reports them.
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/minio/minio-go/v7"
+	"github.com/minio/minio-go/v7/pkg/credentials"
+
+	"github.com/eccs/eccs/api"
+	"github.com/eccs/eccs/internal/devseed"
+	"github.com/eccs/eccs/internal/openapitest"
+	"github.com/eccs/eccs/internal/pgtest"
+	"github.com/eccs/eccs/internal/s3test"
+)
+
+const (
+	// faultAnswerBound is the longest any answer may take while a dependency is down: the
+	// server must fail fast, not hold the client until its own timeout. Connections to a
+	// stopped server are refused at once; the object store client tries three times, within
+	// about 1.5 s (s3blob). The rest is room for a loaded test machine.
+	faultAnswerBound = 3 * time.Second
+	// faultRecoverBound is the longest the server may take, once its dependency is back, to
+	// answer again the calls that need it.
+	faultRecoverBound = 10 * time.Second
+	// pgOutage is how long PostgreSQL stays down.
+	pgOutage = 10 * time.Second
+)
+
+// faultCall is one answer observed during a fault test.
+type faultCall struct {
+	kind       string // "contracts", "documents", "token", "download", "list"
+	begin      time.Time
+	took       time.Duration
+	status     int    // 0 when the call got no answer (err says why)
+	code       int    // the gateway code of an error answer
+	oauth      string // the OAuth error of a token endpoint's error answer
+	retryAfter string
+	body       string
+	err        error
+}
+
+func (c faultCall) String() string {
+	if c.err != nil {
+		return fmt.Sprintf("%s: no answer after %s: %v", c.kind, c.took.Round(time.Millisecond), c.err)
+	}
+	return fmt.Sprintf("%s: %d after %s: %.300s", c.kind, c.status, c.took.Round(time.Millisecond), c.body)
+}
+
+// unavailableAsSpecified reports what is wrong with a 503 answer, or "": the gateway envelope
+// with code 5 (the OAuth temporarily_unavailable on the token endpoint), with Retry-After.
+func (c faultCall) unavailableAsSpecified() string {
+	switch {
+	case c.status != http.StatusServiceUnavailable:
+		return "not a 503"
+	case c.retryAfter == "":
+		return "a 503 without Retry-After"
+	case c.kind == "token" && c.oauth != api.OAuthTemporarilyUnavailable:
+		return "a 503 of the token endpoint without the OAuth error temporarily_unavailable"
+	case c.kind != "token" && c.code != api.CodeServiceUnavailable:
+		return fmt.Sprintf("a 503 with code %d, want %d", c.code, api.CodeServiceUnavailable)
+	}
+	return ""
+}
+
+// faultClient sends calls whose answers are checked against api/openapi.yaml, and records
+// them. Its timeout (30 s) is far past every bound the tests check, so that a call that hangs
+// shows up as one past its bound, with its time, before the client gives up.
+type faultClient struct {
+	s     *server
+	http  *http.Client
+	token string // an access token of the demo application, for the resource calls
+	mu    sync.Mutex
+	calls []faultCall
+}
+
+func newFaultClient(t *testing.T, s *server, token string) *faultClient {
+	return &faultClient{s: s, token: token,
+		http: &http.Client{Transport: openapitest.New(t).Transport(t, http.DefaultTransport), Timeout: 30 * time.Second}}
+}
+
+// do sends one call of the given kind and records its answer.
+func (fc *faultClient) do(kind, path string) faultCall {
+	var req *http.Request
+	var err error
+	if kind == "token" {
+		req, err = http.NewRequest(http.MethodPost, fc.s.url+api.TokenPath, strings.NewReader("grant_type=client_credentials"))
+		if err == nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.SetBasicAuth(devseed.ClientID, devseed.ClientSecret)
+		}
+	} else {
+		req, err = http.NewRequest(http.MethodGet, fc.s.url+path, nil)
+		if err == nil {
+			req.Header.Set("Authorization", "Bearer "+fc.token)
+			req.Header.Set(api.HeaderAPIKey, devseed.ClientAPIKey)
+			req.Header.Set(api.HeaderContractID, devseed.SampleContractID)
+			req.Header.Set("Accept", "application/json")
+		}
+	}
+	c := faultCall{kind: kind, begin: time.Now()}
+	var resp *http.Response
+	if err == nil {
+		resp, err = fc.http.Do(req)
+	}
+	c.took = time.Since(c.begin)
+	if err != nil {
+		c.err = err
+	} else {
+		body, _ := io.ReadAll(resp.Body) // already read whole by the checking transport
+		resp.Body.Close()
+		c.status, c.retryAfter, c.body = resp.StatusCode, resp.Header.Get("Retry-After"), string(body)
+		if c.status >= 400 {
+			var e struct {
+				Code  int    `json:"code"`
+				Error string `json:"error"`
+			}
+			json.Unmarshal(body, &e)
+			c.code, c.oauth = e.Code, e.Error
+		}
+		if kind == "token" && c.status == http.StatusOK {
+			var tok api.Token
+			if json.Unmarshal(body, &tok) == nil {
+				remember(fc.s, tok.AccessToken) // the log checks look for it
+			}
+		}
+	}
+	fc.mu.Lock()
+	fc.calls = append(fc.calls, c)
+	fc.mu.Unlock()
+	return c
+}
+
+// recorded returns the calls recorded so far, in the order they began.
+func (fc *faultClient) recorded() []faultCall {
+	fc.mu.Lock()
+	defer fc.mu.Unlock()
+	calls := append([]faultCall(nil), fc.calls...)
+	sort.Slice(calls, func(i, j int) bool { return calls[i].begin.Before(calls[j].begin) })
+	return calls
+}
+
+// load runs workers goroutines that each loop over kinds (GET paths, or "token") until stop
+// is closed, a few milliseconds apart, and returns once they have all stopped.
+func (fc *faultClient) load(workers int, kinds map[string]string, stop <-chan struct{}) (wait func()) {
+	names := make([]string, 0, len(kinds))
+	for k := range kinds {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				kind := names[i%len(names)]
+				fc.do(kind, kinds[kind])
+				time.Sleep(5 * time.Millisecond)
+			}
+		}()
+	}
+	return wg.Wait
+}
+
+// readiness polls /readyz every 50 ms until stop is closed and records each change of its
+// status with the time it was seen.
+type readiness struct {
+	mu      sync.Mutex
+	changes []readyChange
+}
+
+type readyChange struct {
+	at     time.Time
+	status int
+}
+
+func watchReadiness(t *testing.T, s *server, stop <-chan struct{}) (*readiness, func()) {
+	r := &readiness{}
+	c := &http.Client{Transport: openapitest.New(t).Transport(t, http.DefaultTransport), Timeout: 30 * time.Second}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		last := 0
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			status := 0
+			begin := time.Now()
+			if resp, err := c.Get(s.url + "/readyz"); err == nil {
+				resp.Body.Close()
+				status = resp.StatusCode
+			}
+			if took := time.Since(begin); took > faultAnswerBound {
+				t.Errorf("/readyz answered %d after %s, past %s", status, took.Round(time.Millisecond), faultAnswerBound)
+			}
+			if status != last {
+				r.mu.Lock()
+				r.changes = append(r.changes, readyChange{time.Now(), status})
+				r.mu.Unlock()
+				last = status
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}()
+	return r, func() { <-done }
+}
+
+// firstAfter returns when /readyz was first seen answering status at or after from.
+func (r *readiness) firstAfter(from time.Time, status int) (time.Time, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, c := range r.changes {
+		if !c.at.Before(from) && c.status == status {
+			return c.at, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// tally counts calls by kind and status ("documents 503": 12).
+func tally(calls []faultCall) string {
+	counts := map[string]int{}
+	for _, c := range calls {
+		counts[fmt.Sprintf("%s %d", c.kind, c.status)]++
+	}
+	keys := make([]string, 0, len(counts))
+	for k := range counts {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%s: %d", k, counts[k])
+	}
+	return b.String()
+}
+
+// slowest returns the longest time a call took.
+func slowest(calls []faultCall) time.Duration {
+	var d time.Duration
+	for _, c := range calls {
+		d = max(d, c.took)
+	}
+	return d
+}
+
+// fastest returns the shortest time a call took.
+func fastest(calls []faultCall) time.Duration {
+	if len(calls) == 0 {
+		return 0
+	}
+	d := calls[0].took
+	for _, c := range calls[1:] {
+		d = min(d, c.took)
+	}
+	return d
+}
+
+// TestFaultPostgreSQLStoppedUnderLoadAnswers503FastAndRecoversWithoutRestart stops the
+// server's PostgreSQL (one of the test's own) for ten seconds while four clients call
+// GET /contracts, GET /documents and the token endpoint without pause, then starts it again.
+// Every answer is a success (the request-path cache answers what it holds) or a 503 with code
+// 5 and Retry-After (the token endpoint: temporarily_unavailable), never a 500, and none
+// takes longer than faultAnswerBound; /readyz answers 503 during the outage. Once PostgreSQL
+// is back, the same process answers every call again within faultRecoverBound.
+func TestFaultPostgreSQLStoppedUnderLoadAnswers503FastAndRecoversWithoutRestart(t *testing.T) {
+	pg := pgtest.Dedicated(t)
+	dbURL := pg.URL(t)
+	dir := seededCopy(t)
+	runMigrateData(t, "--from", sqliteURL(filepath.Join(dir, "eccs.db")), "--to", dbURL)
+	// The documents stay in the data directory's files; the database is PostgreSQL.
+	s := startServer(t, []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", dir, "--database-url", dbURL,
+		"--rate-limit", "0", "--token-rate-limit", "0"}, noEnv, "")
+	fc := newFaultClient(t, s, s.demoToken(t))
+	kinds := map[string]string{
+		"contracts": api.BasePath + "/contracts",
+		"documents": api.BasePath + "/documents?limit=5",
+		"token":     "",
+	}
+	for kind, path := range kinds {
+		if c := fc.do(kind, path); c.status != http.StatusOK {
+			t.Fatalf("before the outage: %s", c)
+		}
+	}
+
+	stop := make(chan struct{})
+	ready, readyDone := watchReadiness(t, s, stop)
+	loadDone := fc.load(4, kinds, stop)
+	time.Sleep(time.Second)
+
+	stopBegin := time.Now()
+	pg.Stop(t)
+	down := time.Now()
+	time.Sleep(pgOutage - time.Since(stopBegin))
+	startBegin := time.Now()
+	pg.Start(t)
+	up := time.Now()
+	// Keep the load on until every kind of call has succeeded again, and two seconds more.
+	for {
+		if time.Since(up) > faultRecoverBound+2*time.Second {
+			break
+		}
+		recovered := map[string]bool{}
+		for _, c := range fc.recorded() {
+			if c.begin.After(up) && c.status == http.StatusOK {
+				recovered[c.kind] = true
+			}
+		}
+		if len(recovered) == len(kinds) {
+			time.Sleep(2 * time.Second)
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	close(stop)
+	loadDone()
+	readyDone()
+
+	calls := fc.recorded()
+	var before, during, after []faultCall
+	for _, c := range calls {
+		switch {
+		case c.begin.Before(stopBegin):
+			before = append(before, c)
+		case c.begin.Before(up):
+			during = append(during, c)
+		default:
+			after = append(after, c)
+		}
+	}
+	t.Logf("%d calls: %d before the outage (%s), %d during it (%s), %d after it (%s)",
+		len(calls), len(before), tally(before), len(during), tally(during), len(after), tally(after))
+	t.Logf("PostgreSQL down for %s; pg_ctl stop took %s, pg_ctl start %s", up.Sub(stopBegin).Round(time.Millisecond),
+		down.Sub(stopBegin).Round(time.Millisecond), up.Sub(startBegin).Round(time.Millisecond))
+
+	// Every answer, whatever the phase: a success or the specified 503, within the bound.
+	var firstFailure, lastFailure time.Time
+	var problems []string
+	needDB := 0
+	for _, c := range calls {
+		switch {
+		case c.err != nil:
+			problems = append(problems, c.String())
+		case c.status == http.StatusOK:
+		case c.begin.Before(stopBegin):
+			problems = append(problems, "before the outage: "+c.String())
+		case c.unavailableAsSpecified() == "":
+			if firstFailure.IsZero() {
+				firstFailure = c.begin.Add(c.took)
+			}
+			lastFailure = c.begin.Add(c.took)
+			if c.kind != "token" {
+				needDB++
+			}
+		default:
+			problems = append(problems, c.unavailableAsSpecified()+": "+c.String())
+		}
+		if c.took > faultAnswerBound {
+			problems = append(problems, fmt.Sprintf("answered after %s, past %s: %s", c.took.Round(time.Millisecond), faultAnswerBound, c))
+		}
+	}
+	if len(problems) > 0 {
+		t.Errorf("%d of %d answers are wrong; the first ones:\n%s", len(problems), len(calls), strings.Join(problems[:min(len(problems), 10)], "\n"))
+	}
+	if needDB == 0 {
+		t.Fatalf("no resource call failed while PostgreSQL was down (%s): the test proved nothing", tally(during))
+	}
+	t.Logf("slowest answer during the outage: %s; first 503 %s after pg_ctl stop began",
+		slowest(during).Round(time.Millisecond), firstFailure.Sub(stopBegin).Round(time.Millisecond))
+
+	if at, ok := ready.firstAfter(stopBegin, http.StatusServiceUnavailable); !ok || at.After(up) {
+		t.Errorf("/readyz never answered 503 while PostgreSQL was down")
+	} else {
+		t.Logf("/readyz answered 503 %s after pg_ctl stop began", at.Sub(stopBegin).Round(time.Millisecond))
+	}
+	if at, ok := ready.firstAfter(startBegin, http.StatusOK); !ok {
+		t.Errorf("/readyz never answered 200 again after PostgreSQL was back")
+	} else if d := at.Sub(up); d > faultRecoverBound {
+		t.Errorf("/readyz answered 200 again %s after PostgreSQL was back, past %s", d.Round(time.Millisecond), faultRecoverBound)
+	} else {
+		t.Logf("/readyz answered 200 again %s after pg_ctl start began", at.Sub(startBegin).Round(time.Millisecond))
+	}
+
+	// Recovery: from faultRecoverBound after the restart on, every call succeeds; and calls of
+	// every kind succeeded after it.
+	for _, c := range calls {
+		if c.kind == "contracts" && c.status == http.StatusOK && c.begin.After(startBegin) { // never cached
+			t.Logf("first GET /contracts answered from the database again %s after pg_ctl start began",
+				c.begin.Add(c.took).Sub(startBegin).Round(time.Millisecond))
+			break
+		}
+	}
+	if lastFailure.After(up) {
+		t.Logf("last 503 %s after PostgreSQL was back", lastFailure.Sub(up).Round(time.Millisecond))
+	} else {
+		t.Logf("no 503 after PostgreSQL was back (pg_ctl start returns once it accepts connections)")
+	}
+	for _, c := range after {
+		if c.status != http.StatusOK && c.begin.Sub(up) > faultRecoverBound {
+			t.Errorf("%s after PostgreSQL was back: %s", c.begin.Sub(up).Round(time.Millisecond), c)
+		}
+	}
+	for kind := range kinds {
+		ok := false
+		for _, c := range after {
+			ok = ok || (c.kind == kind && c.status == http.StatusOK)
+		}
+		if !ok {
+			t.Errorf("no %s call succeeded after PostgreSQL was back", kind)
+		}
+	}
+}
+
+// freezer is a TCP proxy in front of PostgreSQL that can stop answering. Frozen, it keeps
+// every connection open and accepts new ones, but passes no byte either way, as a frozen
+// server process, or a network cut that drops packets, would: nothing is refused, nothing
+// answers.
+type freezer struct {
+	ln     net.Listener
+	target string // host:port of PostgreSQL
+	frozen atomic.Bool
+	mu     sync.Mutex
+	conns  []net.Conn
+}
+
+// freezeProxy starts a freezer in front of target, closed when t ends.
+func freezeProxy(t *testing.T, target string) *freezer {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &freezer{ln: ln, target: target}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			f.hold(c)
+			if f.frozen.Load() {
+				continue // accepted, never answered
+			}
+			up, err := net.Dial("tcp", target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			f.hold(up)
+			go f.pipe(up, c)
+			go f.pipe(c, up)
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		<-done
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		for _, c := range f.conns {
+			c.Close()
+		}
+	})
+	return f
+}
+
+func (f *freezer) hold(c net.Conn) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.conns = append(f.conns, c)
+}
+
+// pipe copies src to dst, holding what it reads while the proxy is frozen.
+func (f *freezer) pipe(dst, src net.Conn) {
+	defer dst.Close()
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		for f.frozen.Load() {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if n > 0 {
+			if _, err := dst.Write(buf[:n]); err != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// TestFaultPostgreSQLThatStopsAnsweringFailsCallsWithinABound puts PostgreSQL behind a
+// proxy that, frozen, accepts and holds connections but passes nothing: the failure that
+// refuses nothing and answers nothing. The server runs with statement_timeout=1s in its
+// database URL, so its connections wait at most 1 s + 2 s (internal/postgres) for an answer.
+// Calls that need the database answer 503 with code 5 within three such waits (database/sql
+// tries up to two pooled connections, whose liveness ping waits the bound, then a new one),
+// /readyz answers 503 within its own second, and once the proxy passes bytes again calls
+// succeed without a restart.
+func TestFaultPostgreSQLThatStopsAnsweringFailsCallsWithinABound(t *testing.T) {
+	pg := pgtest.Dedicated(t)
+	dbURL := pg.URL(t)
+	dir := seededCopy(t)
+	runMigrateData(t, "--from", sqliteURL(filepath.Join(dir, "eccs.db")), "--to", dbURL)
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := freezeProxy(t, u.Host)
+	u.Host = proxy.ln.Addr().String()
+	q := u.Query()
+	q.Set("statement_timeout", "1000")
+	u.RawQuery = q.Encode()
+	const bound = 1*time.Second + 2*time.Second // statement_timeout + the margin of internal/postgres
+	s := startServer(t, []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", dir, "--database-url", u.String(),
+		"--rate-limit", "0", "--token-rate-limit", "0"}, noEnv, "")
+	fc := newFaultClient(t, s, s.demoToken(t))
+	if c := fc.do("contracts", api.BasePath+"/contracts"); c.status != http.StatusOK {
+		t.Fatalf("before the freeze: %s", c)
+	}
+
+	proxy.frozen.Store(true)
+	frozenAt := time.Now()
+	kinds := map[string]string{"contracts": api.BasePath + "/contracts", "documents": api.BasePath + "/documents?limit=5", "token": ""}
+	var wg sync.WaitGroup
+	for range 2 {
+		for kind, path := range kinds {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				fc.do(kind, path)
+			}()
+		}
+	}
+	begin := time.Now()
+	resp, _ := send(t, mustRequest(t, http.MethodGet, s.url+"/readyz"))
+	if took := time.Since(begin); resp.StatusCode != http.StatusServiceUnavailable || took > faultAnswerBound {
+		t.Errorf("/readyz with PostgreSQL frozen: %d after %s, want 503 within %s", resp.StatusCode, took.Round(time.Millisecond), faultAnswerBound)
+	} else {
+		t.Logf("/readyz with PostgreSQL frozen: 503 after %s", took.Round(time.Millisecond))
+	}
+	wg.Wait()
+	during := fc.recorded()[1:]
+	t.Logf("PostgreSQL frozen: %d calls (%s), answered in %s to %s", len(during), tally(during),
+		fastest(during).Round(time.Millisecond), slowest(during).Round(time.Millisecond))
+	failed := 0
+	for _, c := range during {
+		switch {
+		case c.err != nil:
+			t.Errorf("%s", c)
+		case c.status == http.StatusOK:
+		case c.unavailableAsSpecified() == "":
+			failed++
+		default:
+			t.Errorf("%s: %s", c.unavailableAsSpecified(), c)
+		}
+		if c.took > 3*bound+faultAnswerBound {
+			t.Errorf("answered after %s, past three waits of %s: %s", c.took.Round(time.Millisecond), bound, c)
+		}
+	}
+	if failed == 0 {
+		t.Errorf("no call failed while PostgreSQL was frozen (%s): the test proved nothing", tally(during))
+	}
+
+	proxy.frozen.Store(false)
+	thawed := time.Now()
+	t.Logf("thawed %s after the freeze", thawed.Sub(frozenAt).Round(time.Millisecond))
+	for {
+		c := fc.do("contracts", api.BasePath+"/contracts")
+		if c.status == http.StatusOK {
+			t.Logf("GET /contracts answered from the database again %s after the thaw", time.Since(thawed).Round(time.Millisecond))
+			break
+		}
+		if c.unavailableAsSpecified() != "" {
+			t.Errorf("after the thaw: %s", c)
+		}
+		if time.Since(thawed) > faultRecoverBound {
+			t.Fatalf("GET /contracts still fails %s after the thaw: %s", faultRecoverBound, c)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// dedicatedMinIO starts a MinIO of the test's own, makes a bucket holding a copy of every
+// document file of the data directory dir (the key is the file's path under documents/, as
+// in migrate-data), and returns the server and the bucket's blob URL.
+func dedicatedMinIO(t *testing.T, dir string) (*s3test.Server, string) {
+	t.Helper()
+	m := s3test.Dedicated(t)
+	blobURL := m.URL(t)
+	bucket := strings.TrimPrefix(strings.SplitN(blobURL, "?", 2)[0], "s3://")
+	client, err := minio.New(m.Endpoint(), &minio.Options{Creds: credentials.NewStaticV4(s3test.AccessKey, s3test.SecretKey, "")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := filepath.Join(dir, "documents")
+	var paths []string
+	filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			paths = append(paths, path)
+		}
+		return err
+	})
+	if len(paths) == 0 {
+		t.Fatalf("no document file under %s", root)
+	}
+	work := make(chan string)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for path := range work {
+				rel, _ := filepath.Rel(root, path)
+				if _, err := client.FPutObject(context.Background(), bucket, filepath.ToSlash(rel), path, minio.PutObjectOptions{}); err != nil {
+					t.Errorf("copy %s to the bucket: %v", rel, err)
+				}
+			}
+		}()
+	}
+	for _, p := range paths {
+		work <- p
+	}
+	close(work)
+	wg.Wait()
+	if t.Failed() {
+		t.FailNow()
+	}
+	return m, blobURL
+}
+
+// TestFaultObjectStoreDownFailsDownloadsWith503AndKeepsListsServed kills the server's MinIO
+// (one of the test's own): downloads answer 503 with code 5 and Retry-After within
+// faultAnswerBound, while the document list (metadata, in the database) and /readyz still
+// answer 200. Once MinIO is back on the same address and data, downloads give the same bytes
+// again within faultRecoverBound, without a restart of eccsd.
+func TestFaultObjectStoreDownFailsDownloadsWith503AndKeepsListsServed(t *testing.T) {
+	dir := seededCopy(t)
+	m, blobURL := dedicatedMinIO(t, dir)
+	s := startServer(t, []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", dir, "--blob-url", blobURL, "--rate-limit", "0"}, noEnv, "")
+	fc := newFaultClient(t, s, s.demoToken(t))
+
+	list := fc.do("list", api.BasePath+"/documents?limit=3")
+	var docs []api.Document
+	if list.status != http.StatusOK || json.Unmarshal([]byte(list.body), &docs) != nil || len(docs) == 0 {
+		t.Fatalf("before the outage: %s", list)
+	}
+	download := api.BasePath + "/documents/" + docs[0].ID + "/file"
+	want := fc.do("download", download)
+	if want.status != http.StatusOK {
+		t.Fatalf("before the outage: %s", want)
+	}
+	sum := sha256.Sum256([]byte(want.body))
+	wantSum := hex.EncodeToString(sum[:])
+
+	stopBegin := time.Now()
+	m.Stop(t)
+	const rounds = 10
+	var during []faultCall
+	for range rounds {
+		during = append(during, fc.do("download", download), fc.do("list", api.BasePath+"/documents?limit=3"))
+		if resp, _ := send(t, mustRequest(t, http.MethodGet, s.url+"/readyz")); resp.StatusCode != http.StatusOK {
+			t.Errorf("/readyz answered %d while only the object store was down; want 200 (metadata and tokens are still served)", resp.StatusCode)
+		}
+	}
+	var downloads []faultCall
+	for _, c := range during {
+		if c.kind == "download" {
+			downloads = append(downloads, c)
+		}
+	}
+	t.Logf("object store down: %d calls (%s); downloads answered in %s to %s; slowest call %s", len(during), tally(during),
+		fastest(downloads).Round(time.Millisecond), slowest(downloads).Round(time.Millisecond), slowest(during).Round(time.Millisecond))
+	for _, c := range during {
+		switch {
+		case c.err != nil:
+			t.Errorf("%s", c)
+		case c.kind == "list" && c.status != http.StatusOK:
+			t.Errorf("the document list must not need the object store: %s", c)
+		case c.kind == "download" && c.unavailableAsSpecified() != "":
+			t.Errorf("download while the object store is down: %s: %s", c.unavailableAsSpecified(), c)
+		}
+		if c.took > faultAnswerBound {
+			t.Errorf("answered after %s, past %s: %s", c.took.Round(time.Millisecond), faultAnswerBound, c)
+		}
+	}
+	if t.Failed() {
+		t.Logf("(%s after the MinIO was killed)", time.Since(stopBegin).Round(time.Millisecond))
+	}
+
+	m.Start(t)
+	up := time.Now()
+	for {
+		c := fc.do("download", download)
+		if c.status == http.StatusOK {
+			got := sha256.Sum256([]byte(c.body))
+			if hex.EncodeToString(got[:]) != wantSum {
+				t.Errorf("after the object store came back, the download gave other bytes (%d bytes, want %d)", len(c.body), len(want.body))
+			}
+			t.Logf("downloads work again %s after MinIO was back", time.Since(up).Round(time.Millisecond))
+			break
+		}
+		if c.unavailableAsSpecified() != "" {
+			t.Errorf("while the object store comes back: %s", c)
+		}
+		if time.Since(up) > faultRecoverBound {
+			t.Fatalf("downloads still fail %s after MinIO was back: %s", faultRecoverBound, c)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func mustRequest(t *testing.T, method, url string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(method, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return req
+}
+
+// usageCSV returns a usage report (the reports type, wire.md §6) of exactly size bytes: a
+// header and lines of two fields, the last one padded.
+func usageCSV(size int) []byte {
+	const header = "Service;Note\n"
+	var b bytes.Buffer
+	b.WriteString(header)
+	line := "ECS;" + strings.Repeat("x", 60) + "\n"
+	for b.Len()+2*len(line) <= size {
+		b.WriteString(line)
+	}
+	rest := size - b.Len() - len("ECS;\n")
+	b.WriteString("ECS;" + strings.Repeat("y", rest) + "\n")
+	return b.Bytes()
+}
+
+// documentFiles lists the files under dir/documents, with their sizes: what the document
+// store holds on disk.
+func documentFiles(t *testing.T, dir string) map[string]int64 {
+	t.Helper()
+	files := map[string]int64{}
+	root := filepath.Join(dir, "documents")
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, path)
+		files[rel] = info.Size()
+		return nil
+	})
+	if err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
+	return files
+}
