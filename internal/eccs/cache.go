@@ -47,6 +47,9 @@ type keyEntry struct {
 
 type declKey struct{ contract, identity string }
 
+// docKey names one document of one contract.
+type docKey struct{ contract, id string }
+
 // pageKey names one page of a contract's documents: the types the caller may see (joined by
 // ','), and the page.
 type pageKey struct {
@@ -68,6 +71,7 @@ type cache struct {
 	contracts map[string]cached[Contract]
 	decls     map[declKey]cached[Declaration]
 	documents map[pageKey]cached[documentPage]
+	docs      map[docKey]cached[Document]
 }
 
 func newCache() *cache {
@@ -78,6 +82,7 @@ func newCache() *cache {
 		contracts: map[string]cached[Contract]{},
 		decls:     map[declKey]cached[Declaration]{},
 		documents: map[pageKey]cached[documentPage]{},
+		docs:      map[docKey]cached[Document]{},
 	}
 }
 
@@ -92,6 +97,7 @@ func (c *cache) flush() {
 	clear(c.contracts)
 	clear(c.decls)
 	clear(c.documents)
+	clear(c.docs)
 }
 
 // get returns the fresh entry of m under k.
@@ -275,4 +281,21 @@ func (s *Service) cachedDocuments(ctx context.Context, f DocumentFilter) ([]Docu
 		put(s.cache, func(c *cache) map[pageKey]cached[documentPage] { return c.documents }, k, p, now, gen, cacheMaxPages)
 	}
 	return list, total, err
+}
+
+// cachedDocument returns document id of contract, from the cache when fresh; fromCache says
+// which. A cached row may name bytes another process has replaced and deleted since (within
+// the poll interval): a caller that finds them missing reads the row again from the store.
+func (s *Service) cachedDocument(ctx context.Context, contract, id string) (d Document, fromCache bool, err error) {
+	now := s.nowFunc()
+	k := docKey{contract, id}
+	if d, ok := get(s.cache, s.cache.docs, k, now); ok {
+		return d, true, nil
+	}
+	gen := s.cache.generation()
+	d, err = s.store.Document(ctx, contract, id)
+	if err == nil {
+		put(s.cache, func(c *cache) map[docKey]cached[Document] { return c.docs }, k, d, now, gen, cacheMaxEntries)
+	}
+	return d, false, err
 }

@@ -2,6 +2,7 @@ package eccs_test
 
 import (
 	"context"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -129,5 +130,45 @@ func TestDocumentPagesFollowChanges(t *testing.T) {
 	w.clock.Advance(11 * time.Second)
 	if got := count(other); got != before+1 {
 		t.Fatalf("after the cache's lifetime the other process lists %d documents, want %d", got, before+1)
+	}
+}
+
+// TestCachedDocumentRowWhoseBytesWereReplacedElsewhere: another process replaces a document's
+// bytes and deletes the old ones while this one still has the row in its cache; a download
+// here gets the new bytes, never an error.
+func TestCachedDocumentRowWhoseBytesWereReplacedElsewhere(t *testing.T) {
+	w := newWorld(t)
+	other := w.service(func(*eccs.Config) {})
+	nd := eccs.NewDocument{ContractID: "BA1-FE", Type: eccs.TypeBills, Filename: "bill-209902.xlsx",
+		Period: "209902", Amount: 100, Currency: "EUR"}
+	d, err := w.svc.AddDocument(w.ctx, nd, strings.NewReader("old bytes"), 9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := func(svc *eccs.Service) string {
+		t.Helper()
+		a, err := svc.ContractAccess(w.ctx, w.carol, "BA1-FE")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, blob, err := svc.OpenDocument(w.ctx, a, d.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer blob.Close()
+		b, err := io.ReadAll(blob)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	if got := read(other); got != "old bytes" {
+		t.Fatalf("first read: %q", got)
+	}
+	if _, err := w.svc.ReplaceDocument(w.ctx, "BA1-FE", d.ID, eccs.DocumentUpdate{}, strings.NewReader("new bytes"), 9); err != nil {
+		t.Fatal(err)
+	}
+	if got := read(other); got != "new bytes" {
+		t.Fatalf("after the bytes were replaced elsewhere: %q, want the new bytes", got)
 	}
 }

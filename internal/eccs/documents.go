@@ -54,7 +54,15 @@ func (s *Service) OpenDocument(ctx context.Context, a Access, documentID string)
 	}
 	c := a.contract
 	absent := Errorf(NotFound, "Contract %s has no document %s.", c.ID, documentID)
-	d, err := s.store.Document(ctx, c.ID, documentID)
+	d, cached, err := s.cachedDocument(ctx, c.ID, documentID)
+	if err == nil && cached && a.roles.Documents >= d.Type.RequiredRole() {
+		if d, b, err := s.openBlob(ctx, d); err == nil {
+			return d, b, nil
+		}
+		// The cached row may name bytes that another process replaced, and deleted, since it
+		// was read: the row in the store has the right ones.
+		d, err = s.store.Document(ctx, c.ID, documentID)
+	}
 	if IsNotFound(err) {
 		return Document{}, nil, absent
 	}
