@@ -120,24 +120,8 @@ func startProcess(t *testing.T, dataDir string, args ...string) *process {
 			t.Fatalf("eccsd %s printed no \"eccsd listening on\" line within %s\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), startTimeout, s.stdout, tail(s.stderr.String(), 4000))
 		}
 	}
-	u, err := url.Parse(s.url)
-	if err != nil {
-		t.Fatalf("listening line %q: %v", s.url, err)
-	}
-	s.hostport = u.Host
-	c := client(t)
-	for {
-		resp, err := c.Get(s.url + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("/readyz of %s did not answer 200 within %s (last: %v)", s.url, startTimeout, err)
-		}
-		time.Sleep(20 * time.Millisecond)
+	if err := s.awaitReady(t, deadline); err != nil {
+		t.Fatal(err)
 	}
 	data, err := os.ReadFile(filepath.Join(dataDir, "dev-credentials.json"))
 	if err != nil {

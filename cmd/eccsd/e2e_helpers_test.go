@@ -114,27 +114,9 @@ func launch(t testing.TB, parent context.Context, args []string, getenv func(str
 			return nil, fmt.Errorf("eccsd %s printed no \"eccsd listening on\" line within %s\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), startTimeout, s.stdout, s.stderr)
 		}
 	}
-	u, err := url.Parse(s.url)
-	if err != nil {
+	if err := s.awaitReady(t, deadline); err != nil {
 		s.stop()
-		return nil, fmt.Errorf("listening line %q: %v", s.url, err)
-	}
-	s.hostport = u.Host
-
-	c := client(t)
-	for {
-		resp, err := c.Get(s.url + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			s.stop()
-			return nil, fmt.Errorf("/readyz of %s did not answer 200 within %s (last: %v)", s.url, startTimeout, err)
-		}
-		time.Sleep(20 * time.Millisecond)
+		return nil, err
 	}
 
 	if dataDir != "" && (slices.Contains(args, "-dev") || slices.Contains(args, "--dev") || getenv("ECCS_DEV") != "") {
@@ -149,6 +131,30 @@ func launch(t testing.TB, parent context.Context, args []string, getenv func(str
 		}
 	}
 	return s, nil
+}
+
+// awaitReady takes s.hostport from s.url (the listening line's) and waits for /readyz to
+// answer 200, until deadline.
+func (s *server) awaitReady(t testing.TB, deadline time.Time) error {
+	u, err := url.Parse(s.url)
+	if err != nil {
+		return fmt.Errorf("listening line %q: %v", s.url, err)
+	}
+	s.hostport = u.Host
+	c := client(t)
+	for {
+		resp, err := c.Get(s.url + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("/readyz of %s did not answer 200 within %s (last: %v)", s.url, startTimeout, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // stop cancels the server's context and returns run's result, or an error if run did not

@@ -182,21 +182,12 @@ func TestGracefulShutdownLetsAnInFlightDownloadFinish(t *testing.T) {
 	// The log tells the story in order: shutting down, the download's request line, stopped.
 	id := r.resp.Header.Get(api.HeaderRequestID)
 	order := map[string]int{}
-	for i, line := range strings.Split(strings.TrimSpace(s.stderr.String()), "\n") {
-		var rec struct {
-			Msg       string `json:"msg"`
-			RequestID string `json:"request_id"`
-			Status    int    `json:"status"`
-			Bytes     int    `json:"bytes"`
-		}
-		if json.Unmarshal([]byte(line), &rec) != nil {
-			continue
-		}
+	for _, rec := range logRecords(s.stderr.String()) {
 		switch {
 		case rec.Msg == "shutting down", rec.Msg == "stopped":
-			order[rec.Msg] = i + 1
+			order[rec.Msg] = rec.line
 		case rec.RequestID == id && id != "":
-			order["download"] = i + 1
+			order["download"] = rec.line
 			if rec.Status != http.StatusOK || rec.Bytes != size {
 				t.Errorf("the download's log line says status %d, %d bytes; want 200, %d", rec.Status, rec.Bytes, size)
 			}
@@ -389,21 +380,12 @@ func TestSIGTERMLetsTwentyLargeDownloadsFinishAndExitsZero(t *testing.T) {
 	// "stopped".
 	lines := map[string]int{}
 	served := 0
-	for i, line := range strings.Split(strings.TrimSpace(p.stderr.String()), "\n") {
-		var rec struct {
-			Msg    string `json:"msg"`
-			Path   string `json:"path"`
-			Status int    `json:"status"`
-			Bytes  int    `json:"bytes"`
-		}
-		if json.Unmarshal([]byte(line), &rec) != nil {
-			continue
-		}
+	for _, rec := range logRecords(p.stderr.String()) {
 		switch {
 		case rec.Msg == "shutting down", rec.Msg == "stopped":
-			lines[rec.Msg] = i + 1
+			lines[rec.Msg] = rec.line
 		case rec.Msg == "request" && strings.HasSuffix(rec.Path, "/"+id+"/file"):
-			if rec.Status == http.StatusOK && rec.Bytes == len(file) && i+1 > lines["shutting down"] && lines["shutting down"] > 0 {
+			if rec.Status == http.StatusOK && rec.Bytes == len(file) && rec.line > lines["shutting down"] && lines["shutting down"] > 0 {
 				served++
 			}
 		}
@@ -464,4 +446,26 @@ func TestSIGTERMCutsADownloadPastTheGraceAndExitsPromptly(t *testing.T) {
 	}
 	t.Logf("SIGTERM with --shutdown-grace %s: exited %s later (%v); the download was cut after %d of %d bytes (%v)",
 		grace, exited.Round(time.Millisecond), err, len(d.body), len(file), d.err)
+}
+
+// logRecord is what the shutdown tests read of a line of the server's JSON log.
+type logRecord struct {
+	line      int    // from 1
+	Msg       string `json:"msg"`
+	RequestID string `json:"request_id"`
+	Path      string `json:"path"`
+	Status    int    `json:"status"`
+	Bytes     int    `json:"bytes"`
+}
+
+// logRecords returns the JSON lines of a server's log; other lines are skipped.
+func logRecords(log string) []logRecord {
+	var records []logRecord
+	for i, line := range strings.Split(strings.TrimSpace(log), "\n") {
+		rec := logRecord{line: i + 1}
+		if json.Unmarshal([]byte(line), &rec) == nil {
+			records = append(records, rec)
+		}
+	}
+	return records
 }

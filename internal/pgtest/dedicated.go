@@ -1,8 +1,6 @@
 package pgtest
 
 import (
-	"context"
-	"database/sql"
 	"fmt"
 	"os"
 	"os/exec"
@@ -11,7 +9,6 @@ import (
 	"strconv"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/eccs/eccs/internal/testenv"
 )
@@ -74,18 +71,7 @@ func Dedicated(t testing.TB) *Server {
 // URL returns the URL of a fresh, empty database on the server (removed with the server).
 func (s *Server) URL(t testing.TB) string {
 	t.Helper()
-	admin, err := sql.Open("pgx", s.url("postgres"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	name := "eccs_test_" + randomHex(6)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatalf("create database %s: %v", name, err)
-	}
-	return s.url(name)
+	return s.url(createDatabase(t, s.url("postgres"), "eccs_test_"))
 }
 
 // Stop stops the server as an operator's restart does (pg_ctl stop -m fast: open

@@ -79,21 +79,29 @@ var templates struct {
 func Template(t testing.TB) string {
 	t.Helper()
 	Require(t)
-	admin, err := sql.Open("pgx", cluster.url)
+	name := createDatabase(t, cluster.url, "eccs_template_")
+	templates.mu.Lock()
+	templates.names = append(templates.names, name)
+	templates.mu.Unlock()
+	return databaseURL(name)
+}
+
+// createDatabase creates an empty database named prefix and random hex digits on the server
+// adminURL connects to, and returns its name.
+func createDatabase(t testing.TB, adminURL, prefix string) string {
+	t.Helper()
+	admin, err := sql.Open("pgx", adminURL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer admin.Close()
-	name := "eccs_template_" + randomHex(6)
+	name := prefix + randomHex(6)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
 		t.Fatalf("create database %s: %v", name, err)
 	}
-	templates.mu.Lock()
-	templates.names = append(templates.names, name)
-	templates.mu.Unlock()
-	return databaseURL(name)
+	return name
 }
 
 // Clone returns the URL of a fresh database for t that starts as a copy of the database

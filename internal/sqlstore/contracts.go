@@ -175,10 +175,7 @@ func (s *Store) Contracts(ctx context.Context, f eccs.ContractFilter) ([]eccs.Co
 	}
 	args := c.args[:len(c.args):len(c.args)]
 	ids := `SELECT ` + id + ` AS id FROM ` + from + c.where() + ` ORDER BY ` + id + pageClause(f.Page, &args)
-	query := `SELECT ` + contractColumns + ` FROM (` + ids + `) page
-JOIN contracts c ON c.id = page.id` + contractJoins + `
-ORDER BY c.id`
-	list, err := queryList(ctx, s, "list contracts", query, args, scanContract)
+	list, err := s.contractsOf(ctx, ids, args)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -260,14 +257,21 @@ func (s *Store) perimeterPage(ctx context.Context, account string, p eccs.Page) 
 ORDER BY id`
 	}
 	ids += pageClause(p, &args)
-	query := `SELECT ` + contractColumns + ` FROM (` + ids + `) page
-JOIN contracts c ON c.id = page.id` + contractJoins + `
-ORDER BY c.id`
-	list, err := queryList(ctx, s, "list contracts", query, args, scanContract)
+	list, err := s.contractsOf(ctx, ids, args)
 	if err != nil {
 		return nil, 0, err
 	}
 	return list, int(total), nil
+}
+
+// contractsOf returns the contracts whose ids the query ids selects (a column named id), with
+// their joined fields, sorted by id. The page of ids is chosen first, from indexes alone; only
+// its rows are then joined to the rows they name.
+func (s *Store) contractsOf(ctx context.Context, ids string, args []any) ([]eccs.Contract, error) {
+	query := `SELECT ` + contractColumns + ` FROM (` + ids + `) page
+JOIN contracts c ON c.id = page.id` + contractJoins + `
+ORDER BY c.id`
+	return queryList(ctx, s, "list contracts", query, args, scanContract)
 }
 
 // pageClause returns the LIMIT and OFFSET of p, appending their values to args. A zero Limit
