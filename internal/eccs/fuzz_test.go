@@ -162,6 +162,7 @@ func FuzzParseRoles(f *testing.F) {
 		}
 		slices.Sort(keys)
 		var firstBad string
+		bad := false // firstBad may be "": a key that is not a section
 		want := eccs.Roles{}
 		for _, k := range keys {
 			sec, ok := eccs.ParseSection(k)
@@ -172,13 +173,13 @@ func FuzzParseRoles(f *testing.F) {
 				best = max(best, r)
 			}
 			if !ok {
-				firstBad = k
+				firstBad, bad = k, true
 				break
 			}
 			want = want.With(sec, best)
 		}
 		want.Contracts = max(want.Contracts, eccs.RoleVisitor)
-		if firstBad == "" {
+		if !bad {
 			if err != nil || roles != want {
 				t.Fatalf("ParseRoles(%s) = %+v, %v; want %+v", data, roles, err, want)
 			}
