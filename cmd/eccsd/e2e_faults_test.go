@@ -449,13 +449,13 @@ func TestFaultPostgreSQLStoppedUnderLoadAnswers503FastAndRecoversWithoutRestart(
 	}
 }
 
-// freezer is a TCP proxy in front of PostgreSQL that can stop answering. Frozen, it keeps
+// freezer is a TCP proxy in front of PostgreSQL or the object store that can stop answering. Frozen, it keeps
 // every connection open and accepts new ones, but passes no byte either way, as a frozen
 // server process, or a network cut that drops packets, would: nothing is refused, nothing
 // answers.
 type freezer struct {
 	ln     net.Listener
-	target string // host:port of PostgreSQL
+	target string // host:port of the server behind it
 	frozen atomic.Bool
 	mu     sync.Mutex
 	conns  []net.Conn
@@ -745,6 +745,60 @@ func TestFaultObjectStoreDownFailsDownloadsWith503AndKeepsListsServed(t *testing
 		}
 		if time.Since(up) > faultRecoverBound {
 			t.Fatalf("downloads still fail %s after MinIO was back: %s", faultRecoverBound, c)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestFaultObjectStoreThatStopsAnsweringFailsDownloadsWithinABound puts MinIO behind a
+// freezer: frozen, the store accepts connections and answers nothing. A download then answers
+// 503 with code 5 within s3StallBound (s3blob waits 5 s for the store's answer, three times),
+// the document list, which needs no object store, still answers at once, and downloads work
+// again once the store answers.
+func TestFaultObjectStoreThatStopsAnsweringFailsDownloadsWithinABound(t *testing.T) {
+	// s3StallBound: three attempts of 5 s each, minio-go's backoff between them, and room for
+	// a loaded machine; below the fault client's 30 s timeout.
+	const s3StallBound = 25 * time.Second
+	dir := seededCopy(t)
+	m, blobURL := dedicatedMinIO(t, dir)
+	proxy := freezeProxy(t, m.Endpoint())
+	blobURL = strings.Replace(blobURL, "endpoint=http://"+m.Endpoint(), "endpoint=http://"+proxy.ln.Addr().String(), 1)
+	s := startServer(t, []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", dir, "--blob-url", blobURL, "--rate-limit", "0"}, noEnv, "")
+	fc := newFaultClient(t, s, s.demoToken(t))
+
+	list := fc.do("list", api.BasePath+"/documents?limit=3")
+	var docs []api.Document
+	if list.status != http.StatusOK || json.Unmarshal([]byte(list.body), &docs) != nil || len(docs) == 0 {
+		t.Fatalf("before the freeze: %s", list)
+	}
+	download := api.BasePath + "/documents/" + docs[0].ID + "/file"
+	if c := fc.do("download", download); c.status != http.StatusOK {
+		t.Fatalf("before the freeze: %s", c)
+	}
+
+	proxy.frozen.Store(true)
+	stalled := fc.do("download", download)
+	t.Logf("object store frozen: the download answered %d after %s", stalled.status, stalled.took.Round(time.Millisecond))
+	if why := stalled.unavailableAsSpecified(); why != "" {
+		t.Errorf("download from a frozen object store: %s: %s", why, stalled)
+	}
+	if stalled.took > s3StallBound {
+		t.Errorf("the download answered after %s, past %s", stalled.took.Round(time.Millisecond), s3StallBound)
+	}
+	if c := fc.do("list", api.BasePath+"/documents?limit=3"); c.status != http.StatusOK || c.took > faultAnswerBound {
+		t.Errorf("the document list must not wait for the object store: %s", c)
+	}
+
+	proxy.frozen.Store(false)
+	thawed := time.Now()
+	for {
+		c := fc.do("download", download)
+		if c.status == http.StatusOK {
+			t.Logf("downloads work again %s after the thaw", time.Since(thawed).Round(time.Millisecond))
+			break
+		}
+		if time.Since(thawed) > s3StallBound+faultRecoverBound {
+			t.Fatalf("downloads still fail %s after the thaw: %s", time.Since(thawed).Round(time.Millisecond), c)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

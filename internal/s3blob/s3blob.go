@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -43,6 +44,18 @@ const partSize = 5 << 20
 // before its 503, and clients retry 503 on downloads.
 const maxAttempts = 3
 
+// connectTimeout bounds how long one attempt may take to connect to the store, and
+// responseTimeout how long the store may take to start answering a request once it is sent
+// (its headers; a body then streams at its own pace). A store that accepts connections but
+// answers nothing (a frozen process, a network that drops packets) thus fails an operation
+// with 503 after about maxAttempts × responseTimeout (16 s), instead of the minute per attempt
+// of minio-go's default transport. S3 starts answering in well under a second; 5 s leaves
+// room for a loaded MinIO.
+const (
+	connectTimeout  = 5 * time.Second
+	responseTimeout = 5 * time.Second
+)
+
 // Open connects to the bucket a URL names:
 //
 //	s3://BUCKET[/PREFIX]?endpoint=http://127.0.0.1:9000&region=us-east-1
@@ -71,9 +84,15 @@ func Open(ctx context.Context, rawURL string) (*Store, error) {
 	creds := credentials.NewChainCredentials([]credentials.Provider{
 		&credentials.EnvAWS{}, &credentials.EnvMinio{}, &credentials.FileAWSCredentials{}, &credentials.IAM{},
 	})
+	transport, err := minio.DefaultTransport(eu.Scheme == "https")
+	if err != nil {
+		return nil, fmt.Errorf("blob URL %q: %w", rawURL, err)
+	}
+	transport.DialContext = (&net.Dialer{Timeout: connectTimeout, KeepAlive: 30 * time.Second}).DialContext
+	transport.ResponseHeaderTimeout = responseTimeout
 	client, err := minio.New(eu.Host, &minio.Options{
 		Creds: creds, Secure: eu.Scheme == "https", Region: region, BucketLookup: minio.BucketLookupPath,
-		MaxRetries: maxAttempts,
+		MaxRetries: maxAttempts, Transport: transport,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("blob URL %q: %w", rawURL, err)
