@@ -56,12 +56,12 @@ func (s *Service) OpenDocument(ctx context.Context, a Access, documentID string)
 	absent := Errorf(NotFound, "Contract %s has no document %s.", c.ID, documentID)
 	d, cached, err := s.cachedDocument(ctx, c.ID, documentID)
 	if err == nil && cached && a.roles.Documents >= d.Type.RequiredRole() {
-		b, err := s.blobs.Open(ctx, d.BlobKey)
-		if err == nil {
+		b, openErr := s.blobs.Open(ctx, d.BlobKey)
+		if openErr == nil {
 			return d, b, nil
 		}
-		if !IsNotFound(err) {
-			return Document{}, nil, fmt.Errorf("open document %s: %w", d.ID, err)
+		if !IsNotFound(openErr) {
+			return Document{}, nil, fmt.Errorf("open document %s: %w", d.ID, openErr)
 		}
 		// The cached row may name bytes that another process replaced, and deleted, since it
 		// was read: the row in the store has the right ones.
