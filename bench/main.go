@@ -1,4 +1,4 @@
-// Command bench measures eccsd against a bare net/http baseline on loopback (issue 7).
+// Command bench measures eccsd against a bare net/http baseline on loopback (doc/performance.md).
 //
 //	go run ./bench                 # SQLite, 3 runs of 10 s per scenario, medians
 //	go run ./bench -backend both   # SQLite, then PostgreSQL

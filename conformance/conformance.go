@@ -1,8 +1,9 @@
 // Package conformance checks that a server speaks the Cloud Store Customer Space API the way
-// real client programs expect: the gateway's envelope and headers (spec/wire.md §0 to §3) and
-// the client compatibility checklist of research/wire-facts.md §6.6. It runs against any
-// server — eccs, another self-hosted implementation, or the real gateway — so that an
-// integrator can show that two servers answer alike. `eccs conformance` prints its report.
+// real client programs expect: the gateway's envelope and headers (doc/wire.md §0 to §3) and
+// the client compatibility checklist of doc/wire.md §8. Every check names, in its Ref, the
+// sections of doc/wire.md (and the RFCs) it checks. It runs against any server — eccs, another
+// self-hosted implementation, or the real gateway — so that an integrator can show that two
+// servers answer alike. `eccs conformance` prints its report.
 //
 // The suite is read-only: it sends GET requests to resources and POST requests to the token
 // endpoint only (never POST /contract or a user declaration), and asks for few tokens (the
@@ -51,8 +52,9 @@ type Config struct {
 type Check struct {
 	// Name says what is checked, e.g. "GET /documents → 200 and a bare JSON array".
 	Name string
-	// Ref names the rule, e.g. "wire.md §1" or "wire-facts §6.6 #3"; "eccs extension
-	// (informational)" for checks of eccs extensions.
+	// Ref names the rules a user can read, e.g. "doc/wire.md §4, §7.3.3, §8 #3" or
+	// "doc/wire.md §1; RFC 6749 §5.2"; "eccs extension (informational)" for checks of eccs
+	// extensions.
 	Ref string
 	// Passed is true when the server did what the rule says.
 	Passed bool

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -117,6 +119,7 @@ func run(t *testing.T, h http.Handler) conformance.Report {
 }
 
 func TestDevServerPasses(t *testing.T) {
+	wire := wireSections(t)
 	h, _ := devHandler(t)
 	rep := run(t, h)
 	if rep.Failed() != 0 {
@@ -138,11 +141,107 @@ func TestDevServerPasses(t *testing.T) {
 		if c.Informational != (c.Ref == "eccs extension (informational)") {
 			t.Errorf("%s: Informational %v with ref %q", c.Name, c.Informational, c.Ref)
 		}
+		if !c.Informational {
+			for _, p := range refProblems(c.Ref, wire) {
+				t.Errorf("%s: ref %q: %s", c.Name, c.Ref, p)
+			}
+		}
 	}
 	var b strings.Builder
 	rep.WriteText(&b)
 	if !strings.Contains(b.String(), strconv.Itoa(len(rep.Checks))+" checks, 0 failed") {
 		t.Errorf("no summary line in the report:\n%s", b.String())
+	}
+}
+
+// wireSections reads doc/wire.md, the reference the checks cite: the text of each numbered
+// section ("0" to "8", "7.3.1"…), from its heading to the next heading.
+func wireSections(t *testing.T) map[string]string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "doc", "wire.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	heading := regexp.MustCompile(`^#{2,4} (\d+(?:\.\d+)*)\.? `)
+	sections := map[string]string{}
+	current := ""
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "#") {
+			current = ""
+			if m := heading.FindStringSubmatch(line); m != nil {
+				current = m[1]
+				if _, dup := sections[current]; dup {
+					t.Errorf("doc/wire.md numbers two sections §%s", current)
+				}
+				sections[current] = ""
+			}
+			continue
+		}
+		if current != "" {
+			sections[current] += line + "\n"
+		}
+	}
+	if len(sections) < 9 {
+		t.Fatalf("doc/wire.md has %d numbered sections", len(sections))
+	}
+	return sections
+}
+
+var (
+	refRFC  = regexp.MustCompile(`^RFC \d{4}( §\d+(\.\d+)*)?$`)
+	refWire = regexp.MustCompile(`^§(\d+(?:\.\d+)*)(?: step (\d+)| #(\d+))?$`)
+)
+
+// refProblems says what in a check's Ref does not cite something a user can open: parts
+// separated by "; ", each "doc/wire.md §a, §b step n, §c #n" naming sections, steps and
+// numbered entries that exist in doc/wire.md, or "RFC nnnn §x".
+func refProblems(ref string, wire map[string]string) []string {
+	var out []string
+	for _, part := range strings.Split(ref, "; ") {
+		cites, isWire := strings.CutPrefix(part, "doc/wire.md ")
+		if !isWire {
+			if !refRFC.MatchString(part) {
+				out = append(out, fmt.Sprintf("%q cites neither doc/wire.md nor an RFC", part))
+			}
+			continue
+		}
+		for _, cite := range strings.Split(cites, ", ") {
+			m := refWire.FindStringSubmatch(cite)
+			if m == nil {
+				out = append(out, fmt.Sprintf("%q is not of the form §n, §n step n or §n #n", cite))
+				continue
+			}
+			text, ok := wire[m[1]]
+			switch {
+			case !ok:
+				out = append(out, fmt.Sprintf("doc/wire.md has no §%s", m[1]))
+			case m[2] != "" && !regexp.MustCompile(`(?m)^`+m[2]+`\. `).MatchString(text):
+				out = append(out, fmt.Sprintf("doc/wire.md §%s has no step %s", m[1], m[2]))
+			case m[3] != "" && !strings.Contains(text, "| #"+m[3]+" |"):
+				out = append(out, fmt.Sprintf("doc/wire.md §%s has no entry #%s", m[1], m[3]))
+			}
+		}
+	}
+	return out
+}
+
+func TestRefProblems(t *testing.T) {
+	wire := wireSections(t)
+	for _, ref := range []string{
+		"doc/wire.md §0", "doc/wire.md §3 step 5, §7.7 #5", "doc/wire.md §4, §7.3.3, §8 #12",
+		"doc/wire.md §1; RFC 6749 §5.2", "doc/wire.md §7.6.6",
+	} {
+		if p := refProblems(ref, wire); len(p) != 0 {
+			t.Errorf("refProblems(%q) = %q, want none", ref, p)
+		}
+	}
+	for _, ref := range []string{
+		"wire.md §4", "wire-facts §3.1", "doc/wire.md §9", "doc/wire.md §3 step 7", "doc/wire.md §8 #99",
+		"doc/wire.md §4; wire-facts §3.3", "doc/wire.md §4,§5", "research/perf-anchors.md",
+	} {
+		if p := refProblems(ref, wire); len(p) == 0 {
+			t.Errorf("refProblems(%q) found nothing wrong", ref)
+		}
 	}
 }
 

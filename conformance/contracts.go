@@ -52,7 +52,7 @@ func (r *runner) contract(id string) *exchange {
 }
 
 func (r *runner) contractChecks() {
-	r.check("GET /contracts → 200 and a bare JSON array", "wire.md §4; wire-facts §3.1, §6.6 #2", func(v *verdict) {
+	r.check("GET /contracts → 200 and a bare JSON array", "doc/wire.md §4, §7.3.1, §8 #2", func(v *verdict) {
 		r.noContract = "GET /contracts did not answer a list (see its check), and no contract id was given"
 		if !r.haveToken(v) {
 			return
@@ -77,7 +77,7 @@ func (r *runner) contractChecks() {
 		r.contractID = r.cfg.ContractID
 	}
 
-	r.check("GET /contracts: id, name, offer.name, contact.firstName and contact.lastName are strings, platformId absent or a string", "wire.md §4; wire-facts §3.1, §6.6 #4", func(v *verdict) {
+	r.check("GET /contracts: id, name, offer.name, contact.firstName and contact.lastName are strings, platformId absent or a string", "doc/wire.md §4, §7.3.1, §8 #4", func(v *verdict) {
 		if !r.haveContracts(v) {
 			return
 		}
@@ -88,7 +88,7 @@ func (r *runner) contractChecks() {
 		}
 	})
 
-	r.check("GET /contracts: createdAt and updatedAt are RFC 3339 dates", "wire.md §0, §4", func(v *verdict) {
+	r.check("GET /contracts: createdAt and updatedAt are RFC 3339 dates", "doc/wire.md §0, §4", func(v *verdict) {
 		if !r.haveContracts(v) {
 			return
 		}
@@ -99,7 +99,7 @@ func (r *runner) contractChecks() {
 		}
 	})
 
-	r.check("GET /contracts ignores X-ECCS-Contract-Id", "wire.md §3 step 5; wire-facts §7 #5", func(v *verdict) {
+	r.check("GET /contracts ignores X-ECCS-Contract-Id", "doc/wire.md §3 step 5, §7.7 #5", func(v *verdict) {
 		if !r.haveContracts(v) {
 			return
 		}
@@ -114,7 +114,7 @@ func (r *runner) contractChecks() {
 		}
 	})
 
-	r.check(fmt.Sprintf("GET /contract accepts every id GET /contracts lists (up to %d)", maxContractsFetched), "wire-facts §3.1", func(v *verdict) {
+	r.check(fmt.Sprintf("GET /contract accepts every id GET /contracts lists (up to %d)", maxContractsFetched), "doc/wire.md §4, §7.3.1, §8 #11", func(v *verdict) {
 		if !r.haveContracts(v) {
 			return
 		}
@@ -142,7 +142,7 @@ func (r *runner) contractChecks() {
 		}
 	})
 
-	r.check("GET /contract → 200, the contract named by X-ECCS-Contract-Id, with the members of the list", "wire.md §4; wire-facts §3.2, §6.6 #4", func(v *verdict) {
+	r.check("GET /contract → 200, the contract named by X-ECCS-Contract-Id, with the members of the list", "doc/wire.md §4, §7.3.2, §8 #4", func(v *verdict) {
 		if !r.haveContract(v) {
 			return
 		}
@@ -173,19 +173,19 @@ func (r *runner) contractChecks() {
 		}
 	})
 
-	r.check("GET /contract without X-ECCS-Contract-Id → 400, code 25", "wire.md §2, §3 step 5", func(v *verdict) {
+	r.check("GET /contract without X-ECCS-Contract-Id → 400, code 25", "doc/wire.md §2, §3 step 5", func(v *verdict) {
 		if r.haveToken(v) {
 			v.wantEnvelope(r.do(r.resource("/contract", "")), http.StatusBadRequest, api.CodeMissingHeader)
 		}
 	})
 
-	r.check(fmt.Sprintf("GET /contract with a malformed contract id (%q) → 400, code 26", malformedContractID), "wire.md §2, §3 step 5", func(v *verdict) {
+	r.check(fmt.Sprintf("GET /contract with a malformed contract id (%q) → 400, code 26", malformedContractID), "doc/wire.md §2, §3 step 5", func(v *verdict) {
 		if r.haveToken(v) {
 			v.wantEnvelope(r.do(r.resource("/contract", malformedContractID)), http.StatusBadRequest, api.CodeInvalidHeader)
 		}
 	})
 
-	r.check(fmt.Sprintf("GET /contract with a contract that does not exist (%s) → 403, code 50", unknownContractID), "wire.md §2, §3 step 5", func(v *verdict) {
+	r.check(fmt.Sprintf("GET /contract with a contract that does not exist (%s) → 403, code 50", unknownContractID), "doc/wire.md §2, §3 step 5", func(v *verdict) {
 		if r.haveToken(v) {
 			v.wantEnvelope(r.do(r.resource("/contract", unknownContractID)), http.StatusForbidden, api.CodeAccessDenied)
 		}
@@ -204,22 +204,22 @@ func (r *runner) haveContracts(v *verdict) bool {
 	return true
 }
 
-// credentialChecks checks the refusals of wire.md §3 steps 1 and 4, and that header names are
+// credentialChecks checks the refusals of doc/wire.md §3 steps 1 and 4, and that header names are
 // case-insensitive.
 func (r *runner) credentialChecks() {
-	r.check("no Authorization header → 401, code 40, with WWW-Authenticate", "wire.md §2, §3 step 1", func(v *verdict) {
+	r.check("no Authorization header → 401, code 40, with WWW-Authenticate", "doc/wire.md §2, §3 step 1", func(v *verdict) {
 		q := r.resource("/contracts", "")
 		delete(q.header, "Authorization")
 		v.wantEnvelope(r.do(q), http.StatusUnauthorized, api.CodeMissingCredentials)
 	})
 
-	r.check("unknown access token → 401, code 41, with WWW-Authenticate", "wire.md §2, §3 step 1", func(v *verdict) {
+	r.check("unknown access token → 401, code 41, with WWW-Authenticate", "doc/wire.md §2, §3 step 1", func(v *verdict) {
 		q := r.resource("/contracts", "")
 		q.header["Authorization"] = []string{"Bearer eccs-conformance-not-a-token"}
 		v.wantEnvelope(r.do(q), http.StatusUnauthorized, api.CodeInvalidCredentials)
 	})
 
-	r.check("no X-API-Key header → 401, code 40, with WWW-Authenticate", "wire.md §2, §3 step 4", func(v *verdict) {
+	r.check("no X-API-Key header → 401, code 40, with WWW-Authenticate", "doc/wire.md §2, §3 step 4", func(v *verdict) {
 		if !r.haveToken(v) {
 			return
 		}
@@ -228,7 +228,7 @@ func (r *runner) credentialChecks() {
 		v.wantEnvelope(r.do(q), http.StatusUnauthorized, api.CodeMissingCredentials)
 	})
 
-	r.check("header names are case-insensitive (x-api-key)", "wire.md §0", func(v *verdict) {
+	r.check("header names are case-insensitive (x-api-key)", "doc/wire.md §0", func(v *verdict) {
 		if !r.haveToken(v) {
 			return
 		}
@@ -239,8 +239,8 @@ func (r *runner) credentialChecks() {
 	})
 }
 
-// contractProblems lists what a contract object lacks of what clients read (wire.md §4,
-// wire-facts §6.6 #4): string id and name, offer.name, contact.firstName and contact.lastName
+// contractProblems lists what a contract object lacks of what clients read (doc/wire.md §4,
+// §8 #4): string id and name, offer.name, contact.firstName and contact.lastName
 // never null, platformId absent or a string.
 func contractProblems(c any) []string {
 	if _, ok := c.(map[string]any); !ok {

@@ -48,13 +48,13 @@ func haveList(v *verdict, l *docList) bool {
 }
 
 func (r *runner) documentChecks() {
-	r.check("GET /documents → 200 and a bare JSON array", "wire.md §4; wire-facts §3.3, §6.6 #2", func(v *verdict) {
+	r.check("GET /documents → 200 and a bare JSON array", "doc/wire.md §4, §7.3.3, §8 #2", func(v *verdict) {
 		if r.haveContract(v) {
 			r.docsDefault = r.documents(v, nil)
 		}
 	})
 
-	r.check(fmt.Sprintf("GET /documents: at most %d documents without limit", defaultLimit), "wire.md §4; wire-facts §3.3", func(v *verdict) {
+	r.check(fmt.Sprintf("GET /documents: at most %d documents without limit", defaultLimit), "doc/wire.md §4, §7.3.3", func(v *verdict) {
 		if !r.haveContract(v) || !haveList(v, r.docsDefault) {
 			return
 		}
@@ -63,7 +63,7 @@ func (r *runner) documentChecks() {
 		}
 	})
 
-	r.check(fmt.Sprintf("GET /documents?limit=%d → exactly min(%d, available) documents", smallLimit, smallLimit), "wire-facts §3.3, §6.6 #5", func(v *verdict) {
+	r.check(fmt.Sprintf("GET /documents?limit=%d → exactly min(%d, available) documents", smallLimit, smallLimit), "doc/wire.md §4, §7.3.3, §8 #5", func(v *verdict) {
 		if !r.haveContract(v) {
 			return
 		}
@@ -80,7 +80,7 @@ func (r *runner) documentChecks() {
 		}
 	})
 
-	r.check("GET /documents: sorted by period, newest first", "wire.md §4; wire-facts §3.3, §6.6 #5", func(v *verdict) {
+	r.check("GET /documents: sorted by period, newest first", "doc/wire.md §4, §7.3.3, §8 #5", func(v *verdict) {
 		lists := r.someLists(v)
 		for _, l := range lists {
 			first, n := "", 0
@@ -102,7 +102,7 @@ func (r *runner) documentChecks() {
 		}
 	})
 
-	r.check("GET /documents: period is YYYYMM", "wire-facts §4.2, §6.6 #9", func(v *verdict) {
+	r.check("GET /documents: period is YYYYMM", "doc/wire.md §4, §7.4.2, §8 #9", func(v *verdict) {
 		r.eachDocument(v, func(ex *exchange, i int, d any) {
 			p, _ := member(d, "period")
 			if s, ok := p.(string); !ok || !isPeriod(s) {
@@ -111,7 +111,7 @@ func (r *runner) documentChecks() {
 		})
 	})
 
-	r.check("GET /documents: amount is a JSON number", "wire.md §0, §4; wire-facts §3.3", func(v *verdict) {
+	r.check("GET /documents: amount is a JSON number", "doc/wire.md §0, §4, §7.3.3", func(v *verdict) {
 		r.eachDocument(v, func(ex *exchange, i int, d any) {
 			if a, present := member(d, "amount"); !present {
 				v.fail(ex, "documents[%d] (%s): expected amount, a JSON number, got none", i, idOf(d))
@@ -121,7 +121,7 @@ func (r *runner) documentChecks() {
 		})
 	})
 
-	r.check("GET /documents: id, filename, currency and documentType are strings, dates RFC 3339", "wire.md §0, §4", func(v *verdict) {
+	r.check("GET /documents: id, filename, currency and documentType are strings, dates RFC 3339", "doc/wire.md §0, §4", func(v *verdict) {
 		r.eachDocument(v, func(ex *exchange, i int, d any) {
 			if _, ok := d.(map[string]any); !ok {
 				v.fail(ex, "documents[%d]: expected a document object, got %s", i, describe(d))
@@ -138,21 +138,21 @@ func (r *runner) documentChecks() {
 		})
 	})
 
-	r.check("GET /documents?documentType=bills → a bare array of bills", "wire.md §4; wire-facts §4.1", func(v *verdict) {
+	r.check("GET /documents?documentType=bills → a bare array of bills", "doc/wire.md §4, §7.4.1", func(v *verdict) {
 		if r.haveContract(v) {
 			r.bills = r.documents(v, url.Values{"documentType": {api.DocumentBills}})
 			wantType(v, r.bills, api.DocumentBills)
 		}
 	})
 
-	r.check("GET /documents?documentType=comsumptionRatedReports (the wire's spelling) → a bare array", "wire-facts §4.1, §6.6 #10", func(v *verdict) {
+	r.check("GET /documents?documentType=comsumptionRatedReports (the wire's spelling) → a bare array", "doc/wire.md §4, §7.4.1, §8 #10", func(v *verdict) {
 		if r.haveContract(v) {
 			r.consumption = r.documents(v, url.Values{"documentType": {api.DocumentConsumptionRatedReports}})
 			wantType(v, r.consumption, api.DocumentConsumptionRatedReports)
 		}
 	})
 
-	r.check(`GET /documents?documentType=toto (unknown) → 200 {"documents": null}`, "wire-facts §3.3, §6.6 #3", func(v *verdict) {
+	r.check(`GET /documents?documentType=toto (unknown) → 200 {"documents": null}`, "doc/wire.md §4, §7.3.3, §8 #3", func(v *verdict) {
 		if !r.haveContract(v) {
 			return
 		}
@@ -166,7 +166,7 @@ func (r *runner) documentChecks() {
 		}
 	})
 
-	r.check("GET /documents?documentType= (empty) → the list without documentType", "wire-facts §3.3", func(v *verdict) {
+	r.check("GET /documents?documentType= (empty) → the list without documentType", "doc/wire.md §4, §7.3.3, §8 #12", func(v *verdict) {
 		if !r.haveContract(v) || !haveList(v, r.docsDefault) {
 			return
 		}

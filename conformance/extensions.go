@@ -27,7 +27,7 @@ func (r *runner) requestIDChecks() {
 	}
 	answers := slices.Clone(r.answers)
 
-	r.check("every answer carries X-OAPI-Request-Id, errors and the token endpoint included", "wire.md §0; wire-facts §2.3", func(v *verdict) {
+	r.check("every answer carries X-OAPI-Request-Id, errors and the token endpoint included", "doc/wire.md §0, §7.2.3", func(v *verdict) {
 		if len(answers) == 0 {
 			v.cannot("the server gave no answer")
 			return
@@ -43,7 +43,7 @@ func (r *runner) requestIDChecks() {
 		}
 	})
 
-	r.check("X-OAPI-Request-Id differs on every answer", "wire.md §0; wire-facts §2.3", func(v *verdict) {
+	r.check("X-OAPI-Request-Id differs on every answer", "doc/wire.md §0, §7.2.3", func(v *verdict) {
 		seen := map[string]string{}
 		for _, ex := range answers {
 			id := ex.requestID()
@@ -61,7 +61,7 @@ func (r *runner) requestIDChecks() {
 		}
 	})
 
-	r.check("X-OAPI-Request-Id sent by the client is not taken", "wire.md §0; wire-facts §7 #2", func(v *verdict) {
+	r.check("X-OAPI-Request-Id sent by the client is not taken", "doc/wire.md §0, §7.7 #2", func(v *verdict) {
 		if !r.haveToken(v) {
 			return
 		}

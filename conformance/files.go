@@ -18,7 +18,7 @@ import (
 	"github.com/eccs/eccs/api"
 )
 
-// The formats of wire.md §6 that clients parse.
+// The formats of doc/wire.md §6 that clients parse.
 const (
 	billingSheet    = "Billing Report"
 	consumptionCols = 27
@@ -38,7 +38,7 @@ func (r *runner) download(id, query string, header ...string) *exchange {
 func (r *runner) fileChecks() {
 	r.fileWhy = "the download check failed (see it)"
 
-	r.check("GET /documents/{id}/file with Accept: application/json → 200, the raw bytes, Content-Length", "wire.md §0, §4; wire-facts §3.4, §6.6 #6", func(v *verdict) {
+	r.check("GET /documents/{id}/file with Accept: application/json → 200, the raw bytes, Content-Length", "doc/wire.md §0, §4, §7.3.4, §8 #6", func(v *verdict) {
 		if !r.haveContract(v) {
 			r.fileWhy = "no access token or no contract (see the checks above)"
 			return
@@ -94,7 +94,7 @@ func (r *runner) fileChecks() {
 		r.file = &downloaded{id: docID, docType: t, ex: ex}
 	})
 
-	r.check(fmt.Sprintf("bill file: an XLSX workbook with a %q sheet", billingSheet), "wire.md §6; wire-facts §4.4, §6.6 #8", func(v *verdict) {
+	r.check(fmt.Sprintf("bill file: an XLSX workbook with a %q sheet", billingSheet), "doc/wire.md §6, §7.4.4, §8 #8", func(v *verdict) {
 		if !r.haveContract(v) || !haveList(v, r.bills) {
 			return
 		}
@@ -119,7 +119,7 @@ func (r *runner) fileChecks() {
 		}
 	})
 
-	r.check(fmt.Sprintf("consumption report file: CSV, a header line, %d ;-separated fields on every line", consumptionCols), "wire.md §6; wire-facts §4.3, §6.6 #7", func(v *verdict) {
+	r.check(fmt.Sprintf("consumption report file: CSV, a header line, %d ;-separated fields on every line", consumptionCols), "doc/wire.md §6, §7.4.3, §8 #7", func(v *verdict) {
 		if !r.haveContract(v) || !haveList(v, r.consumption) {
 			return
 		}
@@ -147,7 +147,7 @@ func (r *runner) fileChecks() {
 		}
 	})
 
-	r.check("GET /documents/{id}/file?zipped=0 → the raw bytes", "wire.md §4; wire-facts §4.5", func(v *verdict) {
+	r.check("GET /documents/{id}/file?zipped=0 → the raw bytes", "doc/wire.md §4, §7.4.5", func(v *verdict) {
 		if !r.haveContract(v) {
 			return
 		}
@@ -204,8 +204,8 @@ func workbookSheets(b []byte) ([]string, error) {
 	return nil, errors.New("the ZIP archive has no xl/workbook.xml")
 }
 
-// csvProblems lists what a consumption CSV does that its parsers cannot take (wire-facts
-// §4.3): a header line, then every line with exactly 27 ;-separated fields, no blank line, no
+// csvProblems lists what a consumption CSV does that its parsers cannot take (doc/wire.md
+// §7.4.3): a header line, then every line with exactly 27 ;-separated fields, no blank line, no
 // footer. LF and CRLF are both fine.
 func csvProblems(b []byte) []string {
 	if len(b) == 0 {

@@ -11,8 +11,8 @@ import (
 	"github.com/eccs/eccs/api"
 )
 
-// The exact error_description of a wrong client secret (wire.md §1, recorded on the real
-// gateway: wire-facts §1.5).
+// The exact error_description of a wrong client secret (doc/wire.md §1, recorded on the real
+// gateway: doc/wire.md §7.1.5).
 const descInvalidClient = "The requested service needs credentials, but the ones provided were invalid."
 
 // tokenChecks checks the token endpoint with six requests, three of them authenticated (the
@@ -22,7 +22,7 @@ func (r *runner) tokenChecks() {
 	grant := "grant_type=client_credentials"
 	missing := r.missingCredentials()
 
-	r.check("token: Basic client authentication → 200, a Bearer token with expires_in", "wire.md §1; wire-facts §1.3, §6.6 #1", func(v *verdict) {
+	r.check("token: Basic client authentication → 200, a Bearer token with expires_in", "doc/wire.md §1, §7.1.3, §8 #1", func(v *verdict) {
 		if missing != "" {
 			v.cannot("%s", missing)
 			r.noToken = missing
@@ -36,7 +36,7 @@ func (r *runner) tokenChecks() {
 		}
 	})
 
-	r.check("token: client_id and client_secret form fields → 200, a Bearer token", "wire.md §1; wire-facts §1.2", func(v *verdict) {
+	r.check("token: client_id and client_secret form fields → 200, a Bearer token", "doc/wire.md §1, §7.1.2", func(v *verdict) {
 		if missing != "" {
 			v.cannot("%s", missing)
 			return
@@ -48,12 +48,12 @@ func (r *runner) tokenChecks() {
 		}
 	})
 
-	r.check("token: no client credentials → 401 invalid_client with WWW-Authenticate", "wire.md §1; wire-facts §1.5", func(v *verdict) {
+	r.check("token: no client credentials → 401 invalid_client with WWW-Authenticate", "doc/wire.md §1, §7.1.5", func(v *verdict) {
 		ex := r.do(tokenRequest(grant))
 		v.wantOAuthError(ex, http.StatusUnauthorized, api.OAuthInvalidClient, "")
 	})
 
-	r.check("token: wrong client secret → 401 invalid_client with the gateway's description", "wire.md §1; wire-facts §1.5", func(v *verdict) {
+	r.check("token: wrong client secret → 401 invalid_client with the gateway's description", "doc/wire.md §1, §7.1.5", func(v *verdict) {
 		id := r.cfg.ClientID
 		if id == "" {
 			id = "eccs-conformance-unknown-client"
@@ -62,7 +62,7 @@ func (r *runner) tokenChecks() {
 		v.wantOAuthError(ex, http.StatusUnauthorized, api.OAuthInvalidClient, descInvalidClient)
 	})
 
-	r.check("token: grant_type missing → 400 invalid_request", "wire.md §1; RFC 6749 §5.2", func(v *verdict) {
+	r.check("token: grant_type missing → 400 invalid_request", "doc/wire.md §1; RFC 6749 §5.2", func(v *verdict) {
 		if missing != "" {
 			v.cannot("%s", missing)
 			return
@@ -71,7 +71,7 @@ func (r *runner) tokenChecks() {
 		v.wantOAuthError(ex, http.StatusBadRequest, api.OAuthInvalidRequest, "")
 	})
 
-	r.check("token: GET → 405", "wire.md §1", func(v *verdict) {
+	r.check("token: GET → 405", "doc/wire.md §1", func(v *verdict) {
 		ex := r.do(request{method: http.MethodGet, path: api.TokenPath, header: http.Header{"Accept": {"application/json"}}})
 		v.wantStatus(ex, http.StatusMethodNotAllowed)
 	})
@@ -92,7 +92,7 @@ func (r *runner) missingCredentials() string {
 	return ""
 }
 
-// wantToken records a problem unless ex is a token endpoint success (wire.md §1): 200,
+// wantToken records a problem unless ex is a token endpoint success (doc/wire.md §1): 200,
 // Content-Type application/json, token_type Bearer (any case), access_token a non-empty
 // string, expires_in a number above 0. It returns the access token when it is usable.
 func (v *verdict) wantToken(ex *exchange) string {

@@ -202,7 +202,7 @@ func (v *verdict) wantArray(ex *exchange) ([]any, bool) {
 	return items, true
 }
 
-// wantEnvelope records a problem unless ex is the gateway error envelope of wire.md §2 with
+// wantEnvelope records a problem unless ex is the gateway error envelope of doc/wire.md §2 with
 // this status and code: {"code": <integer>, "message": <string>, "description": <string>},
 // Content-Type application/json, and WWW-Authenticate on a 401.
 func (v *verdict) wantEnvelope(ex *exchange, status, code int) {
@@ -240,7 +240,7 @@ func (v *verdict) wantEnvelope(ex *exchange, status, code int) {
 		}
 	}
 	if status == http.StatusUnauthorized && ex.status == http.StatusUnauthorized && ex.header.Get("WWW-Authenticate") == "" {
-		v.fail(ex, "expected a WWW-Authenticate header on the 401 (wire.md §2), got none")
+		v.fail(ex, "expected a WWW-Authenticate header on the 401 (doc/wire.md §2), got none")
 	}
 }
 

@@ -50,8 +50,8 @@ const (
 	stopTimeout   = 30 * time.Second
 )
 
-// endpoints are those of wire.md §4 plus the token endpoint and /me: the collection must get a
-// success answer from each.
+// endpoints are those of doc/wire.md §4 plus the token endpoint and /me: the collection must
+// get a success answer from each.
 var endpoints = []struct {
 	method string
 	path   *regexp.Regexp

@@ -1,6 +1,6 @@
 package main
 
-// Crash safety (issue 6): eccsd is killed with SIGKILL while it serves hundreds of concurrent
+// Crash safety (doc/reliability.md): eccsd is killed with SIGKILL while it serves hundreds of concurrent
 // writes, then started again on the same data; nothing it acknowledged may be lost, nothing it
 // did not acknowledge may be half there, and nothing may be left behind.
 //

@@ -1,6 +1,6 @@
 package main
 
-// Dependency faults, end to end (issue 6 item 7): the whole program runs through run(), as
+// Dependency faults, end to end (doc/reliability.md): the whole program runs through run(), as
 // `eccsd serve` runs, on dependencies that the test breaks and repairs while clients keep
 // calling. A PostgreSQL server of the test's own is stopped for ten seconds under load, and
 // another is frozen behind a proxy (it refuses nothing and answers nothing); a MinIO of the

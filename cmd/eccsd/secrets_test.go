@@ -1,6 +1,6 @@
 package main
 
-// Secrets at rest and in logs (issue 6, item 5). A whole `eccsd serve -dev` run issues and
+// Secrets at rest and in logs (doc/reliability.md). A whole `eccsd serve -dev` run issues and
 // uses every kind of secret: the demo credentials it seeds, access tokens, client secrets
 // (created, rotated, revealed by claim links), API keys (issued, rotated, revealed by claim
 // links), claim link tokens, operator tokens, and the server's own keys. After the server has

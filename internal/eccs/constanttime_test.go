@@ -1,6 +1,6 @@
 package eccs
 
-// Secret comparisons are constant-time by construction (issue 6, item 4). A secret is never
+// Secret comparisons are constant-time by construction (doc/reliability.md). A secret is never
 // compared with == or bytes.Equal, whose time depends on how many leading bytes match:
 //
 //   - client secrets, API keys, operator tokens and claim tokens are looked up by their keyed

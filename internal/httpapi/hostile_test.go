@@ -1,6 +1,6 @@
 package httpapi_test
 
-// The hostile-input suite (issue 6, item 2). For every operation of api/openapi.yaml (the
+// The hostile-input suite (doc/reliability.md). For every operation of api/openapi.yaml (the
 // customer API and the token endpoint) and api/admin/openapi.yaml (the admin API and the claim
 // links), it starts from a valid request with valid credentials (TestHostileBaseRequestsSucceed
 // proves each one succeeds) and spoils it one way at a time: credentials and headers missing,

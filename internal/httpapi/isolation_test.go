@@ -1,6 +1,6 @@
 package httpapi_test
 
-// The isolation property test (issue 6, item 1). It builds a random world through the domain
+// The isolation property test (doc/reliability.md). It builds a random world through the domain
 // Service (customers, billing accounts, offers, contracts, client accounts declared with random
 // roles, administrators with random perimeters, documents of every type), serves it over real
 // HTTP on loopback, and asks, for every account × contract × endpoint and every document id,

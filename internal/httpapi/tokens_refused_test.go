@@ -1,6 +1,6 @@
 package httpapi_test
 
-// Access tokens that must not open the API (issue 6, item 4), at the HTTP level: every one is
+// Access tokens that must not open the API (doc/reliability.md), at the HTTP level: every one is
 // refused with 401/41, except an expired token of ours, 401/42. The variants are signed with
 // the test server's real key wherever that makes the attack stronger: the header alone, the
 // key id alone or the algorithm alone being wrong must be enough. doc/reliability.md lists
