@@ -14,16 +14,29 @@ import (
 
 // Bounds of CheckBillingXLSX. The checker reads the ZIP directory and then
 // streams the sheet's XML, so its memory does not grow with the number of
-// rows; these bound its time and what a hostile archive can claim.
+// rows; these bound its time and what a hostile archive can claim. Nothing
+// is taken on trust from the archive: declared sizes are checked one by one
+// before they are added up, every part is read through a limit at its
+// declared size, and no single piece of XML (a tag, a text run, a comment)
+// may grow past maxXMLToken, since an XML decoder holds each one whole.
 const (
 	// MaxXLSXSize is the largest workbook accepted, in bytes.
 	MaxXLSXSize = 32 << 20
 	// MaxXLSXUnzipped is the most the workbook's parts may add up to
-	// once decompressed, in bytes, as declared in the ZIP directory (which
-	// the ZIP reader enforces while decompressing).
+	// once decompressed, in bytes, as declared in the ZIP directory; no
+	// part may declare more. Reads stop at each part's declared size.
 	MaxXLSXUnzipped = 128 << 20
 	// maxXLSXParts bounds the number of files in the archive.
 	maxXLSXParts = 10_000
+	// maxXLSXMetaPart bounds the parts decoded whole to find the sheet
+	// (the workbook and the relationships), whose decoded form grows with
+	// their size; a workbook's are a few kilobytes.
+	maxXLSXMetaPart = 4 << 20
+	// maxXMLToken bounds one tag, text run or comment of a part, so that
+	// a part of one enormous cell or attribute cannot make the XML decoder
+	// buffer it. It is well above the longest cell (maxCellText
+	// characters of up to 4 bytes).
+	maxXMLToken = 1 << 20
 	// maxSheetRow is the last row a spreadsheet can have.
 	maxSheetRow = 1 << 20
 	// maxBillingColumns bounds the width of a row.
@@ -95,14 +108,21 @@ func checkBillingZip(r io.ReaderAt, size int64) error {
 	if len(zr.File) > maxXLSXParts {
 		return xlsxReject(0, "the workbook holds %d files; at most %d are allowed", len(zr.File), maxXLSXParts)
 	}
+	// Each declared size is checked before it is added, so the sum never
+	// passes MaxXLSXUnzipped and cannot wrap around, whatever the archive
+	// declares.
 	var unzipped uint64
 	parts := make(map[string]*zip.File, len(zr.File))
 	for _, zf := range zr.File {
-		unzipped += zf.UncompressedSize64
+		size := zf.UncompressedSize64
+		if size > MaxXLSXUnzipped {
+			return xlsxReject(0, "the part %s unpacks to %d bytes; at most %d are allowed", quote(zf.Name), size, MaxXLSXUnzipped)
+		}
+		if size > MaxXLSXUnzipped-unzipped {
+			return xlsxReject(0, "the workbook unpacks to at least %d bytes; at most %d are allowed", unzipped+size, MaxXLSXUnzipped)
+		}
+		unzipped += size
 		parts[strings.ToLower(zf.Name)] = zf
-	}
-	if unzipped > MaxXLSXUnzipped {
-		return xlsxReject(0, "the workbook unpacks to %d bytes; at most %d are allowed", unzipped, MaxXLSXUnzipped)
 	}
 	// Every Office Open XML package has this part; its absence says
 	// plainly that the file is some other ZIP archive.
@@ -113,12 +133,95 @@ func checkBillingZip(r io.ReaderAt, size int64) error {
 	if ferr != nil {
 		return ferr
 	}
-	rc, err := sheet.Open()
-	if err != nil {
+	rc, err := openPart(sheet, MaxXLSXUnzipped)
+	var fe *FormatError
+	switch {
+	case errors.As(err, &fe):
+		return fe
+	case err != nil:
 		return xlsxReject(0, "the sheet %q cannot be read: it is damaged", BillingSheet)
 	}
 	defer rc.Close()
 	return scanBillingSheet(rc)
+}
+
+// openPart opens a part of the archive for reading through a limit: a part
+// declaring more than limit bytes is refused, and reading stops with a
+// *FormatError as soon as the part inflates past its declared size (the ZIP
+// reader reports that too, as zip.ErrFormat, which is taken to mean the
+// same).
+func openPart(zf *zip.File, limit uint64) (io.ReadCloser, error) {
+	if zf.UncompressedSize64 > limit {
+		return nil, xlsxReject(0, "the part %s unpacks to %d bytes; at most %d are allowed", quote(zf.Name), zf.UncompressedSize64, limit)
+	}
+	rc, err := zf.Open()
+	if err != nil {
+		return nil, err
+	}
+	return &partReader{rc: rc, name: zf.Name, declared: int64(zf.UncompressedSize64), left: int64(zf.UncompressedSize64)}, nil
+}
+
+// partReader reads a part, at most its declared size (left is what remains
+// of it); one byte more is asked for, to tell a part that ends there from
+// one that goes on.
+type partReader struct {
+	rc       io.ReadCloser
+	name     string
+	declared int64
+	left     int64
+}
+
+func (p *partReader) Read(b []byte) (int, error) {
+	if int64(len(b)) > p.left+1 {
+		b = b[:p.left+1]
+	}
+	n, err := p.rc.Read(b)
+	p.left -= int64(n)
+	if p.left < 0 || errors.Is(err, zip.ErrFormat) {
+		p.left = -1
+		return 0, xlsxReject(0, "the part %s unpacks to more than the %d bytes its ZIP header declares", quote(p.name), p.declared)
+	}
+	return n, err
+}
+
+func (p *partReader) Close() error { return p.rc.Close() }
+
+// errXMLTokenTooLong is the error of a boundedTokens that met a piece of
+// XML longer than maxXMLToken.
+var errXMLTokenTooLong = fmt.Errorf("a piece of XML is longer than %d bytes", maxXMLToken)
+
+// boundedTokens reads the raw XML tokens of r, and fails with
+// errXMLTokenTooLong when the token being read grows past maxXMLToken
+// bytes, instead of letting the decoder hold it all in memory.
+type boundedTokens struct {
+	r     io.Reader
+	d     *xml.Decoder
+	read  int64 // bytes handed to the decoder
+	start int64 // the decoder's input offset when the current token began
+}
+
+func newBoundedTokens(r io.Reader) *boundedTokens {
+	bt := &boundedTokens{r: r}
+	bt.d = xml.NewDecoder(bt)
+	return bt
+}
+
+// RawToken is the decoder's RawToken.
+func (bt *boundedTokens) RawToken() (xml.Token, error) {
+	tok, err := bt.d.RawToken()
+	bt.start = bt.d.InputOffset()
+	return tok, err
+}
+
+// Read feeds the decoder. Its buffer asks for more only once it has used
+// up what it was given, so read-start is what the token has taken so far.
+func (bt *boundedTokens) Read(b []byte) (int, error) {
+	if bt.read-bt.start > maxXMLToken {
+		return 0, errXMLTokenTooLong
+	}
+	n, err := bt.r.Read(b)
+	bt.read += int64(n)
+	return n, err
 }
 
 // opcRels is an Open Packaging Conventions relationships part.
@@ -145,16 +248,23 @@ type xlsxWorkbook struct {
 func findSheet(parts map[string]*zip.File, name string) (*zip.File, *FormatError) {
 	damaged := xlsxReject(0, "the file is a ZIP archive but not a readable XLSX workbook: its workbook part is missing or damaged")
 	workbook := "xl/workbook.xml"
+	// A part refused for its size is reported as such; other damage to the
+	// root relationships leaves the workbook at its usual place.
+	var fe *FormatError
 	var root opcRels
-	if decodePart(parts, "_rels/.rels", &root) == nil {
+	if err := decodePart(parts, "_rels/.rels", &root); err == nil {
 		for _, rel := range root.Rels {
 			if strings.HasSuffix(rel.Type, "/officeDocument") {
 				workbook = resolvePart("", rel.Target)
 			}
 		}
+	} else if errors.As(err, &fe) {
+		return nil, fe
 	}
 	var wb xlsxWorkbook
-	if decodePart(parts, workbook, &wb) != nil {
+	if err := decodePart(parts, workbook, &wb); errors.As(err, &fe) {
+		return nil, fe
+	} else if err != nil {
 		return nil, damaged
 	}
 	id := ""
@@ -173,7 +283,9 @@ func findSheet(parts map[string]*zip.File, name string) (*zip.File, *FormatError
 	}
 	var rels opcRels
 	dir, file := path.Split(workbook)
-	if decodePart(parts, dir+"_rels/"+file+".rels", &rels) != nil {
+	if err := decodePart(parts, dir+"_rels/"+file+".rels", &rels); errors.As(err, &fe) {
+		return nil, fe
+	} else if err != nil {
 		return nil, damaged
 	}
 	for _, rel := range rels.Rels {
@@ -195,14 +307,15 @@ func resolvePart(dir, target string) string {
 	return strings.TrimPrefix(path.Clean("/"+dir+target), "/")
 }
 
-// decodePart unmarshals a small XML part. The archive's declared sizes were
-// bounded before, and the ZIP reader refuses to decompress past them.
+// decodePart unmarshals a small XML part, of at most maxXLSXMetaPart
+// bytes. A part too large, declared or inflated, gives a *FormatError;
+// a missing or damaged one, another error.
 func decodePart(parts map[string]*zip.File, name string, v any) error {
 	zf := parts[strings.ToLower(name)]
 	if zf == nil {
 		return errors.New("missing part")
 	}
-	rc, err := zf.Open()
+	rc, err := openPart(zf, maxXLSXMetaPart)
 	if err != nil {
 		return err
 	}
@@ -219,7 +332,7 @@ type sheetCell struct {
 // scanBillingSheet streams a worksheet's XML and checks each row as it
 // ends. Rows missing from the XML are empty rows and are checked as such.
 func scanBillingSheet(r io.Reader) error {
-	d := xml.NewDecoder(r)
+	d := newBoundedTokens(r)
 	var (
 		row, lastRow int
 		col          int // 1-based column of the current cell
@@ -230,6 +343,15 @@ func scanBillingSheet(r io.Reader) error {
 		text         strings.Builder
 	)
 	damaged := func(err error) error {
+		var fe *FormatError
+		switch {
+		case errors.As(err, &fe): // the part inflates past its declared size
+			return fe
+		case errors.Is(err, errXMLTokenTooLong) && capture:
+			return xlsxReject(row, "row %d has a cell longer than %d characters", row, maxCellText)
+		case errors.Is(err, errXMLTokenTooLong):
+			return xlsxReject(lastRow+1, "the sheet %q holds an XML tag or text longer than %d bytes after row %d", BillingSheet, maxXMLToken, lastRow)
+		}
 		return xlsxReject(lastRow+1, "the sheet %q is damaged after row %d (%v)", BillingSheet, lastRow, err)
 	}
 	for {
