@@ -66,16 +66,18 @@ func loadOrCreateKeys(path string, random io.Reader) (keys eccs.Keys, created bo
 	return keys, false, nil
 }
 
+// newKeys makes a hash key and a token signing key from random. The signing key's id is
+// written in every token, so it is random on its own: it reveals nothing of the key.
 func newKeys(random io.Reader) (eccs.Keys, error) {
 	hashKey := make([]byte, 32)
 	tokenKey := make([]byte, 32)
-	if _, err := io.ReadFull(random, hashKey); err != nil {
-		return eccs.Keys{}, fmt.Errorf("generate keys: %w", err)
+	keyID := make([]byte, 6)
+	for _, b := range [][]byte{hashKey, tokenKey, keyID} {
+		if _, err := io.ReadFull(random, b); err != nil {
+			return eccs.Keys{}, fmt.Errorf("generate keys: %w", err)
+		}
 	}
-	if _, err := io.ReadFull(random, tokenKey); err != nil {
-		return eccs.Keys{}, fmt.Errorf("generate keys: %w", err)
-	}
-	id := fmt.Sprintf("k%x", tokenKey[:4]) // not secret: names the key in tokens
+	id := fmt.Sprintf("k%x", keyID)
 	return eccs.Keys{HashKey: hashKey, TokenKeys: []eccs.TokenKey{{ID: id, Secret: tokenKey}}}, nil
 }
 

@@ -16,8 +16,9 @@ const (
 
 // IssueToken checks an application's client credentials and returns a new access token. It
 // returns an Unauthenticated error when the client is unknown, the secret is wrong, or the
-// application is suspended or deleted; blocked or unsubscribed applications get a token and are
-// refused on resource calls, where the reason can be told.
+// application is suspended (with ReasonSuspended, once the secret is right) or deleted; blocked
+// or unsubscribed applications get a token and are refused on resource calls, where the reason
+// can be told.
 func (s *Service) IssueToken(ctx context.Context, clientID, secret string) (Token, Application, error) {
 	invalid := &Error{Code: Unauthenticated, Message: "The requested service needs credentials, but the ones provided were invalid."}
 	if !isToken(clientID, 128) || len(secret) > 512 {
@@ -31,10 +32,18 @@ func (s *Service) IssueToken(ctx context.Context, clientID, secret string) (Toke
 		return Token{}, Application{}, fmt.Errorf("issue token: %w", err)
 	}
 	now := s.now()
-	ok := secretMatches(s.keys.HashKey, secret, app.SecretHash) ||
-		(now.Before(app.PreviousSecretExpiresAt) && secretMatches(s.keys.HashKey, secret, app.PreviousSecretHash))
-	if !ok || app.Status == ApplicationSuspended || app.Status == ApplicationDeleted {
+	version := app.SecretVersion
+	ok := secretMatches(s.keys.HashKey, secret, app.SecretHash)
+	if !ok && now.Before(app.PreviousSecretExpiresAt) && secretMatches(s.keys.HashKey, secret, app.PreviousSecretHash) {
+		ok, version = true, app.SecretVersion-1
+	}
+	if !ok || app.Status == ApplicationDeleted {
 		return Token{}, Application{}, invalid
+	}
+	if app.Status == ApplicationSuspended {
+		// Only a caller holding the secret learns why.
+		return Token{}, Application{}, &Error{Code: Unauthenticated, Reason: ReasonSuspended, Message: fmt.Sprintf(
+			"The requested service needs credentials, but the ones provided were invalid: the application %q is suspended; its operator can reactivate it.", app.Name)}
 	}
 	jti, err := randomString(s.random, 22, alphanumeric)
 	if err != nil {
@@ -46,9 +55,10 @@ func (s *Service) IssueToken(ctx context.Context, clientID, secret string) (Toke
 		ClientID: app.ClientID,
 		Subject:  app.ClientID,
 		Issuer:   s.cfg.Issuer,
-		IssuedAt: now.Unix(),
-		Expires:  now.Add(s.cfg.TokenTTL).Unix(),
-		ID:       jti,
+		IssuedAt:      now.Unix(),
+		Expires:       now.Add(s.cfg.TokenTTL).Unix(),
+		ID:            jti,
+		SecretVersion: version,
 	})
 	if err != nil {
 		return Token{}, Application{}, err
@@ -80,7 +90,23 @@ func (s *Service) ApplicationForToken(ctx context.Context, token string) (Applic
 	if err != nil {
 		return Application{}, fmt.Errorf("check token: %w", err)
 	}
+	if !s.secretStillValid(app, claims.SecretVersion) {
+		return Application{}, &Error{Code: Unauthenticated, Message: "The access token was issued with a client secret that has since been rotated; request a new token with the new client secret."}
+	}
 	return app, s.applicationAllowed(app)
+}
+
+// secretStillValid reports whether a token issued with the given version of app's client
+// secret may still be used: the current secret's always, the previous one's during the
+// rotation's overlap, never an older one's.
+func (s *Service) secretStillValid(app Application, version int64) bool {
+	switch version {
+	case app.SecretVersion:
+		return true
+	case app.SecretVersion - 1:
+		return s.now().Before(app.PreviousSecretExpiresAt)
+	}
+	return false
 }
 
 // applicationAllowed applies the application checks of step 2 in their order.
@@ -150,28 +176,28 @@ func (a Access) Roles() Roles { return a.roles }
 
 // ContractAccess checks that acct may see a contract (step 5 of the checks) and returns its
 // access to it. An unknown contract and one outside what the account may see give the same
-// Forbidden error, so that nobody can probe which contracts exist.
+// Forbidden error, and cost the same: both read the contract (absent ones are cached like
+// present ones) and, for a client account, its declaration on it, whatever the first read
+// found. So neither the answer nor its timing tells which contracts exist.
 func (s *Service) ContractAccess(ctx context.Context, acct Account, contractID string) (Access, error) {
 	hidden := &Error{Code: Forbidden, Message: fmt.Sprintf("Contract %s does not exist or is not visible to this API key.", contractID)}
 	c, err := s.cachedContract(ctx, contractID)
-	if IsNotFound(err) {
-		return Access{}, hidden
-	}
-	if err != nil {
+	if err != nil && !IsNotFound(err) {
 		return Access{}, fmt.Errorf("find contract: %w", err)
 	}
+	found := err == nil
 	switch acct.Type {
 	case AccountAdministrator:
-		if acct.Perimeter.Covers(c.BillingAccountID, c.OfferID) {
+		if found && acct.Perimeter.Covers(c.BillingAccountID, c.OfferID) {
 			return Access{contract: c, roles: ManagerEverywhere}, nil
 		}
 	case AccountClient:
-		d, err := s.cachedDeclaration(ctx, c.ID, acct.IdentityID)
-		if err == nil && d.Roles.Contracts != RoleNone {
-			return Access{contract: c, roles: d.Roles}, nil
-		}
+		d, err := s.cachedDeclaration(ctx, contractID, acct.IdentityID)
 		if err != nil && !IsNotFound(err) {
 			return Access{}, fmt.Errorf("find declaration: %w", err)
+		}
+		if found && err == nil && d.Roles.Contracts != RoleNone {
+			return Access{contract: c, roles: d.Roles}, nil
 		}
 	}
 	return Access{}, hidden

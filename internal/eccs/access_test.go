@@ -1,10 +1,12 @@
 package eccs_test
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -468,4 +470,61 @@ func TestContractsMatchContractAccess(t *testing.T) {
 			}
 		}
 	})
+}
+
+// pathStore forwards the two reads of ContractAccess to a real store and counts them. Every
+// other method of its embedded Store is nil: a call to one panics, so the counts are all the
+// calls there were.
+type pathStore struct {
+	eccs.Store // nil
+	real       eccs.Store
+	calls      []string
+}
+
+func (p *pathStore) Contract(ctx context.Context, id string) (eccs.Contract, error) {
+	p.calls = append(p.calls, "Contract")
+	return p.real.Contract(ctx, id)
+}
+
+func (p *pathStore) Declaration(ctx context.Context, contractID, identityID string) (eccs.Declaration, error) {
+	p.calls = append(p.calls, "Declaration")
+	return p.real.Declaration(ctx, contractID, identityID)
+}
+
+// An unknown contract and an invisible one make the same store calls, first and again once
+// cached: their timing cannot tell which contracts exist.
+func TestUnknownAndInvisibleContractsCostTheSame(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	for _, tc := range []struct {
+		name      string
+		acct      eccs.Account
+		invisible string
+	}{
+		{"administrator", w.admin, "BA3-FE"},
+		{"client", w.carol, "BA2-FE"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			calls := map[string][][]string{}
+			for _, id := range []string{tc.invisible, "OCB9999999"} {
+				store := &pathStore{real: w.store}
+				svc, err := eccs.NewService(store, w.blobs, w.cfg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for range 2 { // the first call reads the store, the second the cache
+					store.calls = nil
+					_, err := svc.ContractAccess(w.ctx, tc.acct, id)
+					wantErr(t, err, eccs.Forbidden, eccs.ReasonNone, "")
+					calls[id] = append(calls[id], store.calls)
+				}
+			}
+			if got, want := calls["OCB9999999"], calls[tc.invisible]; !reflect.DeepEqual(got, want) {
+				t.Errorf("store calls of an unknown contract %q, of an invisible one %q", got, want)
+			}
+			if first, again := calls[tc.invisible][0], calls[tc.invisible][1]; len(first) == 0 || len(again) != 0 {
+				t.Errorf("store calls %q then %q: want reads, then none (cached)", first, again)
+			}
+		})
+	}
 }

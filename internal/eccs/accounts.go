@@ -6,8 +6,9 @@ import (
 	"strings"
 )
 
-// NewAccount describes a customer-space account. Person is the account holder; their identity
-// is reused when their e-mail is known, otherwise created with Login. A client account sees
+// NewAccount describes a customer-space account. Person is the account holder, in an
+// operator's word: their identity is reused when their e-mail is known (and described with
+// Person and Login if no operator had described it yet), otherwise created with them. A client account sees
 // the contracts this identity is declared on; an administrator account sees its Perimeter.
 type NewAccount struct {
 	Type      AccountType
@@ -20,27 +21,31 @@ type NewAccount struct {
 // billing account or offer does not exist, Conflict when the login belongs to another e-mail.
 func (s *Service) CreateAccount(ctx context.Context, na NewAccount) (Account, error) {
 	na.Perimeter = Perimeter{BillingAccountIDs: dedupe(na.Perimeter.BillingAccountIDs), OfferIDs: dedupe(na.Perimeter.OfferIDs)}
+	var probs problems
 	switch na.Type {
 	case AccountClient:
 		if len(na.Perimeter.BillingAccountIDs)+len(na.Perimeter.OfferIDs) > 0 {
-			return Account{}, invalidField("perimeter", "Only administrator accounts have a perimeter.")
+			probs.invalidf("perimeter", "Only administrator accounts have a perimeter.")
 		}
 	case AccountAdministrator:
+	default:
+		probs.invalidf("type", "An account type is \"client\" or \"administrator\".")
+	}
+	checkPerson(&probs, "", na.Person)
+	if na.Login != "" && !ValidLogin(na.Login) {
+		probs.invalidf("login", "A login is 8 to 64 characters among A-Z a-z 0-9 . _ -.")
+	}
+	if err := probs.err(); err != nil {
+		return Account{}, err
+	}
+	if na.Type == AccountAdministrator {
 		if err := s.checkPerimeter(ctx, s.store, na.Perimeter); err != nil {
 			return Account{}, err
 		}
-	default:
-		return Account{}, invalidField("type", "An account type is \"client\" or \"administrator\".")
-	}
-	if err := validatePerson("", na.Person); err != nil {
-		return Account{}, err
-	}
-	if na.Login != "" && !ValidLogin(na.Login) {
-		return Account{}, invalidField("login", "A login is 8 to 64 characters among A-Z a-z 0-9 . _ -.")
 	}
 	var acct Account
 	err := s.retryOnConflict(ctx, func(tx Store) error {
-		id, err := s.identityFor(ctx, tx, na.Person, na.Login)
+		id, err := s.personFor(ctx, tx, na.Person, na.Login, true)
 		if err != nil {
 			return err
 		}

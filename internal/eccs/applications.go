@@ -179,8 +179,8 @@ func (s *Service) AcceptTerms(ctx context.Context, appID, by string) (Applicatio
 }
 
 // RotateClientSecret gives an application a new client secret and returns it in clear (shown
-// once). The previous secret keeps working for overlap (0: not at all), so that running
-// clients can move to the new one. With claimTTL > 0 the secret is not returned: a one-time
+// once). The previous secret, and the access tokens issued with it, keep working for overlap
+// (0: not at all), so that running clients can move to the new one; then they are refused. With claimTTL > 0 the secret is not returned: a one-time
 // claim link token for it is. Errors: NotFound, Conflict for a deleted application, Invalid
 // for a negative overlap.
 func (s *Service) RotateClientSecret(ctx context.Context, appID string, overlap, claimTTL time.Duration) (Application, string, ClaimToken, error) {
@@ -194,7 +194,7 @@ func (s *Service) RotateClientSecret(ctx context.Context, appID string, overlap,
 	var claim ClaimToken
 	app, err := s.updateApplication(ctx, appID, "application.rotate_secret", func(tx Store, app *Application) (map[string]string, error) {
 		app.PreviousSecretHash, app.PreviousSecretExpiresAt = app.SecretHash, s.now().Add(overlap)
-		app.SecretHash = hashSecret(s.keys.HashKey, secret)
+		app.SecretHash, app.SecretVersion = hashSecret(s.keys.HashKey, secret), app.SecretVersion+1
 		if claimTTL > 0 {
 			var err error
 			if claim, err = s.createClaim(ctx, tx, ClaimClientSecret, appID, secret, claimTTL); err != nil {

@@ -1,6 +1,7 @@
 package eccs_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -216,14 +217,64 @@ func TestRotateClientSecret(t *testing.T) {
 		}
 	})
 
-	t.Run("tokens minted before stay valid", func(t *testing.T) {
+	t.Run("tokens issued with the previous secret end with the overlap", func(t *testing.T) {
 		app := w.newApp("rotating-tokens", eccs.SubscriptionApproved, true, eccs.ApplicationActive)
-		tok := w.token(s, app.ClientID, secretOf(app.ClientID))
-		if _, _, _, err := s.RotateClientSecret(ctx, app.ID, 0, 0); err != nil {
+		before := w.token(s, app.ClientID, secretOf(app.ClientID))
+		_, secret, _, err := s.RotateClientSecret(ctx, app.ID, 10*time.Minute, 0)
+		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.ApplicationForToken(ctx, tok); err != nil {
-			t.Errorf("a token minted before the rotation: %v", err)
+		during := w.token(s, app.ClientID, secretOf(app.ClientID))
+		fresh := w.token(s, app.ClientID, secret)
+		w.clock.Advance(10*time.Minute - time.Microsecond)
+		defer w.clock.Advance(-10 * time.Minute)
+		for name, tok := range map[string]string{"before": before, "during": during, "fresh": fresh} {
+			if _, err := s.ApplicationForToken(ctx, tok); err != nil {
+				t.Errorf("token issued %s the rotation, within the overlap: %v", name, err)
+			}
+		}
+		w.clock.Advance(time.Microsecond)
+		for name, tok := range map[string]string{"before": before, "during": during} {
+			_, err := s.ApplicationForToken(ctx, tok)
+			e := wantErr(t, err, eccs.Unauthenticated, eccs.ReasonNone, "")
+			if !strings.Contains(e.Message, "rotated") {
+				t.Errorf("token issued %s the rotation with the previous secret: message %q does not say the secret was rotated", name, e.Message)
+			}
+		}
+		if _, err := s.ApplicationForToken(ctx, fresh); err != nil {
+			t.Errorf("a token of the new secret after the overlap: %v", err)
+		}
+	})
+
+	t.Run("without overlap, tokens of the previous secret are refused at once", func(t *testing.T) {
+		app := w.newApp("rotating-tokens-now", eccs.SubscriptionApproved, true, eccs.ApplicationActive)
+		before := w.token(s, app.ClientID, secretOf(app.ClientID))
+		_, secret, _, err := s.RotateClientSecret(ctx, app.ID, 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.ApplicationForToken(ctx, before)
+		wantErr(t, err, eccs.Unauthenticated, eccs.ReasonNone, "")
+		if _, err := s.ApplicationForToken(ctx, w.token(s, app.ClientID, secret)); err != nil {
+			t.Errorf("a token of the new secret: %v", err)
+		}
+	})
+
+	t.Run("a second rotation ends the tokens of the first secret", func(t *testing.T) {
+		app := w.newApp("rotating-tokens-twice", eccs.SubscriptionApproved, true, eccs.ApplicationActive)
+		first := w.token(s, app.ClientID, secretOf(app.ClientID))
+		_, second, _, err := s.RotateClientSecret(ctx, app.ID, time.Hour, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		secondTok := w.token(s, app.ClientID, second)
+		if _, _, _, err := s.RotateClientSecret(ctx, app.ID, time.Hour, 0); err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.ApplicationForToken(ctx, first)
+		wantErr(t, err, eccs.Unauthenticated, eccs.ReasonNone, "")
+		if _, err := s.ApplicationForToken(ctx, secondTok); err != nil {
+			t.Errorf("a token of the second secret during the second overlap: %v", err)
 		}
 	})
 }

@@ -40,6 +40,14 @@ type cached[T any] struct {
 	loaded time.Time
 }
 
+// lookup is the outcome of reading one row: the row, or its NotFound error. Contracts and
+// declarations are cached with their absence, so that an unknown contract costs what an
+// invisible one does (see ContractAccess).
+type lookup[T any] struct {
+	value T
+	err   error
+}
+
 type keyEntry struct {
 	key     APIKey
 	account Account
@@ -68,8 +76,8 @@ type cache struct {
 	apps      map[string]cached[Application]
 	clients   map[string]cached[Application] // by client id
 	keys      map[string]cached[keyEntry]    // by key hash
-	contracts map[string]cached[Contract]
-	decls     map[declKey]cached[Declaration]
+	contracts map[string]cached[lookup[Contract]]
+	decls     map[declKey]cached[lookup[Declaration]]
 	documents map[pageKey]cached[documentPage]
 	docs      map[docKey]cached[Document]
 }
@@ -79,8 +87,8 @@ func newCache() *cache {
 		apps:      map[string]cached[Application]{},
 		clients:   map[string]cached[Application]{},
 		keys:      map[string]cached[keyEntry]{},
-		contracts: map[string]cached[Contract]{},
-		decls:     map[declKey]cached[Declaration]{},
+		contracts: map[string]cached[lookup[Contract]]{},
+		decls:     map[declKey]cached[lookup[Declaration]]{},
 		documents: map[pageKey]cached[documentPage]{},
 		docs:      map[docKey]cached[Document]{},
 	}
@@ -229,31 +237,33 @@ func (s *Service) cachedKey(ctx context.Context, hash string) (APIKey, Account, 
 	return k, acct, nil
 }
 
-// cachedContract returns contract id, from the cache when fresh.
+// cachedContract returns contract id, from the cache when fresh. A contract that does not
+// exist is cached too, with its NotFound error.
 func (s *Service) cachedContract(ctx context.Context, id string) (Contract, error) {
 	now := s.nowFunc()
-	if c, ok := get(s.cache, s.cache.contracts, id, now); ok {
-		return c, nil
+	if e, ok := get(s.cache, s.cache.contracts, id, now); ok {
+		return e.value, e.err
 	}
 	gen := s.cache.generation()
 	c, err := s.store.Contract(ctx, id)
-	if err == nil {
-		put(s.cache, func(c *cache) map[string]cached[Contract] { return c.contracts }, id, c, now, gen, cacheMaxEntries)
+	if err == nil || IsNotFound(err) {
+		put(s.cache, func(c *cache) map[string]cached[lookup[Contract]] { return c.contracts }, id, lookup[Contract]{c, err}, now, gen, cacheMaxEntries)
 	}
 	return c, err
 }
 
-// cachedDeclaration returns the declaration of identity on contract, from the cache when fresh.
+// cachedDeclaration returns the declaration of identity on contract, from the cache when
+// fresh. An absent declaration is cached too, with its NotFound error.
 func (s *Service) cachedDeclaration(ctx context.Context, contract, identity string) (Declaration, error) {
 	now := s.nowFunc()
 	k := declKey{contract, identity}
-	if d, ok := get(s.cache, s.cache.decls, k, now); ok {
-		return d, nil
+	if e, ok := get(s.cache, s.cache.decls, k, now); ok {
+		return e.value, e.err
 	}
 	gen := s.cache.generation()
 	d, err := s.store.Declaration(ctx, contract, identity)
-	if err == nil {
-		put(s.cache, func(c *cache) map[declKey]cached[Declaration] { return c.decls }, k, d, now, gen, cacheMaxEntries)
+	if err == nil || IsNotFound(err) {
+		put(s.cache, func(c *cache) map[declKey]cached[lookup[Declaration]] { return c.decls }, k, lookup[Declaration]{d, err}, now, gen, cacheMaxEntries)
 	}
 	return d, err
 }

@@ -37,31 +37,29 @@ type ContractOrder struct {
 }
 
 func (o ContractOrder) validate() error {
-	if err := requireFields(
-		"billingAccountId", o.BillingAccountID, "offerCode", o.OfferCode,
-		"contractName", o.ContractName, "supportLevel", o.SupportLevel,
-		"referentName", o.ReferentName, "referentFirstName", o.ReferentFirstName,
-		"referentMail", o.ReferentMail,
-	); err != nil {
-		return err
-	}
-	switch {
-	case !isToken(o.BillingAccountID, 64):
-		return invalidField("billingAccountId", "billingAccountId must be 1 to 64 letters, digits, '-' or '_'.")
-	case !isToken(o.OfferCode, 64):
-		return invalidField("offerCode", "offerCode must be 1 to 64 letters, digits, '-' or '_'.")
-	case !ValidText(o.ContractName, 100):
-		return invalidField("contractName", "contractName must be 1 to 100 characters, without control characters or surrounding spaces.")
-	case !isToken(o.SupportLevel, 32):
-		return invalidField("supportLevel", "supportLevel must be a support level code such as BSC.")
-	}
-	if err := validatePerson("referent", Person{
+	var probs problems
+	probs.require("billingAccountId", o.BillingAccountID, "offerCode", o.OfferCode,
+		"contractName", o.ContractName, "supportLevel", o.SupportLevel)
+	checkPerson(&probs, "referent", Person{
 		Civility: o.ReferentCivility, LastName: o.ReferentName, FirstName: o.ReferentFirstName,
 		Email: o.ReferentMail, FixPhone: o.ReferentFixPhone, MobilePhone: o.ReferentMobilePhone,
-	}); err != nil {
-		return err
+	})
+	for _, f := range []struct {
+		field, value string
+		ok           func(string) bool
+		rule         string
+	}{
+		{"billingAccountId", o.BillingAccountID, func(v string) bool { return isToken(v, 64) }, "billingAccountId must be 1 to 64 letters, digits, '-' or '_'."},
+		{"offerCode", o.OfferCode, func(v string) bool { return isToken(v, 64) }, "offerCode must be 1 to 64 letters, digits, '-' or '_'."},
+		{"contractName", o.ContractName, func(v string) bool { return ValidText(v, 100) }, "contractName must be 1 to 100 characters, without control characters or surrounding spaces."},
+		{"supportLevel", o.SupportLevel, func(v string) bool { return isToken(v, 32) }, "supportLevel must be a support level code such as BSC."},
+	} {
+		if !probs.isMissing(f.field) && !f.ok(f.value) {
+			probs.invalidf(f.field, "%s", f.rule)
+		}
 	}
-	return validateReferences(o.ReferenceExt)
+	checkReferences(&probs, o.ReferenceExt)
+	return probs.err()
 }
 
 // MayOrderContracts returns a Forbidden error unless acct may order contracts: only
@@ -74,10 +72,11 @@ func MayOrderContracts(acct Account) error {
 }
 
 // OrderContract creates a contract for an administrator account (POST /contract) and returns
-// it. The referent becomes a user of the contract with manager on every section. Errors:
-// Forbidden for client accounts and when the billing account (unknown or not) and offer are not
-// both in the perimeter; Invalid for a bad field, an unknown offer code or a support level the
-// offer does not sell.
+// it. The referent becomes a user of the contract with manager on every section, shown as the
+// ordering customer's record of them: the names the caller sent, never another customer's.
+// The checks, in order: client accounts are Forbidden; a bad body is Invalid; an unknown offer
+// code is Invalid (the catalogue is not secret); a billing account (unknown or not) and offer
+// not both in the perimeter are Forbidden; a support level the offer does not sell is Invalid.
 func (s *Service) OrderContract(ctx context.Context, acct Account, o ContractOrder) (Contract, error) {
 	if err := MayOrderContracts(acct); err != nil {
 		return Contract{}, err
@@ -92,10 +91,8 @@ func (s *Service) OrderContract(ctx context.Context, acct Account, o ContractOrd
 	if err != nil {
 		return Contract{}, fmt.Errorf("order contract: %w", err)
 	}
-	if !offer.AllowsSupportLevel(o.SupportLevel) {
-		return Contract{}, invalidField("supportLevel", "supportLevel %q is not sold with offer %s; choose one of: %s.",
-			o.SupportLevel, offer.ID, strings.Join(offer.SupportLevels, ", "))
-	}
+	// The perimeter comes before anything the offer says about itself: what an offer outside
+	// the perimeter sells (its support levels) is none of this account's business.
 	outside := Errorf(Forbidden, "Billing account %s with offer %s is outside this API key's perimeter.", o.BillingAccountID, o.OfferCode)
 	if !acct.Perimeter.Covers(o.BillingAccountID, offer.ID) {
 		return Contract{}, outside
@@ -107,13 +104,17 @@ func (s *Service) OrderContract(ctx context.Context, acct Account, o ContractOrd
 	if err != nil {
 		return Contract{}, fmt.Errorf("order contract: %w", err)
 	}
+	if !offer.AllowsSupportLevel(o.SupportLevel) {
+		return Contract{}, invalidField("supportLevel", "supportLevel %q is not sold with offer %s; choose one of: %s.",
+			o.SupportLevel, offer.ID, strings.Join(offer.SupportLevels, ", "))
+	}
 	c, err := s.createContract(ctx, "contract.order", offer, ba, NewContract{
 		Name: o.ContractName, SupportLevel: o.SupportLevel, ReferenceExt: o.ReferenceExt,
 		Referent: Person{
 			Civility: o.ReferentCivility, LastName: o.ReferentName, FirstName: o.ReferentFirstName,
 			Email: o.ReferentMail, FixPhone: o.ReferentFixPhone, MobilePhone: o.ReferentMobilePhone,
 		},
-	})
+	}, false)
 	if err != nil {
 		return Contract{}, fmt.Errorf("order contract: %w", err)
 	}
@@ -138,40 +139,47 @@ type NewContract struct {
 }
 
 func (nc NewContract) validate() error {
+	var probs problems
 	if nc.ID != "" && !ValidContractID(nc.ID) {
-		return invalidField("id", "id %q is not a contract number (3 to 32 letters, digits, '-' or '_').", nc.ID)
+		probs.invalidf("id", "id %q is not a contract number (3 to 32 letters, digits, '-' or '_').", nc.ID)
 	}
 	if !ValidText(nc.Name, 100) {
-		return invalidField("name", "A contract name is 1 to 100 characters.")
+		probs.invalidf("name", "A contract name is 1 to 100 characters.")
 	}
 	if !isToken(nc.OfferID, 64) {
-		return invalidField("offerId", "offerId must be an offer code: 1 to 64 letters, digits, '-' or '_'.")
+		probs.invalidf("offerId", "offerId must be an offer code: 1 to 64 letters, digits, '-' or '_'.")
 	}
 	if !isToken(nc.BillingAccountID, 64) {
-		return invalidField("billingAccountId", "billingAccountId must be a billing account id: 1 to 64 letters, digits, '-' or '_'.")
+		probs.invalidf("billingAccountId", "billingAccountId must be a billing account id: 1 to 64 letters, digits, '-' or '_'.")
 	}
 	if nc.Type != "" && !ValidText(nc.Type, 64) {
-		return invalidField("contractType", "contractType must be 1 to 64 characters.")
+		probs.invalidf("contractType", "contractType must be 1 to 64 characters.")
 	}
 	if nc.PlatformID != "" && !ValidText(nc.PlatformID, 100) {
-		return invalidField("platformId", "platformId must be 1 to 100 characters.")
+		probs.invalidf("platformId", "platformId must be 1 to 100 characters.")
 	}
-	if err := validatePerson("referent", nc.Referent); err != nil {
-		return err
-	}
+	checkPerson(&probs, "referent", nc.Referent)
 	if nc.ReferentLogin != "" && !ValidLogin(nc.ReferentLogin) {
-		return invalidField("referentLogin", "referentLogin must be 8 to 64 characters among A-Z a-z 0-9 . _ -.")
+		probs.invalidf("referentLogin", "referentLogin must be 8 to 64 characters among A-Z a-z 0-9 . _ -.")
 	}
-	return validateReferences(nc.ReferenceExt)
+	checkReferences(&probs, nc.ReferenceExt)
+	return probs.err()
 }
 
-func validateReferences(refs [3]string) error {
+// checkReferences notes the external references that are not short texts.
+func checkReferences(probs *problems, refs [3]string) {
 	for i, ref := range refs {
 		if ref != "" && !ValidText(ref, 100) {
-			return invalidField(fmt.Sprintf("referenceExt%d", i+1), "referenceExt%d must be at most 100 characters, without control characters or surrounding spaces.", i+1)
+			probs.invalidf(fmt.Sprintf("referenceExt%d", i+1), "referenceExt%d must be at most 100 characters, without control characters or surrounding spaces.", i+1)
 		}
 	}
-	return nil
+}
+
+// validateReferences returns what is wrong with external references, or nil.
+func validateReferences(refs [3]string) error {
+	var probs problems
+	checkReferences(&probs, refs)
+	return probs.err()
 }
 
 // CreateContract creates a contract on an operator's behalf, with its referent declared as
@@ -195,7 +203,7 @@ func (s *Service) CreateContract(ctx context.Context, nc NewContract) (Contract,
 	if err != nil {
 		return Contract{}, fmt.Errorf("create contract: %w", err)
 	}
-	c, err := s.createContract(ctx, "contract.create", offer, ba, nc)
+	c, err := s.createContract(ctx, "contract.create", offer, ba, nc, true)
 	if err != nil {
 		return Contract{}, fmt.Errorf("create contract: %w", err)
 	}
@@ -203,8 +211,10 @@ func (s *Service) CreateContract(ctx context.Context, nc NewContract) (Contract,
 }
 
 // createContract stores a checked contract of offer billed to ba, declares its referent as
-// manager everywhere and records action, in one transaction.
-func (s *Service) createContract(ctx context.Context, action string, offer Offer, ba BillingAccount, nc NewContract) (Contract, error) {
+// manager everywhere and records action, in one transaction. The referent is found or made as
+// personFor says, byOperator telling whose word nc.Referent is, and shown as the customer's
+// record of them (contactFor).
+func (s *Service) createContract(ctx context.Context, action string, offer Offer, ba BillingAccount, nc NewContract, byOperator bool) (Contract, error) {
 	if nc.Type == "" {
 		nc.Type = offer.ContractType
 	}
@@ -221,14 +231,24 @@ func (s *Service) createContract(ctx context.Context, action string, offer Offer
 				return err
 			}
 		}
-		ref, err := s.identityFor(ctx, tx, nc.Referent, nc.ReferentLogin)
+		ref, err := s.personFor(ctx, tx, nc.Referent, nc.ReferentLogin, byOperator)
+		if err != nil {
+			return err
+		}
+		login := nc.ReferentLogin
+		if login == "" && byOperator {
+			if login, err = operatorContactLogin(ctx, tx, ba.CustomerID, ref); err != nil {
+				return err
+			}
+		}
+		record, err := s.contactFor(ctx, tx, ba.CustomerID, ref, nc.Referent, login)
 		if err != nil {
 			return err
 		}
 		c := Contract{
 			ID: id, Name: nc.Name, Type: nc.Type, OfferID: offer.ID, BillingAccountID: ba.ID,
 			CustomerID: ba.CustomerID, PlatformID: nc.PlatformID, SupportLevel: nc.SupportLevel,
-			Referent: ref, ReferenceExt: nc.ReferenceExt, CreatedAt: at, UpdatedAt: at,
+			Referent: record.As(ref), ReferenceExt: nc.ReferenceExt, CreatedAt: at, UpdatedAt: at,
 		}
 		if err := tx.CreateContract(ctx, c); err != nil {
 			return err
@@ -399,6 +419,9 @@ func (s *Service) ChangeReferent(ctx context.Context, contractID, email string, 
 			if err := tx.DeleteDeclaration(ctx, contractID, previous); err != nil {
 				return "", nil, err
 			}
+		}
+		if c, err = tx.Contract(ctx, contractID); err != nil { // the referent as the customer records them
+			return "", nil, err
 		}
 		return contractID, map[string]string{"referent": id.ID, "previous": previous, "previousRemoved": fmt.Sprint(removePrevious)}, nil
 	})

@@ -79,7 +79,6 @@ func TestOrderContract(t *testing.T) {
 			{"offer code in another case", func(o *eccs.ContractOrder) { o.OfferCode = "fe" }, "offerCode"},
 			{"malformed offer code", func(o *eccs.ContractOrder) { o.OfferCode = "F E" }, "offerCode"},
 			{"support level not sold with the offer", func(o *eccs.ContractOrder) { o.SupportLevel = "GOLD" }, "supportLevel"},
-			{"support level of the other offer only", func(o *eccs.ContractOrder) { o.OfferCode, o.SupportLevel = "CAV", "PRM" }, "supportLevel"},
 			{"unknown offer outside the perimeter too", func(o *eccs.ContractOrder) { o.OfferCode, o.BillingAccountID = "NOPE", "BA3" }, "offerCode"},
 			{"malformed billing account", func(o *eccs.ContractOrder) { o.BillingAccountID = "BA 1" }, "billingAccountId"},
 			{"contract name too long", func(o *eccs.ContractOrder) { o.ContractName = strings.Repeat("n", 101) }, "contractName"},
@@ -116,6 +115,10 @@ func TestOrderContract(t *testing.T) {
 			{"billing account in another case", order("ba1", "FE", "BSC")},
 			{"billing account in, offer out", order("BA1", "CAV", "BSC")},
 			{"both out", order("BA3", "CAV", "BSC")},
+			// The perimeter is checked before the support level: an administrator learns
+			// nothing of what an offer outside its perimeter sells.
+			{"offer out, with a support level it does not sell", order("BA1", "CAV", "PRM")},
+			{"offer out, with a support level it sells", order("BA1", "CAV", "BSC")},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				_, err := w.svc.OrderContract(w.ctx, w.admin, tc.order)
@@ -156,8 +159,14 @@ func TestOrderContract(t *testing.T) {
 		if !eccs.ValidLogin(ref.Login) || len(ref.Login) < 8 || !strings.HasPrefix(ref.Login, "eloise.o") {
 			t.Errorf("login %q: want a valid login made of the folded name, like eloise.o…", ref.Login)
 		}
-		if stored := must(w.store.IdentityByEmail(w.ctx, o.ReferentMail))(t); stored != ref {
-			t.Errorf("stored referent %+v, returned %+v", stored, ref)
+		// What the administrator sent is its customer's record of the referent; the person's
+		// own data is not a customer's to set.
+		person := must(w.store.IdentityByEmail(w.ctx, o.ReferentMail))(t)
+		if record := must(w.store.Contact(w.ctx, "acme", person.ID))(t); record.As(person) != ref {
+			t.Errorf("acme's record %+v, returned referent %+v", record, ref)
+		}
+		if person.Described() {
+			t.Errorf("an administrator's order described the person: %+v", person)
 		}
 		d := must(w.store.Declaration(w.ctx, c.ID, ref.ID))(t)
 		if d.Roles != eccs.ManagerEverywhere {

@@ -29,6 +29,9 @@ const (
 	ReasonMissing Reason = "missing" // Invalid or Unauthenticated: the value is absent
 	ReasonExpired Reason = "expired" // Unauthenticated: the credentials were valid but are out of date
 	ReasonBlocked Reason = "blocked" // Forbidden: the application is blocked by the operator
+	// ReasonSuspended refines Unauthenticated at the token endpoint: the client's credentials
+	// are right, but its application is suspended.
+	ReasonSuspended Reason = "suspended"
 	// ReasonNoSpace refines Unavailable: a disk (or a quota) is full, so nothing was stored,
 	// and it stays full until someone frees space; retrying at once fails again.
 	ReasonNoSpace Reason = "no_space"

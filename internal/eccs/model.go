@@ -42,8 +42,13 @@ func (o Offer) AllowsSupportLevel(level string) bool {
 	return false
 }
 
-// Identity is a person known to the customer space. Email is unique (compared without case),
-// and so is Login: one identity per person.
+// Identity is a person known to the customer space, with their own data: one identity per
+// e-mail address (compared without case). Its login, names and phones are set by an operator
+// (or, later, by the person); a person that only customers' callers have named so far has an
+// e-mail and nothing else. A login, once set, names one identity (compared without case).
+//
+// On a contract, a person is shown as its customer knows them (Contact): Contract.Referent and
+// User.Identity hold the contact record's data with the identity's id and e-mail.
 type Identity struct {
 	ID          string
 	Login       string
@@ -68,6 +73,33 @@ func (i Identity) FullName() string {
 	return i.FirstName + " " + i.LastName
 }
 
+// Contact is a customer's record of a person: what that customer's callers (or an operator
+// acting on that customer's contracts) said about them. It is shown on that customer's
+// contracts only, and never changed, shown or reused for another customer. Login names one
+// person within the customer (compared without case).
+type Contact struct {
+	CustomerID  string
+	IdentityID  string
+	Login       string
+	Civility    string
+	LastName    string
+	FirstName   string
+	FixPhone    string
+	MobilePhone string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// As returns the person as this record shows them: the identity's id and e-mail with the
+// record's login, names and phones.
+func (c Contact) As(id Identity) Identity {
+	return Identity{
+		ID: id.ID, Email: id.Email, Login: c.Login, Civility: c.Civility, LastName: c.LastName,
+		FirstName: c.FirstName, FixPhone: c.FixPhone, MobilePhone: c.MobilePhone,
+		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+	}
+}
+
 // Contract is a customer's subscription to an offer, billed to a billing account. The Offer*,
 // Customer* and Referent fields are read from the rows they name; CreateContract stores only
 // the ids.
@@ -83,7 +115,7 @@ type Contract struct {
 	CustomerSegment  string
 	PlatformID       string
 	SupportLevel     string
-	Referent         Identity
+	Referent         Identity // as the contract's customer knows them (Contact.As)
 	ReferenceExt     [3]string
 	ClosedAt         time.Time // zero while the contract is open
 	CreatedAt        time.Time
@@ -177,7 +209,9 @@ const (
 
 // Application is a developer application: it obtains bearer tokens with its client id and
 // secret. Only keyed hashes of secrets are stored. During a secret rotation the previous secret
-// keeps working until PreviousSecretExpiresAt.
+// keeps working until PreviousSecretExpiresAt, and so do the tokens issued with it; after, they
+// are refused. SecretVersion counts the rotations: tokens carry the version of the secret they
+// were issued with.
 type Application struct {
 	ID                      string
 	ClientID                string
@@ -185,6 +219,7 @@ type Application struct {
 	SecretHash              string
 	PreviousSecretHash      string
 	PreviousSecretExpiresAt time.Time
+	SecretVersion           int64
 	Status                  ApplicationStatus
 	Subscription            SubscriptionState
 	TermsAcceptedAt         time.Time // zero until the terms are accepted

@@ -107,7 +107,7 @@ func TestOperatorValidation(t *testing.T) {
 		{"contract name empty", contract(func(nc *eccs.NewContract) { nc.Name = "" }), invalid("name")},
 		{"contract platform id with a newline", contract(func(nc *eccs.NewContract) { nc.PlatformID = "a\nb" }), invalid("platformId")},
 		{"contract referent e-mail", contract(func(nc *eccs.NewContract) { nc.Referent.Email = "rita" }), invalid("referentMail")},
-		{"contract referent without a last name", contract(func(nc *eccs.NewContract) { nc.Referent.LastName = "" }), invalid("referentName")},
+		{"contract referent without a last name", contract(func(nc *eccs.NewContract) { nc.Referent.LastName = "" }), missing("referentName")},
 		{"contract referent phone", contract(func(nc *eccs.NewContract) { nc.Referent.MobilePhone = "x" }), invalid("referentMobilePhone")},
 		{"contract referent login", contract(func(nc *eccs.NewContract) { nc.ReferentLogin = "short" }), invalid("referentLogin")},
 		{"contract support level not sold", contract(func(nc *eccs.NewContract) { nc.SupportLevel = "GOLD" }), invalid("supportLevel")},
@@ -127,7 +127,7 @@ func TestOperatorValidation(t *testing.T) {
 		{"administrator with an unknown offer", account(admin(eccs.Perimeter{BillingAccountIDs: []string{"BA1"}, OfferIDs: []string{"NOPE"}})), notFound},
 		{"account e-mail", account(func(na *eccs.NewAccount) { na.Person.Email = "new.person@" }), invalid("email")},
 		{"account civility", account(func(na *eccs.NewAccount) { na.Person.Civility = "Lord" }), invalid("civility")},
-		{"account first name", account(func(na *eccs.NewAccount) { na.Person.FirstName = "" }), invalid("firstName")},
+		{"account first name", account(func(na *eccs.NewAccount) { na.Person.FirstName = "" }), missing("firstName")},
 		{"account login", account(func(na *eccs.NewAccount) { na.Login = "bad login" }), invalid("login")},
 		{"account login of another e-mail", account(func(na *eccs.NewAccount) { na.Login = "carol.dupont" }), conflict},
 

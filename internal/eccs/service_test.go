@@ -319,7 +319,7 @@ func TestIssueToken(t *testing.T) {
 		{"client id in another case", strings.ToUpper(appClientID), appSecret},
 		{"empty client id", "", appSecret},
 		{"client id with a colon", appClientID + ":x", appSecret},
-		{"suspended application", "app-suspended", secretOf("app-suspended")},
+		{"suspended application with a wrong secret", "app-suspended", secretOf("app-deleted")},
 		{"deleted application", "app-deleted", secretOf("app-deleted")},
 	}
 	var messages []string
@@ -333,6 +333,14 @@ func TestIssueToken(t *testing.T) {
 			messages = append(messages, e.Message)
 		})
 	}
+	t.Run("a suspended application with its secret is told why", func(t *testing.T) {
+		_, _, err := w.svc.IssueToken(w.ctx, "app-suspended", secretOf("app-suspended"))
+		e := wantErr(t, err, eccs.Unauthenticated, eccs.ReasonSuspended, "")
+		if !strings.Contains(e.Message, "suspended") || !strings.HasPrefix(e.Message, "The requested service needs credentials, but the ones provided were invalid") {
+			t.Errorf("message %q: want the gateway's sentence, then that the application is suspended", e.Message)
+		}
+	})
+
 	t.Run("every refusal answers alike", func(t *testing.T) {
 		for _, m := range messages {
 			if m != messages[0] {

@@ -43,11 +43,24 @@ type Store interface {
 	// UpdateOffer replaces the name, contract type, support levels and update time of o.ID.
 	UpdateOffer(ctx context.Context, o Offer) error
 
+	// CreateIdentity stores i; an empty Login is no login (several identities may have none).
 	CreateIdentity(ctx context.Context, i Identity) error
 	Identity(ctx context.Context, id string) (Identity, error)
-	// IdentityByEmail and IdentityByLogin compare without regard to case.
+	// IdentityByEmail and IdentityByLogin compare without regard to case; IdentityByLogin of ""
+	// is NotFound.
 	IdentityByEmail(ctx context.Context, email string) (Identity, error)
 	IdentityByLogin(ctx context.Context, login string) (Identity, error)
+	// UpdateIdentity replaces the e-mail, login, civility, names, phones and update time of
+	// identity i.ID; Conflict when the e-mail or the login belongs to another identity.
+	UpdateIdentity(ctx context.Context, i Identity) error
+
+	// CreateContact stores c; Conflict when the customer already has a record of the identity,
+	// or a record of another identity with the same login (compared without case).
+	CreateContact(ctx context.Context, c Contact) error
+	// Contact returns customerID's record of identityID.
+	Contact(ctx context.Context, customerID, identityID string) (Contact, error)
+	// ContactByLogin returns customerID's record whose login is login, without regard to case.
+	ContactByLogin(ctx context.Context, customerID, login string) (Contact, error)
 
 	// NextContractNumber returns a number never returned by a committed call before, starting
 	// at 1, even under concurrent calls and across processes sharing the database. Called in a
@@ -66,8 +79,9 @@ type Store interface {
 	Declaration(ctx context.Context, contractID, identityID string) (Declaration, error)
 	// Declarations returns the declarations of identityID, sorted by contract id.
 	Declarations(ctx context.Context, identityID string) ([]Declaration, error)
-	// Users returns the identities declared on contractID with their roles, sorted by login
-	// (empty for an unknown contract).
+	// Users returns the identities declared on contractID with their roles, each as the
+	// contract's customer records them (Contact.As), sorted by that login (empty for an unknown
+	// contract).
 	Users(ctx context.Context, contractID string) ([]User, error)
 	// UpdateDeclaration replaces the roles and update time of the declaration of d.IdentityID
 	// on d.ContractID.

@@ -22,12 +22,17 @@ type tokenClaims struct {
 	IssuedAt int64  `json:"iat"`
 	Expires  int64  `json:"exp"`
 	ID       string `json:"jti"`
+	// SecretVersion is the Application.SecretVersion of the client secret the token was
+	// issued with (an eccs claim; absent for version 0).
+	SecretVersion int64 `json:"sv,omitempty"`
 }
 
 // maxTokenLength bounds the work spent on a bearer value; real tokens are about 400 bytes.
 const maxTokenLength = 4096
 
-var b64 = base64.RawURLEncoding
+// b64 is the encoding of JWT parts. Strict: a signature has one encoding only, so that a
+// token cannot be altered (its last character's unused bits) and stay valid.
+var b64 = base64.RawURLEncoding.Strict()
 
 // tokenCodec signs and verifies access tokens.
 type tokenCodec struct {

@@ -90,3 +90,26 @@ func FuzzTokenVerify(f *testing.F) {
 		}
 	})
 }
+
+// A signature has one encoding: the unused low bits of its last base64 character must be zero.
+// Four strings decoded to the same 32 bytes, so a token could be altered and stay valid.
+func TestTokenSignatureHasOneEncoding(t *testing.T) {
+	c := newTokenCodec(testKeys())
+	good, _ := c.sign(tokenClaims{AppID: "app1", Expires: 99})
+	if _, ok := c.verify(good); !ok {
+		t.Fatal("the token does not verify")
+	}
+	header, payload, sig := split3(good)
+	// 32 bytes are 43 characters whose last one carries 2 bits: the other 4 are unused.
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	last := strings.IndexByte(alphabet, sig[len(sig)-1])
+	for unused := 1; unused < 16; unused++ {
+		variant := sig[:len(sig)-1] + string(alphabet[last|unused])
+		if variant == sig {
+			continue
+		}
+		if _, ok := c.verify(header + "." + payload + "." + variant); ok {
+			t.Errorf("signature %q (another encoding of the same bytes) verifies", variant)
+		}
+	}
+}

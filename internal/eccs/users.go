@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 )
 
@@ -32,9 +31,10 @@ type Person struct {
 	Civility, LastName, FirstName, Email, FixPhone, MobilePhone string
 }
 
-// validatePerson checks personal data; prefix names the body fields ("" for a user's,
+// checkPerson notes what is wrong with personal data in probs: the names and the e-mail are
+// required, the other fields optional. prefix names the body fields ("" for a user's,
 // "referent" for a contract order's).
-func validatePerson(prefix string, p Person) error {
+func checkPerson(probs *problems, prefix string, p Person) {
 	field := func(name string) string {
 		if prefix == "" {
 			return name
@@ -45,21 +45,30 @@ func validatePerson(prefix string, p Person) error {
 	if prefix != "" {
 		lastName = "name" // the contract order calls the referent's last name "referentName"
 	}
-	switch {
-	case p.Civility != "" && !ValidCivility(p.Civility):
-		return invalidField(field("civility"), "%s must be one of M, Mr, Mrs, Ms, Miss, Mme, Mlle or Dr.", field("civility"))
-	case !ValidText(p.LastName, 100):
-		return invalidField(field(lastName), "%s must be 1 to 100 characters, without control characters or surrounding spaces.", field(lastName))
-	case !ValidText(p.FirstName, 100):
-		return invalidField(field("firstName"), "%s must be 1 to 100 characters, without control characters or surrounding spaces.", field("firstName"))
-	case !ValidEmail(p.Email):
-		return invalidField(emailField(prefix), "%s must be a plain e-mail address such as john.doe@example.com.", emailField(prefix))
-	case p.FixPhone != "" && !ValidPhone(p.FixPhone):
-		return invalidField(field("fixPhone"), "%s must be a phone number of 6 to 20 digits, optionally starting with +.", field("fixPhone"))
-	case p.MobilePhone != "" && !ValidPhone(p.MobilePhone):
-		return invalidField(field("mobilePhone"), "%s must be a phone number of 6 to 20 digits, optionally starting with +.", field("mobilePhone"))
+	probs.require(field(lastName), p.LastName, field("firstName"), p.FirstName, emailField(prefix), p.Email)
+	if p.Civility != "" && !ValidCivility(p.Civility) {
+		probs.invalidf(field("civility"), "%s must be one of M, Mr, Mrs, Ms, Miss, Mme, Mlle or Dr.", field("civility"))
 	}
-	return nil
+	for _, name := range []struct{ field, value string }{{field(lastName), p.LastName}, {field("firstName"), p.FirstName}} {
+		if !probs.isMissing(name.field) && !ValidText(name.value, 100) {
+			probs.invalidf(name.field, "%s must be 1 to 100 characters, without control characters or surrounding spaces.", name.field)
+		}
+	}
+	if !probs.isMissing(emailField(prefix)) && !ValidEmail(p.Email) {
+		probs.invalidf(emailField(prefix), "%s must be a plain e-mail address such as john.doe@example.com.", emailField(prefix))
+	}
+	for _, phone := range []struct{ field, value string }{{field("fixPhone"), p.FixPhone}, {field("mobilePhone"), p.MobilePhone}} {
+		if phone.value != "" && !ValidPhone(phone.value) {
+			probs.invalidf(phone.field, "%s must be a phone number of 6 to 20 digits, optionally starting with +.", phone.field)
+		}
+	}
+}
+
+// validatePerson returns what is wrong with personal data (checkPerson), or nil.
+func validatePerson(prefix string, p Person) error {
+	var probs problems
+	checkPerson(&probs, prefix, p)
+	return probs.err()
 }
 
 func emailField(prefix string) string {
@@ -67,24 +76,6 @@ func emailField(prefix string) string {
 		return "email"
 	}
 	return prefix + "Mail"
-}
-
-// requireFields takes (name, value) pairs and returns a missing-field error naming every empty
-// one, or nil.
-func requireFields(pairs ...string) error {
-	var missing []string
-	for i := 0; i+1 < len(pairs); i += 2 {
-		if strings.TrimSpace(pairs[i+1]) == "" {
-			missing = append(missing, pairs[i])
-		}
-	}
-	switch len(missing) {
-	case 0:
-		return nil
-	case 1:
-		return missingField(missing[0], fmt.Sprintf("The body field %s is required.", missing[0]))
-	}
-	return missingField(missing[0], fmt.Sprintf("The body fields %s are required.", strings.Join(missing, ", ")))
 }
 
 // ParseRoles turns a wire "roles" object into Roles. Each key must be a section (contracts,
@@ -118,20 +109,18 @@ func ParseRoles(raw map[string][]string) (Roles, error) {
 }
 
 func (u NewUser) validate() (Roles, error) {
-	roles := "" // requireFields takes strings: an absent roles object is an empty one
-	if u.Roles != nil {
-		roles = "present"
+	var probs problems
+	checkPerson(&probs, "", Person{u.Civility, u.LastName, u.FirstName, u.Email, u.FixPhone, u.MobilePhone})
+	probs.require("login", u.Login)
+	if u.Roles == nil {
+		probs.missing = append(probs.missing, "roles")
 	}
-	if err := requireFields("lastName", u.LastName, "firstName", u.FirstName, "email", u.Email, "login", u.Login, "roles", roles); err != nil {
-		return Roles{}, err
+	if !probs.isMissing("login") && !ValidLogin(u.Login) {
+		probs.invalidf("login", "login must be 8 to 64 characters among A-Z a-z 0-9 . _ -.")
 	}
-	if err := validatePerson("", Person{u.Civility, u.LastName, u.FirstName, u.Email, u.FixPhone, u.MobilePhone}); err != nil {
-		return Roles{}, err
-	}
-	if !ValidLogin(u.Login) {
-		return Roles{}, invalidField("login", "login must be 8 to 64 characters among A-Z a-z 0-9 . _ -.")
-	}
-	return ParseRoles(u.Roles)
+	roles, err := ParseRoles(u.Roles)
+	probs.add(err)
+	return roles, probs.err()
 }
 
 // MayDeclareUsers returns a Forbidden error unless the access allows declaring users on the
@@ -144,31 +133,39 @@ func MayDeclareUsers(a Access) error {
 }
 
 // DeclareUser declares a user on the contract with the given roles (POST /contract/{id}/user).
-// When the e-mail already belongs to an identity, that identity is declared with its own login
-// and personal data (one identity per person); the answer then echoes the kept login with the
-// personal data the caller sent, never the stored ones. Errors: Forbidden unless the access is
-// manager on the users section; Invalid for a bad body; Conflict when the identity is already
-// declared on the contract or the login belongs to another e-mail.
+// One person per e-mail address: what the caller sends (login, names, phones) is the
+// contract's customer's record of the person, made at the first declaration and kept after,
+// and the answer echoes that record; another customer's record is never shown, changed or
+// reused, and the person's own data is neither read nor changed. Errors: Forbidden unless the
+// access is manager on the users section; Invalid for a bad body; Conflict when the person is
+// already declared on the contract or the login names another person of the customer.
 func (s *Service) DeclareUser(ctx context.Context, a Access, u NewUser) (User, error) {
 	if err := MayDeclareUsers(a); err != nil {
 		return User{}, err
 	}
-	return s.declare(ctx, a.contract.ID, u)
+	return s.declare(ctx, a.contract.ID, u, false)
 }
 
-// declare validates u and declares it on contract contractID, in one transaction.
-func (s *Service) declare(ctx context.Context, contractID string, u NewUser) (User, error) {
+// declare validates u and declares it on contract contractID, in one transaction; byOperator
+// says whose word u is (personFor).
+func (s *Service) declare(ctx context.Context, contractID string, u NewUser, byOperator bool) (User, error) {
 	newRoles, err := u.validate()
 	if err != nil {
 		return User{}, err
 	}
+	p := Person{u.Civility, u.LastName, u.FirstName, u.Email, u.FixPhone, u.MobilePhone}
 	var declared User
 	err = s.retryOnConflict(ctx, func(tx Store) error {
-		if _, err := openContract(ctx, tx, contractID); err != nil {
+		c, err := openContract(ctx, tx, contractID)
+		if err != nil {
 			return err
 		}
 		now := s.now()
-		id, err := s.identityFor(ctx, tx, Person{u.Civility, u.LastName, u.FirstName, u.Email, u.FixPhone, u.MobilePhone}, u.Login)
+		id, err := s.personFor(ctx, tx, p, u.Login, byOperator)
+		if err != nil {
+			return err
+		}
+		record, err := s.contactFor(ctx, tx, c.CustomerID, id, p, u.Login)
 		if err != nil {
 			return err
 		}
@@ -179,17 +176,9 @@ func (s *Service) declare(ctx context.Context, contractID string, u NewUser) (Us
 			}
 			return err
 		}
-		if err := s.record(ctx, tx, "user.declare", "contract", contractID, roleDetails(id, newRoles)); err != nil {
-			return err
-		}
-		// Echo the kept login with the personal data the caller sent: for a person already
-		// known, possibly of another customer, a users manager learns nothing stored.
-		declared = User{Roles: newRoles, Identity: Identity{
-			ID: id.ID, Login: id.Login, Email: u.Email, Civility: u.Civility, LastName: u.LastName,
-			FirstName: u.FirstName, FixPhone: u.FixPhone, MobilePhone: u.MobilePhone,
-			CreatedAt: id.CreatedAt, UpdatedAt: id.UpdatedAt,
-		}}
-		return nil
+		declared = User{Identity: record.As(id), Roles: newRoles}
+		declared.Identity.Email = u.Email // as the caller wrote it: the stored case is another caller's
+		return s.record(ctx, tx, "user.declare", "contract", contractID, roleDetails(declared.Identity, newRoles))
 	})
 	if err != nil {
 		return User{}, fmt.Errorf("declare user: %w", err)
@@ -203,13 +192,14 @@ func roleDetails(id Identity, r Roles) map[string]string {
 }
 
 // AddUser declares a user on a contract on an operator's behalf, with the rules of
-// DeclareUser but without its role check. Errors: NotFound for an unknown contract, and those
-// of DeclareUser.
+// DeclareUser but without its role check, and with an operator's word on the person: a new
+// person, or one no operator has described yet, takes u's data as their own (personFor).
+// Errors: NotFound for an unknown contract, and those of DeclareUser.
 func (s *Service) AddUser(ctx context.Context, contractID string, u NewUser) (User, error) {
 	if _, err := s.store.Contract(ctx, contractID); err != nil {
 		return User{}, fmt.Errorf("add user: %w", err)
 	}
-	return s.declare(ctx, contractID, u)
+	return s.declare(ctx, contractID, u, true)
 }
 
 // Users returns the users declared on a contract with their roles, sorted by login.
@@ -245,8 +235,12 @@ func (s *Service) SetUserRoles(ctx context.Context, contractID, identityID strin
 		if err != nil {
 			return "", nil, err
 		}
+		record, err := tx.Contact(ctx, c.CustomerID, identityID)
+		if err != nil {
+			return "", nil, err
+		}
 		d.Roles, d.UpdatedAt = roles, s.now()
-		u = User{Identity: id, Roles: roles}
+		u = User{Identity: record.As(id), Roles: roles}
 		return contractID, roleDetails(id, roles), tx.UpdateDeclaration(ctx, d)
 	})
 	if err != nil {
@@ -283,93 +277,3 @@ func roleName(r Role) string {
 	return "the " + r.String() + " role"
 }
 
-// identityFor returns the identity of p's e-mail, creating it when there is none. A new
-// identity takes login, or, when login is empty, one made from the person's name. It returns
-// Conflict when login belongs to another identity.
-func (s *Service) identityFor(ctx context.Context, tx Store, p Person, login string) (Identity, error) {
-	id, err := tx.IdentityByEmail(ctx, p.Email)
-	if err == nil || !IsNotFound(err) {
-		return id, err
-	}
-	if login == "" {
-		if login, err = s.freeLogin(ctx, tx, p.FirstName, p.LastName); err != nil {
-			return Identity{}, err
-		}
-	} else if other, err := tx.IdentityByLogin(ctx, login); err == nil {
-		return Identity{}, &Error{Code: Conflict, Message: fmt.Sprintf("The login %s already belongs to another person (%s); choose another login.", login, maskEmail(other.Email))}
-	} else if !IsNotFound(err) {
-		return Identity{}, err
-	}
-	idv, err := s.newID()
-	if err != nil {
-		return Identity{}, err
-	}
-	now := s.now()
-	id = Identity{
-		ID: idv, Login: login, Email: p.Email, Civility: p.Civility, LastName: p.LastName,
-		FirstName: p.FirstName, FixPhone: p.FixPhone, MobilePhone: p.MobilePhone,
-		CreatedAt: now, UpdatedAt: now,
-	}
-	return id, tx.CreateIdentity(ctx, id)
-}
-
-// maskEmail hides most of an e-mail address: the caller learns a login is taken, not by whom.
-func maskEmail(email string) string {
-	at := strings.LastIndexByte(email, '@')
-	if at < 1 {
-		return "***"
-	}
-	return email[:1] + "***" + email[at:]
-}
-
-// freeLogin makes a login "first.last" (accents folded, other characters dropped), padded to
-// the minimum length and numbered when taken.
-func (s *Service) freeLogin(ctx context.Context, tx Store, first, last string) (string, error) {
-	base := strings.Trim(asciiFold(first)+"."+asciiFold(last), ".")
-	if base == "" { // a name with no Latin letter
-		base = "user"
-	}
-	if len(base) > 56 {
-		base = base[:56]
-	}
-	for len(base) < 8 {
-		base += "0"
-	}
-	for n := 1; n < 1000; n++ {
-		login := base
-		if n > 1 {
-			login += strconv.Itoa(n)
-		}
-		_, err := tx.IdentityByLogin(ctx, login)
-		if IsNotFound(err) {
-			return login, nil
-		}
-		if err != nil {
-			return "", err
-		}
-	}
-	return "", Errorf(Conflict, "No free login is left for %s %s; declare the referent with an existing e-mail.", first, last)
-}
-
-var foldings = map[rune]string{
-	'à': "a", 'á': "a", 'â': "a", 'ã': "a", 'ä': "a", 'å': "a", 'æ': "ae", 'ç': "c",
-	'è': "e", 'é': "e", 'ê': "e", 'ë': "e", 'ì': "i", 'í': "i", 'î': "i", 'ï': "i",
-	'ñ': "n", 'ò': "o", 'ó': "o", 'ô': "o", 'õ': "o", 'ö': "o", 'ø': "o", 'œ': "oe",
-	'ù': "u", 'ú': "u", 'û': "u", 'ü': "u", 'ý': "y", 'ÿ': "y", 'ß': "ss",
-}
-
-// asciiFold lower-cases s, folds common Latin accents and keeps only a-z, 0-9, '-' and '.'.
-func asciiFold(s string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(s) {
-		switch {
-		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-':
-			b.WriteRune(r)
-		case r == ' ' || r == '.' || r == '\'':
-			b.WriteByte('.')
-		default:
-			b.WriteString(foldings[r])
-		}
-	}
-	return strings.Trim(b.String(), ".")
-}

@@ -26,8 +26,11 @@ func TestDeclareUser(t *testing.T) {
 			t.Fatal(err)
 		}
 		stored := must(w.store.IdentityByEmail(w.ctx, u.Email))(t)
-		if got.Identity != stored {
-			t.Errorf("echoed %+v, stored %+v", got.Identity, stored)
+		if record := must(w.store.Contact(w.ctx, "acme", stored.ID))(t); got.Identity != record.As(stored) {
+			t.Errorf("echoed %+v, stored record %+v", got.Identity, record)
+		}
+		if stored.Described() {
+			t.Errorf("a customer's caller described the person: %+v", stored)
 		}
 		want := eccs.Identity{ID: stored.ID, Login: u.Login, Email: u.Email, Civility: u.Civility, LastName: u.LastName,
 			FirstName: u.FirstName, FixPhone: u.FixPhone, MobilePhone: u.MobilePhone, CreatedAt: t0, UpdatedAt: t0}
@@ -88,12 +91,15 @@ func TestDeclareUser(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// The answer echoes the kept login and what the caller sent, never the stored data.
-		if got.Identity.ID != w.carolID.ID || got.Identity.Login != w.carolID.Login {
-			t.Errorf("echoed %+v, want carol's identity and login %+v", got.Identity, w.carolID)
+		// The answer echoes acme's record of carol, kept as it was: its login and its data.
+		record := must(w.store.Contact(w.ctx, "acme", w.carolID.ID))(t)
+		want := record.As(w.carolID)
+		want.Email = u.Email // as the caller wrote it
+		if got.Identity != want || got.Identity.Login != carolUser.Login || got.Identity.LastName != carolUser.LastName {
+			t.Errorf("echoed %+v, want acme's record of carol %+v", got.Identity, record)
 		}
-		if got.Identity.LastName != u.LastName || got.Identity.FixPhone != "" || got.Identity.MobilePhone != u.MobilePhone {
-			t.Errorf("echoed stored personal data: %+v", got.Identity)
+		if _, err := w.store.ContactByLogin(w.ctx, "acme", u.Login); eccs.ErrorCode(err) != eccs.NotFound {
+			t.Errorf("the ignored login was recorded: %v", err)
 		}
 		if got.Roles != (eccs.Roles{Contracts: eccs.RoleVisitor, Documents: eccs.RoleVisitor}) {
 			t.Errorf("roles %+v", got.Roles)
@@ -322,20 +328,21 @@ func TestDeclareUserConcurrently(t *testing.T) {
 		}
 	}
 	stored := must(w.store.IdentityByEmail(w.ctx, "same.person@acme.example"))(t)
+	record := must(w.store.Contact(w.ctx, "acme", stored.ID))(t)
 	for i, u := range users {
-		if u.Identity != stored {
-			t.Errorf("declaration %d echoes identity %+v, stored %+v", i, u.Identity, stored)
+		if u.Identity != record.As(stored) {
+			t.Errorf("declaration %d echoes %+v, stored record %+v", i, u.Identity, record)
 		}
 		if _, err := w.store.Declaration(w.ctx, contracts[i], stored.ID); err != nil {
 			t.Errorf("declaration %d not stored: %v", i, err)
 		}
 	}
-	// Exactly one identity: only the winner's login exists.
+	// Exactly one identity and one record: only the winner's login exists.
 	for i := range n {
 		login := fmt.Sprintf("login.number%02d", i)
-		_, err := w.store.IdentityByLogin(w.ctx, login)
-		if (login == stored.Login) != (err == nil) {
-			t.Errorf("login %s: %v (the identity's login is %s)", login, err, stored.Login)
+		_, err := w.store.ContactByLogin(w.ctx, "acme", login)
+		if (login == record.Login) != (err == nil) {
+			t.Errorf("login %s: %v (the record's login is %s)", login, err, record.Login)
 		}
 	}
 	acct := must(w.svc.CreateAccount(w.ctx, eccs.NewAccount{Type: eccs.AccountClient,

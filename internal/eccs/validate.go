@@ -1,6 +1,8 @@
 package eccs
 
 import (
+	"errors"
+	"fmt"
 	"net/mail"
 	"strings"
 	"unicode"
@@ -121,4 +123,77 @@ func ValidCurrency(s string) bool {
 		}
 	}
 	return true
+}
+
+// problems gathers what is wrong with a request body, so that one answer names every field at
+// fault instead of the first: a client fixes them all in one round.
+type problems struct {
+	missing []string // required fields absent or empty
+	invalid []*Error // one sentence per field whose value is wrong
+}
+
+// require notes every field of the (name, value) pairs whose value is empty or blank.
+func (p *problems) require(pairs ...string) {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if strings.TrimSpace(pairs[i+1]) == "" {
+			p.missing = append(p.missing, pairs[i])
+		}
+	}
+}
+
+// isMissing reports whether field was noted missing: its value is not checked further.
+func (p *problems) isMissing(field string) bool { return contains(p.missing, field) }
+
+// invalidf notes that field's value is wrong, with a sentence saying what it must be.
+func (p *problems) invalidf(field, format string, args ...any) {
+	p.invalid = append(p.invalid, invalidField(field, format, args...))
+}
+
+// add notes an Invalid *Error (another error is a bug of the caller: it is noted as is).
+func (p *problems) add(err error) {
+	if err == nil {
+		return
+	}
+	e, ok := errors.AsType[*Error](err)
+	if !ok || e.Code != Invalid {
+		p.invalid = append(p.invalid, &Error{Code: Internal, Message: err.Error()})
+		return
+	}
+	if e.Reason == ReasonMissing {
+		p.missing = append(p.missing, e.Field)
+		return
+	}
+	p.invalid = append(p.invalid, e)
+}
+
+// err returns nil when nothing is wrong, otherwise one Invalid *Error whose message names
+// every problem: the missing fields first (Reason missing, as the wire's code 23 says), then
+// each invalid value. Its Field is the first field at fault.
+func (p *problems) err() error {
+	if len(p.missing) == 0 && len(p.invalid) == 0 {
+		return nil
+	}
+	var sentences []string
+	out := &Error{Code: Invalid}
+	switch len(p.missing) {
+	case 0:
+	case 1:
+		sentences = append(sentences, fmt.Sprintf("The body field %s is required.", p.missing[0]))
+	default:
+		sentences = append(sentences, fmt.Sprintf("The body fields %s are required.", strings.Join(p.missing, ", ")))
+	}
+	if len(p.missing) > 0 {
+		out.Reason, out.Field = ReasonMissing, p.missing[0]
+	}
+	for _, e := range p.invalid {
+		if e.Code != Invalid {
+			return e // a bug, not a bad request: reported alone
+		}
+		if out.Field == "" {
+			out.Field = e.Field
+		}
+		sentences = append(sentences, e.Message)
+	}
+	out.Message = strings.Join(sentences, " ")
+	return out
 }

@@ -194,10 +194,14 @@ type isoOffer struct {
 	supportLevels          []string
 }
 
-// isoPerson is an identity: one per e-mail address, compared without case. The first
-// declaration of an address stores its data; later ones reuse them. login is "" when the
-// server chose it and no answer told it yet.
+// isoPerson is an identity: one per e-mail address, compared without case. The persons of the
+// world always give the same names; login is the one they give, "" when the server chose it.
 type isoPerson struct{ email, login, firstName, lastName string }
+
+// isoRecordKey names a customer's record of a person (lower-case e-mail): what a customer's
+// callers said about them is that customer's own, and a login names one person within a
+// customer (wire.md §4).
+type isoRecordKey struct{ customerID, person string }
 
 type isoContract struct {
 	id, name, contractType string
@@ -237,6 +241,7 @@ type isoWorld struct {
 	offers          map[string]*isoOffer
 	offerIDs        []string
 	persons         map[string]*isoPerson
+	logins          map[isoRecordKey]string // each customer's record of a person: its login, "" when the server chose it and no answer told it yet
 	contracts       map[string]*isoContract
 	contractIDs     []string
 	documents       map[string]*isoDocument
@@ -695,7 +700,7 @@ func (s *isoSuite) build(z isoSizes) {
 	ctx := s.t.Context()
 	w := &isoWorld{
 		customers: map[string]*isoCustomer{}, billingAccounts: map[string]*isoBillingAccount{},
-		offers: map[string]*isoOffer{}, persons: map[string]*isoPerson{}, contracts: map[string]*isoContract{},
+		offers: map[string]*isoOffer{}, persons: map[string]*isoPerson{}, logins: map[isoRecordKey]string{}, contracts: map[string]*isoContract{},
 		documents: map[string]*isoDocument{},
 	}
 	s.w = w
@@ -778,6 +783,7 @@ func (s *isoSuite) build(z isoSizes) {
 		c, err := s.svc.CreateContract(ctx, nc)
 		s.must(err, "create contract")
 		w.remember(ref)
+		w.record(w.billingAccounts[ba].customerID, ref, ref.login)
 		w.addContract(&isoContract{id: c.ID, name: nc.Name, contractType: nc.Type, offerID: offer.id, baID: ba,
 			customerID: w.billingAccounts[ba].customerID, referent: strings.ToLower(ref.email)})
 	}
@@ -830,6 +836,7 @@ func (s *isoSuite) declare(contractID string, p *isoPerson) {
 		Email: s.emailOf(p), Login: p.login, Roles: raw})
 	s.must(err, "declare user")
 	s.w.remember(p)
+	s.w.record(s.w.contracts[contractID].customerID, p, p.login)
 	s.w.contracts[contractID].users[strings.ToLower(p.email)] = isoParseRoles(raw)
 }
 
@@ -912,6 +919,15 @@ func (s *isoSuite) emailOf(p *isoPerson) string {
 func (w *isoWorld) remember(p *isoPerson) {
 	if key := strings.ToLower(p.email); w.persons[key] == nil {
 		w.persons[key] = p
+	}
+}
+
+// record notes that customerID records person p with login ("" when the server chose it),
+// unless it already did: the first record is kept.
+func (w *isoWorld) record(customerID string, p *isoPerson, login string) {
+	k := isoRecordKey{customerID, strings.ToLower(p.email)}
+	if _, known := w.logins[k]; !known {
+		w.logins[k] = login
 	}
 }
 
@@ -1394,10 +1410,16 @@ func (s *isoSuite) runWrites() {
 func (s *isoSuite) declareCase(a *isoAccount, id string) {
 	w := s.w
 	p := s.somePerson(3)
+	ct := w.contracts[id] // nil for a contract that does not exist
+	rk := isoRecordKey{person: strings.ToLower(p.email)}
+	if ct != nil {
+		rk.customerID = ct.customerID
+	}
+	recorded, fresh := w.logins[rk]
+	fresh = !fresh // this customer has no record of the person yet
 	login := p.login
-	fresh := w.persons[strings.ToLower(p.email)] == nil
-	if !fresh {
-		login = "iso-unused-" + s.word(4, 4) // the kept login wins (wire.md §4)
+	if !fresh || login == "" {
+		login = "iso-unused-" + s.word(4, 4) // the record's login wins (wire.md §4)
 	}
 	var roles map[string][]string
 	problem := ""
@@ -1408,9 +1430,9 @@ func (s *isoSuite) declareCase(a *isoAccount, id string) {
 		problem = "invalid" // a role that is none: 400/24
 		roles = map[string][]string{"documents": {"owner"}}
 	case 2:
-		if fresh && len(w.accounts) > 0 {
-			problem = "login taken" // a new e-mail with the login of another person: 409/70
-			login = w.persons[isoPick(s.rng, w.accounts).person].login
+		if taken := w.loginsOf(rk.customerID, rk.person); fresh && len(taken) > 0 {
+			problem = "login taken" // new to the customer, with the login of another of its persons: 409/70
+			login = isoPick(s.rng, taken)
 		}
 	}
 	if roles == nil {
@@ -1445,7 +1467,6 @@ func (s *isoSuite) declareCase(a *isoAccount, id string) {
 	}
 	key := strings.ToLower(email)
 	held, ok := w.wantRoles(a, id)
-	ct := w.contracts[id]
 	switch {
 	case mismatch:
 		c.want = isoWant{status: 400, code: api.CodeInvalidHeader}
@@ -1468,30 +1489,32 @@ func (s *isoSuite) declareCase(a *isoAccount, id string) {
 			c.want = isoWant{status: 409, code: api.CodeConflict}
 			break
 		}
-		// The echo: the caller's data, the kept login, the roles that count.
+		// The echo: the customer's record (the caller's data when new), the e-mail as sent,
+		// the roles that count.
 		echo := &api.User{LastName: p.lastName, FirstName: p.firstName, Email: email, Login: login, Roles: isoParseRoles(roles).wire()}
 		if !fresh {
-			echo.Login = w.persons[key].login // "" when not known yet: not checked
+			echo.Login = recorded // "" when not known yet: not checked
 		}
 		c.want = isoWant{status: 201, user: echo}
 	}
 	r := s.exec(c)
 	if c.want.status == 201 && r.status == 201 {
 		ct.users[key] = isoParseRoles(roles)
+		w.remember(p)
 		if fresh {
-			w.persons[key] = p
-		} else if w.persons[key].login == "" {
+			w.logins[rk] = login
+		} else if recorded == "" {
 			var u api.User
 			if json.Unmarshal(r.body, &u) == nil {
-				w.persons[key].login = u.Login
+				w.logins[rk] = u.Login
 			}
 		}
 	}
 }
 
 // orderCase is POST /contract (wire.md §4 and doc/decisions.md "POST /contract, order of
-// checks"): administrators only, a known offer and support level, then the billing account and
-// offer both in the perimeter; an unknown billing account answers like one outside it.
+// checks"): administrators only, a known offer, then the billing account and offer both in the
+// perimeter (an unknown billing account answers like one outside it), then the support level.
 func (s *isoSuite) orderCase(a *isoAccount) {
 	w := s.w
 	ba, offerID := isoPick(s.rng, w.baIDs), isoPick(s.rng, w.offerIDs)
@@ -1520,11 +1543,12 @@ func (s *isoSuite) orderCase(a *isoAccount) {
 	switch {
 	case !a.admin:
 		c.want = isoWant{status: 403, code: api.CodeAccessDenied}
-	case w.offers[offerID] == nil, !slices.Contains(offer.supportLevels, level):
+	case w.offers[offerID] == nil: // the catalogue is not secret
 		c.want = isoWant{status: 400, code: api.CodeInvalidBodyField}
 	case w.billingAccounts[ba] == nil:
 		c.want = isoWant{status: 403, code: api.CodeAccessDenied}
 	case !slices.Contains(a.billingAccounts, ba) || !slices.Contains(a.offers, offerID):
+		// Before the support level: what an offer outside the perimeter sells is not told.
 		c.want = isoWant{status: 403, code: api.CodeAccessDenied}
 		standIn := s.missingBillingAccount(ba)
 		o.BillingAccountID = standIn
@@ -1532,6 +1556,8 @@ func (s *isoSuite) orderCase(a *isoAccount) {
 		s.must(err, "marshal an order")
 		c.twin = &isoRequest{method: "POST", path: path, body: string(tb)}
 		c.hidden, c.standIn = ba, standIn
+	case !slices.Contains(offer.supportLevels, level):
+		c.want = isoWant{status: 400, code: api.CodeInvalidBodyField}
 	default:
 		c.want = isoWant{status: 201}
 	}
@@ -1548,6 +1574,7 @@ func (s *isoSuite) orderCase(a *isoAccount) {
 		ref.login = "" // the server makes it from the name (doc/decisions.md)
 		w.persons[key] = ref
 	}
+	w.record(w.billingAccounts[ba].customerID, ref, "") // the record's login is made from the name
 	w.addContract(&isoContract{id: created.ID, name: o.ContractName, contractType: offer.contractType,
 		offerID: offerID, baID: ba, customerID: w.billingAccounts[ba].customerID, referent: key})
 }
@@ -1859,4 +1886,16 @@ func (w *isoWorld) String() string {
 		}
 	}
 	return b.String()
+}
+
+// loginsOf returns the known logins of customerID's records of persons other than person.
+func (w *isoWorld) loginsOf(customerID, person string) []string {
+	var logins []string
+	for k, login := range w.logins {
+		if k.customerID == customerID && k.person != person && login != "" {
+			logins = append(logins, login)
+		}
+	}
+	slices.Sort(logins) // map order is random; the seed must decide
+	return logins
 }

@@ -48,7 +48,7 @@ func TestUserDeclared(t *testing.T) {
 	}
 }
 
-func TestUserOfAKnownEmailKeepsItsLogin(t *testing.T) {
+func TestUserOfAKnownEmailEchoesTheCustomersRecord(t *testing.T) {
 	e := newEnv(t)
 	// Claire Martin is declared on OCB0000001 (she is its referent) with login claire.martin.
 	body := `{"lastName": "Other", "firstName": "Name", "email": "CLAIRE.MARTIN@acme.example", "login": "another.login", "roles": {"documents": ["visitor"]}}`
@@ -61,8 +61,9 @@ func TestUserOfAKnownEmailKeepsItsLogin(t *testing.T) {
 	r := e.asAdmin("POST", "/contract/"+created.ID+"/user", "", body).wantStatus(t, 201)
 	var u api.User
 	mustJSON(t, r.body, &u)
-	// The kept login is echoed, with what the caller sent: nothing stored about her leaks.
-	if u.Login != "claire.martin" || u.LastName != "Other" || u.Email != "CLAIRE.MARTIN@acme.example" {
+	// Acme's record of her is echoed, kept as it is (login and names), with the e-mail as
+	// sent: the caller's own customer's data, nothing of another customer's.
+	if u.Login != "claire.martin" || u.LastName != "Martin" || u.FirstName != "Claire" || u.Email != "CLAIRE.MARTIN@acme.example" {
 		t.Fatalf("echo %+v", u)
 	}
 	if strings.Join(u.Roles.Contracts, ",") != "visitor" || strings.Join(u.Roles.Documents, ",") != "visitor" {

@@ -72,7 +72,7 @@ func TestPragmasReadBack(t *testing.T) {
 }
 
 // allMigrations are the migration files, in order.
-var allMigrations = []string{"0001_init.sql", "0002_operator.sql", "0003_contract_counts.sql"}
+var allMigrations = []string{"0001_init.sql", "0002_operator.sql", "0003_contract_counts.sql", "0004_contacts.sql", "0005_secret_versions.sql"}
 
 func TestFreshDatabaseHasEveryMigrationPending(t *testing.T) {
 	s, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "eccs.db"), sqlite.Options{})
@@ -296,6 +296,10 @@ func TestUpgradeFrom0001KeepsDataAndDefaultsNewColumns(t *testing.T) {
 	}
 	if c.Closed() || c.Name != "C1" || c.Referent.Login != "alice.martin" {
 		t.Errorf("contract after the upgrade = %+v, want C1, open, referent alice.martin", c)
+	}
+	// 0004 made the referent's data its customer's record of them.
+	if rec, err := s.Contact(ctx, "cust-1", "id-1"); err != nil || rec.Login != "alice.martin" || rec.LastName != "Martin" {
+		t.Errorf("cust-1's record of the referent after the upgrade = %+v, %v", rec, err)
 	}
 	a, err := s.Application(ctx, "app-1")
 	if err != nil {

@@ -62,15 +62,23 @@ func (s *Store) Declarations(ctx context.Context, identityID string) ([]eccs.Dec
 		declarationSelect+` WHERE identity_id = $1 ORDER BY contract_id`, []any{identityID}, scanDeclaration)
 }
 
-// Users returns the identities declared on contract contractID with their roles, sorted by
-// login without regard to case (logins are unique that way); none for an unknown contract.
+// Users returns the identities declared on contract contractID with their roles, each as the
+// contract's customer records them (see contractColumns), sorted by that login without regard
+// to case (unique that way within a customer); none for an unknown contract.
 func (s *Store) Users(ctx context.Context, contractID string) ([]eccs.User, error) {
 	return queryList(ctx, s, "list users of contract "+contractID,
-		`SELECT i.id, i.login, i.email, i.civility, i.last_name, i.first_name, i.fix_phone, i.mobile_phone,
-			i.created_at, i.updated_at, d.role_contracts, d.role_documents, d.role_users
-		FROM declarations d JOIN identities i ON i.id = d.identity_id
+		`SELECT i.id, COALESCE(ct.login, i.login), i.email, COALESCE(ct.civility, i.civility),
+			COALESCE(ct.last_name, i.last_name), COALESCE(ct.first_name, i.first_name),
+			COALESCE(ct.fix_phone, i.fix_phone), COALESCE(ct.mobile_phone, i.mobile_phone),
+			COALESCE(ct.created_at, i.created_at), COALESCE(ct.updated_at, i.updated_at),
+			d.role_contracts, d.role_documents, d.role_users
+		FROM declarations d
+		JOIN contracts c ON c.id = d.contract_id
+		JOIN billing_accounts b ON b.id = c.billing_account_id
+		JOIN identities i ON i.id = d.identity_id
+		LEFT JOIN contacts ct ON ct.customer_id = b.customer_id AND ct.identity_id = d.identity_id
 		WHERE d.contract_id = $1
-		ORDER BY i.login_key`, []any{contractID},
+		ORDER BY COALESCE(ct.login_key, i.login_key), i.id`, []any{contractID},
 		func(row scanner) (eccs.User, error) {
 			var u eccs.User
 			i := &u.Identity
@@ -398,7 +406,7 @@ func (s *Store) UpdateAPIKey(ctx context.Context, k eccs.APIKey) error {
 
 const (
 	applicationColumns = `id, client_id, name, secret_hash, previous_secret_hash,
-	previous_secret_expires_at, status, subscription, terms_accepted_at, terms_accepted_by, created_at, updated_at`
+	previous_secret_expires_at, secret_version, status, subscription, terms_accepted_at, terms_accepted_by, created_at, updated_at`
 	applicationSelect = `SELECT ` + applicationColumns + ` FROM applications`
 )
 
@@ -406,9 +414,9 @@ const (
 func (s *Store) CreateApplication(ctx context.Context, a eccs.Application) error {
 	_, err := s.writer().ExecContext(ctx,
 		`INSERT INTO applications (id, client_id, name, secret_hash, previous_secret_hash, previous_secret_expires_at,
-			status, subscription, terms_accepted_at, terms_accepted_by, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-		a.ID, a.ClientID, a.Name, a.SecretHash, a.PreviousSecretHash, micros(a.PreviousSecretExpiresAt),
+			secret_version, status, subscription, terms_accepted_at, terms_accepted_by, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		a.ID, a.ClientID, a.Name, a.SecretHash, a.PreviousSecretHash, micros(a.PreviousSecretExpiresAt), a.SecretVersion,
 		string(a.Status), string(a.Subscription), micros(a.TermsAcceptedAt), a.TermsAcceptedBy,
 		micros(a.CreatedAt), micros(a.UpdatedAt))
 	if err != nil {
@@ -427,10 +435,10 @@ func (s *Store) CreateApplication(ctx context.Context, a eccs.Application) error
 func (s *Store) UpdateApplication(ctx context.Context, a eccs.Application) error {
 	res, err := s.writer().ExecContext(ctx,
 		`UPDATE applications SET name = $2, secret_hash = $3, previous_secret_hash = $4,
-			previous_secret_expires_at = $5, status = $6, subscription = $7, terms_accepted_at = $8,
-			terms_accepted_by = $9, updated_at = $10
+			previous_secret_expires_at = $5, secret_version = $6, status = $7, subscription = $8,
+			terms_accepted_at = $9, terms_accepted_by = $10, updated_at = $11
 		WHERE id = $1`,
-		a.ID, a.Name, a.SecretHash, a.PreviousSecretHash, micros(a.PreviousSecretExpiresAt),
+		a.ID, a.Name, a.SecretHash, a.PreviousSecretHash, micros(a.PreviousSecretExpiresAt), a.SecretVersion,
 		string(a.Status), string(a.Subscription), micros(a.TermsAcceptedAt), a.TermsAcceptedBy, micros(a.UpdatedAt))
 	if err != nil {
 		return s.writeErr("update application "+a.ID, err, "", "")
@@ -479,7 +487,7 @@ func scanApplication(row scanner) (eccs.Application, error) {
 	var a eccs.Application
 	var status, subscription string
 	err := row.Scan(&a.ID, &a.ClientID, &a.Name, &a.SecretHash, &a.PreviousSecretHash,
-		usec{&a.PreviousSecretExpiresAt}, &status, &subscription, usec{&a.TermsAcceptedAt},
+		usec{&a.PreviousSecretExpiresAt}, &a.SecretVersion, &status, &subscription, usec{&a.TermsAcceptedAt},
 		&a.TermsAcceptedBy, usec{&a.CreatedAt}, usec{&a.UpdatedAt})
 	a.Status, a.Subscription = eccs.ApplicationStatus(status), eccs.SubscriptionState(subscription)
 	return a, err

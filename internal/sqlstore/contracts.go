@@ -13,18 +13,23 @@ import (
 )
 
 // contractColumns and contractJoins read a contract with the rows it names: its offer, its
-// billing account's customer and its referent.
+// billing account's customer, and its referent as that customer records them (the domain
+// always writes the record with the declaration; the person's own data stands in should it
+// be missing).
 const (
 	contractColumns = `c.id, c.name, c.contract_type, c.offer_id, o.name, c.billing_account_id,
 	b.customer_id, cu.name, cu.segment, c.platform_id, c.support_level,
-	i.id, i.login, i.email, i.civility, i.last_name, i.first_name, i.fix_phone, i.mobile_phone,
-	i.created_at, i.updated_at,
+	i.id, COALESCE(ct.login, i.login), i.email, COALESCE(ct.civility, i.civility),
+	COALESCE(ct.last_name, i.last_name), COALESCE(ct.first_name, i.first_name),
+	COALESCE(ct.fix_phone, i.fix_phone), COALESCE(ct.mobile_phone, i.mobile_phone),
+	COALESCE(ct.created_at, i.created_at), COALESCE(ct.updated_at, i.updated_at),
 	c.reference_ext1, c.reference_ext2, c.reference_ext3, c.closed_at, c.created_at, c.updated_at`
 	contractJoins = `
 JOIN offers o ON o.id = c.offer_id
 JOIN billing_accounts b ON b.id = c.billing_account_id
 JOIN customers cu ON cu.id = b.customer_id
-JOIN identities i ON i.id = c.referent_id`
+JOIN identities i ON i.id = c.referent_id
+LEFT JOIN contacts ct ON ct.customer_id = b.customer_id AND ct.identity_id = c.referent_id`
 	contractSelect = `SELECT ` + contractColumns + ` FROM contracts c` + contractJoins
 )
 

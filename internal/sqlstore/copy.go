@@ -22,6 +22,7 @@ var tables = []table{
 	{"billing_accounts", "id"},
 	{"offers", "id"},
 	{"identities", "id"},
+	{"contacts", "customer_id, identity_id"},
 	{"contracts", "id"},
 	{"contract_counts", "billing_account_id, offer_id"},
 	{"declarations", "contract_id, identity_id"},

@@ -50,8 +50,11 @@ func (s *Store) IdentityByEmail(ctx context.Context, email string) (eccs.Identit
 }
 
 // IdentityByLogin returns the identity whose login is login without regard to case, or
-// NotFound.
+// NotFound (always for "": an identity without a login has none to find).
 func (s *Store) IdentityByLogin(ctx context.Context, login string) (eccs.Identity, error) {
+	if login == "" {
+		return eccs.Identity{}, eccs.Errorf(eccs.NotFound, "No identity has an empty login.")
+	}
 	i, err := scanIdentity(s.reader().QueryRowContext(ctx, identitySelect+` WHERE login_key = $1`, foldKey(login)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return eccs.Identity{}, eccs.Errorf(eccs.NotFound, "No identity has the login %s.", login)
@@ -72,6 +75,27 @@ func (s *Store) Identity(ctx context.Context, id string) (eccs.Identity, error) 
 		return eccs.Identity{}, s.readErr("read identity "+id, err)
 	}
 	return i, nil
+}
+
+// UpdateIdentity replaces the e-mail, login, civility, names, phones and update time of
+// identity i.ID. It returns NotFound if there is no such identity, and Conflict if the e-mail
+// or the login belongs to another identity without regard to case.
+func (s *Store) UpdateIdentity(ctx context.Context, i eccs.Identity) error {
+	res, err := s.writer().ExecContext(ctx,
+		`UPDATE identities SET email = $2, email_key = $3, login = $4, login_key = $5, civility = $6,
+			last_name = $7, first_name = $8, fix_phone = $9, mobile_phone = $10, updated_at = $11
+		WHERE id = $1`,
+		i.ID, i.Email, foldKey(i.Email), i.Login, foldKey(i.Login), i.Civility, i.LastName, i.FirstName,
+		i.FixPhone, i.MobilePhone, micros(i.UpdatedAt))
+	if err != nil {
+		err = s.classify(err)
+		conflict := fmt.Sprintf("The login %s belongs to another identity (logins are compared without case).", i.Login)
+		if violates(err, "email_key") {
+			conflict = fmt.Sprintf("The e-mail %s belongs to another identity (e-mails are compared without case).", i.Email)
+		}
+		return s.writeErr("update identity "+i.ID, err, conflict, "")
+	}
+	return s.mustAffect(res, "update identity "+i.ID, fmt.Sprintf("Identity %s does not exist.", i.ID))
 }
 
 func scanIdentity(row scanner) (eccs.Identity, error) {

@@ -376,7 +376,7 @@ func testApplications(t *testing.T, open func(t *testing.T) eccs.Store) {
 		}},
 		{"application in secret rotation with accepted terms reads back equal", func() eccs.Application {
 			a := application("app-1", "client-1")
-			a.PreviousSecretHash, a.PreviousSecretExpiresAt = "old-hash", at(70)
+			a.PreviousSecretHash, a.PreviousSecretExpiresAt, a.SecretVersion = "old-hash", at(70), 2
 			a.Status, a.Subscription, a.TermsAcceptedAt = eccs.ApplicationBlocked, eccs.SubscriptionApproved, at(55)
 			a.TermsAcceptedBy = "Jeanne Operator <ops@example.com>"
 			return a
@@ -399,6 +399,7 @@ func testApplications(t *testing.T, open func(t *testing.T) eccs.Store) {
 		a := application("app-1", "client-1")
 		must(t, s.CreateApplication(t.Context(), a))
 		a.Name, a.SecretHash, a.PreviousSecretHash, a.PreviousSecretExpiresAt = "Renamed", "new-hash", a.SecretHash, at(70)
+		a.SecretVersion++
 		a.Status, a.Subscription, a.TermsAcceptedAt, a.UpdatedAt = eccs.ApplicationSuspended, eccs.SubscriptionApproved, at(71), at(72)
 		a.TermsAcceptedBy = "ticket OPS-42"
 		must(t, s.UpdateApplication(t.Context(), a))

@@ -29,6 +29,7 @@ func Run(t *testing.T, open func(t *testing.T) eccs.Store) {
 	t.Run("CatalogueUpdates", func(t *testing.T) { testCatalogueUpdates(t, open) })
 	t.Run("Identities", func(t *testing.T) { testIdentities(t, open) })
 	t.Run("IdentityByID", func(t *testing.T) { testIdentityByID(t, open) })
+	t.Run("Contacts", func(t *testing.T) { testContacts(t, open) })
 	t.Run("Contracts", func(t *testing.T) { testContracts(t, open) })
 	t.Run("ContractLists", func(t *testing.T) { testContractLists(t, open) })
 	t.Run("PerimeterPages", func(t *testing.T) { testPerimeterPages(t, open) })
