@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/eccs/eccs/internal/eccs"
 )
@@ -106,18 +108,23 @@ func (c Credentials) WriteFile(path string) error {
 // PrintWelcome writes the credentials and ready-to-paste curl commands for the guide's four
 // examples.
 func (c Credentials) PrintWelcome(w io.Writer, dataDir string) {
+	fmt.Fprint(w, "\neccs dev server: the Cloud Store Customer Space API with demo data (loopback only).\n\n")
+	// The values start in one column, each after its label; what describes a value follows it.
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, l := range [][2]string{
+		{"Token endpoint", c.TokenURL},
+		{"API base", c.APIURL},
+		{"Client ID", c.ClientID},
+		{"Client secret", c.ClientSecret},
+		{"API key (client)", c.APIKeys.Client + " (client account, sees " + strings.Join(c.Contracts.Client, " ") + ")"},
+		{"API key (admin)", c.APIKeys.Administrator + " (administrator account, sees " + strings.Join(c.Contracts.Administrator, " ") + ")"},
+		{"Admin API", c.AdminURL + " (operator token " + c.AdminToken + ")"},
+		{"Credentials file", filepath.Join(dataDir, "dev-credentials.json")},
+	} {
+		fmt.Fprintf(tw, "  %s\t%s\n", l[0], l[1])
+	}
+	tw.Flush()
 	fmt.Fprintf(w, `
-eccs dev server: the Cloud Store Customer Space API with demo data (loopback only).
-
-  Token endpoint   %s
-  API base         %s
-  Client ID        %s
-  Client secret    %s
-  API key (client account, sees %s)         %s
-  API key (administrator account, sees %s)  %s
-  Admin API        %s (operator token %s)
-  Credentials file %s/dev-credentials.json
-
 Operate it: ECCS_ADMIN_URL=%s ECCS_ADMIN_TOKEN=%s eccsd admin contracts list
 
 Paste these to follow the getting-started guide:
@@ -165,10 +172,7 @@ curl -X POST \
 --data-raw '{"billingAccountId": "%s", "offerCode": "%s", "contractName": "contractName", "supportLevel": "%s", "referentCivility": "M", "referentName": "Doe", "referentFirstName": "John", "referentMail": "john.doe@orange.com", "referentFixPhone": "0102030405", "referentMobilePhone": "0607080900", "referenceExt1": "ext1", "referenceExt2": "ext2", "referenceExt3": "ext3"}'
 
 `,
-		c.TokenURL, c.APIURL, c.ClientID, c.ClientSecret,
-		strings.Join(c.Contracts.Client, " "), c.APIKeys.Client,
-		strings.Join(c.Contracts.Administrator, " "), c.APIKeys.Administrator,
-		c.AdminURL, c.AdminToken, dataDir, c.AdminURL, c.AdminToken,
+		c.AdminURL, c.AdminToken,
 		c.ClientID, c.ClientSecret, c.TokenURL,
 		c.APIKeys.Client, c.SampleContractID, c.APIURL,
 		c.APIKeys.Client, c.SampleContractID, c.APIURL,
