@@ -131,7 +131,11 @@ func (a *app) report(err error) {
 		fmt.Fprintf(a.stderr, "\n%s\n", apiErr)
 	case errors.As(err, &apiErr):
 		fmt.Fprintf(a.stderr, "eccs: the server refused the call: %s\n", strings.TrimPrefix(apiErr.Error(), "eccs: "))
-		if hint := hintFor(apiErr); hint != "" {
+		contract := ""
+		if ce := (*contractError)(nil); errors.As(err, &ce) {
+			contract = ce.contract
+		}
+		if hint := hintFor(apiErr, contract); hint != "" {
 			fmt.Fprintf(a.stderr, "hint: %s\n", hint)
 		}
 	default:
@@ -139,19 +143,51 @@ func (a *app) report(err error) {
 	}
 }
 
-// hintFor says what to do about the refusals a user can fix.
-func hintFor(e *client.Error) string {
+// contractError is the error of a call about one contract: the one a command names with
+// --contract (or its argument, ECCS_CONTRACT_ID, the profile's), which the API reads from
+// X-ECCS-Contract-Id or the path. Only those refusals may be about that contract.
+type contractError struct {
+	contract string
+	err      error
+}
+
+func (e *contractError) Error() string { return e.err.Error() }
+func (e *contractError) Unwrap() error { return e.err }
+
+// aboutContract marks err (when not nil) as the error of a call about contract.
+func aboutContract(contract string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &contractError{contract: contract, err: err}
+}
+
+// hintFor says what to do about the refusals a user can fix. contract is the contract the
+// refused call was about ("" when it was about none).
+func hintFor(e *client.Error, contract string) string {
 	switch {
 	case e.OAuthError == "invalid_client":
 		return "the client id or secret is wrong, or the application is suspended: run 'eccs login' again"
 	case e.Status == 401 && e.Code == 41:
 		return "the API key is unknown, revoked or expired: ask for a new one and run 'eccs login' again"
-	case e.Status == 403 && e.Code == 50:
-		return "the contract does not exist, or this account may not see it or lacks the role: 'eccs contracts list' shows what it sees"
+	case e.Status == 403 && e.Code == 50 && contract != "" && !saysSomethingElse(e, contract):
+		return fmt.Sprintf("the contract %s does not exist, or this account may not see it or lacks the role: 'eccs contracts list' shows what it sees, 'eccs me' its roles", contract)
 	case e.Status == 403 && e.Code == 51:
 		return "the operator blocked this application"
 	}
 	return ""
+}
+
+// saysSomethingElse reports whether the description of a 403/50 about contract tells another
+// cause than the contract (the application's subscription or terms, say): then the hint about
+// the contract would mislead. A description that is empty, the bare message, or that speaks of
+// the contract (its number, or the word) is about it.
+func saysSomethingElse(e *client.Error, contract string) bool {
+	d := strings.TrimSpace(e.Description)
+	if d == "" || strings.EqualFold(strings.TrimSuffix(d, "."), e.Message) || strings.Contains(d, contract) {
+		return false
+	}
+	return !strings.Contains(strings.ToLower(d), "contract")
 }
 
 // version is the module version the binary was built from.
@@ -262,7 +298,19 @@ func (a *app) contract(cmd *cobra.Command, given string, s settings) (string, er
 	if s.Contract != "" {
 		return s.Contract, nil
 	}
-	return "", usagef(cmd, "no contract: give --contract (or set ECCS_CONTRACT_ID, or save one with 'eccs login --contract')")
+	return "", usagef(cmd, "no contract: give the contract number with --contract (or set ECCS_CONTRACT_ID, or save one with 'eccs login --contract')")
+}
+
+// contractGiven returns the contract given on the command line to a command that takes it as
+// an optional argument or as --contract: either, or both when they agree.
+func contractGiven(cmd *cobra.Command, args []string, flag string) (string, error) {
+	if len(args) == 0 {
+		return flag, nil
+	}
+	if flag != "" && flag != args[0] {
+		return "", usagef(cmd, "contract %s as the argument and %s as --contract: give one contract", args[0], flag)
+	}
+	return args[0], nil
 }
 
 // readSecret reads a secret: with a hidden prompt when stdin is a terminal, else a line of

@@ -244,7 +244,7 @@ func TestEveryCommandInEveryFormatWithOneToken(t *testing.T) {
 	if recs := decodeCSV(t, run("contract", "show", "--output", "csv"), contractHeader); len(recs) != 1 || recs[0][0] != devseed.SampleContractID {
 		t.Errorf("contract show --output csv: %v", recs)
 	}
-	if out := run("contract", "show"); !strings.Contains(out, "offerName:") || !strings.Contains(out, "Flexible Engine") {
+	if out := run("contract", "show"); !strings.Contains(out, "Offer:") || !strings.Contains(out, "Flexible Engine") {
 		t.Errorf("contract show:\n%s", out)
 	}
 
@@ -306,7 +306,7 @@ func TestEveryCommandInEveryFormatWithOneToken(t *testing.T) {
 	if recs := decodeCSV(t, run("me", "--output", "csv"), meHeader); len(recs) != 1 || recs[0][1] != "client" {
 		t.Errorf("me --output csv: %v", recs)
 	}
-	if out := run("me"); !strings.Contains(out, "login:") || !strings.Contains(out, "claire.martin") {
+	if out := run("me"); !strings.Contains(out, "Login:") || !strings.Contains(out, "claire.martin") {
 		t.Errorf("me:\n%s", out)
 	}
 	token := strings.TrimSpace(run("token"))
@@ -326,7 +326,7 @@ func TestEveryCommandInEveryFormatWithOneToken(t *testing.T) {
 		out := run(args...)
 		switch i {
 		case 0:
-			if !strings.Contains(out, "roles:") || !strings.Contains(out, "contracts=visitor documents=manager") {
+			if !strings.Contains(out, "Roles:") || !strings.Contains(out, "contracts=visitor documents=manager") {
 				t.Errorf("users add:\n%s", out)
 			}
 		case 1:
@@ -358,7 +358,7 @@ func TestEveryCommandInEveryFormatWithOneToken(t *testing.T) {
 	if recs := decodeCSV(t, run(orderArgs("cli-csv", "csv")...), []string{"id"}); !strings.HasPrefix(recs[0][0], "OCB") {
 		t.Errorf("contracts create --output csv: %v", recs)
 	}
-	if out := run(orderArgs("cli-table", "table")...); !strings.HasPrefix(out, "id:") {
+	if out := run(orderArgs("cli-table", "table")...); !strings.HasPrefix(out, "ID:") {
 		t.Errorf("contracts create: %q", out)
 	}
 	orderFile := filepath.Join(t.TempDir(), "order.json")

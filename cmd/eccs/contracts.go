@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -42,8 +43,8 @@ answer (token_type, access_token, expires_in: the seconds left).`,
 				fmt.Fprintln(a.stdout, t.Value)
 				return nil
 			}
-			return a.print(cmd, tok, rows{header: []string{"token_type", "access_token", "expires_in"},
-				cells: [][]string{{tok.TokenType, tok.AccessToken, strconv.Itoa(tok.ExpiresIn)}}}, true)
+			return a.printRecord(cmd, tok, rows{header: []string{"token_type", "access_token", "expires_in"},
+				cells: [][]string{{tok.TokenType, tok.AccessToken, strconv.Itoa(tok.ExpiresIn)}}}, nil)
 		},
 	}
 }
@@ -67,24 +68,21 @@ the token. /me is an eccs extension: the real gateway answers 404.`,
 			if err != nil {
 				return err
 			}
-			return a.print(cmd, me, meRows(me), true)
+			return a.printRecord(cmd, me, meRows(me), meFields(me))
 		},
 	}
 }
 
 func (a *app) contractsCommand() *cobra.Command {
-	cmd := &cobra.Command{
+	return group(&cobra.Command{
 		Use:     "contracts",
 		Aliases: []string{"contract"},
 		Short:   "List, show and order contracts",
 		Example: `  eccs contracts list
   eccs contract show OCB0000001
-  eccs contracts create --billing-account-id 20451001 --offer-code FE --contract-name web \
-    --support-level BSC --referent-name Doe --referent-first-name Jane --referent-mail jane.doe@example.com`,
-		Args: noArgs,
-	}
-	cmd.AddCommand(a.contractsListCommand(), a.contractShowCommand(), a.contractsCreateCommand())
-	return cmd
+  eccs contracts create --billing-account 20451001 --offer FE --name web \
+    --support-level BSC --referent-last-name Doe --referent-first-name Jane --referent-email jane.doe@example.com`,
+	}, a.contractsListCommand(), a.contractShowCommand(), a.contractsCreateCommand())
 }
 
 func (a *app) contractsListCommand() *cobra.Command {
@@ -122,7 +120,7 @@ for very large perimeters.`,
 			if f, _ := a.format(cmd); f == outputTable {
 				return writeTable(a.stdout, contractTable(list))
 			}
-			return a.print(cmd, list, contractRows(list...), false)
+			return a.print(cmd, list, contractRows(list...))
 		},
 	}
 	cmd.Flags().IntVar(&pageSize, "page-size", 0, "fetch the contracts this many at a time (1 to 1000; default: all in one call)")
@@ -141,22 +139,23 @@ func (a *app) contractShowCommand() *cobra.Command {
 		Args:              maxArgs(1, "one contract number"),
 		ValidArgsFunction: a.contractArgCompletion,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 1 {
-				contract = args[0]
+			given, err := contractGiven(cmd, args, contract)
+			if err != nil {
+				return err
 			}
 			c, s, err := a.client()
 			if err != nil {
 				return err
 			}
-			id, err := a.contract(cmd, contract, s)
+			id, err := a.contract(cmd, given, s)
 			if err != nil {
 				return err
 			}
 			ct, err := c.Contract(cmd.Context(), id)
 			if err != nil {
-				return err
+				return aboutContract(id, err)
 			}
-			return a.print(cmd, ct, contractRows(ct), true)
+			return a.printRecord(cmd, ct, contractRows(ct), contractFields(ct))
 		},
 	}
 	a.contractFlag(cmd, &contract)
@@ -172,16 +171,18 @@ func (a *app) contractFlag(cmd *cobra.Command, v *string) {
 func (a *app) contractsCreateCommand() *cobra.Command {
 	var fromJSON string
 	var o api.ContractOrder
+	var refs []string
 	cmd := &cobra.Command{
 		Use:     "create",
 		Aliases: []string{"order"},
 		Short:   "Order a new contract (administrator accounts)",
 		Long: `Order a new contract and print its number. Administrator accounts only, within their
-perimeter (billing accounts and offers). The fields are those of POST /contract; --from-json
-reads them from a file ("-" for stdin), and the flags given override the file's.`,
-		Example: `  eccs contracts create --billing-account-id 20451001 --offer-code FE --contract-name web-shop \
-    --support-level BSC --referent-name Doe --referent-first-name Jane --referent-mail jane.doe@example.com
-  eccs contracts create --from-json order.json --contract-name web-shop-2`,
+perimeter (billing accounts and offers). The fields are those of POST /contract, under the
+names 'eccsd admin contracts create' gives them; --from-json reads them from a file ("-" for
+stdin), in the wire's names, and the flags given override the file's.`,
+		Example: `  eccs contracts create --billing-account 20451001 --offer FE --name web-shop \
+    --support-level BSC --referent-last-name Doe --referent-first-name Jane --referent-email jane.doe@example.com
+  eccs contracts create --from-json order.json --name web-shop-2 --reference-ext PO-2024-117`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			order := api.ContractOrder{}
@@ -190,10 +191,17 @@ reads them from a file ("-" for stdin), and the flags given override the file's.
 					return err
 				}
 			}
+			if flagChanged(cmd, "reference-ext") {
+				if len(refs) > 3 {
+					return usagef(cmd, "--reference-ext given %d times: a contract has at most 3 external references", len(refs))
+				}
+				ext := append(slices.Clone(refs), "", "", "")
+				order.ReferenceExt1, order.ReferenceExt2, order.ReferenceExt3 = ext[0], ext[1], ext[2]
+			}
 			overrideFlags(cmd, map[string]*string{
-				"billing-account-id": &order.BillingAccountID, "offer-code": &order.OfferCode, "contract-name": &order.ContractName,
-				"support-level": &order.SupportLevel, "referent-civility": &order.ReferentCivility, "referent-name": &order.ReferentName,
-				"referent-first-name": &order.ReferentFirstName, "referent-mail": &order.ReferentMail,
+				"billing-account": &order.BillingAccountID, "offer": &order.OfferCode, "name": &order.ContractName,
+				"support-level": &order.SupportLevel, "referent-civility": &order.ReferentCivility, "referent-last-name": &order.ReferentName,
+				"referent-first-name": &order.ReferentFirstName, "referent-email": &order.ReferentMail,
 				"referent-fix-phone": &order.ReferentFixPhone, "referent-mobile-phone": &order.ReferentMobilePhone,
 				"reference-ext1": &order.ReferenceExt1, "reference-ext2": &order.ReferenceExt2, "reference-ext3": &order.ReferenceExt3,
 			})
@@ -205,31 +213,42 @@ reads them from a file ("-" for stdin), and the flags given override the file's.
 			if err != nil {
 				return err
 			}
-			return a.print(cmd, api.ContractCreated{ID: id}, rows{header: []string{"id"}, cells: [][]string{{id}}}, true)
+			return a.printRecord(cmd, api.ContractCreated{ID: id}, rows{header: []string{"id"}, cells: [][]string{{id}}}, []field{{"ID", id}})
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&fromJSON, "from-json", "", `read the order from a JSON file ("-" for stdin)`)
-	f.StringVar(&o.BillingAccountID, "billing-account-id", "", "billing account (required)")
-	f.StringVar(&o.OfferCode, "offer-code", "", "offer code, such as FE (required)")
-	f.StringVar(&o.ContractName, "contract-name", "", "name of the contract (required)")
+	f.StringVar(&o.BillingAccountID, "billing-account", "", "billing account id (required)")
+	f.StringVar(&o.OfferCode, "offer", "", "offer code, such as FE (required)")
+	f.StringVar(&o.ContractName, "name", "", "name of the contract (required)")
 	f.StringVar(&o.SupportLevel, "support-level", "", "support level, such as BSC (required)")
 	f.StringVar(&o.ReferentCivility, "referent-civility", "", "referent's civility (M, Mme, Mr, Mrs, Ms)")
-	f.StringVar(&o.ReferentName, "referent-name", "", "referent's last name (required)")
+	f.StringVar(&o.ReferentName, "referent-last-name", "", "referent's last name (required)")
 	f.StringVar(&o.ReferentFirstName, "referent-first-name", "", "referent's first name (required)")
-	f.StringVar(&o.ReferentMail, "referent-mail", "", "referent's e-mail address (required)")
+	f.StringVar(&o.ReferentMail, "referent-email", "", "referent's e-mail address (required)")
 	f.StringVar(&o.ReferentFixPhone, "referent-fix-phone", "", "referent's landline")
 	f.StringVar(&o.ReferentMobilePhone, "referent-mobile-phone", "", "referent's mobile phone")
-	f.StringVar(&o.ReferenceExt1, "reference-ext1", "", "free reference of yours (purchase order, cost centre…)")
-	f.StringVar(&o.ReferenceExt2, "reference-ext2", "", "second free reference")
-	f.StringVar(&o.ReferenceExt3, "reference-ext3", "", "third free reference")
+	f.StringArrayVar(&refs, "reference-ext", nil, "free reference of yours: purchase order, cost centre… (repeat up to 3 times)")
+	// The wire's names, as earlier versions spelt the flags.
+	for name, old := range map[string]string{
+		"billing-account": "billing-account-id", "offer": "offer-code", "name": "contract-name",
+		"referent-last-name": "referent-name", "referent-email": "referent-mail",
+	} {
+		alias(cmd, name, old)
+	}
+	for i, ext := range []*string{&o.ReferenceExt1, &o.ReferenceExt2, &o.ReferenceExt3} {
+		name := fmt.Sprintf("reference-ext%d", i+1)
+		f.StringVar(ext, name, "", fmt.Sprintf("the external reference number %d alone", i+1))
+		f.MarkHidden(name)
+	}
 	return cmd
 }
 
-// overrideFlags copies the value of every flag the user set into its destination.
+// overrideFlags copies the value of every flag the user set (under its name or an alias)
+// into its destination.
 func overrideFlags(cmd *cobra.Command, dst map[string]*string) {
 	for name, p := range dst {
-		if cmd.Flags().Changed(name) {
+		if flagChanged(cmd, name) {
 			*p, _ = cmd.Flags().GetString(name)
 		}
 	}
@@ -255,38 +274,40 @@ func (a *app) readJSON(path string, v any) error {
 }
 
 func (a *app) usersCommand() *cobra.Command {
-	cmd := &cobra.Command{
+	return group(&cobra.Command{
 		Use:     "users",
 		Aliases: []string{"user"},
 		Short:   "Declare users on contracts",
-		Example: `  eccs users add OCB0000001 --login john.doe --email john.doe@example.com --last-name Doe \
-    --first-name John --role contracts=visitor --role documents=manager`,
-		Args: noArgs,
-	}
-	cmd.AddCommand(a.usersAddCommand())
-	return cmd
+		Example: `  eccs users add -c OCB0000001 --login john.doe --email john.doe@example.com --last-name Doe \
+    --first-name John --roles contracts=visitor,documents=manager`,
+	}, a.usersAddCommand())
 }
 
 var sections = []string{"contracts", "documents", "users"}
 
 func (a *app) usersAddCommand() *cobra.Command {
-	var fromJSON string
+	var fromJSON, contract string
 	var roles []string
 	var u api.User
 	cmd := &cobra.Command{
-		Use:     "add CONTRACT",
+		Use:     "add [CONTRACT]",
 		Aliases: []string{"declare"},
 		Short:   "Declare a user on a contract",
-		Long: `Declare a user on a contract, with a role per section (--role SECTION=ROLE, repeated; sections
+		Long: `Declare a user on a contract (the one given, else --contract, ECCS_CONTRACT_ID or the
+profile's), with a role per section: --roles SECTION=ROLE,SECTION=ROLE (or repeated; sections
 contracts, documents, users; roles manager, visitor). Needs manager on the contract's users.
 When the e-mail address already belongs to someone, that person's login is kept: the answer
 shows it. --from-json reads the user from a file ("-" for stdin); flags override it.`,
-		Example: `  eccs users add OCB0000001 --login john.doe --email john.doe@example.com --last-name Doe \
-    --first-name John --civility M --role contracts=visitor --role documents=manager
+		Example: `  eccs users add -c OCB0000001 --login john.doe --email john.doe@example.com --last-name Doe \
+    --first-name John --civility M --roles contracts=visitor,documents=manager
   eccs users add OCB0000001 --from-json user.json --output json`,
-		Args:              exactArgs(1, "the contract number"),
+		Args:              maxArgs(1, "one contract number"),
 		ValidArgsFunction: a.contractArgCompletion,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			given, err := contractGiven(cmd, args, contract)
+			if err != nil {
+				return err
+			}
 			user := api.User{}
 			if fromJSON != "" {
 				if err := a.readJSON(fromJSON, &user); err != nil {
@@ -300,33 +321,43 @@ shows it. --from-json reads the user from a file ("-" for stdin); flags override
 			if len(roles) > 0 {
 				user.Roles = api.Roles{}
 			}
-			for _, r := range roles {
-				section, role, ok := strings.Cut(r, "=")
-				if !ok || (role != api.RoleManager && role != api.RoleVisitor) {
-					return usagef(cmd, "--role %q: want SECTION=ROLE, such as contracts=visitor (roles: manager, visitor)", r)
-				}
-				switch section {
-				case "contracts":
-					user.Roles.Contracts = append(user.Roles.Contracts, role)
-				case "documents":
-					user.Roles.Documents = append(user.Roles.Documents, role)
-				case "users":
-					user.Roles.Users = append(user.Roles.Users, role)
-				default:
-					return usagef(cmd, "--role %q: the sections are %s", r, strings.Join(sections, ", "))
+			for _, list := range roles {
+				for r := range strings.SplitSeq(list, ",") {
+					if r = strings.TrimSpace(r); r == "" {
+						continue
+					}
+					section, role, ok := strings.Cut(r, "=")
+					if !ok || (role != api.RoleManager && role != api.RoleVisitor) {
+						return usagef(cmd, "--roles %q: want SECTION=ROLE, such as contracts=visitor (roles: manager, visitor)", r)
+					}
+					switch section {
+					case "contracts":
+						user.Roles.Contracts = append(user.Roles.Contracts, role)
+					case "documents":
+						user.Roles.Documents = append(user.Roles.Documents, role)
+					case "users":
+						user.Roles.Users = append(user.Roles.Users, role)
+					default:
+						return usagef(cmd, "--roles %q: the sections are %s", r, strings.Join(sections, ", "))
+					}
 				}
 			}
-			c, _, err := a.client()
+			c, s, err := a.client()
 			if err != nil {
 				return err
 			}
-			out, err := c.DeclareUser(cmd.Context(), args[0], user)
+			id, err := a.contract(cmd, given, s)
 			if err != nil {
 				return err
 			}
-			return a.print(cmd, out, userRows(out), true)
+			out, err := c.DeclareUser(cmd.Context(), id, user)
+			if err != nil {
+				return aboutContract(id, err)
+			}
+			return a.printRecord(cmd, out, userRows(out), userFields(out))
 		},
 	}
+	a.contractFlag(cmd, &contract)
 	f := cmd.Flags()
 	f.StringVar(&fromJSON, "from-json", "", `read the user from a JSON file ("-" for stdin)`)
 	f.StringVar(&u.Login, "login", "", "login, 8 to 64 of A-Z a-z 0-9 . _ - (required)")
@@ -336,8 +367,9 @@ shows it. --from-json reads the user from a file ("-" for stdin); flags override
 	f.StringVar(&u.Civility, "civility", "", "civility (M, Mme, Mr, Mrs, Ms)")
 	f.StringVar(&u.FixPhone, "fix-phone", "", "landline")
 	f.StringVar(&u.MobilePhone, "mobile-phone", "", "mobile phone")
-	f.StringArrayVar(&roles, "role", nil, "role on a section, SECTION=ROLE (repeat for more)")
-	cmd.RegisterFlagCompletionFunc("role", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	f.StringArrayVar(&roles, "roles", nil, "roles per section: contracts=visitor,documents=manager (or repeat the flag)")
+	alias(cmd, "roles", "role")
+	cmd.RegisterFlagCompletionFunc("roles", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		var out []string
 		for _, s := range sections {
 			out = append(out, s+"="+api.RoleVisitor, s+"="+api.RoleManager)

@@ -14,7 +14,7 @@ import (
 )
 
 func (a *app) documentsCommand() *cobra.Command {
-	cmd := &cobra.Command{
+	return group(&cobra.Command{
 		Use:     "documents",
 		Aliases: []string{"document", "docs"},
 		Short:   "List and download billing documents",
@@ -22,10 +22,7 @@ func (a *app) documentsCommand() *cobra.Command {
 comsumptionRatedReports (the wire's own spelling), partialConsumptionRatedReports.`,
 		Example: `  eccs documents list --contract OCB0000001 --type bills
   eccs documents download --contract OCB0000001 --latest --type bills -o ~/bills`,
-		Args: noArgs,
-	}
-	cmd.AddCommand(a.documentsListCommand(), a.documentsDownloadCommand())
-	return cmd
+	}, a.documentsListCommand(), a.documentsDownloadCommand())
 }
 
 var periodRE = regexp.MustCompile(`^[0-9]{4}(0[1-9]|1[0-2])$`)
@@ -39,16 +36,18 @@ func checkPeriod(cmd *cobra.Command, p string) error {
 
 func (a *app) documentsListCommand() *cobra.Command {
 	var contract, docType, period string
-	var limit int
+	var limit, offset int
 	cmd := &cobra.Command{
 		Use:     "list",
 		Aliases: []string{"ls"},
 		Short:   "List the documents of a contract, newest first",
 		Long: `List the documents of a contract, newest first (period, then creation): of one type with
 --type, of one month with --period YYYYMM (the month the document covers), at most --limit of
-them (default 10; 0 for all). Types the account's role does not show are absent.`,
+them (default 10; 0 for all), after the first --offset of them. Types the account's role does
+not show are absent.`,
 		Example: `  eccs documents list --contract OCB0000001
   eccs documents list -c OCB0000001 --type comsumptionRatedReports --limit 0 --output csv
+  eccs documents list -c OCB0000001 --limit 10 --offset 10
   eccs documents list -c OCB0000001 --period 202605 --output json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -62,6 +61,9 @@ them (default 10; 0 for all). Types the account's role does not show are absent.
 			if limit < 0 {
 				return usagef(cmd, "--limit %d: want 0 (all) or more", limit)
 			}
+			if offset < 0 {
+				return usagef(cmd, "--offset %d: want 0 or more", offset)
+			}
 			c, s, err := a.client()
 			if err != nil {
 				return err
@@ -70,14 +72,14 @@ them (default 10; 0 for all). Types the account's role does not show are absent.
 			if err != nil {
 				return err
 			}
-			list, err := listDocuments(cmd.Context(), c, id, t, period, limit)
+			list, err := listDocuments(cmd.Context(), c, id, t, period, limit, offset)
 			if err != nil {
-				return err
+				return aboutContract(id, err)
 			}
 			if f, _ := a.format(cmd); f == outputTable {
 				return writeTable(a.stdout, documentTable(list))
 			}
-			return a.print(cmd, list, documentRows(list), false)
+			return a.print(cmd, list, documentRows(list))
 		},
 	}
 	a.contractFlag(cmd, &contract)
@@ -85,25 +87,28 @@ them (default 10; 0 for all). Types the account's role does not show are absent.
 	f.StringVarP(&docType, "type", "t", "", "document type (default: every type)")
 	f.StringVar(&period, "period", "", "month the documents cover, YYYYMM")
 	f.IntVarP(&limit, "limit", "n", 10, "at most this many documents; 0 for all")
+	f.IntVar(&offset, "offset", 0, "number of documents to skip")
 	cmd.RegisterFlagCompletionFunc("type", documentTypeCompletion)
 	return cmd
 }
 
-// listDocuments returns at most limit (0: every) documents of a type and period: in one call
-// when the API can filter alone, else page by page, stopping as soon as it has them.
-func listDocuments(ctx context.Context, c *client.Client, contract, docType, period string, limit int) ([]api.Document, error) {
+// listDocuments returns at most limit (0: every) documents of a type and period, after the
+// first offset of them: in one call when the API can filter alone, else page by page, stopping
+// as soon as it has them. The offset is counted here, not sent: the real API knows none.
+func listDocuments(ctx context.Context, c *client.Client, contract, docType, period string, limit, offset int) ([]api.Document, error) {
 	list := []api.Document{}
-	if period == "" && limit > 0 && limit <= client.MaxPageSize {
-		docs, err := c.Documents(ctx, contract, client.DocumentQuery{Type: docType, Limit: limit})
-		if docs != nil {
-			list = docs
+	if period == "" && limit > 0 && limit+offset <= client.MaxPageSize {
+		docs, err := c.Documents(ctx, contract, client.DocumentQuery{Type: docType, Limit: limit + offset})
+		if len(docs) > offset {
+			list = docs[offset:]
 		}
 		return list, err
 	}
 	pageSize := client.MaxPageSize
 	if period == "" && limit > 0 {
-		pageSize = min(limit, client.MaxPageSize)
+		pageSize = min(limit+offset, client.MaxPageSize)
 	}
+	skipped := 0
 	for d, err := range c.AllDocuments(ctx, contract, docType, pageSize) {
 		if err != nil {
 			return nil, err
@@ -112,6 +117,10 @@ func listDocuments(ctx context.Context, c *client.Client, contract, docType, per
 			break // newest first: none of that period comes later
 		}
 		if period != "" && d.Period != period {
+			continue
+		}
+		if skipped < offset {
+			skipped++
 			continue
 		}
 		list = append(list, d)
@@ -136,19 +145,25 @@ type downloadResult struct {
 
 func (a *app) documentsDownloadCommand() *cobra.Command {
 	var contract, docType, period, dir string
-	var latest, zipped bool
+	var latest, zipped, private bool
 	cmd := &cobra.Command{
 		Use:     "download (DOCUMENT-ID | --latest [--type TYPE] [--period YYYYMM])",
 		Aliases: []string{"get"},
-		Short:   "Download a document into a directory",
+		Short:   "Download a document into a directory, or to standard output",
 		Long: `Download a document into a directory (-o, default the current one) under the name the server
 gives, and print its path. The file appears under that name only once complete and checked
-against the server's SHA-256; a broken connection resumes where it stopped. --latest takes the
-newest document of --type (and of --period); --zipped asks for a ZIP archive holding the file.
-A progress bar shows on stderr when it is a terminal.`,
+against the server's SHA-256; a broken connection resumes where it stopped. It gets the mode of
+any new file (0666 less the umask); --private makes it readable by its owner only (0600).
+--latest takes the newest document of --type (and of --period); --zipped asks for a ZIP archive
+holding the file. A progress bar shows on stderr when it is a terminal.
+
+-o - writes the bytes to standard output instead, and nothing else: no file, no path. The
+SHA-256 is still checked at the end: when it does not match, the command fails (exit 1) after
+the bytes were written, so a pipeline must not trust its output then (set -o pipefail).`,
 		Example: `  eccs documents download --contract OCB0000001 z7hb7ozglgsifret
-  eccs documents download -c OCB0000001 --latest --type bills -o ~/bills
-  eccs documents download -c OCB0000001 --latest --type comsumptionRatedReports --period 202605 --zipped`,
+  eccs documents download -c OCB0000001 --latest --type bills -o ~/bills --private
+  eccs documents download -c OCB0000001 --latest --type comsumptionRatedReports --period 202605 --zipped
+  eccs documents download -c OCB0000001 --latest --type reports -o - | pdftotext - -`,
 		Args: maxArgs(1, "one document id"),
 		ValidArgsFunction: func(cmd *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
 			if len(args) > 0 {
@@ -191,11 +206,22 @@ A progress bar shows on stderr when it is a terminal.`,
 			if err := checkPeriod(cmd, period); err != nil {
 				return err
 			}
-			if _, err := a.format(cmd); err != nil {
+			format, err := a.format(cmd)
+			if err != nil {
 				return err
 			}
-			if info, err := os.Stat(dir); err != nil || !info.IsDir() {
-				return fmt.Errorf("-o %s: not a directory", dir)
+			toStdout := dir == "-"
+			switch {
+			case toStdout && format != outputTable:
+				return usagef(cmd, "-o - writes the document to standard output: --output %s has no room there", format)
+			case toStdout && zipped:
+				return usagef(cmd, "-o - with --zipped: an archive is checked once whole, in a file; download it with -o DIR")
+			case toStdout && private:
+				return usagef(cmd, "-o - with --private: no file is written, standard output is yours to protect")
+			case !toStdout:
+				if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+					return fmt.Errorf("-o %s: not a directory", dir)
+				}
 			}
 			c, s, err := a.client()
 			if err != nil {
@@ -210,7 +236,7 @@ A progress bar shows on stderr when it is a terminal.`,
 			if latest {
 				d, err := c.LatestDocument(ctx, id, t, period)
 				if err != nil {
-					return err
+					return aboutContract(id, err)
 				}
 				docID = d.ID
 			} else {
@@ -222,22 +248,27 @@ A progress bar shows on stderr when it is a terminal.`,
 				bar = newProgressBar(a.stderr, docID)
 				opts = append(opts, client.OnProgress(bar.update))
 			}
-			path, d, err := c.DownloadToDir(ctx, id, docID, dir, zipped, opts...)
+			if toStdout {
+				_, err := c.DownloadDocument(ctx, id, docID, false, a.stdout, opts...)
+				bar.finish()
+				return aboutContract(id, err)
+			}
+			path, d, err := saveDocument(ctx, c, id, docID, dir, zipped, private, opts...)
 			bar.finish()
 			if err != nil {
-				return err
+				return aboutContract(id, err)
 			}
 			res := downloadResult{Path: path, DocumentID: docID, Filename: d.Filename, ContentType: d.ContentType,
 				Size: d.Size, SHA256: d.SHA256, Verified: d.Verified, Resumed: d.Resumed}
-			if f, _ := a.format(cmd); f == outputTable {
+			if format == outputTable {
 				fmt.Fprintln(a.stdout, path)
 				return nil
 			}
-			return a.print(cmd, res, rows{
+			return a.printRecord(cmd, res, rows{
 				header: []string{"path", "documentId", "filename", "contentType", "size", "sha256", "verified", "resumed"},
 				cells: [][]string{{res.Path, res.DocumentID, res.Filename, res.ContentType, strconv.FormatInt(res.Size, 10), res.SHA256,
 					strconv.FormatBool(res.Verified), strconv.Itoa(res.Resumed)}},
-			}, true)
+			}, nil)
 		},
 	}
 	a.contractFlag(cmd, &contract)
@@ -245,8 +276,9 @@ A progress bar shows on stderr when it is a terminal.`,
 	f.BoolVar(&latest, "latest", false, "download the newest document of --type (and --period)")
 	f.StringVarP(&docType, "type", "t", "", "document type, with --latest (default: any)")
 	f.StringVar(&period, "period", "", "month the document covers, YYYYMM, with --latest")
-	f.StringVarP(&dir, "dir", "o", ".", "directory to write the file in")
+	f.StringVarP(&dir, "dir", "o", ".", `directory to write the file in ("-": standard output)`)
 	f.BoolVar(&zipped, "zipped", false, "download a ZIP archive holding the file")
+	f.BoolVar(&private, "private", false, "make the file readable by its owner only (mode 0600)")
 	cmd.RegisterFlagCompletionFunc("type", documentTypeCompletion)
 	cmd.MarkFlagDirname("dir")
 	return cmd

@@ -41,9 +41,9 @@ type rows struct {
 	cells  [][]string
 }
 
-// print writes v in the output format: JSON of v itself, CSV of r with its header line, or a
-// table of r; single (one record) prints the table as "field: value" lines.
-func (a *app) print(cmd *cobra.Command, v any, r rows, single bool) error {
+// print writes a list in the output format: JSON of v itself, CSV of r with its header line,
+// or a table of r.
+func (a *app) print(cmd *cobra.Command, v any, r rows) error {
 	format, err := a.format(cmd)
 	if err != nil {
 		return err
@@ -54,10 +54,28 @@ func (a *app) print(cmd *cobra.Command, v any, r rows, single bool) error {
 	case outputCSV:
 		return writeCSV(a.stdout, r)
 	}
-	if single {
-		return writeFields(a.stdout, r)
-	}
 	return writeTable(a.stdout, r)
+}
+
+// field is a value of a record with the label people read it under.
+type field struct {
+	label, value string
+}
+
+// printRecord writes one record in the output format: JSON of v itself, CSV of r (the wire's
+// names in its header line, for scripts), or "Label: value" lines of fields for people.
+func (a *app) printRecord(cmd *cobra.Command, v any, r rows, fields []field) error {
+	format, err := a.format(cmd)
+	if err != nil {
+		return err
+	}
+	switch format {
+	case outputJSON:
+		return writeJSON(a.stdout, v)
+	case outputCSV:
+		return writeCSV(a.stdout, r)
+	}
+	return writeFields(a.stdout, fields)
 }
 
 func writeJSON(w io.Writer, v any) error {
@@ -91,17 +109,14 @@ func writeTable(w io.Writer, r rows) error {
 	return tw.Flush()
 }
 
-// writeFields writes each record as "field: value" lines, records separated by a blank line.
-func writeFields(w io.Writer, r rows) error {
+// writeFields writes "Label: value" lines, the values in one column; empty values are left
+// out.
+func writeFields(w io.Writer, fields []field) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', 0)
-	for i, row := range r.cells {
-		if i > 0 {
-			fmt.Fprintln(tw)
-		}
-		for j, h := range r.header {
-			if j < len(row) && row[j] != "" {
-				fmt.Fprintf(tw, "%s:\t%s\n", h, row[j])
-			}
+	clean := strings.NewReplacer("\t", " ", "\n", " ")
+	for _, f := range fields {
+		if f.value != "" {
+			fmt.Fprintf(tw, "%s:\t%s\n", f.label, clean.Replace(f.value))
 		}
 	}
 	return tw.Flush()
@@ -195,4 +210,75 @@ func meRows(m api.Me) rows {
 		m.Account.FirstName, m.APIKey.Prefix, wireTime(m.APIKey.CreatedAt), wireTime(m.APIKey.ExpiresAt), strconv.FormatBool(m.APIKey.ExpiresSoon),
 		wireTime(m.APIKey.LastUsedAt), m.APIKey.LastUsedFrom, m.Application.ID, m.Application.Name, m.Application.ClientID,
 		m.Application.Subscription, billing, offers, contracts}}}
+}
+
+// withName writes an id with its name: "FE (Flexible Engine)".
+func withName(id, name string) string {
+	switch {
+	case name == "":
+		return id
+	case id == "":
+		return name
+	}
+	return id + " (" + name + ")"
+}
+
+// person writes a person as "Mme Claire Martin <claire.martin@acme.example>".
+func person(civility, firstName, lastName, email string) string {
+	s := strings.Join(strings.Fields(civility+" "+firstName+" "+lastName), " ")
+	if email != "" {
+		s = strings.TrimSpace(s + " <" + email + ">")
+	}
+	return s
+}
+
+// contractFields are a contract's values as `contracts show` labels them.
+func contractFields(c api.Contract) []field {
+	contact := person(c.Contact.Title, c.Contact.FirstName, c.Contact.LastName, c.Contact.Email)
+	if c.Contact.FirstName == "" && c.Contact.LastName == "" {
+		contact = person(c.Contact.Title, c.Contact.Name, "", c.Contact.Email)
+	}
+	return []field{
+		{"ID", c.ID}, {"Name", c.Name}, {"Contract type", c.ContractType}, {"Offer", withName(c.Offer.ID, c.Offer.Name)},
+		{"Platform", c.PlatformID}, {"Customer", withName(c.Customer.ID, c.Customer.Name)}, {"Customer segment", c.Customer.Segment},
+		{"Contact", contact}, {"Created", wireTime(c.CreatedAt)}, {"Updated", wireTime(c.UpdatedAt)},
+	}
+}
+
+// userFields are a user's values as `users add` labels them.
+func userFields(u api.User) []field {
+	return []field{
+		{"Login", u.Login}, {"Name", person(u.Civility, u.FirstName, u.LastName, "")}, {"E-mail", u.Email},
+		{"Landline", u.FixPhone}, {"Mobile phone", u.MobilePhone}, {"Roles", rolesText(u.Roles)},
+	}
+}
+
+// meFields are what `me` shows: the account, its API key, the application, and what the
+// account sees.
+func meFields(m api.Me) []field {
+	expires := wireTime(m.APIKey.ExpiresAt)
+	if m.APIKey.ExpiresSoon {
+		expires += " (soon: ask for a new key)"
+	}
+	lastUsed := wireTime(m.APIKey.LastUsedAt)
+	if lastUsed != "" && m.APIKey.LastUsedFrom != "" {
+		lastUsed += " from " + m.APIKey.LastUsedFrom
+	}
+	f := []field{
+		{"Account", m.Account.ID}, {"Type", m.Account.Type}, {"Login", m.Account.Login},
+		{"Name", person("", m.Account.FirstName, m.Account.LastName, "")}, {"E-mail", m.Account.Email},
+		{"Key prefix", m.APIKey.Prefix}, {"Key created", wireTime(m.APIKey.CreatedAt)}, {"Key expires", expires},
+		{"Key last used", lastUsed},
+		{"Application", withName(m.Application.ID, m.Application.Name)}, {"Client id", m.Application.ClientID},
+		{"Subscription", m.Application.Subscription}, {"Terms accepted", wireTime(m.Application.TermsAcceptedAt)},
+	}
+	if m.Perimeter != nil {
+		f = append(f, field{"Billing accounts", strings.Join(m.Perimeter.BillingAccountIDs, ", ")},
+			field{"Offers", strings.Join(m.Perimeter.OfferIDs, ", ")})
+	}
+	var cs []string
+	for _, c := range m.Contracts {
+		cs = append(cs, c.ID+" ("+rolesText(c.Roles)+")")
+	}
+	return append(f, field{"Contracts", strings.Join(cs, ", ")})
 }

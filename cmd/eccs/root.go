@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/eccs/eccs/api"
 	"github.com/eccs/eccs/client"
@@ -58,12 +60,65 @@ refused after the retries).`,
 			c.Example = "  eccs help documents download"
 		}
 	}
-	root.AddCommand(
+	return group(root,
 		a.loginCommand(), a.logoutCommand(), a.tokenCommand(), a.meCommand(),
 		a.contractsCommand(), a.documentsCommand(), a.usersCommand(),
 		a.conformanceCommand(), a.completionCommand(),
 	)
-	return root
+}
+
+// group makes cmd a command that only holds subcommands: alone it prints its help; followed
+// by a word that is none of its subcommands it is a usage error that suggests the closest ones
+// (cobra does so for the root only, and prints the group's help and succeeds otherwise), as
+// the groups of `eccsd admin` do.
+func group(cmd *cobra.Command, children ...*cobra.Command) *cobra.Command {
+	cmd.Args = cobra.ArbitraryArgs
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return cmd.Help()
+		}
+		return &usageError{cmd: cmd.CommandPath(), err: unknownCommand(cmd, args[0])}
+	}
+	cmd.AddCommand(children...)
+	return cmd
+}
+
+// unknownCommand says that name is no subcommand of cmd, with the closest ones and the list.
+func unknownCommand(cmd *cobra.Command, name string) error {
+	msg := fmt.Sprintf("unknown command %q for %q", name, cmd.CommandPath())
+	if cmd.SuggestionsMinimumDistance <= 0 {
+		cmd.SuggestionsMinimumDistance = 2 // cobra's default, which only its own suggestions set
+	}
+	if near := cmd.SuggestionsFor(name); len(near) > 0 {
+		for i, c := range near {
+			near[i] = strconv.Quote(c)
+		}
+		msg += " (did you mean " + strings.Join(near, " or ") + "?)"
+	}
+	var names []string
+	for _, c := range cmd.Commands() {
+		if c.IsAvailableCommand() && c.Name() != "help" {
+			names = append(names, c.Name())
+		}
+	}
+	return fmt.Errorf("%s; use one of: %s", msg, strings.Join(names, ", "))
+}
+
+// alias adds old as a hidden name of the flag name, sharing its value: scripts written with
+// the old name keep working, and the help shows one name per thing.
+func alias(cmd *cobra.Command, name, old string) {
+	f := cmd.Flags()
+	fl := f.Lookup(name)
+	f.AddFlag(&pflag.Flag{Name: old, Usage: "old name of --" + name, Value: fl.Value, DefValue: fl.DefValue, NoOptDefVal: fl.NoOptDefVal})
+	f.MarkHidden(old)
+}
+
+// flagChanged reports whether the flag name, or one of its aliases, was given.
+func flagChanged(cmd *cobra.Command, name string) bool {
+	fl := cmd.Flags().Lookup(name)
+	given := false
+	cmd.Flags().Visit(func(g *pflag.Flag) { given = given || g.Value == fl.Value })
+	return given
 }
 
 // noArgs and exactArgs check positional arguments, as usage errors.
