@@ -88,7 +88,8 @@ server refused the request or an import rejected rows.`,
 }
 
 // group returns a command that only holds subcommands: alone it prints its help; with an
-// unknown subcommand it is a usage error (cobra would print the help and succeed).
+// unknown subcommand it is a usage error that suggests the closest ones (cobra would print the
+// help and succeed), as the groups of eccs do.
 func group(use, short, long, example string, children ...*cobra.Command) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     use,
@@ -100,16 +101,54 @@ func group(use, short, long, example string, children ...*cobra.Command) *cobra.
 			if len(args) == 0 {
 				return cmd.Help()
 			}
-			var names []string
-			for _, c := range cmd.Commands() {
-				if c.IsAvailableCommand() {
-					names = append(names, c.Name())
-				}
-			}
-			return usageError{fmt.Errorf("unknown command %q for %q; use one of: %s", args[0], cmd.CommandPath(), strings.Join(names, ", "))}
+			return usageError{unknownCommand(cmd, args[0])}
 		},
 	}
 	cmd.AddCommand(children...)
+	return cmd
+}
+
+// unknownCommand says that name is no subcommand of cmd, with the closest ones and the list.
+func unknownCommand(cmd *cobra.Command, name string) error {
+	msg := fmt.Sprintf("unknown command %q for %q", name, cmd.CommandPath())
+	if cmd.SuggestionsMinimumDistance <= 0 {
+		cmd.SuggestionsMinimumDistance = 2 // cobra's default, which only its own suggestions set
+	}
+	if near := cmd.SuggestionsFor(name); len(near) > 0 {
+		for i, c := range near {
+			near[i] = strconv.Quote(c)
+		}
+		msg += " (did you mean " + strings.Join(near, " or ") + "?)"
+	}
+	var names []string
+	for _, c := range cmd.Commands() {
+		if c.IsAvailableCommand() && c.Name() != "help" {
+			names = append(names, c.Name())
+		}
+	}
+	return fmt.Errorf("%s; use one of: %s", msg, strings.Join(names, ", "))
+}
+
+// contractFlag lets a command that takes the contract as its first argument take it as
+// --contract (-c) instead, as eccs does: given, the flag's value becomes that first argument.
+func contractFlag(cmd *cobra.Command) *cobra.Command {
+	var contract string
+	cmd.Flags().StringVarP(&contract, "contract", "c", "", "contract number, instead of the CONTRACT argument")
+	check, run := cmd.Args, cmd.RunE
+	withContract := func(args []string) []string {
+		if contract == "" {
+			return args
+		}
+		return append([]string{contract}, args...)
+	}
+	cmd.Args = func(cmd *cobra.Command, args []string) error {
+		err := check(cmd, withContract(args))
+		if err != nil && contract != "" {
+			return usageError{fmt.Errorf("%w: --contract gives the CONTRACT argument", err)}
+		}
+		return err
+	}
+	cmd.RunE = func(cmd *cobra.Command, args []string) error { return run(cmd, withContract(args)) }
 	return cmd
 }
 
@@ -222,7 +261,7 @@ func fields(w io.Writer, pairs ...string) {
 
 // pageFlags adds --limit and --offset.
 func pageFlags(cmd *cobra.Command, p *adminclient.Page) {
-	cmd.Flags().IntVar(&p.Limit, "limit", 0, "largest number of items to show, 1 to 1000 (default: the server's, 100)")
+	cmd.Flags().IntVarP(&p.Limit, "limit", "n", 0, "largest number of items to show, 1 to 1000 (default: the server's, 100)")
 	cmd.Flags().IntVar(&p.Offset, "offset", 0, "number of items to skip")
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -36,7 +37,7 @@ func (a *adminCLI) contractsCmd() *cobra.Command {
 			return a.printContract(out)
 		})
 	f := create.Flags()
-	f.StringVar(&in.ID, "id", "", "contract number (default: the next OCB number)")
+	f.StringVar(&in.ID, "id", "", "number of the new contract (default: the next OCB number)")
 	f.StringVar(&in.Name, "name", "", "contract name")
 	f.StringVar(&in.OfferID, "offer", "", "offer code")
 	f.StringVar(&in.BillingAccountID, "billing-account", "", "billing account id")
@@ -65,8 +66,9 @@ func (a *adminCLI) contractsCmd() *cobra.Command {
 	list.Flags().StringVar(&filter.OfferID, "offer", "", "only the contracts of this offer")
 	pageFlags(list, &filter.Page)
 
-	show := a.command("show ID", "Show a contract", `  eccsd admin contracts show OCB0000001`,
-		exactArgs("ID"), func(ctx context.Context, c *adminclient.Client, args []string) error {
+	show := a.command("show CONTRACT", "Show a contract", `  eccsd admin contracts show OCB0000001
+  eccsd admin contracts show -c OCB0000001`,
+		exactArgs("CONTRACT"), func(ctx context.Context, c *adminclient.Client, args []string) error {
 			out, err := c.Contract(ctx, args[0])
 			if err != nil {
 				return err
@@ -77,12 +79,12 @@ func (a *adminCLI) contractsCmd() *cobra.Command {
 	var name, contractType, platformID, supportLevel string
 	var refs []string
 	var update *cobra.Command
-	update = a.command("update ID", "Change a contract's name, type, platform, support level or external references",
+	update = a.command("update CONTRACT", "Change a contract's name, type, platform, support level or external references",
 		`  eccsd admin contracts update OCB0000001 --support-level PRM
   eccsd admin contracts update OCB0000001 --platform-id ""          # removes it
   eccsd admin contracts update OCB0000001 --reference-ext PO-1 --reference-ext PO-2
   eccsd admin contracts update OCB0000001 --reference-ext ""        # removes them all`,
-		exactArgs("ID"), func(ctx context.Context, c *adminclient.Client, args []string) error {
+		exactArgs("CONTRACT"), func(ctx context.Context, c *adminclient.Client, args []string) error {
 			u := admin.ContractUpdate{
 				Name: changed(update, "name", name), ContractType: changed(update, "contract-type", contractType),
 				PlatformID: changed(update, "platform-id", platformID), SupportLevel: changed(update, "support-level", supportLevel),
@@ -105,8 +107,8 @@ func (a *adminCLI) contractsCmd() *cobra.Command {
 	update.Flags().StringVar(&supportLevel, "support-level", "", "new support level, one the offer sells")
 	update.Flags().StringArrayVar(&refs, "reference-ext", nil, `external references, replacing all of them (repeat up to 3 times; "" removes them)`)
 
-	closeCmd := a.command("close ID", "Close a contract: it stays visible, read-only", `  eccsd admin contracts close OCB0000004`,
-		exactArgs("ID"), func(ctx context.Context, c *adminclient.Client, args []string) error {
+	closeCmd := a.command("close CONTRACT", "Close a contract: it stays visible, read-only", `  eccsd admin contracts close OCB0000004`,
+		exactArgs("CONTRACT"), func(ctx context.Context, c *adminclient.Client, args []string) error {
 			out, err := c.CloseContract(ctx, args[0])
 			if err != nil {
 				return err
@@ -115,9 +117,9 @@ func (a *adminCLI) contractsCmd() *cobra.Command {
 		})
 
 	var change admin.ReferentChange
-	referent := a.command("referent ID --email EMAIL", "Make a user declared on the contract its referent",
+	referent := a.command("referent CONTRACT --email EMAIL", "Make a user declared on the contract its referent",
 		`  eccsd admin contracts referent OCB0000001 --email paul.durand@acme.example --remove-previous`,
-		exactArgs("ID"), func(ctx context.Context, c *adminclient.Client, args []string) error {
+		exactArgs("CONTRACT"), func(ctx context.Context, c *adminclient.Client, args []string) error {
 			out, err := c.ChangeReferent(ctx, args[0], change)
 			if err != nil {
 				return err
@@ -130,7 +132,7 @@ func (a *adminCLI) contractsCmd() *cobra.Command {
 	return a.apiGroup("contracts", "Create, list, show, update and close contracts; change their referent",
 		"Contracts tie a customer's billing account to an offer; their users and documents hang off them.",
 		`  eccsd admin contracts create --name ACME-PROD --offer FE --billing-account 20451001 --referent-email claire.martin@acme.example --referent-last-name Martin --referent-first-name Claire
-  eccsd admin contracts list --customer C1000001`, create, list, show, update, closeCmd, referent)
+  eccsd admin contracts list --customer C1000001`, create, list, contractFlag(show), contractFlag(update), contractFlag(closeCmd), contractFlag(referent))
 }
 
 func contractState(c admin.Contract) string {
@@ -158,7 +160,8 @@ func (a *adminCLI) printContract(c admin.Contract) error {
 }
 
 func (a *adminCLI) usersCmd() *cobra.Command {
-	list := a.command("list CONTRACT", "List the users declared on a contract", `  eccsd admin users list OCB0000001`,
+	list := a.command("list CONTRACT", "List the users declared on a contract", `  eccsd admin users list OCB0000001
+  eccsd admin users list -c OCB0000001`,
 		exactArgs("CONTRACT"), func(ctx context.Context, c *adminclient.Client, args []string) error {
 			out, err := c.Users(ctx, args[0])
 			if err != nil {
@@ -170,13 +173,15 @@ func (a *adminCLI) usersCmd() *cobra.Command {
 		})
 
 	var in admin.NewUser
-	var roles string
+	var roles []string
 	add := a.command("add CONTRACT", "Declare a user on a contract, with roles per section",
 		`  eccsd admin users add OCB0000001 --email jane.doe@acme.example --last-name Doe --first-name Jane \
-      --login jane.doe.acme --roles contracts=visitor,documents=manager,users=manager`,
+      --login jane.doe.acme --roles contracts=visitor,documents=manager,users=manager
+  eccsd admin users add -c OCB0000001 --email jane.doe@acme.example --last-name Doe --first-name Jane \
+      --roles contracts=visitor --roles documents=manager`,
 		exactArgs("CONTRACT"), func(ctx context.Context, c *adminclient.Client, args []string) error {
-			if roles != "" { // without roles, the server says they are required
-				r, err := parseRoles(roles, ",")
+			if joined := strings.Join(roles, ","); strings.TrimSpace(joined) != "" { // without roles, the server says they are required
+				r, err := parseRoles(joined, ",")
 				if err != nil {
 					return usageError{fmt.Errorf("--roles: %w", err)}
 				}
@@ -190,15 +195,15 @@ func (a *adminCLI) usersCmd() *cobra.Command {
 		})
 	personFlags(add, &in.Person, "")
 	add.Flags().StringVar(&in.Login, "login", "", "login, when the person's identity is new (8 to 64 of A-Z a-z 0-9 . _ -)")
-	add.Flags().StringVar(&roles, "roles", "", "roles per section: contracts=visitor,documents=manager,users=manager")
+	add.Flags().StringArrayVar(&roles, "roles", nil, "roles per section: contracts=visitor,documents=manager,users=manager (or repeat the flag)")
 
-	var newRoles string
+	var newRoles []string
 	rolesCmd := a.command("roles CONTRACT IDENTITY --roles ROLES", "Replace a user's roles on a contract",
 		`  eccsd admin users roles OCB0000001 k3j5h2g4f6d8s0a1 --roles contracts=visitor,documents=visitor`,
 		exactArgs("CONTRACT", "IDENTITY"), func(ctx context.Context, c *adminclient.Client, args []string) error {
 			var change admin.RolesChange
-			if newRoles != "" { // without roles, the server says they are required
-				r, err := parseRoles(newRoles, ",")
+			if joined := strings.Join(newRoles, ","); strings.TrimSpace(joined) != "" { // without roles, the server says they are required
+				r, err := parseRoles(joined, ",")
 				if err != nil {
 					return usageError{fmt.Errorf("--roles: %w", err)}
 				}
@@ -210,7 +215,7 @@ func (a *adminCLI) usersCmd() *cobra.Command {
 			}
 			return a.printUser(out)
 		})
-	rolesCmd.Flags().StringVar(&newRoles, "roles", "", "roles per section: contracts=visitor,documents=manager,users=manager")
+	rolesCmd.Flags().StringArrayVar(&newRoles, "roles", nil, "roles per section: contracts=visitor,documents=manager,users=manager (or repeat the flag)")
 
 	remove := a.command("remove CONTRACT IDENTITY", "Remove a user from a contract",
 		`  eccsd admin users remove OCB0000001 k3j5h2g4f6d8s0a1`,
@@ -227,7 +232,7 @@ func (a *adminCLI) usersCmd() *cobra.Command {
 users): "manager" or "visitor". Roles are written contracts=visitor,documents=manager.`,
 		`  eccsd admin users list OCB0000001
   eccsd admin users add OCB0000001 --email jane.doe@acme.example --last-name Doe --first-name Jane --login jane.doe.acme --roles contracts=visitor,documents=manager`,
-		list, add, rolesCmd, remove)
+		contractFlag(list), contractFlag(add), contractFlag(rolesCmd), contractFlag(remove))
 }
 
 func (a *adminCLI) printUser(u admin.User) error {

@@ -19,7 +19,8 @@ import (
 
 func (a *adminCLI) documentsCmd() *cobra.Command {
 	var page adminclient.Page
-	list := a.command("list CONTRACT", "List a contract's documents, newest first", `  eccsd admin documents list OCB0000001 --limit 20`,
+	list := a.command("list CONTRACT", "List a contract's documents, newest first", `  eccsd admin documents list OCB0000001 --limit 20
+  eccsd admin documents list -c OCB0000001 -n 10 --offset 10`,
 		exactArgs("CONTRACT"), func(ctx context.Context, c *adminclient.Client, args []string) error {
 			out, err := c.Documents(ctx, args[0], page)
 			if err != nil {
@@ -56,7 +57,7 @@ func (a *adminCLI) documentsCmd() *cobra.Command {
 			return a.printDocument(out)
 		})
 	uf := upload.Flags()
-	uf.StringVar(&meta.Type, "type", "", "document type: bills, partialBills, invoices, reports, comsumptionRatedReports or partialConsumptionRatedReports")
+	uf.StringVarP(&meta.Type, "type", "t", "", "document type: bills, partialBills, invoices, reports, comsumptionRatedReports or partialConsumptionRatedReports")
 	uf.StringVar(&meta.Period, "period", "", "month covered, YYYYMM")
 	uf.StringVar(&meta.Amount, "amount", "", "amount, with at most two decimals and a '.', such as 1234.56")
 	uf.StringVar(&meta.Currency, "currency", "", "ISO 4217 currency, such as EUR")
@@ -107,7 +108,7 @@ func (a *adminCLI) documentsCmd() *cobra.Command {
 		`Documents are the billing files of a contract. Uploads stream the file; the server checks it
 against the format of its type and refuses it (exit 2) with the checker's reason.`,
 		`  eccsd admin documents upload OCB0000001 bill.xlsx --type bills --period 202403 --amount 1234.56 --currency EUR
-  eccsd admin documents list OCB0000001`, list, upload, replace, del, download)
+  eccsd admin documents list OCB0000001`, contractFlag(list), contractFlag(upload), contractFlag(replace), contractFlag(del), contractFlag(download))
 }
 
 // amountText writes a document's amount with its currency.

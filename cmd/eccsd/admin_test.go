@@ -9,7 +9,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -259,5 +261,237 @@ func TestAdminAuditShowsTheTestsChangesAndNoSecret(t *testing.T) {
 	}
 	if recent.Total < 12 {
 		t.Errorf("audit --actor operator --since 1h: %d events", recent.Total)
+	}
+}
+
+func TestAdminUnknownSubcommandOfEveryGroupIsAUsageErrorWithSuggestions(t *testing.T) {
+	t.Parallel()
+	var groups []*cobra.Command
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		if !c.HasAvailableSubCommands() {
+			return
+		}
+		groups = append(groups, c)
+		for _, sub := range c.Commands() {
+			if sub.IsAvailableCommand() && sub.Name() != "help" {
+				walk(sub)
+			}
+		}
+	}
+	walk(newAdminCmd(env{getenv: noEnv}))
+	if len(groups) < 11 {
+		t.Fatalf("only %d groups", len(groups))
+	}
+	for _, g := range groups {
+		path := strings.Fields(g.CommandPath()) // "admin customers"
+		var first string
+		for _, sub := range g.Commands() {
+			if sub.IsAvailableCommand() && sub.Name() != "help" {
+				first = sub.Name()
+				break
+			}
+		}
+		// "creat" and "ceate" for "create": a prefix, and a letter missing.
+		prefix, missing := first[:len(first)-1], first[:1]+first[2:]
+		for _, tc := range []struct{ word, suggest string }{{prefix, `"` + first + `"`}, {missing, `"` + first + `"`}, {"frobnicate", ""}} {
+			args := append(slices.Clone(path), tc.word)
+			out, _, err := runCmd(t, noEnv, args...)
+			if exitCode(err) != exitLocal || err == nil || !strings.Contains(err.Error(), "unknown command") || !strings.Contains(err.Error(), `"`+tc.word+`"`) {
+				t.Errorf("eccsd %s: exit %d (%v); want 1 and unknown command %q", strings.Join(args, " "), exitCode(err), err, tc.word)
+				continue
+			}
+			if tc.suggest != "" && !strings.Contains(err.Error(), "did you mean "+tc.suggest) {
+				t.Errorf("eccsd %s does not suggest %s: %v", strings.Join(args, " "), tc.suggest, err)
+			}
+			if out != "" {
+				t.Errorf("eccsd %s printed on stdout: %q", strings.Join(args, " "), out)
+			}
+		}
+	}
+}
+
+// helpPage is what a command's --help says: its usage line, subcommands and visible flags
+// (long name to shorthand, "" for none).
+type helpPage struct {
+	usage string
+	subs  []string
+	flags map[string]string
+}
+
+var helpFlag = regexp.MustCompile(`^\s+(?:-([a-zA-Z0-9]), )?--([a-z0-9-]+)`)
+
+func parseHelp(out string) helpPage {
+	p := helpPage{flags: map[string]string{}}
+	section := ""
+	for _, line := range strings.Split(out, "\n") {
+		switch {
+		case line == "":
+			section = ""
+		case !strings.HasPrefix(line, " "):
+			section = strings.TrimSuffix(line, ":")
+		case section == "Usage" && p.usage == "":
+			p.usage = strings.TrimSpace(line)
+		case section == "Available Commands":
+			if f := strings.Fields(line); len(f) > 0 && f[0] != "help" && f[0] != "completion" {
+				p.subs = append(p.subs, f[0])
+			}
+		case section == "Flags" || section == "Global Flags":
+			if m := helpFlag.FindStringSubmatch(line); m != nil {
+				p.flags[m[2]] = m[1]
+			}
+		}
+	}
+	return p
+}
+
+// helpTree reads the help of every command under path with help, keyed by the command path
+// ("documents list").
+func helpTree(t *testing.T, help func(path []string) string, path []string) map[string]helpPage {
+	t.Helper()
+	tree := map[string]helpPage{}
+	var walk func(path []string)
+	walk = func(path []string) {
+		p := parseHelp(help(path))
+		tree[strings.Join(path, " ")] = p
+		for _, sub := range p.subs {
+			walk(append(slices.Clone(path), sub))
+		}
+	}
+	walk(path)
+	return tree
+}
+
+// contractFlagName is a flag name that names a contract.
+var contractFlagName = regexp.MustCompile(`^contracts?(-?(id|ids|number|no|num))?$`)
+
+func TestAdminAndEccsNameTheSameThingsAlike(t *testing.T) {
+	t.Parallel()
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("the go command is needed to build eccs: %v", err)
+	}
+	eccsBin := filepath.Join(t.TempDir(), "eccs")
+	if out, err := exec.Command(goBin, "build", "-o", eccsBin, "github.com/eccs/eccs/cmd/eccs").CombinedOutput(); err != nil {
+		t.Fatalf("build eccs: %v\n%s", err, out)
+	}
+	home := t.TempDir()
+	eccsTree := helpTree(t, func(path []string) string {
+		cmd := exec.Command(eccsBin, append(slices.Clone(path), "--help")...)
+		cmd.Env = []string{"HOME=" + home, "XDG_CONFIG_HOME=" + home, "XDG_CACHE_HOME=" + home}
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("eccs %s --help: %v", strings.Join(path, " "), err)
+		}
+		return string(out)
+	}, nil)
+	adminTree := helpTree(t, func(path []string) string {
+		out, _, err := runCmd(t, noEnv, append(slices.Clone(path), "--help")...)
+		if err != nil {
+			t.Fatalf("eccsd %s --help: %v", strings.Join(path, " "), err)
+		}
+		return out
+	}, []string{"admin"})
+	if len(eccsTree) < 14 || len(adminTree) < 60 {
+		t.Fatalf("%d eccs commands and %d eccsd admin commands", len(eccsTree), len(adminTree))
+	}
+
+	// Every flag naming a contract is --contract, -c; -c is nothing else; every command that
+	// takes a CONTRACT argument takes --contract too.
+	for cli, tree := range map[string]map[string]helpPage{"eccs": eccsTree, "eccsd": adminTree} {
+		for path, p := range tree {
+			for name, short := range p.flags {
+				if contractFlagName.MatchString(name) && (name != "contract" || short != "c") {
+					t.Errorf("%s %s: --%s (-%s) names a contract: want --contract, -c", cli, path, name, short)
+				}
+				if short == "c" && name != "contract" {
+					t.Errorf("%s %s: -c is --%s, want --contract", cli, path, name)
+				}
+			}
+			if strings.Contains(p.usage, "CONTRACT") && p.flags["contract"] != "c" {
+				t.Errorf("%s %s takes a CONTRACT (%s) but not --contract, -c", cli, path, p.usage)
+			}
+		}
+	}
+
+	// One concept, one name (and the same shorthand) in both.
+	for _, tc := range []struct {
+		concept     string
+		eccs, admin []string // commands of each that take it
+		flag, short string
+	}{
+		{"contract", []string{"contracts show", "documents list", "documents download", "users add", "conformance", "login"},
+			[]string{"admin contracts show", "admin contracts update", "admin contracts close", "admin contracts referent", "admin documents list",
+				"admin documents upload", "admin documents replace", "admin documents delete", "admin documents download",
+				"admin users list", "admin users add", "admin users roles", "admin users remove"}, "contract", "c"},
+		{"document type", []string{"documents list", "documents download"}, []string{"admin documents upload"}, "type", "t"},
+		{"period", []string{"documents list", "documents download"}, []string{"admin documents upload", "admin documents replace"}, "period", ""},
+		{"output format", []string{"contracts list", "documents list", "me"}, []string{"admin contracts list", "admin documents list", "admin audit"}, "output", ""},
+		{"limit", []string{"documents list"}, []string{"admin documents list", "admin contracts list", "admin audit"}, "limit", "n"},
+		{"offset", []string{"documents list"}, []string{"admin documents list", "admin contracts list", "admin audit"}, "offset", ""},
+		{"e-mail", []string{"users add"}, []string{"admin users add", "admin accounts create"}, "email", ""},
+		{"login", []string{"users add"}, []string{"admin users add", "admin accounts create"}, "login", ""},
+		{"last name", []string{"users add"}, []string{"admin users add", "admin accounts create"}, "last-name", ""},
+		{"first name", []string{"users add"}, []string{"admin users add", "admin accounts create"}, "first-name", ""},
+		{"civility", []string{"users add"}, []string{"admin users add", "admin accounts create"}, "civility", ""},
+		{"landline", []string{"users add"}, []string{"admin users add", "admin accounts create"}, "fix-phone", ""},
+		{"mobile phone", []string{"users add"}, []string{"admin users add", "admin accounts create"}, "mobile-phone", ""},
+		{"roles", []string{"users add"}, []string{"admin users add", "admin users roles"}, "roles", ""},
+		{"billing account", []string{"contracts create"}, []string{"admin contracts create", "admin contracts list"}, "billing-account", ""},
+		{"offer", []string{"contracts create"}, []string{"admin contracts create", "admin contracts list"}, "offer", ""},
+		{"contract name", []string{"contracts create"}, []string{"admin contracts create"}, "name", ""},
+		{"support level", []string{"contracts create"}, []string{"admin contracts create"}, "support-level", ""},
+		{"referent's e-mail", []string{"contracts create"}, []string{"admin contracts create"}, "referent-email", ""},
+		{"referent's last name", []string{"contracts create"}, []string{"admin contracts create"}, "referent-last-name", ""},
+		{"referent's first name", []string{"contracts create"}, []string{"admin contracts create"}, "referent-first-name", ""},
+		{"referent's civility", []string{"contracts create"}, []string{"admin contracts create"}, "referent-civility", ""},
+		{"referent's landline", []string{"contracts create"}, []string{"admin contracts create"}, "referent-fix-phone", ""},
+		{"referent's mobile", []string{"contracts create"}, []string{"admin contracts create"}, "referent-mobile-phone", ""},
+		{"external references", []string{"contracts create"}, []string{"admin contracts create"}, "reference-ext", ""},
+	} {
+		for cli, cmds := range map[string][]string{"eccs": tc.eccs, "eccsd": tc.admin} {
+			tree := map[string]map[string]helpPage{"eccs": eccsTree, "eccsd": adminTree}[cli]
+			for _, path := range cmds {
+				p, ok := tree[path]
+				if !ok {
+					t.Errorf("%s: no command %s %s", tc.concept, cli, path)
+					continue
+				}
+				if short, ok := p.flags[tc.flag]; !ok || short != tc.short {
+					t.Errorf("%s %s: the %s is not --%s (-%s); its flags: %v", cli, path, tc.concept, tc.flag, tc.short, p.flags)
+				}
+			}
+		}
+	}
+}
+
+func TestAdminTakesTheContractAsAFlagToo(t *testing.T) {
+	t.Parallel()
+	w := startAdminWorld(t)
+	const id = "OCB0000001"
+	for _, pair := range [][2][]string{
+		{{"contracts", "show", id}, {"contracts", "show", "--contract", id}},
+		{{"users", "list", id}, {"users", "list", "-c", id}},
+		{{"documents", "list", id, "--limit", "3"}, {"documents", "list", "-c", id, "--limit", "3"}},
+	} {
+		if a, b := w.mustAdmin(t, pair[0]...), w.mustAdmin(t, pair[1]...); a != b || a == "" {
+			t.Errorf("eccsd admin %s and %s differ:\n%s\n%s", strings.Join(pair[0], " "), strings.Join(pair[1], " "), a, b)
+		}
+	}
+	var user admin.User
+	w.adminJSON(t, &user, "users", "add", "-c", id, "--email", "flag.user@acme.example", "--last-name", "Flag", "--first-name", "Fred",
+		"--login", "flag.user.acme", "--roles", "contracts=visitor", "--roles", "documents=visitor")
+	if user.Roles.Contracts != "visitor" || user.Roles.Documents != "visitor" {
+		t.Errorf("users add -c with --roles repeated: %+v", user)
+	}
+	w.mustAdmin(t, "users", "roles", "-c", id, user.ID, "--roles", "contracts=manager")
+	w.mustAdmin(t, "users", "remove", user.ID, "--contract", id)
+	for _, args := range [][]string{
+		{"users", "list", id, "-c", "OCB0000002"}, // two contracts
+		{"users", "remove", "-c", id},             // no identity
+	} {
+		if _, _, err := w.admin(t, args...); exitCode(err) != exitLocal {
+			t.Errorf("eccsd admin %s: %v, want a usage error", strings.Join(args, " "), err)
+		}
 	}
 }
