@@ -8,6 +8,7 @@ import (
 	"go/token"
 	"net/http"
 	"reflect"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -613,5 +614,33 @@ func TestOpenAPIResponses(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// The token operation's prose says which of its errors use the gateway envelope; the response
+// objects and the server (internal/httpapi/token.go) must agree with it.
+func TestTokenOperationProseMatchesItsResponses(t *testing.T) {
+	doc := loadSpec(t)
+	op := doc.Paths.Value(api.TokenPath).Post
+	envelope := map[string]bool{}
+	for status, ref := range op.Responses.Map() {
+		if status >= "400" && !strings.HasSuffix(ref.Value.Content.Get("application/json").Schema.Ref, "/OAuthError") {
+			envelope[status] = true
+		}
+	}
+	_, rest, ok := strings.Cut(op.Description, "Errors use the OAuth 2.0 shape")
+	end := regexp.MustCompile(`which uses? the gateway envelope`).FindStringIndex(rest)
+	if !ok || end == nil {
+		t.Fatalf("the description does not say which errors use the gateway envelope:\n%s", op.Description)
+	}
+	_, exceptions, _ := strings.Cut(rest[:end[0]], "except")
+	said := map[string]bool{}
+	for _, f := range strings.FieldsFunc(exceptions, func(r rune) bool { return r < '0' || r > '9' }) {
+		if len(f) == 3 {
+			said[f] = true
+		}
+	}
+	if !reflect.DeepEqual(said, envelope) {
+		t.Errorf("the prose says %v use the gateway envelope; the response objects say %v", said, envelope)
 	}
 }

@@ -281,6 +281,7 @@ func serve(ctx context.Context, e env, cfg serveConfig, addrGiven bool) error {
 	servers := map[net.Listener]http.Handler{}
 	if adminLn != nil {
 		servers[adminLn] = httpapi.NewAdmin(svc, logger, *adminCfg)
+		apiCfg.AdminURL = adminURL
 	} else {
 		apiCfg.Admin = adminCfg // one listener serves both
 	}

@@ -17,7 +17,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/eccs/eccs/internal/eccs"
@@ -149,18 +148,14 @@ func sweepOrphans(ctx context.Context, db database, svc *eccs.Service, blobs ecc
 	return res, nil
 }
 
-// documentKeyContract returns the contract of a key of the shape eccs gives document bytes,
-// contracts/<contract>/<document id>-<suffix>, or "" for any other key.
+// documentKeyContract returns the contract of a key of the shape eccs gives document bytes
+// (eccs.ParseDocumentBlobKey), or "" for any other key.
 func documentKeyContract(key string) string {
-	parts := strings.Split(key, "/")
-	if len(parts) != 3 || parts[0] != "contracts" || !eccs.ValidContractID(parts[1]) {
+	contractID, _, ok := eccs.ParseDocumentBlobKey(key)
+	if !ok {
 		return ""
 	}
-	id, suffix, ok := strings.Cut(parts[2], "-")
-	if !ok || !eccs.ValidDocumentID(id) || len(suffix) != 8 || strings.Trim(suffix, "abcdefghijklmnopqrstuvwxyz234567") != "" {
-		return ""
-	}
-	return parts[1]
+	return contractID
 }
 
 // sweepDocuments sweeps the document store (sweepOrphans) at start, then every sweepEvery,

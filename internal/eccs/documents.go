@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 )
 
@@ -54,6 +55,9 @@ func (s *Service) OpenDocument(ctx context.Context, a Access, documentID string)
 	}
 	c := a.contract
 	absent := Errorf(NotFound, "Contract %s has no document %s.", c.ID, documentID)
+	if !ValidDocumentID(documentID) { // no document has such an id: nothing to look up
+		return Document{}, nil, absent
+	}
 	d, cached, err := s.cachedDocument(ctx, c.ID, documentID)
 	if err == nil && cached && a.roles.Documents >= d.Type.RequiredRole() {
 		b, openErr := s.blobs.Open(ctx, d.BlobKey)
@@ -93,6 +97,9 @@ type Formats interface {
 
 // NewDocument describes a document an operator adds to a contract.
 type NewDocument struct {
+	// ID, when set, is the document's id instead of a random one: documents loaded from
+	// another billing system may keep their ids (ValidDocumentID).
+	ID         string
 	ContractID string
 	Type       DocumentType
 	Filename   string // default <contract>_<period>_<type><extension>
@@ -122,9 +129,12 @@ func (s *Service) AddDocument(ctx context.Context, nd NewDocument, content io.Re
 	if err := s.checkFile(nd.Type, content, size); err != nil {
 		return Document{}, err
 	}
-	id, err := s.newID()
-	if err != nil {
-		return Document{}, err
+	id := nd.ID
+	if id == "" {
+		var err error
+		if id, err = s.newID(); err != nil {
+			return Document{}, err
+		}
 	}
 	key, digest, stored, err := s.putBlob(ctx, nd.ContractID, id, content, size)
 	if err != nil {
@@ -178,12 +188,12 @@ func (s *Service) checkFile(t DocumentType, r io.ReaderAt, size int64) error {
 // putBlob stores a document's bytes under a new key and returns the key, the digest and the
 // size stored.
 func (s *Service) putBlob(ctx context.Context, contractID, documentID string, content io.ReaderAt, size int64) (string, string, int64, error) {
-	suffix, err := randomString(s.random, 8, lowerBase32)
+	suffix, err := randomString(s.random, blobSuffixLen, lowerBase32)
 	if err != nil {
 		return "", "", 0, err
 	}
 	// A fresh key per version: replacing a document never overwrites bytes being downloaded.
-	key := fmt.Sprintf("contracts/%s/%s-%s", contractID, documentID, suffix)
+	key := documentBlobKey(contractID, documentID, suffix)
 	stored, digest, err := s.blobs.Put(ctx, key, io.NewSectionReader(content, 0, size), size)
 	if err != nil {
 		return "", "", 0, fmt.Errorf("store document bytes: %w", err)
@@ -193,6 +203,35 @@ func (s *Service) putBlob(ctx context.Context, contractID, documentID string, co
 		return "", "", 0, Errorf(Invalid, "The file has %d bytes, not the %d announced.", stored, size)
 	}
 	return key, digest, stored, nil
+}
+
+// blobSuffixLen is the length of the random suffix that makes each version's blob key new.
+const blobSuffixLen = 8
+
+// documentBlobKey is where the bytes of one version of a document are stored:
+// contracts/<contract>/<document id>-<suffix>, suffix blobSuffixLen random lower-case base32
+// characters.
+func documentBlobKey(contractID, documentID, suffix string) string {
+	return "contracts/" + contractID + "/" + documentID + "-" + suffix
+}
+
+// ParseDocumentBlobKey returns the contract and document of a key of the shape
+// documentBlobKey makes; ok is false for any other key (a file eccs did not write).
+func ParseDocumentBlobKey(key string) (contractID, documentID string, ok bool) {
+	rest, found := strings.CutPrefix(key, "contracts/")
+	if !found {
+		return "", "", false
+	}
+	contractID, name, found := strings.Cut(rest, "/")
+	dash := strings.LastIndexByte(name, '-') // ids may hold '-'; the suffix never does
+	if !found || dash < 0 || !ValidContractID(contractID) {
+		return "", "", false
+	}
+	documentID, suffix := name[:dash], name[dash+1:]
+	if !ValidDocumentID(documentID) || len(suffix) != blobSuffixLen || strings.Trim(suffix, lowerBase32) != "" {
+		return "", "", false
+	}
+	return contractID, documentID, true
 }
 
 // OperatorDocument returns any document of a contract and its bytes, for an operator; the
@@ -309,6 +348,9 @@ func (s *Service) DeleteDocument(ctx context.Context, contractID, documentID str
 }
 
 func (nd NewDocument) validate() error {
+	if nd.ID != "" && !ValidDocumentID(nd.ID) {
+		return invalidField("id", "A document id is 1 to 64 letters, digits, '.', '_' or '-' (not %q).", nd.ID)
+	}
 	if t, ok := ParseDocumentType(string(nd.Type)); !ok || t != nd.Type {
 		return invalidField("type", "type %q is not a document type (bills, invoices, reports, partialBills, comsumptionRatedReports, partialConsumptionRatedReports).", nd.Type)
 	}

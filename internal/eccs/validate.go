@@ -16,32 +16,34 @@ func ValidContractID(id string) bool {
 	return len(id) >= 3 && isToken(id, 32) && id[0] != '-' && id[0] != '_'
 }
 
-// ValidDocumentID reports whether id is shaped like a document id: the 16 lower-case base32
-// characters that ids are made of.
+// MaxDocumentIDLen is the longest document id.
+const MaxDocumentIDLen = 64
+
+// ValidDocumentID reports whether id can be a document's id: 1 to 64 of A-Z a-z 0-9 '.' '_'
+// '-', neither "." nor "..". Ids are opaque to clients: documents made here get 16 random
+// lower-case base32 characters; documents loaded from another billing system may keep that
+// system's ids.
 func ValidDocumentID(id string) bool {
-	if len(id) != idLength {
+	if id == "." || id == ".." || len(id) > MaxDocumentIDLen {
 		return false
 	}
-	for i := 0; i < len(id); i++ {
-		if !strings.Contains(lowerBase32, id[i:i+1]) {
-			return false
-		}
-	}
-	return true
+	return isLoginLike(id)
 }
 
 // ValidLogin reports whether login is 8 to 64 of A-Z a-z 0-9 . _ - (the customer-space rule).
 func ValidLogin(login string) bool {
-	if len(login) < 8 || len(login) > 64 {
-		return false
-	}
-	for i := 0; i < len(login); i++ {
-		c := login[i]
+	return len(login) >= 8 && len(login) <= 64 && isLoginLike(login)
+}
+
+// isLoginLike reports whether s is not empty and made of A-Z a-z 0-9 '.' '_' '-' only.
+func isLoginLike(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
 			return false
 		}
 	}
-	return true
+	return s != ""
 }
 
 // ValidEmail reports whether s is a bare e-mail address (no display name) of at most 254 bytes

@@ -37,7 +37,7 @@ func (s *server) operator(h handlerFunc) handlerFunc {
 		}
 		t, err := s.svc.AuthenticateOperator(r.Context(), token)
 		if err != nil {
-			return err
+			return invalidToken(err)
 		}
 		if err := s.svc.RecordOperatorUse(r.Context(), t); err != nil {
 			s.logFailure(r, fmt.Errorf("record the use of operator token %s: %w", t.ID, err)) // the call goes on

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -19,6 +20,9 @@ import (
 
 // documentParams are the query-string parameters of an upload, which describe the file.
 var documentParams = []string{"type", "period", "amount", "currency", "filename"}
+
+// uploadParams are documentParams with the optional id, which the domain checks too.
+var uploadParams = slices.Concat(documentParams, []string{"id"})
 
 // handleAdminDocumentsList is GET /admin/v1/contracts/{id}/documents: every document of the
 // contract, newest first.
@@ -44,7 +48,7 @@ func (s *server) handleAdminDocumentsList(w http.ResponseWriter, r *http.Request
 }
 
 // handleAdminDocumentUpload is POST /admin/v1/contracts/{id}/documents?type&period&amount&
-// currency[&filename][&createdAt]: the body is the file itself, in any Content-Type. It is spooled to a
+// currency[&filename][&createdAt][&id]: the body is the file itself, in any Content-Type. It is spooled to a
 // temporary file (never held in memory), checked against its type's format (wire.md §6), then
 // stored. A file that breaks its format answers 400/24 with the checker's reason; nothing is
 // left behind.
@@ -72,6 +76,10 @@ func (s *server) handleAdminDocumentUpload(w http.ResponseWriter, r *http.Reques
 		return err
 	}
 	nd := eccs.NewDocument{ContractID: contractID, Type: documentType(v[0]), Period: v[1], Amount: amount, Currency: v[3], Filename: v[4]}
+	// Documents loaded from another billing system may keep their ids.
+	if nd.ID, err = queryString(q, "id", eccs.MaxDocumentIDLen); err != nil {
+		return err
+	}
 	// Documents loaded from another billing system keep their creation time.
 	if created, err := queryString(q, "createdAt", 40); err != nil {
 		return err
@@ -179,17 +187,17 @@ func (s *server) handleAdminDocumentFile(w http.ResponseWriter, r *http.Request)
 	return nil
 }
 
-// documentPath returns the contract number and document id of the URL; 400/20 when either
-// is malformed.
+// documentPath returns the contract number and document id of the URL; 400/20 when the
+// contract number is malformed. Document ids are opaque: one the server does not know, of any
+// shape, answers 404/60 where it is looked up.
 func documentPath(r *http.Request) (string, string, error) {
 	contractID, err := contractPathID(r)
 	if err != nil {
 		return "", "", err
 	}
-	docID := r.PathValue("documentId")
-	if !eccs.ValidDocumentID(docID) {
-		return "", "", fail(http.StatusBadRequest, api.CodeInvalidURLParameter,
-			"The document id %q in the URL is not a document id; take ids from GET %s.", truncate(docID, 70), documentsURL(contractID))
+	docID, err := pathID(r, "documentId")
+	if err != nil {
+		return "", "", err
 	}
 	return contractID, docID, nil
 }
@@ -279,7 +287,7 @@ func uploadFailure(err error) error {
 	if eccs.IsNoSpace(err) {
 		return insufficientStorage(err)
 	}
-	return queryFields(err, documentParams...)
+	return queryFields(err, uploadParams...)
 }
 
 // insufficientStorage is the answer to an upload that found no room on the server's disk:

@@ -77,7 +77,7 @@ func TestAdminDocuments(t *testing.T) {
 	}
 	a.send("GET", a.adminURL+uploadPath+"/"+d.ID+"/file", nil, map[string]string{"Authorization": "Bearer " + a.token, "If-None-Match": `"` + d.SHA256 + `"`}).wantStatus(t, 304)
 	a.call("GET", uploadPath+"/zzzzzzzzzzzzzzzz/file", nil).wantError(t, 404, api.CodeResourceNotFound)
-	a.call("GET", uploadPath+"/not%20an%20id/file", nil).wantError(t, 400, api.CodeInvalidURLParameter)
+	a.call("GET", uploadPath+"/not%20an%20id/file", nil).wantError(t, 404, api.CodeResourceNotFound) // ids are opaque
 
 	// Replaced: new bytes and metadata; the old bytes are gone.
 	before := a.blobKeys(t)
@@ -219,4 +219,33 @@ func documentCount(t *testing.T, a *adminEnv) int {
 		t.Fatal(err)
 	}
 	return total
+}
+
+// Documents loaded from another billing system keep that system's ids, which clients use as
+// they use ours: ids are opaque.
+func TestAdminDocumentsKeepTheirBillingSystemsIDs(t *testing.T) {
+	a := newAdminEnv(t)
+	const id = "INV-2026.06_000123"
+	csv := generatedFile(t, "comsumptionRatedReports", "OCB0000001", "202606", "kept id")
+	d := ok[admin.Document](t, a.upload("POST", uploadPath+"?type=comsumptionRatedReports&period=202606&amount=1&currency=EUR&id="+id, csv), 201)
+	if d.ID != id {
+		t.Fatalf("uploaded document %q, want the id %q", d.ID, id)
+	}
+	docs := decode[[]api.Document](t, a.asClient("GET", "/documents?documentType=comsumptionRatedReports&limit=1", "OCB0000001", "").wantStatus(t, 200))
+	if len(docs) != 1 || docs[0].ID != id {
+		t.Fatalf("the customer lists %+v", docs)
+	}
+	if r := a.asClient("GET", "/documents/"+id+"/file", "OCB0000001", "").wantStatus(t, 200); !bytes.Equal(r.body, csv) {
+		t.Errorf("download of %s: %d bytes", id, len(r.body))
+	}
+	a.asClient("GET", "/documents/"+strings.ToLower(id)+"/file", "OCB0000001", "").wantError(t, 404, api.CodeResourceNotFound)
+	// An id is one document's: taken, or not an id, the upload is refused and stores nothing.
+	before := a.blobKeys(t)
+	a.upload("POST", uploadPath+"?type=comsumptionRatedReports&period=202605&amount=1&currency=EUR&id="+id, csv).wantError(t, 409, api.CodeConflict)
+	for _, bad := range []string{"a%2Fb", "..", strings.Repeat("x", 65), "caf%C3%A9"} {
+		a.upload("POST", uploadPath+"?type=comsumptionRatedReports&period=202605&amount=1&currency=EUR&id="+bad, csv).wantError(t, 400, api.CodeInvalidQueryParameter)
+	}
+	if after := a.blobKeys(t); !slices.Equal(before, after) {
+		t.Errorf("refused uploads left files: %q, before %q", after, before)
+	}
 }

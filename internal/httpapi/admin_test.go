@@ -34,8 +34,13 @@ func TestAdminRefusesRequestsWithoutAValidOperatorToken(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := a.send("GET", a.adminURL+"/customers", nil, map[string]string{"Authorization": tt.header})
 			desc := r.wantError(t, 401, tt.code)
-			if r.header.Get("WWW-Authenticate") != "Bearer" {
-				t.Errorf("WWW-Authenticate %q", r.header.Get("WWW-Authenticate"))
+			// RFC 6750 §3: no error code without a token; invalid_token for a refused one.
+			want := "Bearer"
+			if tt.code == api.CodeInvalidCredentials {
+				want = `Bearer error="invalid_token", error_description="` + desc + `"`
+			}
+			if got := r.header.Get("WWW-Authenticate"); got != want {
+				t.Errorf("WWW-Authenticate %q, want %q", got, want)
 			}
 			if strings.Contains(desc, a.token) {
 				t.Error("the description echoes the token")

@@ -25,13 +25,14 @@ type caller struct {
 // authenticate runs checks 1 to 4 of spec/wire.md §3 in their order: the bearer token, the
 // application behind it, the application's rate limit, the API key.
 func (s *server) authenticate(w http.ResponseWriter, r *http.Request) (caller, error) {
+	w.Header().Set("Vary", varyCredentials)
 	token, err := bearerToken(r.Header.Values("Authorization"))
 	if err != nil {
 		return caller{}, err
 	}
 	app, err := s.svc.ApplicationForToken(r.Context(), token)
 	if err != nil {
-		return caller{}, err
+		return caller{}, invalidToken(err)
 	}
 	if s.callLimiter != nil {
 		v := s.callLimiter.allow(app.ID)
@@ -61,7 +62,7 @@ func (s *server) authenticate(w http.ResponseWriter, r *http.Request) (caller, e
 	if now := s.cfg.Now(); key.ExpiresSoon(now) {
 		expires := key.ExpiresAt.UTC().Format(time.RFC3339)
 		w.Header().Set(api.HeaderKeyExpires, expires)
-		w.Header().Set("Warning", `299 eccs "This API key expires on `+expires+`; ask your operator for a new one."`)
+		warn(w, "This API key expires on "+expires+"; ask your operator for a new one.")
 	}
 	if err := s.svc.RecordKeyUse(r.Context(), key, remoteHost(r)); err != nil {
 		s.logFailure(r, fmt.Errorf("record the use of API key %s: %w", key.ID, err)) // the call goes on
@@ -79,6 +80,47 @@ func remoteHost(r *http.Request) string {
 	return host
 }
 
+// The request headers that answers of resource calls depend on (Vary): the token and the API
+// key for every call, the contract header too for the calls on one contract.
+const (
+	varyCredentials = "Authorization, X-API-Key"
+	varyContract    = varyCredentials + ", " + api.HeaderContractID
+)
+
+// warn adds a Warning header (RFC 9111 §5.5, code 299) to the answer: something the caller
+// should fix although the answer is what the wire contract says it is.
+func warn(w http.ResponseWriter, text string) {
+	w.Header().Add("Warning", `299 eccs "`+headerText(text)+`"`)
+}
+
+// invalidToken gives a refusal of the bearer token (401) the challenge of RFC 6750 §3,
+// Bearer error="invalid_token": OAuth libraries read it as "get a new token". Other errors
+// pass unchanged.
+func invalidToken(err error) error {
+	we := toWire(err)
+	if we.status != http.StatusUnauthorized {
+		return err
+	}
+	challenge := &wireError{status: we.status, code: we.code, description: we.description, header: http.Header{}}
+	challenge.header.Set("WWW-Authenticate", `Bearer error="invalid_token", error_description="`+headerText(we.description)+`"`)
+	return fmt.Errorf("%w: %w", challenge, err) // the cause stays in the chain, for the log
+}
+
+// headerText makes s fit a quoted string of a header (RFC 6750's error_description is the
+// narrowest): printable ASCII without a double quote or a backslash. Other characters become
+// '?', a double quote an apostrophe; at most maxDescription bytes.
+func headerText(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '"':
+			return '\''
+		case r == '\\' || r < 0x20 || r > 0x7e:
+			return '?'
+		}
+		return r
+	}, truncate(s, maxDescription))
+}
+
 // contractAccess runs checks 1 to 5 of wire.md §3 for a call on the contract named by
 // X-ECCS-Contract-Id, and returns the caller's access to it.
 func (s *server) contractAccess(w http.ResponseWriter, r *http.Request) (eccs.Access, error) {
@@ -86,6 +128,7 @@ func (s *server) contractAccess(w http.ResponseWriter, r *http.Request) (eccs.Ac
 	if err != nil {
 		return eccs.Access{}, err
 	}
+	w.Header().Set("Vary", varyContract)
 	id, err := contractHeader(r)
 	if err != nil {
 		return eccs.Access{}, err

@@ -59,8 +59,17 @@ func TestChecksRefuseInOrder(t *testing.T) {
 			if !strings.Contains(desc, tt.mentions) {
 				t.Errorf("description %q does not mention %q", desc, tt.mentions)
 			}
-			if tt.status == 401 && r.header.Get("WWW-Authenticate") != "Bearer" {
-				t.Errorf("WWW-Authenticate %q", r.header.Get("WWW-Authenticate"))
+			// RFC 6750 §3: a refused token gets error="invalid_token" (OAuth libraries then
+			// fetch a new one); a missing token, or a refused API key, plain Bearer.
+			want := "Bearer"
+			if tt.status == 401 && tt.mentions == "token" {
+				want = `Bearer error="invalid_token", error_description="` + strings.ReplaceAll(desc, `"`, "'") + `"`
+			}
+			if got := r.header.Get("WWW-Authenticate"); tt.status == 401 && got != want {
+				t.Errorf("WWW-Authenticate %q, want %q", got, want)
+			}
+			if tt.status != 401 && r.header.Get("WWW-Authenticate") != "" {
+				t.Errorf("WWW-Authenticate %q on a %d", r.header.Get("WWW-Authenticate"), tt.status)
 			}
 		})
 	}
@@ -166,4 +175,58 @@ func TestResourceCallsAreRateLimitedPerApplication(t *testing.T) {
 		e.clock.Advance(time.Second)
 		e.call("GET", "/contracts", token, e.creds.APIKeys.Client, "", "").wantStatus(t, 200)
 	}
+}
+
+// Answers that depend on the credentials or the contract header say so in Vary, so that no
+// cache serves one caller's answer to another: errors included, once the header was read.
+func TestAnswersNameTheHeadersTheyDependOnInVary(t *testing.T) {
+	e := newEnv(t)
+	token, key := e.token(), e.creds.APIKeys.Client
+	credentials, contract := "Authorization, X-API-Key", "Authorization, X-API-Key, X-ECCS-Contract-Id"
+	for _, tc := range []struct {
+		name, method, path, contract, key, body string
+		want                                    string
+	}{
+		{"the contract list", "GET", "/contracts", "", key, "", credentials},
+		{"a refused key", "GET", "/contracts", "", "eccs_nope", "", credentials},
+		{"a contract", "GET", "/contract", "OCB0000001", key, "", contract},
+		{"an invisible contract", "GET", "/contract", "OCB0000005", key, "", contract},
+		{"documents", "GET", "/documents", "OCB0000001", key, "", contract},
+		{"a file", "GET", "/documents/nothing-here/file", "OCB0000001", key, "", contract},
+		{"a user declared", "POST", "/contract/OCB0000001/user", "", key, `{}`, contract},
+		{"/me", "GET", "/me", "", key, "", credentials},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := e.call(tc.method, tc.path, token, tc.key, tc.contract, tc.body)
+			if got := r.header.Get("Vary"); got != tc.want {
+				t.Errorf("%d answer: Vary %q, want %q", r.status, got, tc.want)
+			}
+		})
+	}
+}
+
+// POST …/user takes X-ECCS-Contract-Id optionally; sent empty, it is a missing value (a client
+// that sends an empty header has a bug), as the OpenAPI file says.
+func TestUserDeclarationWithAnEmptyContractHeaderIsRefused(t *testing.T) {
+	e := newEnv(t)
+	body := `{"lastName": "Doe", "firstName": "John", "email": "john.doe@example.com", "login": "john.doe", "roles": {"contracts": ["visitor"]}}`
+	for _, value := range []string{"", " "} {
+		hr, err := http.NewRequestWithContext(t.Context(), "POST", e.url+api.BasePath+"/contract/OCB0000001/user", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		hr.Header.Set("Authorization", "Bearer "+e.token())
+		hr.Header.Set(api.HeaderAPIKey, e.creds.APIKeys.Client)
+		hr.Header[api.HeaderContractID] = []string{value} // sent, empty (e.do leaves empty headers out)
+		resp, err := e.client.Do(hr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := response{status: resp.StatusCode, header: resp.Header, body: readAll(t, resp)}
+		resp.Body.Close()
+		if desc := r.wantError(t, 400, api.CodeMissingHeader); !strings.Contains(desc, api.HeaderContractID) {
+			t.Errorf("description %q does not name the header", desc)
+		}
+	}
+	e.asClient("POST", "/contract/OCB0000001/user", "", body).wantStatus(t, 201) // without it, declared
 }

@@ -16,15 +16,11 @@ import (
 // A claim link (/claim/{token}) reveals an issued API key or client secret once, instead of
 // mailing it. GET shows a page with a button and reveals nothing: link previewers and mail
 // scanners fetch links, and must not burn them. The button POSTs to the same URL, which takes
-// the claim and shows the secret. The token is a secret too: it never reaches the logs.
-
-// claimLogPath replaces the path of a claim request in the request log (and in the
-// description of a 405; see router.secretPath).
-const claimLogPath = admin.ClaimPath + "/{token}"
+// the claim and shows the secret. The token is a secret too: it never reaches the logs nor an
+// error's description (redactPath).
 
 // handleClaimPage is GET /claim/{token}: the page whose button reveals the secret.
 func (s *server) handleClaimPage(w http.ResponseWriter, r *http.Request) error {
-	hideClaimToken(r)
 	writeClaimHTML(w, http.StatusOK, claimPage, nil)
 	return nil
 }
@@ -35,7 +31,6 @@ func (s *server) handleClaimPage(w http.ResponseWriter, r *http.Request) error {
 // longer valid, with the same status).
 func (s *server) handleClaimReveal(w http.ResponseWriter, r *http.Request) error {
 	token := r.PathValue("token")
-	hideClaimToken(r)
 	wantJSON := acceptsJSON(r)
 	ctx := eccs.WithActor(r.Context(), eccs.Actor{Type: eccs.ActorSystem, ID: "claim-link", RequestID: requestID(r.Context())})
 	out, err := s.revealClaim(ctx, r, token)
@@ -89,12 +84,6 @@ func acceptsJSON(r *http.Request) bool {
 		}
 	}
 	return false
-}
-
-// hideClaimToken keeps the claim token out of the request log, which writes the path after
-// the handler returns.
-func hideClaimToken(r *http.Request) {
-	r.URL.Path, r.URL.RawPath = claimLogPath, ""
 }
 
 // writeClaimHTML writes a claim page. Nothing may keep it (it may hold a secret), send the

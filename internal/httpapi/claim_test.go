@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"fmt"
 	"html"
 	"path"
 	"strings"
@@ -156,4 +157,38 @@ func TestClaimLinkExpires(t *testing.T) {
 		t.Errorf("Allow %q", r.header.Get("Allow"))
 	}
 	a.checkAudit()
+}
+
+// A claim link's token is a secret in whatever form a client mangles the link: no log line and
+// no answer holds it, and the mangled requests do not use the link up.
+func TestClaimTokenNeverReachesLogsNorAnswers(t *testing.T) {
+	a := newAdminEnv(t)
+	client := a.accountOf(admin.AccountClient, "claire.martin@acme.example")
+	issued := ok[admin.IssuedKey](t, a.call("POST", "/accounts/"+client.ID+"/keys", admin.KeyRequest{ClaimLink: true}), 201)
+	token := path.Base(issued.Claim.URL)
+	for _, tc := range []struct{ method, path string }{
+		{"GET", "/claim/" + token + "/x"},
+		{"POST", "/claim/" + token + "/x/y"},
+		{"GET", "//claim/" + token},
+		{"GET", "/claim/" + token + "/."},
+		{"GET", "/claim/" + token + "/.."},
+		{"GET", "/CLAIM/" + token},
+		{"GET", "/Claim/" + token + "/x"},
+		{"GET", "/x/../claim/" + token},
+		{"GET", api.BasePath + "/claim/" + token},
+		{"PUT", "/claim/" + token},
+		{"DELETE", "/claim/" + token + "/"},
+	} {
+		r := a.send(tc.method, a.url+tc.path, nil, nil)
+		if r.status < 400 || strings.Contains(string(r.body), token) || strings.Contains(fmt.Sprint(r.header), token) {
+			t.Errorf("%s %s: %d, answer %s", tc.method, strings.Replace(tc.path, token, "<token>", 1), r.status, strings.ReplaceAll(string(r.body), token, "<token>"))
+		}
+	}
+	if strings.Contains(a.logs.String(), token) || strings.Contains(a.adminLogs.String(), token) {
+		t.Error("the claim token is in the logs")
+	}
+	got := decode[admin.ClaimedSecret](t, a.claimPost(issued.Claim.URL, true).wantStatus(t, 200))
+	if got.ObjectID != issued.APIKey.ID {
+		t.Errorf("the link, after mangled requests, revealed %+v", got)
+	}
 }

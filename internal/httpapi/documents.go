@@ -55,6 +55,8 @@ func (s *server) handleDocumentsList(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	if !known {
+		// What the real service answers; the Warning tells the caller why nothing came.
+		warn(w, fmt.Sprintf("documentType %q is not a document type, so no document matches; the types are %s.", truncate(typeName, 40), documentTypeNames))
 		setCounts(w, 0, 0)
 		writeJSON(w, http.StatusOK, api.NoDocuments{})
 		return nil
@@ -67,6 +69,15 @@ func (s *server) handleDocumentsList(w http.ResponseWriter, r *http.Request) err
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }
+
+// documentTypeNames lists the document types for messages.
+var documentTypeNames = func() string {
+	names := make([]string, len(eccs.DocumentTypes))
+	for i, t := range eccs.DocumentTypes {
+		names[i] = string(t)
+	}
+	return strings.Join(names, ", ")
+}()
 
 // documentJSON is a document on the wire.
 func documentJSON(d eccs.Document) api.Document {
@@ -94,16 +105,12 @@ func (s *server) handleDocumentFile(w http.ResponseWriter, r *http.Request) erro
 	if err := eccs.MayReadDocuments(access); err != nil {
 		return err
 	}
-	docID := r.PathValue("documentId")
-	if !eccs.ValidDocumentID(docID) {
-		return fail(http.StatusBadRequest, api.CodeInvalidURLParameter,
-			"The document id %q in the URL is not a document id; take ids from GET /documents.", truncate(docID, 70))
-	}
 	zipped, err := zippedParam(r)
 	if err != nil {
 		return err
 	}
-	d, blob, err := s.svc.OpenDocument(r.Context(), access, docID)
+	// Document ids are opaque: one the server does not know, of any shape, is 404/60.
+	d, blob, err := s.svc.OpenDocument(r.Context(), access, r.PathValue("documentId"))
 	if err != nil {
 		return err
 	}

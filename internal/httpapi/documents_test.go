@@ -1015,8 +1015,9 @@ func TestDocumentFile(t *testing.T) {
 		})
 	})
 
-	t.Run("malformed document ids answer 400/20", func(t *testing.T) {
-		// Ids are 16 lower-case base32 characters (decisions.md, Resource calls).
+	t.Run("unknown document ids of any shape answer 404/60", func(t *testing.T) {
+		// Ids are opaque to clients: documents loaded by an operator may keep another
+		// billing system's ids, and an id the server does not know is absent, whatever it is.
 		for _, tc := range []struct{ name, id string }{
 			{"a dot", "a.b"},
 			{"65 characters", strings.Repeat("a", 65)},
@@ -1036,8 +1037,8 @@ func TestDocumentFile(t *testing.T) {
 			{"three dots", "..."},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				desc := w.do(t, docReq{path: "/documents/" + tc.id + "/file", contract: docContract}).wantError(t, http.StatusBadRequest, api.CodeInvalidURLParameter)
-				if !strings.Contains(desc, "document id") {
+				desc := w.do(t, docReq{path: "/documents/" + tc.id + "/file", contract: docContract}).wantError(t, http.StatusNotFound, api.CodeResourceNotFound)
+				if !strings.Contains(desc, "no document") {
 					t.Errorf("description %q does not say what is wrong", desc)
 				}
 			})

@@ -13,13 +13,26 @@ import (
 	"github.com/eccs/eccs/api"
 )
 
+// marshalJSON encodes v as JSON without escaping '<', '>' and '&': answers are read by
+// programs and people, never pasted into HTML, and a description that names a field as
+// <name> must read as written.
+func marshalJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
 // writeJSON writes v as a JSON response with its length.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	body, err := json.Marshal(v)
+	body, err := marshalJSON(v)
 	if err != nil {
 		// Only a programming error (an unencodable type) gets here.
 		status = http.StatusInternalServerError
-		body, _ = json.Marshal(api.Error{Code: api.CodeInternalError, Message: api.ErrorMessage(api.CodeInternalError), Description: internalDescription})
+		body, _ = marshalJSON(api.Error{Code: api.CodeInternalError, Message: api.ErrorMessage(api.CodeInternalError), Description: internalDescription})
 	}
 	h := w.Header()
 	h.Set("Content-Type", "application/json")

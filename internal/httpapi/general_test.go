@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/eccs/eccs/api"
+	"github.com/eccs/eccs/internal/httpapi"
 )
 
 func TestUnknownPathsAndMethods(t *testing.T) {
@@ -65,4 +66,52 @@ func TestBusyDatabaseAnswers503(t *testing.T) {
 	e.call("GET", "/contracts", token, e.creds.APIKeys.Administrator, "", "").wantStatus(t, 200)
 	release()
 	e.call("POST", "/contract", token, e.creds.APIKeys.Administrator, "", order).wantStatus(t, 201)
+}
+
+// JSON answers are not escaped for HTML: a description that writes <access token> reads so.
+func TestJSONAnswersAreNotEscapedForHTML(t *testing.T) {
+	e := newEnv(t)
+	r := e.do(req{path: api.BasePath + "/contracts"})
+	desc := r.wantError(t, 401, api.CodeMissingCredentials)
+	if !strings.Contains(string(r.body), "<access token>") || strings.Contains(string(r.body), `\u003c`) || !strings.Contains(desc, "<access token>") {
+		t.Errorf("body %s: want <access token> as written", r.body)
+	}
+}
+
+// Silent mistakes get a Warning; the answer stays what the wire contract says.
+func TestSilentMistakesGetAWarning(t *testing.T) {
+	e := newEnv(t)
+	warning := func(r response) string { return strings.Join(r.header.Values("Warning"), " | ") }
+
+	r := e.asClient("GET", "/documents?documentType=bill", "OCB0000001", "").wantStatus(t, 200)
+	if string(r.body) != `{"documents":null}` {
+		t.Errorf("body %s, want the real service's answer", r.body)
+	}
+	if w := warning(r); !strings.HasPrefix(w, `299 eccs "documentType 'bill' is not a document type`) || !strings.Contains(w, "bills, invoices, reports") {
+		t.Errorf("Warning %q: want one naming the known types", w)
+	}
+
+	for _, tc := range []struct{ path, unknown, reads string }{
+		{"/contracts?limt=5", "limt", "limit, offset"},
+		{"/documents?type=bills&lmit=1&x=1", "lmit, type, x", "documentType, limit, offset"},
+		{"/contract?foo=bar", "foo", "takes none"},
+	} {
+		r := e.asClient("GET", tc.path, "OCB0000001", "").wantStatus(t, 200)
+		if w := warning(r); !strings.Contains(w, "parameters "+tc.unknown+" were ignored") || !strings.Contains(w, tc.reads) {
+			t.Errorf("GET %s: Warning %q", tc.path, w)
+		}
+	}
+	if r := e.asClient("GET", "/documents?documentType=bills&limit=1&offset=0", "OCB0000001", "").wantStatus(t, 200); warning(r) != "" {
+		t.Errorf("known parameters only: Warning %q", warning(r))
+	}
+}
+
+// With the admin API on its own listener, an admin path on the customer listener says where
+// the admin API is.
+func TestAdminPathOnTheCustomerListenerNamesTheAdminAddress(t *testing.T) {
+	e := newEnv(t, withConfig(httpapi.Config{AdminURL: "http://127.0.0.1:8081"}))
+	desc := e.do(req{path: "/admin/v1/customers"}).wantError(t, 404, api.CodeResourceNotFound)
+	if !strings.Contains(desc, "http://127.0.0.1:8081/admin/v1") || !strings.Contains(desc, "--admin-addr") {
+		t.Errorf("description %q does not say where the admin API is", desc)
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/eccs/eccs/api"
+	"github.com/eccs/eccs/api/admin"
 )
 
 type contextKey int
@@ -116,7 +117,7 @@ func (s *server) logRequest(ctx context.Context, r *http.Request, rec *recorder,
 	s.logger.LogAttrs(ctx, slog.LevelInfo, "request",
 		slog.String("request_id", id),
 		slog.String("method", r.Method),
-		slog.String("path", truncate(r.URL.Path, 200)),
+		slog.String("path", truncate(redactPath(r.URL.Path), 200)),
 		slog.Int("status", rec.status),
 		slog.Int64("bytes", rec.bytes),
 		slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
@@ -137,4 +138,26 @@ func canonicalPath(p string) bool {
 		}
 	}
 	return true
+}
+
+// claimSegment is the path segment under which claim links carry their secret token.
+var claimSegment = strings.TrimPrefix(admin.ClaimPath, "/")
+
+// redactPath returns p, or, when a segment of p is the claim links' (in any case), p up to it
+// followed by "/claim/{token}": a claim link's token is a secret, and clients mangle links
+// (/claim/<token>/x, //claim/<token>, /claim/<token>/., /x/../claim/<token>). Every path that
+// reaches a log line or an error's description goes through it.
+func redactPath(p string) string {
+	for i := 0; i < len(p); i++ {
+		if p[i] != '/' || i+1+len(claimSegment) > len(p) || !strings.EqualFold(p[i+1:i+1+len(claimSegment)], claimSegment) {
+			continue
+		}
+		if end := i + 1 + len(claimSegment); end == len(p) || p[end] == '/' {
+			if end == len(p) || end+1 == len(p) {
+				return p // "/claim" or "/claim/": nothing follows
+			}
+			return p[:i] + admin.ClaimPath + "/{token}"
+		}
+	}
+	return p
 }

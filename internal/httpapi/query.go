@@ -1,9 +1,12 @@
 package httpapi
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -95,4 +98,40 @@ func setCounts(w http.ResponseWriter, total, count int) {
 	h := w.Header()
 	h.Set(api.HeaderTotalCount, strconv.Itoa(total))
 	h.Set(api.HeaderResultCount, strconv.Itoa(count))
+}
+
+// reads wraps a handler of the customer API whose operation reads the query-string
+// parameters known (none when empty): any other parameter is ignored, as the real gateway
+// ignores it, but the answer says so in a Warning, because a misspelt "limt" silently giving
+// ten documents is a mistake its caller wants to hear of.
+func reads(h handlerFunc, known ...string) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if r.URL.RawQuery != "" {
+			warnUnknownParams(w, r.URL.RawQuery, known)
+		}
+		return h(w, r)
+	}
+}
+
+// warnUnknownParams adds a Warning naming the parameters of rawQuery not in known.
+func warnUnknownParams(w http.ResponseWriter, rawQuery string, known []string) {
+	q, _ := url.ParseQuery(rawQuery) // a query that cannot be decoded is answered where it is read
+	var unknown []string
+	for name := range q {
+		if !slices.Contains(known, name) {
+			unknown = append(unknown, truncate(name, 40))
+		}
+	}
+	if len(unknown) == 0 {
+		return
+	}
+	slices.Sort(unknown)
+	if len(unknown) > 5 {
+		unknown = append(unknown[:5], "…")
+	}
+	takes := "this operation takes none"
+	if len(known) > 0 {
+		takes = "this operation reads " + strings.Join(known, ", ")
+	}
+	warn(w, fmt.Sprintf("The query-string parameters %s were ignored: %s.", strings.Join(unknown, ", "), takes))
 }

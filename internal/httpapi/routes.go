@@ -16,23 +16,25 @@ func (s *server) routes() {
 	const v1 = api.BasePath
 	r := newRouter(s)
 
-	r.add("POST", api.TokenPath, s.handleToken)
+	// Each operation names the query-string parameters it reads (reads): others are ignored,
+	// with a Warning that says so.
+	r.add("POST", api.TokenPath, reads(s.handleToken))
 
-	r.add("GET", v1+"/contracts", s.handleContractsList)
-	r.add("GET", v1+"/contract", s.handleContractShow)
-	r.add("POST", v1+"/contract", s.handleContractOrder)
-	r.add("POST", v1+"/contracts", s.handleContractOrder)
+	r.add("GET", v1+"/contracts", reads(s.handleContractsList, "limit", "offset"))
+	r.add("GET", v1+"/contract", reads(s.handleContractShow))
+	r.add("POST", v1+"/contract", reads(s.handleContractOrder))
+	r.add("POST", v1+"/contracts", reads(s.handleContractOrder))
 
 	for _, p := range []string{"/contract/{contractId}/user", "/contract/{contractId}/users", "/contracts/{contractId}/user", "/contracts/{contractId}/users"} {
-		r.add("POST", v1+p, s.handleUserDeclare)
+		r.add("POST", v1+p, reads(s.handleUserDeclare))
 	}
 
-	r.add("GET", v1+"/documents", s.handleDocumentsList)
-	r.add("GET", v1+"/document", s.handleDocumentsList)
-	r.add("GET", v1+"/documents/{documentId}/file", s.handleDocumentFile)
-	r.add("GET", v1+"/document/{documentId}/file", s.handleDocumentFile)
+	r.add("GET", v1+"/documents", reads(s.handleDocumentsList, "documentType", "limit", "offset"))
+	r.add("GET", v1+"/document", reads(s.handleDocumentsList, "documentType", "limit", "offset"))
+	r.add("GET", v1+"/documents/{documentId}/file", reads(s.handleDocumentFile, "zipped"))
+	r.add("GET", v1+"/document/{documentId}/file", reads(s.handleDocumentFile, "zipped"))
 
-	r.add("GET", v1+"/me", s.handleMe) // eccs extension
+	r.add("GET", v1+"/me", reads(s.handleMe)) // eccs extension
 
 	r.add("GET", v1+"/openapi.yaml", s.handleOpenAPI)
 	r.add("GET", "/healthz", s.handleHealth)
@@ -51,7 +53,6 @@ func (s *server) routes() {
 func (s *server) claimRoutes(r *router) {
 	r.add("GET", admin.ClaimPath+"/{token}", s.handleClaimPage)
 	r.add("POST", admin.ClaimPath+"/{token}", s.handleClaimReveal)
-	r.secretPath(admin.ClaimPath + "/{token}")
 }
 
 // adminRoutes registers every route of the admin API (api/admin/openapi.yaml). All but the
@@ -126,16 +127,11 @@ func (s *server) adminRoutes(r *router) {
 type router struct {
 	s       *server
 	methods map[string][]string // path → methods
-	secret  map[string]bool     // paths that hold a secret, logged as their pattern
 }
 
 func newRouter(s *server) *router {
-	return &router{s: s, methods: map[string][]string{}, secret: map[string]bool{}}
+	return &router{s: s, methods: map[string][]string{}}
 }
-
-// secretPath marks a path pattern whose values are secrets (a claim link's token): its 405
-// answers log the pattern, not the path. Its handlers hide the path themselves.
-func (rt *router) secretPath(pattern string) { rt.secret[pattern] = true }
 
 func (rt *router) add(method, path string, h handlerFunc) {
 	rt.s.mux.Handle(method+" "+path, rt.s.handle(h))
@@ -153,26 +149,28 @@ func (rt *router) finish() {
 		sort.Strings(allowed)
 		allow := strings.Join(allowed, ", ")
 		isToken := path == api.TokenPath
-		secret := rt.secret[path]
 		rt.s.mux.Handle(path, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if secret {
-				r.URL.Path, r.URL.RawPath = path, ""
-			}
 			w.Header().Set("Allow", allow)
 			if isToken {
 				writeOAuthError(w, http.StatusMethodNotAllowed, api.OAuthInvalidRequest, "The token endpoint accepts POST only.")
 				return
 			}
 			rt.s.writeError(w, r, fail(http.StatusMethodNotAllowed, api.CodeMethodNotAllowed,
-				"%s is not allowed on %s; use %s.", truncate(r.Method, 20), r.URL.Path, allow))
+				"%s is not allowed on %s; use %s.", truncate(r.Method, 20), redactPath(r.URL.Path), allow))
 		}))
 	}
 	rt.s.mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		base := rt.s.base
-		if rt.s.admin != nil && (r.URL.Path == admin.BasePath || strings.HasPrefix(r.URL.Path, admin.BasePath+"/")) {
+		underAdmin := r.URL.Path == admin.BasePath || strings.HasPrefix(r.URL.Path, admin.BasePath+"/")
+		switch {
+		case underAdmin && rt.s.admin != nil:
 			base = admin.BasePath
+		case underAdmin && rt.s.cfg.AdminURL != "":
+			rt.s.writeError(w, r, fail(http.StatusNotFound, api.CodeResourceNotFound,
+				"The admin API is not served on this address: it listens on %s%s (eccsd serve --admin-addr).", rt.s.cfg.AdminURL, admin.BasePath))
+			return
 		}
 		rt.s.writeError(w, r, fail(http.StatusNotFound, api.CodeResourceNotFound,
-			"No resource lives at %s; check the base URL and the path (the API is under %s).", truncate(r.URL.Path, 200), base))
+			"No resource lives at %s; check the base URL and the path (the API is under %s).", truncate(redactPath(r.URL.Path), 200), base))
 	}))
 }

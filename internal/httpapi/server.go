@@ -36,6 +36,9 @@ type Config struct {
 	// listener for everything). Leave it nil when the admin API has its own listener
 	// (NewAdmin): /admin/v1 then answers 404 here.
 	Admin *AdminConfig
+	// AdminURL, when the admin API has its own listener, is where it answers (such as
+	// http://127.0.0.1:8081): the 404 of an admin path on this handler points there.
+	AdminURL string
 }
 
 // AdminConfig tunes the admin API. Zero values take the defaults.

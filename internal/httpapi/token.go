@@ -1,8 +1,9 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/base64"
-	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -18,6 +19,16 @@ const (
 	descBadBasic       = "Unable to decode Basic authorization."
 	descBadCredentials = "The requested service needs credentials, but the ones provided were invalid."
 )
+
+// formNotJSON ends the descriptions of token requests whose body is JSON, which OAuth 2.0 does
+// not take (RFC 6749 §4.4.2).
+const formNotJSON = "the body is JSON, and the token endpoint takes form parameters (application/x-www-form-urlencoded, such as grant_type=client_credentials), with the client's credentials in HTTP Basic authentication or in the client_id and client_secret parameters."
+
+// isJSON reports whether a request body looks like JSON rather than a form.
+func isJSON(body []byte) bool {
+	trimmed := bytes.TrimSpace(body)
+	return len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[')
+}
 
 // maxTokenBody bounds the token request body: a few form fields.
 const maxTokenBody = 16 << 10
@@ -45,8 +56,12 @@ func (s *server) handleToken(w http.ResponseWriter, r *http.Request) error {
 	clientID, secret, form := tr.clientID, tr.secret, tr.form
 
 	token, app, err := s.svc.IssueToken(r.Context(), clientID, secret)
-	if eccs.ErrorCode(err) == eccs.Unauthenticated {
-		writeInvalidClient(w, descBadCredentials)
+	if de, ok := errors.AsType[*eccs.Error](err); ok && de.Code == eccs.Unauthenticated {
+		description := descBadCredentials
+		if de.Reason == eccs.ReasonSuspended { // the client holds the secret: it may know why
+			description = de.Message
+		}
+		writeInvalidClient(w, description)
 		return nil
 	}
 	if err != nil {
@@ -67,7 +82,11 @@ func (s *server) handleToken(w http.ResponseWriter, r *http.Request) error {
 
 	switch grant := form.Get("grant_type"); {
 	case !form.Has("grant_type") || grant == "":
-		writeOAuthError(w, http.StatusBadRequest, api.OAuthInvalidRequest, "The grant_type parameter is missing; send grant_type=client_credentials.")
+		description := "The grant_type parameter is missing; send grant_type=client_credentials."
+		if isJSON(body) {
+			description = "The grant_type parameter is missing: " + formNotJSON
+		}
+		writeOAuthError(w, http.StatusBadRequest, api.OAuthInvalidRequest, description)
 		return nil
 	case grant != "client_credentials":
 		writeOAuthError(w, http.StatusBadRequest, api.OAuthUnsupportedGrantType, "The grant type "+strconv.Quote(truncate(grant, 40))+" is not supported; use client_credentials.")
@@ -141,7 +160,11 @@ func parseTokenRequest(authorization []string, body []byte) (tokenRequest, *toke
 	case hasForm:
 		tr.clientID, tr.secret = formID, formSecret
 	case !hasBasic:
-		return tokenRequest{}, &tokenRefusal{http.StatusUnauthorized, api.OAuthInvalidClient, descNoCredentials}
+		description := descNoCredentials
+		if isJSON(body) {
+			description = strings.TrimSuffix(descNoCredentials, ".") + ": " + formNotJSON
+		}
+		return tokenRequest{}, &tokenRefusal{http.StatusUnauthorized, api.OAuthInvalidClient, description}
 	}
 	if tr.clientID == "" {
 		return tokenRequest{}, &tokenRefusal{http.StatusUnauthorized, api.OAuthInvalidClient, descNoCredentials}
@@ -203,7 +226,7 @@ func writeInvalidClient(w http.ResponseWriter, description string) {
 // writeOAuthError writes an error of the token endpoint in the OAuth shape.
 func writeOAuthError(w http.ResponseWriter, status int, code, description string) {
 	w.Header().Set("Cache-Control", "no-store")
-	body, _ := json.Marshal(api.OAuthError{Error: code, Description: description})
+	body, _ := marshalJSON(api.OAuthError{Error: code, Description: description})
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)

@@ -71,7 +71,7 @@ func TestTokenRefused(t *testing.T) {
 		{"Basic without a colon", "POST", map[string]string{"Authorization": "Basic " + base64.StdEncoding.EncodeToString([]byte("nocolon"))}, grant, 401, decode, ""},
 		{"a wrong secret", "POST", map[string]string{"Authorization": basic(id, secret+"x")}, grant, 401, invalid, ""},
 		{"an unknown client", "POST", map[string]string{"Authorization": basic("nobody-0000000000000000000000000", secret)}, grant, 401, invalid, ""},
-		{"a suspended application", "POST", map[string]string{"Authorization": basic(e.creds.OtherApplications["suspended"].ClientID, e.creds.OtherApplications["suspended"].ClientSecret)}, grant, 401, invalid, ""},
+		{"a suspended application with a wrong secret", "POST", map[string]string{"Authorization": basic(e.creds.OtherApplications["suspended"].ClientID, secret)}, grant, 401, invalid, ""},
 		{"Basic and form naming different clients", "POST", map[string]string{"Authorization": basic(id, secret)}, grant + "&client_id=other", 401, invalid, ""},
 		{"form with a wrong secret", "POST", nil, grant + "&client_id=" + id + "&client_secret=nope", 401, invalid, ""},
 		{"grant_type missing", "POST", map[string]string{"Authorization": basic(id, secret)}, "", 400, "", "invalid_request"},
@@ -143,5 +143,44 @@ func TestRequestIDIsFreshOnEveryAnswer(t *testing.T) {
 			t.Fatalf("request id %q (seen before: %v)", id, seen[id])
 		}
 		seen[id] = true
+	}
+}
+
+// The refusal of a suspended application's client, once its secret is right, says why (as the
+// README promises for the demo applications), after the gateway's own sentence.
+func TestTokenForASuspendedApplicationSaysItIsSuspended(t *testing.T) {
+	e := newEnv(t)
+	suspended := e.creds.OtherApplications["suspended"]
+	r := e.do(req{method: "POST", path: "/oauth/v3/token", header: map[string]string{"Authorization": basic(suspended.ClientID, suspended.ClientSecret)},
+		body: "grant_type=client_credentials"})
+	var oe api.OAuthError
+	mustJSON(t, r.body, &oe)
+	if r.status != 401 || oe.Error != "invalid_client" || !strings.HasPrefix(oe.Description, "The requested service needs credentials, but the ones provided were invalid") ||
+		!strings.Contains(oe.Description, "suspended") {
+		t.Errorf("%d %+v: want 401 invalid_client saying the application is suspended", r.status, oe)
+	}
+}
+
+// A JSON body is not what OAuth 2.0 takes: the refusal says what the endpoint takes instead.
+func TestTokenRequestWithAJSONBodyIsToldToUseAForm(t *testing.T) {
+	e := newEnv(t)
+	body := `{"grant_type": "client_credentials", "client_id": "` + e.creds.ClientID + `", "client_secret": "` + e.creds.ClientSecret + `"}`
+	for _, tc := range []struct {
+		name   string
+		header map[string]string
+		status int
+		error  string
+	}{
+		{"without Basic", map[string]string{"Content-Type": "application/json"}, 401, "invalid_client"},
+		{"with Basic", map[string]string{"Content-Type": "application/json", "Authorization": basic(e.creds.ClientID, e.creds.ClientSecret)}, 400, "invalid_request"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := e.do(req{method: "POST", path: "/oauth/v3/token", header: tc.header, body: body})
+			var oe api.OAuthError
+			mustJSON(t, r.body, &oe)
+			if r.status != tc.status || oe.Error != tc.error || !strings.Contains(oe.Description, "application/x-www-form-urlencoded") || !strings.Contains(oe.Description, "Basic") {
+				t.Errorf("%d %+v: want %d %s saying the endpoint takes a form or Basic authentication", r.status, oe, tc.status, tc.error)
+			}
+		})
 	}
 }

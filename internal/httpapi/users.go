@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/eccs/eccs/api"
 	"github.com/eccs/eccs/internal/eccs"
@@ -33,8 +32,10 @@ func (s *server) handleUserDeclare(w http.ResponseWriter, r *http.Request) error
 		return fail(http.StatusBadRequest, api.CodeInvalidURLParameter,
 			"The contract number %q in the URL is not a contract number such as OCB0001234.", truncate(id, 40))
 	}
-	// The header is optional here; sent (and not empty), it must agree with the path.
-	if values := r.Header.Values(api.HeaderContractID); len(values) > 1 || len(values) == 1 && strings.TrimSpace(values[0]) != "" {
+	// The header is optional here; sent, it must name the contract of the path (sent empty, it
+	// is missing its value: 400/25, as everywhere).
+	w.Header().Set("Vary", varyContract)
+	if len(r.Header.Values(api.HeaderContractID)) > 0 {
 		header, err := contractHeader(r)
 		if err != nil {
 			return err
