@@ -360,7 +360,7 @@ func (nd NewDocument) validate() error {
 	case !ValidPeriod(nd.Period):
 		return invalidField("period", "period %q must be a month as YYYYMM.", nd.Period)
 	case !validFilename(nd.Filename):
-		return invalidField("filename", "filename must be 1 to 200 characters without '/', '\\', '\"', ';', control characters or a leading dot.")
+		return invalidField("filename", "filename must be 1 to 200 characters without '/', '\\', '\"', ';', control or bidirectional control characters, or a leading dot.")
 	case !ValidCurrency(nd.Currency):
 		return invalidField("currency", "currency %q must be an ISO 4217 code such as EUR.", nd.Currency)
 	case nd.Amount < -1e15 || nd.Amount > 1e15:
@@ -370,13 +370,15 @@ func (nd NewDocument) validate() error {
 }
 
 // validFilename reports whether name is safe to send in Content-Disposition and to write on a
-// client's disk.
+// client's disk: no path separator, quote or ';', no leading dot, and no bidirectional
+// control character (U+202A to U+202E, U+2066 to U+2069), with which "invoice" U+202E
+// "fdp.exe" shows as "invoiceexe.pdf".
 func validFilename(name string) bool {
 	if !ValidText(name, 200) || name[0] == '.' {
 		return false
 	}
 	for _, r := range name {
-		if r == '/' || r == '\\' || r == '"' || r == ';' {
+		if r == '/' || r == '\\' || r == '"' || r == ';' || r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 {
 			return false
 		}
 	}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/eccs/eccs/api"
@@ -249,20 +248,57 @@ func zippedParam(r *http.Request) (bool, error) {
 		"One or more query-string parameters contain invalid values: zipped must be 1, true, 0 or false, not %q.", truncate(v, 40))
 }
 
-// contentDisposition names a download. Filenames are checked when stored (no quote, no
-// slash, no control character); a non-ASCII name also gets the RFC 6266 filename* form, with
-// an ASCII fallback for old clients.
+// contentDisposition names a download (RFC 6266). Stored names have no quote, backslash,
+// slash or control character. A name that is plain ASCII without a "%XX" sequence goes in
+// filename="…" as it is. Any other name goes in filename* (RFC 8187: UTF-8, every byte but
+// the attr-chars percent-encoded), after a filename="…" fallback for clients that do not read
+// filename*, in which non-ASCII characters and '%' become '_': a fallback holding "%XX" would
+// be decoded by some clients and not by others (RFC 6266 appendix D).
 func contentDisposition(name string) string {
-	ascii := strings.Map(func(r rune) rune {
-		if r < 0x20 || r > 0x7e {
+	ascii := true
+	for i := 0; i < len(name); i++ {
+		ascii = ascii && name[i] >= 0x20 && name[i] <= 0x7e
+	}
+	if ascii && !hasPercentEscape(name) {
+		return `attachment; filename="` + name + `"`
+	}
+	fallback := strings.Map(func(r rune) rune {
+		if r < 0x20 || r > 0x7e || r == '%' {
 			return '_'
 		}
 		return r
 	}, name)
-	if ascii == name {
-		return `attachment; filename="` + name + `"`
+	return `attachment; filename="` + fallback + `"; filename*=UTF-8''` + encodeExtValue(name)
+}
+
+// hasPercentEscape reports whether s holds '%' followed by two hexadecimal digits.
+func hasPercentEscape(s string) bool {
+	for i := 0; i+2 < len(s); i++ {
+		if s[i] == '%' && isHex(s[i+1]) && isHex(s[i+2]) {
+			return true
+		}
 	}
-	return `attachment; filename="` + ascii + `"; filename*=UTF-8''` + url.PathEscape(name)
+	return false
+}
+
+func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
+
+// encodeExtValue percent-encodes the UTF-8 bytes of s but the attr-chars of RFC 8187 §3.2.1:
+// ALPHA DIGIT ! # $ & + - . ^ _ ` | ~.
+func encodeExtValue(s string) string {
+	const upperhex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$&+-.^_`|~", c) >= 0 {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(upperhex[c>>4])
+		b.WriteByte(upperhex[c&15])
+	}
+	return b.String()
 }
 
 // etagMatches reports whether an If-None-Match value matches etag (weak comparison, as RFC
