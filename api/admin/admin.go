@@ -113,6 +113,11 @@ type NewContract struct {
 	ReferentLogin    string    `json:"referentLogin,omitempty"`
 	ReferenceExt     []string  `json:"referenceExt,omitempty"` // at most 3
 	CreatedAt        time.Time `json:"createdAt,omitzero"`     // for contracts loaded from another system
+	// Customer and BillingAccountName onboard a customer in one call: the customer is created
+	// if it does not exist yet, and the billing account (BillingAccountID, named
+	// BillingAccountName) for it likewise. An existing billing account must be Customer's.
+	Customer           *Customer `json:"customer,omitempty"`
+	BillingAccountName string    `json:"billingAccountName,omitempty"`
 }
 
 // Contract is a contract as operators see it.
@@ -132,6 +137,9 @@ type Contract struct {
 	ClosedAt         time.Time `json:"closedAt,omitzero"`
 	CreatedAt        time.Time `json:"createdAt"`
 	UpdatedAt        time.Time `json:"updatedAt"`
+	// Notices, in the answer to a creation, say where the data sent about the referent
+	// differs from what eccs kept (a known person keeps their own data).
+	Notices []string `json:"notices,omitempty"`
 }
 
 // ContractUpdate changes a contract; absent members are left as they are.
@@ -157,10 +165,14 @@ type NewUser struct {
 	Roles map[string][]string `json:"roles"`
 }
 
-// User is an identity declared on a contract, with its roles.
+// User is an identity declared on a contract, with its roles, as the contract's customer
+// records them.
 type User struct {
 	Identity
 	Roles Roles `json:"roles"`
+	// Notices, in the answer to a declaration, say where the data sent differs from what
+	// eccs kept.
+	Notices []string `json:"notices,omitempty"`
 }
 
 // RolesChange replaces a user's roles on a contract (same shape as NewUser.Roles).
@@ -182,12 +194,14 @@ type Perimeter struct {
 }
 
 // NewAccount creates a customer-space account for a person (their identity is reused when
-// their e-mail is known). Perimeter is for administrator accounts only.
+// their e-mail is known). Perimeter is for administrator accounts only. IssueKey, when set,
+// issues the account's API key in the same step (the answer's IssuedKey).
 type NewAccount struct {
-	Type      string     `json:"type"`
-	Person    Person     `json:"person"`
-	Login     string     `json:"login,omitempty"`
-	Perimeter *Perimeter `json:"perimeter,omitempty"`
+	Type      string      `json:"type"`
+	Person    Person      `json:"person"`
+	Login     string      `json:"login,omitempty"`
+	Perimeter *Perimeter  `json:"perimeter,omitempty"`
+	IssueKey  *KeyRequest `json:"issueKey,omitempty"`
 }
 
 // Account is a customer-space account.
@@ -198,6 +212,22 @@ type Account struct {
 	Perimeter *Perimeter `json:"perimeter,omitempty"`
 	CreatedAt time.Time  `json:"createdAt"`
 	UpdatedAt time.Time  `json:"updatedAt"`
+	// In the answer to a creation: where the data sent differs from what eccs kept, and the
+	// key issued with the account (NewAccount.IssueKey).
+	Notices   []string   `json:"notices,omitempty"`
+	IssuedKey *IssuedKey `json:"issuedKey,omitempty"`
+}
+
+// PersonUpdate changes a person's own data; absent members are left as they are, and ""
+// clears an optional one (civility, phones). Customers' records of the person stay theirs.
+type PersonUpdate struct {
+	Email       *string `json:"email,omitempty"`
+	Login       *string `json:"login,omitempty"`
+	Civility    *string `json:"civility,omitempty"`
+	LastName    *string `json:"lastName,omitempty"`
+	FirstName   *string `json:"firstName,omitempty"`
+	FixPhone    *string `json:"fixPhone,omitempty"`
+	MobilePhone *string `json:"mobilePhone,omitempty"`
 }
 
 // KeyRequest issues an API key. TTL is a Go duration ("17520h"; default two years). With

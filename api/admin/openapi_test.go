@@ -263,6 +263,7 @@ var wireTypes = []struct {
 	{"NewUser", reflect.TypeFor[admin.NewUser]()},
 	{"User", reflect.TypeFor[admin.User]()},
 	{"RolesChange", reflect.TypeFor[admin.RolesChange]()},
+	{"PersonUpdate", reflect.TypeFor[admin.PersonUpdate]()},
 	{"Perimeter", reflect.TypeFor[admin.Perimeter]()},
 	{"NewAccount", reflect.TypeFor[admin.NewAccount]()},
 	{"Account", reflect.TypeFor[admin.Account]()},

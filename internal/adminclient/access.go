@@ -147,3 +147,17 @@ func (c *Client) RotateClientSecret(ctx context.Context, id string, in admin.Sec
 	var out admin.IssuedApplication
 	return out, c.call(ctx, http.MethodPost, "/applications/"+seg(id)+"/rotate-secret", nil, in, http.StatusOK, &out)
 }
+
+// Person returns a person's own data, by id or e-mail address (GET /people/{ref}). Errors:
+// 404.
+func (c *Client) Person(ctx context.Context, ref string) (admin.Identity, error) {
+	var out admin.Identity
+	return out, c.call(ctx, http.MethodGet, "/people/"+seg(ref), nil, nil, http.StatusOK, &out)
+}
+
+// UpdatePerson corrects a person's own data (PATCH /people/{ref}). Errors: 400, 404, 409 when
+// the e-mail or login belongs to another person.
+func (c *Client) UpdatePerson(ctx context.Context, ref string, in admin.PersonUpdate) (admin.Identity, error) {
+	var out admin.Identity
+	return out, c.call(ctx, http.MethodPatch, "/people/"+seg(ref), nil, in, http.StatusOK, &out)
+}

@@ -20,6 +20,26 @@ type NewAccount struct {
 // CreateAccount creates a customer-space account. Errors: Invalid, NotFound when a perimeter
 // billing account or offer does not exist, Conflict when the login belongs to another e-mail.
 func (s *Service) CreateAccount(ctx context.Context, na NewAccount) (Account, error) {
+	na, err := s.checkNewAccount(ctx, na)
+	if err != nil {
+		return Account{}, err
+	}
+	var acct Account
+	err = s.retryOnConflict(ctx, func(tx Store) error {
+		var err error
+		acct, err = s.createAccount(ctx, tx, na)
+		return err
+	})
+	if err != nil {
+		return Account{}, fmt.Errorf("create account: %w", err)
+	}
+	return acct, nil
+}
+
+// checkNewAccount returns na with its perimeter lists deduplicated, or what is wrong with it:
+// Invalid for bad values (every one named), NotFound for an unknown perimeter billing account
+// or offer.
+func (s *Service) checkNewAccount(ctx context.Context, na NewAccount) (NewAccount, error) {
 	na.Perimeter = Perimeter{BillingAccountIDs: dedupe(na.Perimeter.BillingAccountIDs), OfferIDs: dedupe(na.Perimeter.OfferIDs)}
 	var probs problems
 	switch na.Type {
@@ -36,34 +56,102 @@ func (s *Service) CreateAccount(ctx context.Context, na NewAccount) (Account, er
 		probs.invalidf("login", "A login is 8 to 64 characters among A-Z a-z 0-9 . _ -.")
 	}
 	if err := probs.err(); err != nil {
-		return Account{}, err
+		return NewAccount{}, err
 	}
 	if na.Type == AccountAdministrator {
 		if err := s.checkPerimeter(ctx, s.store, na.Perimeter); err != nil {
-			return Account{}, err
+			return NewAccount{}, err
 		}
 	}
-	var acct Account
-	err := s.retryOnConflict(ctx, func(tx Store) error {
-		id, err := s.personFor(ctx, tx, na.Person, na.Login, true)
-		if err != nil {
+	return na, nil
+}
+
+// createAccount stores a checked account, and its audit event, in tx.
+func (s *Service) createAccount(ctx context.Context, tx Store, na NewAccount) (Account, error) {
+	id, err := s.personFor(ctx, tx, na.Person, na.Login, true)
+	if err != nil {
+		return Account{}, err
+	}
+	acctID, err := s.newID()
+	if err != nil {
+		return Account{}, err
+	}
+	now := s.now()
+	acct := Account{ID: acctID, Type: na.Type, IdentityID: id.ID, Perimeter: na.Perimeter, CreatedAt: now, UpdatedAt: now}
+	if err := tx.CreateAccount(ctx, acct); err != nil {
+		return Account{}, err
+	}
+	return acct, s.record(ctx, tx, "account.create", "account", acctID, perimeterDetails(acct, id.Login))
+}
+
+// CreateAccountWithKey creates an account and issues its API key, as CreateAccount and
+// IssueAPIKeyClaim do, in one transaction: onboarding a customer's account is one step, and a
+// failure leaves neither. It returns the key in clear, or, with opts.ClaimTTL, a claim token.
+func (s *Service) CreateAccountWithKey(ctx context.Context, na NewAccount, opts KeyOptions) (Account, APIKey, string, ClaimToken, error) {
+	na, err := s.checkNewAccount(ctx, na)
+	if err != nil {
+		return Account{}, APIKey{}, "", ClaimToken{}, err
+	}
+	var (
+		acct   Account
+		key    APIKey
+		secret string
+		claim  ClaimToken
+	)
+	err = s.retryOnConflict(ctx, func(tx Store) error {
+		var err error
+		if acct, err = s.createAccount(ctx, tx, na); err != nil {
 			return err
 		}
-		acctID, err := s.newID()
-		if err != nil {
-			return err
-		}
-		now := s.now()
-		acct = Account{ID: acctID, Type: na.Type, IdentityID: id.ID, Perimeter: na.Perimeter, CreatedAt: now, UpdatedAt: now}
-		if err := tx.CreateAccount(ctx, acct); err != nil {
-			return err
-		}
-		return s.record(ctx, tx, "account.create", "account", acctID, perimeterDetails(acct, id.Login))
+		key, secret, claim, err = s.issueAPIKey(ctx, tx, acct.ID, opts)
+		return err
 	})
 	if err != nil {
-		return Account{}, fmt.Errorf("create account: %w", err)
+		return Account{}, APIKey{}, "", ClaimToken{}, fmt.Errorf("create account: %w", err)
 	}
-	return acct, nil
+	return acct, key, secret, claim, nil
+}
+
+// FindAccount returns the account ref names: an account id, or the e-mail address or login of
+// the person who holds it (their own login), so that operators need not copy ids. Errors:
+// NotFound when nothing matches; Conflict when the person holds several accounts (the message
+// lists their ids, to name one).
+func (s *Service) FindAccount(ctx context.Context, ref string) (Account, error) {
+	if a, err := s.store.Account(ctx, ref); err == nil || !IsNotFound(err) {
+		return a, err
+	}
+	notFound := Errorf(NotFound, "No account has the id, or is held by the person with the e-mail or login, %q.", ref)
+	var person Identity
+	var err error
+	switch {
+	case strings.Contains(ref, "@"):
+		person, err = s.store.IdentityByEmail(ctx, ref)
+	case ValidLogin(ref):
+		person, err = s.store.IdentityByLogin(ctx, ref)
+	default:
+		return Account{}, notFound
+	}
+	if IsNotFound(err) {
+		return Account{}, notFound
+	}
+	if err != nil {
+		return Account{}, fmt.Errorf("find account: %w", err)
+	}
+	list, err := s.store.AccountsOf(ctx, person.ID)
+	if err != nil {
+		return Account{}, fmt.Errorf("find account: %w", err)
+	}
+	switch len(list) {
+	case 0:
+		return Account{}, notFound
+	case 1:
+		return list[0], nil
+	}
+	ids := make([]string, len(list))
+	for i, a := range list {
+		ids[i] = a.ID + " (" + string(a.Type) + ")"
+	}
+	return Account{}, Errorf(Conflict, "%s holds %d accounts: %s; name one by its id.", ref, len(list), strings.Join(ids, ", "))
 }
 
 // checkPerimeter returns Invalid when a value of p is not an id, NotFound when a billing

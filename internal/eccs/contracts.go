@@ -2,6 +2,7 @@ package eccs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -136,6 +137,12 @@ type NewContract struct {
 	ReferentLogin    string // used when the referent's identity is new; made from the name when empty
 	ReferenceExt     [3]string
 	CreatedAt        time.Time
+	// Customer and BillingAccountName, when set, let one call onboard a customer: the
+	// customer is created if it does not exist yet, and so is the billing account
+	// (BillingAccountID, named BillingAccountName, of Customer). An existing billing account
+	// must belong to Customer.
+	Customer           *Customer
+	BillingAccountName string
 }
 
 func (nc NewContract) validate() error {
@@ -163,6 +170,15 @@ func (nc NewContract) validate() error {
 		probs.invalidf("referentLogin", "referentLogin must be 8 to 64 characters among A-Z a-z 0-9 . _ -.")
 	}
 	checkReferences(&probs, nc.ReferenceExt)
+	if nc.BillingAccountName != "" && !ValidText(nc.BillingAccountName, 200) {
+		probs.invalidf("billingAccountName", "billingAccountName must be 1 to 200 characters, without control characters or surrounding spaces.")
+	}
+	if nc.Customer != nil {
+		if err := validateCustomer(*nc.Customer); err != nil {
+			e, _ := errors.AsType[*Error](err)
+			probs.invalidf("customer."+e.Field, "customer.%s: %s", e.Field, e.Message)
+		}
+	}
 	return probs.err()
 }
 
@@ -199,7 +215,7 @@ func (s *Service) CreateContract(ctx context.Context, nc NewContract) (Contract,
 	if !offer.AllowsSupportLevel(nc.SupportLevel) {
 		return Contract{}, invalidField("supportLevel", "supportLevel %q is not sold with offer %s.", nc.SupportLevel, offer.ID)
 	}
-	ba, err := s.store.BillingAccount(ctx, nc.BillingAccountID)
+	ba, err := s.billingAccountFor(ctx, nc)
 	if err != nil {
 		return Contract{}, fmt.Errorf("create contract: %w", err)
 	}
@@ -208,6 +224,38 @@ func (s *Service) CreateContract(ctx context.Context, nc NewContract) (Contract,
 		return Contract{}, fmt.Errorf("create contract: %w", err)
 	}
 	return c, nil
+}
+
+// billingAccountFor returns the billing account of a new contract, first creating what is
+// missing of it and its customer when nc says how (NewContract.Customer). Each creation is
+// recorded; a second run finds them and creates nothing.
+func (s *Service) billingAccountFor(ctx context.Context, nc NewContract) (BillingAccount, error) {
+	if c := nc.Customer; c != nil {
+		if _, err := s.store.Customer(ctx, c.ID); IsNotFound(err) {
+			if _, err := s.CreateCustomer(ctx, *c); err != nil && ErrorCode(err) != Conflict {
+				return BillingAccount{}, err
+			}
+		} else if err != nil {
+			return BillingAccount{}, err
+		}
+	}
+	ba, err := s.store.BillingAccount(ctx, nc.BillingAccountID)
+	switch {
+	case IsNotFound(err) && nc.BillingAccountName != "":
+		if nc.Customer == nil {
+			return BillingAccount{}, missingField("customer", "A new billing account needs its customer: give customer (an id, and a name and segment when it is new too).")
+		}
+		ba, err = s.CreateBillingAccount(ctx, BillingAccount{ID: nc.BillingAccountID, CustomerID: nc.Customer.ID, Name: nc.BillingAccountName})
+		if ErrorCode(err) == Conflict {
+			ba, err = s.store.BillingAccount(ctx, nc.BillingAccountID)
+		}
+		return ba, err
+	case err != nil:
+		return BillingAccount{}, err
+	case nc.Customer != nil && ba.CustomerID != nc.Customer.ID:
+		return BillingAccount{}, invalidField("billingAccountId", "Billing account %s belongs to customer %s, not %s.", ba.ID, ba.CustomerID, nc.Customer.ID)
+	}
+	return ba, nil
 }
 
 // createContract stores a checked contract of offer billed to ba, declares its referent as

@@ -93,6 +93,8 @@ type Store interface {
 	Account(ctx context.Context, id string) (Account, error)
 	// Accounts returns one page of the accounts sorted by id, and how many there are.
 	Accounts(ctx context.Context, p Page) ([]Account, int, error)
+	// AccountsOf returns the accounts of identityID, sorted by id (none for an unknown one).
+	AccountsOf(ctx context.Context, identityID string) ([]Account, error)
 	// UpdateAccount replaces the perimeter and update time of account a.ID.
 	UpdateAccount(ctx context.Context, a Account) error
 

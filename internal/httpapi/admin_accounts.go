@@ -19,15 +19,36 @@ func (s *server) handleAccountCreate(w http.ResponseWriter, r *http.Request) err
 	if in.Perimeter != nil {
 		na.Perimeter = eccs.Perimeter{BillingAccountIDs: in.Perimeter.BillingAccountIDs, OfferIDs: in.Perimeter.OfferIDs}
 	}
-	a, err := s.svc.CreateAccount(r.Context(), na)
-	if err != nil {
-		return err
+	var issued *admin.IssuedKey
+	var a eccs.Account
+	if in.IssueKey != nil {
+		opts, err := keyOptions(*in.IssueKey)
+		if err != nil {
+			return err
+		}
+		var k eccs.APIKey
+		var secret string
+		var tok eccs.ClaimToken
+		if a, k, secret, tok, err = s.svc.CreateAccountWithKey(r.Context(), na, opts); err != nil {
+			return err
+		}
+		key := s.issuedKey(r, k, secret, tok, opts)
+		issued = &key
+	} else {
+		var err error
+		if a, err = s.svc.CreateAccount(r.Context(), na); err != nil {
+			return err
+		}
 	}
 	out, err := s.accountJSON(r.Context(), a)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, out)
+	out.IssuedKey = issued
+	if out.Notices, err = s.svc.PersonNotices(r.Context(), na.Person, na.Login, ""); err != nil {
+		return err
+	}
+	writeSecret(w, http.StatusCreated, out) // it may hold the key
 	return nil
 }
 
@@ -57,11 +78,7 @@ func (s *server) handleAccountsList(w http.ResponseWriter, r *http.Request) erro
 
 // handleAccountShow is GET /admin/v1/accounts/{id}.
 func (s *server) handleAccountShow(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	a, err := s.svc.Account(r.Context(), id)
+	a, err := s.accountOfPath(r)
 	if err != nil {
 		return err
 	}
@@ -76,7 +93,7 @@ func (s *server) handleAccountShow(w http.ResponseWriter, r *http.Request) error
 // handlePerimeterSet is PUT /admin/v1/accounts/{id}/perimeter: it takes effect on the
 // account's next call.
 func (s *server) handlePerimeterSet(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	a, err := s.accountOfPath(r)
 	if err != nil {
 		return err
 	}
@@ -84,7 +101,7 @@ func (s *server) handlePerimeterSet(w http.ResponseWriter, r *http.Request) erro
 	if err := decodeJSON(w, r, s.admin.MaxBodyBytes, &in); err != nil {
 		return err
 	}
-	a, err := s.svc.SetPerimeter(r.Context(), id, eccs.Perimeter{BillingAccountIDs: in.BillingAccountIDs, OfferIDs: in.OfferIDs})
+	a, err = s.svc.SetPerimeter(r.Context(), a.ID, eccs.Perimeter{BillingAccountIDs: in.BillingAccountIDs, OfferIDs: in.OfferIDs})
 	if err != nil {
 		return err
 	}
@@ -94,6 +111,16 @@ func (s *server) handlePerimeterSet(w http.ResponseWriter, r *http.Request) erro
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// accountOfPath returns the account the path's {id} names: an account id, or the e-mail or
+// login of the person who holds it (eccs.Service.FindAccount).
+func (s *server) accountOfPath(r *http.Request) (eccs.Account, error) {
+	ref, err := pathID(r, "id")
+	if err != nil {
+		return eccs.Account{}, err
+	}
+	return s.svc.FindAccount(r.Context(), ref)
 }
 
 // accountJSON is an account on the admin wire, with its holder's identity.
@@ -108,7 +135,7 @@ func (s *server) accountJSON(ctx context.Context, a eccs.Account) (admin.Account
 // handleKeyIssue is POST /admin/v1/accounts/{id}/keys: a new API key, shown once, or a claim
 // link that reveals it once.
 func (s *server) handleKeyIssue(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
+	a, err := s.accountOfPath(r)
 	if err != nil {
 		return err
 	}
@@ -120,7 +147,7 @@ func (s *server) handleKeyIssue(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	k, secret, tok, err := s.svc.IssueAPIKeyClaim(r.Context(), id, opts)
+	k, secret, tok, err := s.svc.IssueAPIKeyClaim(r.Context(), a.ID, opts)
 	if err != nil {
 		return err
 	}
@@ -188,6 +215,15 @@ func (s *server) handleKeysList(w http.ResponseWriter, r *http.Request) error {
 	accountID, err := queryString(q, "accountId", 128)
 	if err != nil {
 		return err
+	}
+	if accountID != "" { // an id, or its holder's e-mail or login; unknown, it selects nothing
+		a, err := s.svc.FindAccount(r.Context(), accountID)
+		if err != nil && !eccs.IsNotFound(err) {
+			return err
+		}
+		if err == nil {
+			accountID = a.ID
+		}
 	}
 	includeInactive, err := queryBool(q, "includeInactive")
 	if err != nil {

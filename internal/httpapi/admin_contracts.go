@@ -19,15 +19,24 @@ func (s *server) handleAdminContractCreate(w http.ResponseWriter, r *http.Reques
 	if err != nil {
 		return err
 	}
-	c, err := s.svc.CreateContract(r.Context(), eccs.NewContract{
+	nc := eccs.NewContract{
 		ID: in.ID, Name: in.Name, Type: in.ContractType, OfferID: in.OfferID, BillingAccountID: in.BillingAccountID,
 		PlatformID: in.PlatformID, SupportLevel: in.SupportLevel, Referent: personOf(in.Referent),
 		ReferentLogin: in.ReferentLogin, ReferenceExt: refs, CreatedAt: in.CreatedAt,
-	})
+		BillingAccountName: in.BillingAccountName,
+	}
+	if in.Customer != nil {
+		nc.Customer = &eccs.Customer{ID: in.Customer.ID, Name: in.Customer.Name, Segment: in.Customer.Segment}
+	}
+	c, err := s.svc.CreateContract(r.Context(), nc)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, adminContractJSON(c))
+	out := adminContractJSON(c)
+	if out.Notices, err = s.svc.PersonNotices(r.Context(), nc.Referent, nc.ReferentLogin, c.CustomerID); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, out)
 	return nil
 }
 
@@ -160,7 +169,15 @@ func (s *server) handleAdminUserAdd(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, adminUserJSON(u))
+	c, err := s.svc.Contract(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	out := adminUserJSON(u)
+	if out.Notices, err = s.svc.PersonNotices(r.Context(), personOf(in.Person), in.Login, c.CustomerID); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, out)
 	return nil
 }
 

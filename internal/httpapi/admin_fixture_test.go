@@ -96,6 +96,7 @@ func (a *adminEnv) send(method, rawURL string, body io.Reader, header map[string
 	var probe struct {
 		Key, ClientSecret, Token, Secret string
 		Claim                            *admin.Claim
+		IssuedKey                        *admin.IssuedKey
 	}
 	if json.Unmarshal(b, &probe) == nil {
 		for _, s := range []string{probe.Key, probe.ClientSecret, probe.Token, probe.Secret} {
@@ -103,6 +104,12 @@ func (a *adminEnv) send(method, rawURL string, body io.Reader, header map[string
 		}
 		if probe.Claim != nil {
 			a.remember(path.Base(probe.Claim.URL))
+		}
+		if k := probe.IssuedKey; k != nil { // an account created with its key
+			a.remember(k.Key)
+			if k.Claim != nil {
+				a.remember(path.Base(k.Claim.URL))
+			}
 		}
 	}
 	if method != http.MethodGet && method != http.MethodHead && r.status < 300 &&

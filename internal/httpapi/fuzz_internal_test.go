@@ -147,6 +147,7 @@ var jsonTargets = []func() any{
 	func() any { return new(admin.NewUser) },
 	func() any { return new(admin.RolesChange) },
 	func() any { return new(admin.NewOperatorToken) },
+	func() any { return new(admin.PersonUpdate) },
 }
 
 // fuzzBodyLimit is the body limit of FuzzDecodeJSON: small, so that the fuzzer reaches it.

@@ -383,7 +383,8 @@ func (w *hostileWorld) endpoints(t *testing.T) []*hostileEndpoint {
 		withJSON(operator("POST", av1+"/contracts"), jsonBody, map[string]any{
 			"id": "HOSTILE-3", "name": "Hostile contract", "offerId": w.offerID, "billingAccountId": w.billingAccountID,
 			"supportLevel": w.level, "contractType": w.contractType, "platformId": "PLATFORM-1", "referent": person("Harry"),
-			"referentLogin": "harry.hostile", "referenceExt": []any{"REF-1", "REF-2"}, "createdAt": "2026-01-02T03:04:05Z"}),
+			"referentLogin": "harry.hostile", "referenceExt": []any{"REF-1", "REF-2"}, "createdAt": "2026-01-02T03:04:05Z",
+			"customer": map[string]any{"id": w.customerID, "name": "Hostile Customer", "segment": w.segment}, "billingAccountName": "Hostile billing account"}),
 		operator("GET", av1+"/contracts"),
 		operator("GET", av1+"/contracts/{id}", "id", w.contractID),
 		withJSON(operator("PATCH", av1+"/contracts/{id}", "id", w.contractID), jsonBody, map[string]any{
@@ -400,8 +401,11 @@ func (w *hostileWorld) endpoints(t *testing.T) []*hostileEndpoint {
 			query: []queryPair{{"period", "202601"}, {"amount", "-1.5"}, {"currency", "USD"}, {"filename", "hostile-replaced.xlsx"}}, bodyKind: fileBody, raw: w.sampleDocumentFile},
 		operator("DELETE", av1+docs+"/{documentId}", "id", w.contractID, "documentId", w.deletableDocID),
 		operator("POST", av1+"/contracts/{id}/close", "id", w.closableID),
+		operator("GET", av1+"/people/{ref}", "ref", w.referentEmail),
+		withJSON(operator("PATCH", av1+"/people/{ref}", "ref", w.referentEmail), jsonBody, map[string]any{"mobilePhone": "+33 6 00 00 00 01", "civility": "Mrs"}),
 		withJSON(operator("POST", av1+"/accounts"), jsonBody, map[string]any{"type": "administrator", "person": person("Henry"), "login": "henry.hostile",
-			"perimeter": map[string]any{"billingAccountIds": []any{w.billingAccountID}, "offerIds": []any{w.offerID}}}),
+			"perimeter": map[string]any{"billingAccountIds": []any{w.billingAccountID}, "offerIds": []any{w.offerID}},
+			"issueKey": map[string]any{"ttl": "720h", "claimLink": true, "claimTtl": "1h"}}),
 		operator("GET", av1+"/accounts"),
 		operator("GET", av1+"/accounts/{id}", "id", w.clientAccountID),
 		withJSON(operator("PUT", av1+"/accounts/{id}/perimeter", "id", w.adminAccountID), jsonBody, map[string]any{"billingAccountIds": []any{w.billingAccountID}, "offerIds": []any{w.offerID}}),

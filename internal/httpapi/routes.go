@@ -95,6 +95,9 @@ func (s *server) adminRoutes(r *router) {
 	r.add("GET", v1+"/contracts/{id}/documents/{documentId}/file", op(s.handleAdminDocumentFile))
 	r.add("DELETE", v1+"/contracts/{id}/documents/{documentId}", op(s.handleAdminDocumentDelete))
 
+	r.add("GET", v1+"/people/{ref}", op(s.handlePersonShow))
+	r.add("PATCH", v1+"/people/{ref}", op(s.handlePersonUpdate))
+
 	r.add("POST", v1+"/accounts", op(s.handleAccountCreate))
 	r.add("GET", v1+"/accounts", op(s.handleAccountsList))
 	r.add("GET", v1+"/accounts/{id}", op(s.handleAccountShow))

@@ -250,6 +250,29 @@ func (s *Store) Accounts(ctx context.Context, p eccs.Page) ([]eccs.Account, int,
 	return list, total, nil
 }
 
+// AccountsOf returns the accounts of identity identityID with their perimeters, sorted by id;
+// none for an unknown identity.
+func (s *Store) AccountsOf(ctx context.Context, identityID string) ([]eccs.Account, error) {
+	ids, err := queryList(ctx, s, "list accounts of identity "+identityID,
+		`SELECT id FROM accounts WHERE identity_id = $1 ORDER BY id`, []any{identityID},
+		func(row scanner) (string, error) {
+			var id string
+			return id, row.Scan(&id)
+		})
+	if err != nil {
+		return nil, err
+	}
+	list := make([]eccs.Account, 0, len(ids))
+	for _, id := range ids {
+		a, err := s.Account(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, a)
+	}
+	return list, nil
+}
+
 // unique returns list without repeats, in order of first appearance.
 func unique(list []string) []string {
 	seen := make(map[string]bool, len(list))

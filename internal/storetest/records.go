@@ -472,3 +472,23 @@ func testDocuments(t *testing.T, open func(t *testing.T) eccs.Store) {
 		}, eccs.NotFound},
 	})
 }
+
+func testAccountsOf(t *testing.T, open func(t *testing.T) eccs.Store) {
+	s := open(t)
+	w := seed(t, s)
+	ctx := t.Context()
+	p := eccs.Perimeter{BillingAccountIDs: []string{w.b2.ID, w.b1.ID}, OfferIDs: []string{w.o1.ID}}
+	admin := w.adminAccount("acct-2", w.alice, p)
+	client := w.clientAccount("acct-1", w.alice)
+	must(t, s.CreateAccount(ctx, admin))
+	must(t, s.CreateAccount(ctx, client))
+	must(t, s.CreateAccount(ctx, w.clientAccount("acct-3", w.bob)))
+	got, err := s.AccountsOf(ctx, w.alice.ID)
+	must(t, err)
+	equal(t, "AccountsOf", got, []eccs.Account{client, admin})
+	none, err := s.AccountsOf(ctx, "id-none")
+	must(t, err)
+	if len(none) != 0 {
+		t.Errorf("AccountsOf an unknown identity = %+v", none)
+	}
+}

@@ -39,6 +39,7 @@ func Run(t *testing.T, open func(t *testing.T) eccs.Store) {
 	t.Run("DeclarationChanges", func(t *testing.T) { testDeclarationChanges(t, open) })
 	t.Run("Accounts", func(t *testing.T) { testAccounts(t, open) })
 	t.Run("AccountChanges", func(t *testing.T) { testAccountChanges(t, open) })
+	t.Run("AccountsOf", func(t *testing.T) { testAccountsOf(t, open) })
 	t.Run("APIKeys", func(t *testing.T) { testAPIKeys(t, open) })
 	t.Run("APIKeyChanges", func(t *testing.T) { testAPIKeyChanges(t, open) })
 	t.Run("Applications", func(t *testing.T) { testApplications(t, open) })
