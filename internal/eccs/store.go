@@ -148,6 +148,9 @@ type Store interface {
 	// concurrent calls never both get it. It takes expired claims too (the caller checks
 	// ExpiresAt). NotFound if there is none.
 	TakeClaim(ctx context.Context, hash string) (Claim, error)
+	// Claim returns the claim whose hash is hash without taking it, expired ones too (the
+	// caller checks ExpiresAt). NotFound if there is none.
+	Claim(ctx context.Context, hash string) (Claim, error)
 	// DeleteClaims removes the claims that expire at or before t and returns how many.
 	DeleteClaims(ctx context.Context, t time.Time) (int, error)
 

@@ -111,27 +111,54 @@ func (s *Store) CreateClaim(ctx context.Context, c eccs.Claim) error {
 	return nil
 }
 
+const claimColumns = `id, hash, kind, object_id, sealed, created_at, expires_at`
+
+// scanClaim reads a claim row of claimColumns. Sealed comes back nil when it was empty.
+func scanClaim(row scanner) (eccs.Claim, error) {
+	var c eccs.Claim
+	var kind, sealed string
+	if err := row.Scan(&c.ID, &c.Hash, &kind, &c.ObjectID, &sealed, usec{&c.CreatedAt}, usec{&c.ExpiresAt}); err != nil {
+		return eccs.Claim{}, err
+	}
+	c.Kind = eccs.ClaimKind(kind)
+	if sealed != "" {
+		var err error
+		if c.Sealed, err = base64.StdEncoding.DecodeString(sealed); err != nil {
+			return eccs.Claim{}, fmt.Errorf("claim %s: the stored sealed secret is not base64: %w", c.ID, err)
+		}
+	}
+	return c, nil
+}
+
+// noClaim is the NotFound of a claim lookup. The hash is derived from the link's token: it is
+// not repeated in the message.
+func noClaim() error {
+	return eccs.Errorf(eccs.NotFound, "No claim matches: the link is unknown or was already used.")
+}
+
 // TakeClaim deletes the claim whose hash is hash and returns it, in one statement (DELETE …
 // RETURNING): of concurrent calls, exactly one gets it and the others get NotFound. It takes
 // an expired claim too; the caller checks ExpiresAt. Sealed comes back nil when it was empty.
 func (s *Store) TakeClaim(ctx context.Context, hash string) (eccs.Claim, error) {
-	var c eccs.Claim
-	var kind, sealed string
-	err := s.writer().QueryRowContext(ctx,
-		`DELETE FROM claims WHERE hash = $1 RETURNING id, hash, kind, object_id, sealed, created_at, expires_at`, hash,
-	).Scan(&c.ID, &c.Hash, &kind, &c.ObjectID, &sealed, usec{&c.CreatedAt}, usec{&c.ExpiresAt})
+	c, err := scanClaim(s.writer().QueryRowContext(ctx, `DELETE FROM claims WHERE hash = $1 RETURNING `+claimColumns, hash))
 	if errors.Is(err, sql.ErrNoRows) {
-		// The hash is derived from the link's token: it is not repeated in the message.
-		return eccs.Claim{}, eccs.Errorf(eccs.NotFound, "No claim matches: the link is unknown or was already used.")
+		return eccs.Claim{}, noClaim()
 	}
 	if err != nil {
 		return eccs.Claim{}, s.writeErr("take claim", err, "", "")
 	}
-	c.Kind = eccs.ClaimKind(kind)
-	if sealed != "" {
-		if c.Sealed, err = base64.StdEncoding.DecodeString(sealed); err != nil {
-			return eccs.Claim{}, fmt.Errorf("take claim %s: the stored sealed secret is not base64: %w", c.ID, err)
-		}
+	return c, nil
+}
+
+// Claim returns the claim whose hash is hash without taking it, expired or not (the caller
+// checks ExpiresAt), or NotFound. Sealed comes back nil when it was empty.
+func (s *Store) Claim(ctx context.Context, hash string) (eccs.Claim, error) {
+	c, err := scanClaim(s.reader().QueryRowContext(ctx, `SELECT `+claimColumns+` FROM claims WHERE hash = $1`, hash))
+	if errors.Is(err, sql.ErrNoRows) {
+		return eccs.Claim{}, noClaim()
+	}
+	if err != nil {
+		return eccs.Claim{}, s.readErr("read claim", err)
 	}
 	return c, nil
 }

@@ -167,6 +167,43 @@ func testClaims(t *testing.T, open func(t *testing.T) eccs.Store) {
 			checkCode(t, err, eccs.NotFound)
 		})
 	}
+	t.Run("a claim is read without being taken, expired or not", func(t *testing.T) {
+		s := open(t)
+		live, expired := claim("cl-1", "clhash-1", at(60)), claim("cl-2", "clhash-2", at(-60))
+		expired.Kind, expired.ObjectID, expired.Sealed = eccs.ClaimClientSecret, "app-2", nil
+		for _, c := range []eccs.Claim{live, expired} {
+			must(t, s.CreateClaim(t.Context(), c))
+		}
+		for range 2 { // reading twice: the first read did not take it
+			for _, c := range []eccs.Claim{live, expired} {
+				got, err := s.Claim(t.Context(), c.Hash)
+				must(t, err)
+				equal(t, "Claim", got, c)
+			}
+		}
+		// In a transaction too, and what it reads is still there afterwards.
+		must(t, s.InTx(t.Context(), func(tx eccs.Store) error {
+			got, err := tx.Claim(t.Context(), live.Hash)
+			must(t, err)
+			equal(t, "Claim in a transaction", got, live)
+			return nil
+		}))
+		got, err := s.TakeClaim(t.Context(), live.Hash)
+		must(t, err)
+		equal(t, "taken Claim", got, live)
+		_, err = s.Claim(t.Context(), live.Hash)
+		checkCode(t, err, eccs.NotFound)
+		got, err = s.Claim(t.Context(), expired.Hash)
+		must(t, err)
+		equal(t, "the other Claim", got, expired)
+		n, err := s.DeleteClaims(t.Context(), at(0))
+		must(t, err)
+		if n != 1 {
+			t.Fatalf("DeleteClaims = %d, want 1", n)
+		}
+		_, err = s.Claim(t.Context(), expired.Hash)
+		checkCode(t, err, eccs.NotFound)
+	})
 	t.Run("taking one claim leaves the others", func(t *testing.T) {
 		s := open(t)
 		must(t, s.CreateClaim(t.Context(), claim("cl-1", "clhash-1", at(60))))
@@ -289,6 +326,16 @@ func testClaims(t *testing.T, open func(t *testing.T) eccs.Store) {
 		{"claim id is not a claim hash", func(ctx context.Context, t *testing.T, s eccs.Store, w world) error {
 			withClaim(ctx, t, s)
 			_, err := s.TakeClaim(ctx, "cl-1")
+			return err
+		}, eccs.NotFound},
+		{"reading an unknown claim hash is NotFound", func(ctx context.Context, t *testing.T, s eccs.Store, w world) error {
+			withClaim(ctx, t, s)
+			_, err := s.Claim(ctx, "clhash-2")
+			return err
+		}, eccs.NotFound},
+		{"reading by claim id is NotFound", func(ctx context.Context, t *testing.T, s eccs.Store, w world) error {
+			withClaim(ctx, t, s)
+			_, err := s.Claim(ctx, "cl-1")
 			return err
 		}, eccs.NotFound},
 		{"taken claim hash is Conflict", func(ctx context.Context, t *testing.T, s eccs.Store, w world) error {
