@@ -91,7 +91,7 @@ func TestServeRefusesAnUnmigratedSchemaUntilEccsdMigrate(t *testing.T) {
 	}
 
 	out, _, err := runCmd(t, noEnv, "migrate", "--data-dir", dir)
-	if err != nil || !strings.Contains(out, "0001_init.sql") || !strings.Contains(out, "0003_contract_counts.sql") || !strings.Contains(out, "applied 3 migration") {
+	if err != nil || !strings.Contains(out, "0001_init.sql") || !strings.Contains(out, "0005_secret_versions.sql") || !strings.Contains(out, "applied 5 migration") {
 		t.Fatalf("first migrate: %v, stdout %q; want it to say it applied 0001_init.sql", err, out)
 	}
 	out, _, err = runCmd(t, noEnv, "migrate", "--data-dir", dir)
@@ -317,4 +317,59 @@ func TestVersionAndHelpDocumentEveryVariable(t *testing.T) {
 	if !reflect.DeepEqual(documented, flags) {
 		t.Errorf("README.md's configuration table lists %v; serve has %v", documented, flags)
 	}
+}
+
+// Dev mode never plants its public demo credentials (an operator token among them) in a
+// database that holds data it did not seed, and changes nothing in the database it refuses.
+func TestDevModeSeedsOnlyAnEmptyDatabase(t *testing.T) {
+	t.Parallel()
+	// A real deployment's data directory: migrated, with an operator token.
+	real := t.TempDir()
+	if err := startServer(t, []string{"serve", "--migrate", "--addr", "127.0.0.1:0", "--data-dir", real}, noEnv, real).stop(); err != nil {
+		t.Fatalf("serve: %v", err)
+	}
+	if _, errOut, err := runCmd(t, noEnv, "admin", "operator-token", "create", "--name", "ops", "--data-dir", real); err != nil {
+		t.Fatalf("operator-token create: %v\n%s", err, errOut)
+	}
+	digest := func() string {
+		sum, _, err := fileDigest(filepath.Join(real, "eccs.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sum
+	}
+	before := digest()
+	dbURL := "sqlite://" + filepath.Join(real, "eccs.db")
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"its data directory", []string{"--data-dir", real}, "dev mode seeds only an empty database"},
+		{"its database, from another data directory", []string{"--data-dir", t.TempDir(), "--database-url", dbURL}, "seeds only an empty database"},
+		{"its keys file, with another database", []string{"--data-dir", t.TempDir(), "--database-url", dbURL, "--keys-file", filepath.Join(real, "keys.json")}, "seeds only an empty database"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, errOut, err := runCmd(t, noEnv, append([]string{"serve", "-dev", "--addr", "127.0.0.1:0"}, tc.args...)...)
+			if err == nil || !strings.Contains(err.Error()+errOut, tc.want) {
+				t.Fatalf("serve -dev: %v\n%s\nwant a refusal saying %q", err, errOut, tc.want)
+			}
+			if after := digest(); after != before {
+				t.Error("the refused database changed")
+			}
+		})
+	}
+
+	t.Run("a database it seeded, through --database-url", func(t *testing.T) {
+		dir := seededCopy(t) // a data directory dev mode seeded
+		_, errOut, err := runCmd(t, noEnv, "serve", "-dev", "--addr", "127.0.0.1:0", "--data-dir", t.TempDir(), "--database-url", "sqlite://"+filepath.Join(dir, "eccs.db"))
+		if err == nil || !strings.Contains(err.Error()+errOut, "seeds only an empty database") {
+			t.Fatalf("serve -dev on another data directory's database: %v\n%s", err, errOut)
+		}
+	})
+	t.Run("an empty database, through --database-url", func(t *testing.T) {
+		dir := t.TempDir()
+		s := startServer(t, []string{"serve", "-dev", "--addr", "127.0.0.1:0", "--data-dir", dir, "--database-url", "sqlite://" + filepath.Join(t.TempDir(), "new.db")}, noEnv, dir)
+		s.demoToken(t)
+	})
 }

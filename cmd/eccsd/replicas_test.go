@@ -152,6 +152,34 @@ func TestTwoReplicasOnOnePostgreSQLShareTokensChangesAndContractNumbers(t *testi
 		})
 	})
 
+	t.Run("a client secret rotated through one replica ends the older tokens on the other within the bound", func(t *testing.T) {
+		var app admin.IssuedApplication
+		a.adminJSON(t, &app, "apps", "create", "--name", "Replica rotation app", "--approve", "--accept-terms-by", "Claire Martin")
+		a.remember(app.ClientSecret)
+		remember(b, app.ClientSecret)
+		tok := b.token(t, app.Application.ClientID, app.ClientSecret) // minted by B with the first secret
+		a.remember(tok)
+		callOnB := func(token string) (int, int) {
+			return statusCode(b.do(t, call{path: api.BasePath + "/contracts", token: token, key: devseed.ClientAPIKey}))
+		}
+		if status, code := callOnB(tok); status != http.StatusOK {
+			t.Fatalf("the new application on replica B: %d/%d, want 200", status, code)
+		}
+		var rotated admin.IssuedApplication
+		a.adminJSON(t, &rotated, "apps", "rotate-secret", app.Application.ID) // no overlap: at once
+		a.remember(rotated.ClientSecret)
+		remember(b, rotated.ClientSecret)
+		until(t, map[string]func() bool{"secret rotated through A, B refuses the token of the old secret (401/41)": func() bool {
+			status, code := callOnB(tok)
+			return status == http.StatusUnauthorized && code == api.CodeInvalidCredentials
+		}})
+		fresh := b.token(t, app.Application.ClientID, rotated.ClientSecret)
+		a.remember(fresh)
+		if status, code := callOnB(fresh); status != http.StatusOK {
+			t.Errorf("a token of the new secret on replica B: %d/%d, want 200", status, code)
+		}
+	})
+
 	t.Run("200 concurrent orders over both replicas get 200 distinct numbers", func(t *testing.T) {
 		const n = 200
 		replicas := []*server{a.server, b}
@@ -208,14 +236,11 @@ func TestTwoReplicasOnOnePostgreSQLShareTokensChangesAndContractNumbers(t *testi
 		t.Logf("%d orders over two replicas: %d distinct numbers", n, len(seen))
 	})
 
-	t.Run("dev mode on a database seeded with other keys says its credentials fail", func(t *testing.T) {
-		dir := filepath.Join(t.TempDir(), "c") // no --keys-file: a new keys file in dir
-		c := startServer(t, []string{"serve", "-dev", "--addr", "127.0.0.1:0", "--data-dir", dir, "--database-url", dbURL, "--blob-url", blobURL}, noEnv, dir)
-		if out := c.stdout.String(); !strings.Contains(out, "WARNING: the demo client credentials are refused") || !strings.Contains(out, "--keys-file") {
-			t.Errorf("serve -dev printed no warning:\n%s", out)
-		}
-		if resp, body := c.tokenRequest(t, devseed.ClientID, devseed.ClientSecret); resp.StatusCode != http.StatusUnauthorized {
-			t.Errorf("token with the demo credentials: %d %s, want 401", resp.StatusCode, body)
+	t.Run("dev mode refuses the shared database, which holds data", func(t *testing.T) {
+		dir := filepath.Join(t.TempDir(), "c")
+		_, errOut, err := runCmd(t, noEnv, "serve", "-dev", "--addr", "127.0.0.1:0", "--data-dir", dir, "--database-url", dbURL, "--blob-url", blobURL)
+		if err == nil || !strings.Contains(err.Error()+errOut, "seeds only an empty database") {
+			t.Errorf("serve -dev on a database that holds data: %v\n%s", err, errOut)
 		}
 	})
 }

@@ -19,6 +19,8 @@ import (
 	"github.com/eccs/eccs/internal/docformat"
 	"github.com/eccs/eccs/internal/eccs"
 	"github.com/eccs/eccs/internal/httpapi"
+	"github.com/eccs/eccs/internal/schema"
+	"github.com/eccs/eccs/internal/sqlstore"
 )
 
 // serveConfig is the configuration of `eccsd serve`; every field is a flag and an
@@ -174,6 +176,9 @@ func serve(ctx context.Context, e env, cfg serveConfig, addrGiven bool) error {
 		}
 		cfg.migrate = true
 	}
+	// Dev mode on a database or keys of its own (not its data directory's) must not plant the
+	// public demo credentials in a real deployment's database: it takes only an empty one.
+	devElsewhere := cfg.dev && (cfg.databaseURL != "" || cfg.keysFile != "")
 	if cfg.dataDir == "" {
 		cfg.dataDir = "eccs-data"
 	}
@@ -198,6 +203,11 @@ func serve(ctx context.Context, e env, cfg serveConfig, addrGiven bool) error {
 		return err
 	}
 	defer db.Close()
+	if devElsewhere { // before any migration: dev mode changes nothing in a database it refuses
+		if err := requireEmptyForDev(ctx, db); err != nil {
+			return err
+		}
+	}
 	if err := prepareSchema(ctx, db, cfg.migrate, logger); err != nil {
 		return err
 	}
@@ -245,6 +255,9 @@ func serve(ctx context.Context, e env, cfg serveConfig, addrGiven bool) error {
 	}
 	if cfg.dev {
 		creds, err := devseed.Seed(ctx, db, blobs, keys, time.Now(), devseed.URLs{Public: publicURL, Admin: adminURL})
+		if errors.Is(err, devseed.ErrHoldsData) {
+			return usageError{fmt.Errorf("dev mode on %s: %w; use another --data-dir, or leave it out for a fresh temporary one", redactURL(cfg.databaseURL), err)}
+		}
 		if err != nil {
 			return fmt.Errorf("seed dev data: %w", err)
 		}
@@ -252,11 +265,11 @@ func serve(ctx context.Context, e env, cfg serveConfig, addrGiven bool) error {
 			return err
 		}
 		creds.PrintWelcome(e.stdout, cfg.dataDir)
-		// A database that outlives the data directory (PostgreSQL, or --database-url elsewhere)
-		// may have been seeded with other keys: then no demo secret matches. Say so rather
-		// than print credentials that fail.
+		// A data directory seeded before may have had its keys file replaced since, or its demo
+		// application suspended: then the printed credentials fail. Say so rather than print
+		// them as if they worked.
 		if _, _, err := svc.IssueToken(ctx, creds.ClientID, creds.ClientSecret); eccs.ErrorCode(err) == eccs.Unauthenticated {
-			const warning = "the demo client credentials are refused: the demo application was suspended or deleted, or the database was seeded with another keys file (dev mode makes a new one in its data directory; start with --keys-file naming the keys of the server that seeded it)"
+			const warning = "the demo client credentials are refused: the demo application was suspended or deleted, or the data directory's keys file changed since it was seeded (start with a new --data-dir, or none for a fresh temporary one)"
 			logger.Warn(warning, "keys_file", cfg.keysFile)
 			fmt.Fprintf(e.stdout, "\nWARNING: %s.\n\n", warning)
 		}
@@ -303,6 +316,35 @@ func serve(ctx context.Context, e env, cfg serveConfig, addrGiven bool) error {
 		<-swept
 	}()
 	return runServers(ctx, servers, cfg.limits, cfg.shutdownGrace, svc, logger)
+}
+
+// requireEmptyForDev refuses, as a usage error, a database that dev mode must not seed: one
+// that any migration was applied to and that holds data (devseed.Empty), or whose schema is
+// not up to date (dev mode would have to migrate it to find out).
+func requireEmptyForDev(ctx context.Context, db database) error {
+	refuse := usageError{errors.New("dev mode with --database-url or --keys-file seeds only an empty database, and this one holds data: the demo credentials, an operator token among them, are public. Use a new database, or leave both out for a fresh temporary data directory")}
+	pending, err := db.PendingMigrations(ctx)
+	if err != nil {
+		return fmt.Errorf("check the database: %w", err)
+	}
+	all, err := schema.Load(sqlstore.Migrations())
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(pending) == len(all): // nothing was ever applied: a new database
+		return nil
+	case len(pending) > 0:
+		return refuse
+	}
+	empty, err := devseed.Empty(ctx, db)
+	if err != nil {
+		return fmt.Errorf("check the database: %w", err)
+	}
+	if !empty {
+		return refuse
+	}
+	return nil
 }
 
 // cachePoll is how often a server checks whether another process changed the database, to

@@ -12,6 +12,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"sync"
@@ -104,15 +105,27 @@ type URLs struct {
 	Admin  string
 }
 
+// ErrHoldsData is Seed's error for a database that holds data it did not seed.
+var ErrHoldsData = errors.New("the database holds data that dev mode did not seed; dev mode seeds only an empty database, because its demo credentials (an operator token among them) are public")
+
 // Seed fills an empty database with the demo world as of now and returns the credentials to
 // print. On a database it already seeded, it changes nothing and returns the same credentials.
+// A database that holds anything else is refused with ErrHoldsData: planting the published
+// demo credentials in a real database would open it to anyone.
 func Seed(ctx context.Context, store eccs.Store, blobs eccs.BlobStore, keys eccs.Keys, now time.Time, urls URLs) (Credentials, error) {
 	now = now.UTC()
 	ctx = eccs.WithActor(ctx, eccs.Actor{Type: eccs.ActorSystem, ID: "dev-seed"})
-	if _, err := store.ApplicationByClientID(ctx, ClientID); err == nil {
+	if seeded, err := Seeded(ctx, store); err != nil || seeded {
+		if err != nil {
+			return Credentials{}, err
+		}
 		return credentials(ctx, store, urls)
-	} else if !eccs.IsNotFound(err) {
-		return Credentials{}, err
+	}
+	if empty, err := Empty(ctx, store); err != nil || !empty {
+		if err != nil {
+			return Credentials{}, err
+		}
+		return Credentials{}, ErrHoldsData
 	}
 	svc, err := newService(store, blobs, keys, now, "world")
 	if err != nil {
@@ -125,6 +138,37 @@ func Seed(ctx context.Context, store eccs.Store, blobs eccs.BlobStore, keys eccs
 		return Credentials{}, err
 	}
 	return credentials(ctx, store, urls)
+}
+
+// Seeded reports whether Seed filled the database: its demo application is there.
+func Seeded(ctx context.Context, store eccs.Store) (bool, error) {
+	_, err := store.ApplicationByClientID(ctx, ClientID)
+	if eccs.IsNotFound(err) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// Empty reports whether the database holds nothing: no change was ever recorded in it, and it
+// has no customer, offer, application, account or operator token.
+func Empty(ctx context.Context, store eccs.Store) (bool, error) {
+	gen, err := store.Generation(ctx)
+	if err != nil || gen > 0 {
+		return false, err
+	}
+	counts := []func() (int, error){
+		func() (int, error) { _, n, err := store.Customers(ctx, eccs.Page{Limit: 1}); return n, err },
+		func() (int, error) { list, err := store.Offers(ctx); return len(list), err },
+		func() (int, error) { _, n, err := store.Applications(ctx, eccs.Page{Limit: 1}); return n, err },
+		func() (int, error) { _, n, err := store.Accounts(ctx, eccs.Page{Limit: 1}); return n, err },
+		func() (int, error) { list, err := store.OperatorTokens(ctx); return len(list), err },
+	}
+	for _, count := range counts {
+		if n, err := count(); err != nil || n > 0 {
+			return false, err
+		}
+	}
+	return true, nil
 }
 
 // newService returns a Service whose ids come from a generator seeded by name, so that the
