@@ -1,7 +1,7 @@
 // Package api holds the wire types of the Cloud Store Customer Space API and its OpenAPI
 // description. The server, the Go SDK and the CLI all use these types, so they cannot drift.
 //
-// Conventions of the wire (spec/wire.md §0): member names are camelCase; dates are RFC 3339 in
+// Conventions of the wire (doc/wire.md §0): member names are camelCase; dates are RFC 3339 in
 // UTC with a "Z" and whole seconds; amounts are JSON numbers; absent optional values are
 // omitted, never null.
 package api
@@ -64,7 +64,7 @@ type Error struct {
 	Description string `json:"description"`
 }
 
-// The gateway error codes (spec/wire.md §2).
+// The gateway error codes (doc/wire.md §2).
 const (
 	CodeInternalError         = 1
 	CodeServiceUnavailable    = 5
@@ -90,7 +90,7 @@ const (
 	CodeConflict              = 70
 )
 
-// errorMessages holds the fixed label of each gateway error code (spec/wire.md §2).
+// errorMessages holds the fixed label of each gateway error code (doc/wire.md §2).
 var errorMessages = map[int]string{
 	CodeInternalError:         "Internal error",
 	CodeServiceUnavailable:    "The service is temporarily unavailable",

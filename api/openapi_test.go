@@ -421,12 +421,12 @@ func sorted(values ...string) []string {
 }
 
 // TestOpenAPIEnums checks the enums of the spec against the constants of api.go and the table
-// of spec/wire.md §2.
+// of doc/wire.md §2.
 func TestOpenAPIEnums(t *testing.T) {
 	doc := loadSpec(t)
 	schema := func(name string) *openapi3.Schema { return doc.Components.Schemas[name].Value }
 
-	// code → message, spec/wire.md §2.
+	// code → message, doc/wire.md §2.
 	codes := map[int]string{
 		api.CodeInternalError:         "Internal error",
 		api.CodeServiceUnavailable:    "The service is temporarily unavailable",
@@ -524,7 +524,7 @@ func errorSchemaIs(s *openapi3.SchemaRef, name string) bool {
 	return errorSchemaIs(s.Value.AllOf[0], name)
 }
 
-// TestOpenAPIResponses checks the rules of spec/wire.md that every operation must follow.
+// TestOpenAPIResponses checks the rules of doc/wire.md that every operation must follow.
 func TestOpenAPIResponses(t *testing.T) {
 	doc := loadSpec(t)
 	for path, item := range doc.Paths.Map() {

@@ -237,7 +237,7 @@ func TestRefProblems(t *testing.T) {
 	}
 	for _, ref := range []string{
 		"wire.md §4", "wire-facts §3.1", "doc/wire.md §9", "doc/wire.md §3 step 7", "doc/wire.md §8 #99",
-		"doc/wire.md §4; wire-facts §3.3", "doc/wire.md §4,§5", "research/perf-anchors.md",
+		"doc/wire.md §4; wire-facts §3.3", "doc/wire.md §4,§5", "perf-anchors.md",
 	} {
 		if p := refProblems(ref, wire); len(p) == 0 {
 			t.Errorf("refProblems(%q) found nothing wrong", ref)

@@ -815,7 +815,7 @@ func mustRequest(t *testing.T, method, url string) *http.Request {
 	return req
 }
 
-// usageCSV returns a usage report (the reports type, wire.md §6) of exactly size bytes: a
+// usageCSV returns a usage report (the reports type, doc/wire.md §6) of exactly size bytes: a
 // header and lines of two fields, the last one padded.
 func usageCSV(size int) []byte {
 	const header = "Service;Note\n"

@@ -322,7 +322,7 @@ func checkTour(t *testing.T, s *server, script string) {
 
 // checkUserEcho checks the answer of example 3: the guide's "Réponse type", the request
 // echoed. (The guide's answer shows "mobilePhone": ""; eccs omits empty optional members,
-// wire.md §0, so the comparison treats absent and empty alike.)
+// doc/wire.md §0, so the comparison treats absent and empty alike.)
 func checkUserEcho(t *testing.T, body []byte) {
 	t.Helper()
 	var got, want api.User

@@ -1,7 +1,7 @@
 package main
 
 // The dev world as a client sees it: the credentials file, and the seeded documents, which
-// must parse the way wire.md §6 says and agree with each other and with their listed amounts.
+// must parse the way doc/wire.md §6 says and agree with each other and with their listed amounts.
 
 import (
 	"bytes"
@@ -358,7 +358,7 @@ func checkDocumentFile(t *testing.T, s *server, tok, key, contract string, d api
 	return 0
 }
 
-// checkBillingSheet reads a bill with excelize as clients do (wire.md §6) and returns the sum
+// checkBillingSheet reads a bill with excelize as clients do (doc/wire.md §6) and returns the sum
 // of column 17, DiscountedAmount.
 func checkBillingSheet(t *testing.T, name string, body []byte) float64 {
 	t.Helper()

@@ -23,7 +23,7 @@ const (
 )
 
 // billingColumns are the headings of row 13, in column order. Indexes 0, 7,
-// 9 to 17 are fixed by the clients (wire.md §6); the others are our choice.
+// 9 to 17 are fixed by the clients (doc/wire.md §6); the others are our choice.
 var billingColumns = [...]string{
 	"Reference", "BeginDate", "EndDate", "TenantLabel", "Project", "Tags", "BillingMode", "SubCategory",
 	"Country", "Region", "Service", "Category", "Quantity", "Unit", "UnitPrice", "Amount",

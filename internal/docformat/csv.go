@@ -12,7 +12,7 @@ import (
 )
 
 // ConsumptionHeader is the header line of a consumption CSV: the 27 column
-// names of wire.md §6, in order. The real service's header strings are not
+// names of doc/wire.md §6, in order. The real service's header strings are not
 // known (clients skip the line), so these names are our choice.
 const ConsumptionHeader = "BillingMode;BeginDate;EndDate;ServiceID;TenantLabel;Country;Region;ServiceCloud;" +
 	"CodeLabel;ChargeLabel;IdResource;Project;Tags;Quantity;BillingUnit;UnitPrice;Amount;VolumeDiscount;" +

@@ -1,4 +1,4 @@
-// Package docformat writes and checks the billing document files of wire.md §6.
+// Package docformat writes and checks the billing document files of doc/wire.md §6.
 //
 // There are four file formats, one per [Kind]:
 //

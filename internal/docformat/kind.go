@@ -10,7 +10,7 @@ import (
 	"github.com/eccs/eccs/internal/eccs"
 )
 
-// Kind is a file format of wire.md §6.
+// Kind is a file format of doc/wire.md §6.
 type Kind int
 
 // The file formats. The zero Kind is not a format.

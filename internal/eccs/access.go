@@ -50,11 +50,11 @@ func (s *Service) IssueToken(ctx context.Context, clientID, secret string) (Toke
 		return Token{}, Application{}, err
 	}
 	value, err := s.tokens.sign(tokenClaims{
-		AppID:    app.ID,
-		AppName:  app.Name,
-		ClientID: app.ClientID,
-		Subject:  app.ClientID,
-		Issuer:   s.cfg.Issuer,
+		AppID:         app.ID,
+		AppName:       app.Name,
+		ClientID:      app.ClientID,
+		Subject:       app.ClientID,
+		Issuer:        s.cfg.Issuer,
 		IssuedAt:      now.Unix(),
 		Expires:       now.Add(s.cfg.TokenTTL).Unix(),
 		ID:            jti,

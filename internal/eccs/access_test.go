@@ -76,7 +76,7 @@ func TestAccountForKey(t *testing.T) {
 		w.clock.Advance(time.Microsecond)
 		defer w.clock.Advance(-eccs.DefaultAPIKeyTTL)
 		_, _, err = w.svc.AccountForKey(w.ctx, key)
-		// wire.md §3.4: past its expiry, 401/41 (not 42, which means "fetch a new token").
+		// doc/wire.md §3 step 4: past its expiry, 401/41 (not 42, which means "fetch a new token").
 		e := wantErr(t, err, eccs.Unauthenticated, eccs.ReasonNone, "")
 		expiry := t0.Add(eccs.DefaultAPIKeyTTL)
 		if !strings.Contains(e.Message, expiry.Format(time.RFC3339)) || !strings.Contains(e.Message, expiry.Format(time.DateOnly)) {

@@ -83,7 +83,7 @@ func (s *Service) OpenDocument(ctx context.Context, a Access, documentID string)
 	return s.openBlob(ctx, d)
 }
 
-// Formats knows the file formats of the document types (wire.md §6): the server checks every
+// Formats knows the file formats of the document types (doc/wire.md §6): the server checks every
 // uploaded file against its type's format.
 type Formats interface {
 	// Check returns an Invalid *Error (Field "file") when the size bytes of r break the format

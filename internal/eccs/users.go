@@ -276,4 +276,3 @@ func roleName(r Role) string {
 	}
 	return "the " + r.String() + " role"
 }
-

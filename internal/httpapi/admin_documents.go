@@ -49,7 +49,7 @@ func (s *server) handleAdminDocumentsList(w http.ResponseWriter, r *http.Request
 
 // handleAdminDocumentUpload is POST /admin/v1/contracts/{id}/documents?type&period&amount&
 // currency[&filename][&createdAt][&id]: the body is the file itself, in any Content-Type. It is spooled to a
-// temporary file (never held in memory), checked against its type's format (wire.md §6), then
+// temporary file (never held in memory), checked against its type's format (doc/wire.md §6), then
 // stored. A file that breaks its format answers 400/24 with the checker's reason; nothing is
 // left behind.
 func (s *server) handleAdminDocumentUpload(w http.ResponseWriter, r *http.Request) error {

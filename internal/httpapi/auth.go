@@ -22,7 +22,7 @@ type caller struct {
 	ctx     context.Context
 }
 
-// authenticate runs checks 1 to 4 of spec/wire.md §3 in their order: the bearer token, the
+// authenticate runs checks 1 to 4 of doc/wire.md §3 in their order: the bearer token, the
 // application behind it, the application's rate limit, the API key.
 func (s *server) authenticate(w http.ResponseWriter, r *http.Request) (caller, error) {
 	w.Header().Set("Vary", varyCredentials)
@@ -121,7 +121,7 @@ func headerText(s string) string {
 	}, truncate(s, maxDescription))
 }
 
-// contractAccess runs checks 1 to 5 of wire.md §3 for a call on the contract named by
+// contractAccess runs checks 1 to 5 of doc/wire.md §3 for a call on the contract named by
 // X-ECCS-Contract-Id, and returns the caller's access to it.
 func (s *server) contractAccess(w http.ResponseWriter, r *http.Request) (eccs.Access, error) {
 	c, err := s.authenticate(w, r)

@@ -11,7 +11,7 @@ import (
 	"github.com/eccs/eccs/internal/httpapi"
 )
 
-// TestChecksRefuseInOrder triggers each check of wire.md §3 and checks that an earlier check
+// TestChecksRefuseInOrder triggers each check of doc/wire.md §3 and checks that an earlier check
 // wins over a later one when both fail.
 func TestChecksRefuseInOrder(t *testing.T) {
 	e := newEnv(t)

@@ -1,6 +1,6 @@
 package httpapi_test
 
-// Tests of GET /documents and GET /documents/{id}/file (spec/wire.md §3, §4, §5, §6 and the
+// Tests of GET /documents and GET /documents/{id}/file (doc/wire.md §3, §4, §5, §6 and the
 // Documents section of doc/decisions.md). Helpers of this file start with "doc".
 
 import (
@@ -59,7 +59,7 @@ var docPerType = map[string]int{
 	api.DocumentPartialConsumptionRatedReports: 1,
 }
 
-// docVisitorTypes are the types a visitor on documents sees (wire.md §5).
+// docVisitorTypes are the types a visitor on documents sees (doc/wire.md §5).
 var docVisitorTypes = []string{api.DocumentReports, api.DocumentConsumptionRatedReports, api.DocumentPartialConsumptionRatedReports}
 
 // docWorld is one test server shared by read-only subtests, with one access token.
@@ -518,12 +518,12 @@ func TestDocumentsList(t *testing.T) {
 		w.do(t, docReq{path: "/documents?limit=0", contract: "OCB 1"}).wantError(t, http.StatusBadRequest, api.CodeInvalidHeader)
 	})
 
-	t.Run("the contract's visibility is checked before the query (wire.md §3 first)", func(t *testing.T) {
+	t.Run("the contract's visibility is checked before the query (doc/wire.md §3 first)", func(t *testing.T) {
 		w.do(t, docReq{path: "/documents?limit=0", contract: docNobodys}).wantError(t, http.StatusForbidden, api.CodeAccessDenied)
 	})
 }
 
-// docContractHeaderCases checks the X-ECCS-Contract-Id cases of wire.md §3 step 5 on path.
+// docContractHeaderCases checks the X-ECCS-Contract-Id cases of doc/wire.md §3 step 5 on path.
 func docContractHeaderCases(t *testing.T, w *docWorld, path string) {
 	for _, tc := range []struct {
 		name   string
@@ -1043,7 +1043,7 @@ func TestDocumentFile(t *testing.T) {
 				}
 			})
 		}
-		t.Run("after the contract's visibility (wire.md §3 first)", func(t *testing.T) {
+		t.Run("after the contract's visibility (doc/wire.md §3 first)", func(t *testing.T) {
 			w.do(t, docReq{path: "/documents/a.b/file", contract: docNobodys}).wantError(t, http.StatusForbidden, api.CodeAccessDenied)
 		})
 		t.Run("after the contract header", func(t *testing.T) {

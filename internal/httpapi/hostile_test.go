@@ -405,7 +405,7 @@ func (w *hostileWorld) endpoints(t *testing.T) []*hostileEndpoint {
 		withJSON(operator("PATCH", av1+"/people/{ref}", "ref", w.referentEmail), jsonBody, map[string]any{"mobilePhone": "+33 6 00 00 00 01", "civility": "Mrs"}),
 		withJSON(operator("POST", av1+"/accounts"), jsonBody, map[string]any{"type": "administrator", "person": person("Henry"), "login": "henry.hostile",
 			"perimeter": map[string]any{"billingAccountIds": []any{w.billingAccountID}, "offerIds": []any{w.offerID}},
-			"issueKey": map[string]any{"ttl": "720h", "claimLink": true, "claimTtl": "1h"}}),
+			"issueKey":  map[string]any{"ttl": "720h", "claimLink": true, "claimTtl": "1h"}}),
 		operator("GET", av1+"/accounts"),
 		operator("GET", av1+"/accounts/{id}", "id", w.clientAccountID),
 		withJSON(operator("PUT", av1+"/accounts/{id}/perimeter", "id", w.adminAccountID), jsonBody, map[string]any{"billingAccountIds": []any{w.billingAccountID}, "offerIds": []any{w.offerID}}),
@@ -817,7 +817,7 @@ func (c hostileCase) checkEnvelope(a hostileAnswer) []string {
 // (the server cuts descriptions at 500 bytes).
 const maxDescription = 600
 
-// statusesOfCode lists the statuses each gateway code may come with (spec/wire.md §2; 412 and
+// statusesOfCode lists the statuses each gateway code may come with (doc/wire.md §2; 412 and
 // 416 with 26 for failed preconditions and ranges, doc/decisions.md).
 var statusesOfCode = map[int][]int{
 	api.CodeInvalidURLParameter: {400}, api.CodeMissingBody: {400}, api.CodeInvalidBody: {400},
@@ -1202,7 +1202,7 @@ func queryCases(e *hostileEndpoint) []hostileCase {
 			switch {
 			case e.method != "GET":
 			case p.Name == "documentType":
-				c = c.acceptedAs(`an unknown documentType answers {"documents": null} (spec/wire.md §4)`, 200)
+				c = c.acceptedAs(`an unknown documentType answers {"documents": null} (doc/wire.md §4)`, 200)
 			case slices.Contains(freeTextFilters, p.Name) && (v.what == "a path traversal" || v.what == "SQL"):
 				c = c.acceptedAs("a filter that no item matches selects nothing: an empty page", 200)
 			}
@@ -1210,7 +1210,7 @@ func queryCases(e *hostileEndpoint) []hostileCase {
 		}
 		empty := e.spoil(p.Name+" empty", spoilt(""))
 		if p.Name == "documentType" {
-			empty = empty.acceptedAs("an empty documentType means every type (spec/wire.md §4)", 200)
+			empty = empty.acceptedAs("an empty documentType means every type (doc/wire.md §4)", 200)
 		}
 		cases = append(cases, empty, e.spoil(p.Name+" twice", spoilt(valid, valid)))
 	}

@@ -4,13 +4,13 @@ package httpapi_test
 // Service (customers, billing accounts, offers, contracts, client accounts declared with random
 // roles, administrators with random perimeters, documents of every type), serves it over real
 // HTTP on loopback, and asks, for every account × contract × endpoint and every document id,
-// whether the answer is the one a small model of spec/wire.md §5 predicts: status, envelope
+// whether the answer is the one a small model of doc/wire.md §5 predicts: status, envelope
 // code, the exact ids of every list and its totals, the bytes of every download. Wherever the
 // model says an account may not see a contract (or a document), the same request naming a
 // missing one must answer the same bytes, the requested id aside.
 //
 // The model is the isoWorld methods named want*: plain functions of the world description the
-// test generated, written from wire.md and doc/decisions.md. They never call the product.
+// test generated, written from doc/wire.md and doc/decisions.md. They never call the product.
 //
 // The seed is ECCS_ISOLATION_SEED when set, otherwise the time; every failure names it. Helpers
 // of this file start with "iso".
@@ -127,7 +127,7 @@ func isoSizesFor(short bool) isoSizes {
 // ---------------------------------------------------------------------------------------------
 // The world description: plain data the test generates, and from which the model predicts.
 
-// isoRole is a role of the model, ordered as wire.md §5 orders them.
+// isoRole is a role of the model, ordered as doc/wire.md §5 orders them.
 type isoRole int
 
 const (
@@ -156,7 +156,7 @@ func (r isoRoles) wire() api.Roles {
 	return api.Roles{Contracts: r.contracts.wire(), Documents: r.documents.wire(), Users: r.users.wire()}
 }
 
-// isoDocType is a document type of wire.md §4, the role §5 requires to see it, and the media
+// isoDocType is a document type of doc/wire.md §4, the role §5 requires to see it, and the media
 // type §4 serves it with.
 type isoDocType struct {
 	name        string
@@ -200,7 +200,7 @@ type isoPerson struct{ email, login, firstName, lastName string }
 
 // isoRecordKey names a customer's record of a person (lower-case e-mail): what a customer's
 // callers said about them is that customer's own, and a login names one person within a
-// customer (wire.md §4).
+// customer (doc/wire.md §4).
 type isoRecordKey struct{ customerID, person string }
 
 type isoContract struct {
@@ -250,9 +250,9 @@ type isoWorld struct {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The model: wire.md §3 to §5 and doc/decisions.md, as functions of the world.
+// The model: doc/wire.md §3 to §5 and doc/decisions.md, as functions of the world.
 
-// wantRoles is wire.md §5: an administrator sees the contracts whose billing account AND offer
+// wantRoles is doc/wire.md §5: an administrator sees the contracts whose billing account AND offer
 // are both in its perimeter, with manager everywhere; a client sees the contracts its person is
 // declared on, with the roles it was given. ok is false when the account may not see the
 // contract, or there is no such contract (ids compare exactly: case matters).
@@ -307,7 +307,7 @@ func isoParseRoles(raw map[string][]string) isoRoles {
 }
 
 // wantDocuments is the documents of contractID that the documents role may see among types
-// (nil: every type), sorted by period, then creation time, newest first. wire.md §4 leaves
+// (nil: every type), sorted by period, then creation time, newest first. doc/wire.md §4 leaves
 // ties open; the stores break them by id, descending (sqlstore's Documents), which keeps pages
 // stable.
 func (w *isoWorld) wantDocuments(contractID string, role isoRole, types []string) []string {
@@ -347,7 +347,7 @@ func isoPage(ids []string, limit, offset int) []string {
 	return ids
 }
 
-// isoPaging is the model of the limit and offset parameters (wire.md §4, doc/decisions.md
+// isoPaging is the model of the limit and offset parameters (doc/wire.md §4, doc/decisions.md
 // "Query parameters"): limit 1 to 1000, offset 0 or more, checked in that order; an empty
 // value is 400/27, any other bad value 400/28.
 func isoPaging(q url.Values, defaultLimit int) (limit, offset int, failure isoWant) {
@@ -373,7 +373,7 @@ func isoPaging(q url.Values, defaultLimit int) (limit, offset int, failure isoWa
 	return limit, offset, isoWant{}
 }
 
-// isoOrderedID is the shape of the numbers of contracts ordered here (wire.md §4).
+// isoOrderedID is the shape of the numbers of contracts ordered here (doc/wire.md §4).
 var isoOrderedID = regexp.MustCompile(`^OCB[0-9]{7}$`)
 
 // ---------------------------------------------------------------------------------------------
@@ -820,7 +820,7 @@ func (s *isoSuite) build(z isoSizes) {
 }
 
 func (w *isoWorld) addContract(c *isoContract) {
-	c.users = map[string]isoRoles{c.referent: isoManagerEverywhere} // wire.md §4: the referent is manager everywhere
+	c.users = map[string]isoRoles{c.referent: isoManagerEverywhere} // doc/wire.md §4: the referent is manager everywhere
 	w.contracts[c.id] = c
 	w.contractIDs = append(w.contractIDs, c.id)
 }
@@ -1103,7 +1103,7 @@ func (s *isoSuite) readCases(full bool) []isoCase {
 	return cases
 }
 
-// alias picks one of the spellings of a path the server takes (wire.md §0), sometimes with a
+// alias picks one of the spellings of a path the server takes (doc/wire.md §0), sometimes with a
 // trailing slash.
 func (s *isoSuite) alias(forms ...string) string {
 	p := isoPick(s.rng, forms)
@@ -1136,7 +1136,7 @@ func (s *isoSuite) meCase(a *isoAccount) isoCase {
 		req: isoRequest{method: "GET", path: "/me"}, want: isoWant{status: 200}}
 }
 
-// contractsCase is GET /contracts with random paging: wire.md §4, every visible contract sorted
+// contractsCase is GET /contracts with random paging: doc/wire.md §4, every visible contract sorted
 // by id, the whole list without limit. X-ECCS-Contract-Id is ignored there (§3.5), so a random
 // one is sometimes sent.
 func (s *isoSuite) contractsCase(a *isoAccount) isoCase {
@@ -1173,7 +1173,7 @@ func (s *isoSuite) contractsCase(a *isoAccount) isoCase {
 	return c
 }
 
-// showCase is GET /contract: any role on contracts (wire.md §5); otherwise, or for a missing
+// showCase is GET /contract: any role on contracts (doc/wire.md §5); otherwise, or for a missing
 // contract, 403/50 (§3.5).
 func (s *isoSuite) showCase(a *isoAccount, id string) isoCase {
 	path := s.alias("/contract")
@@ -1192,7 +1192,7 @@ func (s *isoSuite) showCase(a *isoAccount, id string) isoCase {
 	return c
 }
 
-// documentsCase is GET /documents with random documentType and paging (wire.md §4, §5, and
+// documentsCase is GET /documents with random documentType and paging (doc/wire.md §4, §5, and
 // doc/decisions.md "Roles and document types", "Parameters are checked after…").
 // filter is the documentType to send, or "*" for a random one (or none).
 func (s *isoSuite) documentsCase(a *isoAccount, id, filter string) isoCase {
@@ -1249,7 +1249,7 @@ func (s *isoSuite) documentsCase(a *isoAccount, id, filter string) isoCase {
 		types = []string{api.DocumentConsumptionRatedReports}
 	default:
 		if _, known := isoTypeOf(name); !known {
-			// wire.md §4: any other value answers {"documents": null}; nothing matches.
+			// doc/wire.md §4: any other value answers {"documents": null}; nothing matches.
 			c.want = isoWant{status: 200, noDocuments: true}
 			return c
 		}
@@ -1260,7 +1260,7 @@ func (s *isoSuite) documentsCase(a *isoAccount, id, filter string) isoCase {
 	return c
 }
 
-// fileCase is GET /documents/{docID}/file on contract contractID (wire.md §4, §5): a document
+// fileCase is GET /documents/{docID}/file on contract contractID (doc/wire.md §4, §5): a document
 // not in that contract, unknown, or of a type the role may not see answers 404/60 alike. Some
 // cases ask for a ZIP, some are conditional on the document's real ETag (which must not tell
 // an invisible document from a missing one either), a few send a bad zipped, which is checked
@@ -1330,7 +1330,7 @@ func (s *isoSuite) fileCase(a *isoAccount, contractID, docID string) isoCase {
 }
 
 // oddDocumentID is a missing document id, or now and then one of another shape: ids are
-// opaque, so every unknown one answers 404/60 (wire.md §4).
+// opaque, so every unknown one answers 404/60 (doc/wire.md §4).
 func (s *isoSuite) oddDocumentID() string {
 	if s.rng.IntN(4) == 0 {
 		return isoPick(s.rng, []string{"ABCDEFGHIJKLMNOP", "short", "abcdefghijklmno1", "abcdefghijklmnopq", "INV-2026.04_001", "%C3%A9t%C3%A9", "x%00y"})
@@ -1398,7 +1398,7 @@ func (s *isoSuite) runWrites() {
 	s.operatorChanges()
 }
 
-// declareCase is POST /contract/{id}/user: manager on users, else 403/50; the checks of wire.md
+// declareCase is POST /contract/{id}/user: manager on users, else 403/50; the checks of doc/wire.md
 // §3 and §5 come before the body (doc/decisions.md, "Parameters are checked after…").
 func (s *isoSuite) declareCase(a *isoAccount, id string) {
 	w := s.w
@@ -1412,7 +1412,7 @@ func (s *isoSuite) declareCase(a *isoAccount, id string) {
 	fresh = !fresh // this customer has no record of the person yet
 	login := p.login
 	if !fresh || login == "" {
-		login = "iso-unused-" + s.word(4, 4) // the record's login wins (wire.md §4)
+		login = "iso-unused-" + s.word(4, 4) // the record's login wins (doc/wire.md §4)
 	}
 	var roles map[string][]string
 	problem := ""
@@ -1505,7 +1505,7 @@ func (s *isoSuite) declareCase(a *isoAccount, id string) {
 	}
 }
 
-// orderCase is POST /contract (wire.md §4 and doc/decisions.md "POST /contract, order of
+// orderCase is POST /contract (doc/wire.md §4 and doc/decisions.md "POST /contract, order of
 // checks"): administrators only, a known offer, then the billing account and offer both in the
 // perimeter (an unknown billing account answers like one outside it), then the support level.
 func (s *isoSuite) orderCase(a *isoAccount) {
@@ -1619,7 +1619,7 @@ func (s *isoSuite) operatorChanges() {
 func (w *isoWorld) check(c isoCase, r isoResponse) error {
 	want := c.want
 	if r.header.Get(api.HeaderRequestID) == "" && r.status > 0 {
-		return fmt.Errorf("no %s (wire.md §0)", api.HeaderRequestID)
+		return fmt.Errorf("no %s (doc/wire.md §0)", api.HeaderRequestID)
 	}
 	if r.status != want.status {
 		return fmt.Errorf("status %d, want %d: %s", r.status, want.status, r)
@@ -1711,7 +1711,7 @@ func (w *isoWorld) check(c isoCase, r isoResponse) error {
 	return fmt.Errorf("unknown case kind %d", c.kind)
 }
 
-// checkFile checks a download (wire.md §4, doc/decisions.md "Documents"): the document's
+// checkFile checks a download (doc/wire.md §4, doc/decisions.md "Documents"): the document's
 // bytes, raw or alone in a ZIP, with its media type, name and ETag (the SHA-256 of the bytes);
 // or, for a conditional request on that ETag, 304 and no bytes.
 func (w *isoWorld) checkFile(want isoWant, r isoResponse) error {
@@ -1753,7 +1753,7 @@ func (w *isoWorld) checkFile(want isoWant, r isoResponse) error {
 }
 
 // isoCheckList checks a list's ids and its headers: X-Total-Count the items matching,
-// X-Result-Count the items in the answer (wire.md §0).
+// X-Result-Count the items in the answer (doc/wire.md §0).
 func isoCheckList(r isoResponse, ids []string, want isoWant) error {
 	if !slices.Equal(ids, want.ids) {
 		return fmt.Errorf("lists %v, want %v", ids, want.ids)
@@ -1767,7 +1767,7 @@ func isoCheckList(r isoResponse, ids []string, want isoWant) error {
 	return nil
 }
 
-// checkContract compares a contract object with the world (wire.md §4).
+// checkContract compares a contract object with the world (doc/wire.md §4).
 func (w *isoWorld) checkContract(got api.Contract) error {
 	c := w.contracts[got.ID]
 	if c == nil {
@@ -1786,7 +1786,7 @@ func (w *isoWorld) checkContract(got api.Contract) error {
 	return nil
 }
 
-// checkDocument compares a document object with the world (wire.md §4): it must be one of
+// checkDocument compares a document object with the world (doc/wire.md §4): it must be one of
 // contractID's.
 func (w *isoWorld) checkDocument(got api.Document, contractID string) error {
 	d := w.documents[got.ID]

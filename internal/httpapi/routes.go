@@ -10,7 +10,7 @@ import (
 )
 
 // routes registers every route of the API. The guide is inconsistent about singular and
-// plural paths, so both forms are served where it uses both (spec/wire.md §0); a trailing
+// plural paths, so both forms are served where it uses both (doc/wire.md §0); a trailing
 // slash is removed before routing (ServeHTTP).
 func (s *server) routes() {
 	const v1 = api.BasePath

@@ -13,7 +13,7 @@ import (
 	"github.com/eccs/eccs/internal/eccs"
 )
 
-// The exact descriptions of the token endpoint's 401 answers (spec/wire.md §1).
+// The exact descriptions of the token endpoint's 401 answers (doc/wire.md §1).
 const (
 	descNoCredentials  = "The requested service needs credentials, but none were provided."
 	descBadBasic       = "Unable to decode Basic authorization."
