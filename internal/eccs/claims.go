@@ -67,11 +67,96 @@ func (s *Service) createClaim(ctx context.Context, tx Store, kind ClaimKind, obj
 	return ClaimToken{Value: value, ExpiresAt: c.ExpiresAt}, nil
 }
 
+// claimGone is the one answer of a claim link that is unknown, used or expired.
+func claimGone() error {
+	return Errorf(NotFound, "This claim link is unknown, was already used, or has expired; ask your operator for a new one.")
+}
+
+// ClaimInfo tells what a claim link reveals without revealing it: what the page that opens
+// the link shows, so that its holder knows what they are about to reveal. It holds no secret.
+type ClaimInfo struct {
+	Kind      ClaimKind
+	ObjectID  string    // the API key's id, or the application's
+	ExpiresAt time.Time // zero when told after the reveal
+
+	// For an API key: the account it calls as, its type, and its holder.
+	AccountID   string
+	AccountType AccountType
+	HolderName  string
+	HolderEmail string
+
+	// For a client secret: the application and its client id.
+	ApplicationName string
+	ClientID        string
+}
+
+// PeekClaim tells what the claim link of token reveals, without taking the claim nor reading
+// the secret: opening a link (which mail scanners and link previewers do) must not use it up.
+// An unknown, used or expired link answers the same NotFound error as RevealClaim. It changes
+// nothing and records nothing.
+func (s *Service) PeekClaim(ctx context.Context, token string) (ClaimInfo, error) {
+	if !isToken(token, 128) {
+		return ClaimInfo{}, claimGone()
+	}
+	c, err := s.store.Claim(ctx, hashSecret(s.keys.HashKey, token))
+	if IsNotFound(err) || (err == nil && !s.now().Before(c.ExpiresAt)) {
+		return ClaimInfo{}, claimGone() // an expired claim is gone, as for RevealClaim
+	}
+	if err != nil {
+		return ClaimInfo{}, fmt.Errorf("peek claim: %w", err)
+	}
+	info, err := s.DescribeClaim(ctx, c.Kind, c.ObjectID)
+	if err != nil {
+		return ClaimInfo{}, err
+	}
+	info.ExpiresAt = c.ExpiresAt
+	return info, nil
+}
+
+// DescribeClaim tells what a claim of kind reveals the secret of, for objectID: the account
+// and its holder behind an API key, or the application. RevealClaim's callers use it to say
+// what was revealed. An object that no longer exists is an Internal error (a claim is made
+// for an existing object, and neither keys nor applications are removed).
+func (s *Service) DescribeClaim(ctx context.Context, kind ClaimKind, objectID string) (ClaimInfo, error) {
+	info := ClaimInfo{Kind: kind, ObjectID: objectID}
+	missing := func(err error) error {
+		if IsNotFound(err) {
+			err = Errorf(Internal, "The %s %s of a claim link does not exist.", claimObjectType(kind), objectID)
+		}
+		return fmt.Errorf("describe the claim of %s %s: %w", claimObjectType(kind), objectID, err)
+	}
+	switch kind {
+	case ClaimAPIKey:
+		k, err := s.store.APIKey(ctx, objectID)
+		if err != nil {
+			return ClaimInfo{}, missing(err)
+		}
+		acct, err := s.store.Account(ctx, k.AccountID)
+		if err != nil {
+			return ClaimInfo{}, missing(err)
+		}
+		id, err := s.store.Identity(ctx, acct.IdentityID)
+		if err != nil {
+			return ClaimInfo{}, missing(err)
+		}
+		info.AccountID, info.AccountType, info.HolderName, info.HolderEmail = acct.ID, acct.Type, id.FullName(), id.Email
+	case ClaimClientSecret:
+		app, err := s.store.Application(ctx, objectID)
+		if err != nil {
+			return ClaimInfo{}, missing(err)
+		}
+		info.ApplicationName, info.ClientID = app.Name, app.ClientID
+	default:
+		return ClaimInfo{}, Errorf(Internal, "A claim link reveals an unknown kind of secret, %q.", kind)
+	}
+	return info, nil
+}
+
 // RevealClaim takes a claim and returns what it reveals: the kind, the object it belongs to
 // and the secret. A claim works once: revealed, expired or unknown, it answers the same
 // NotFound error.
 func (s *Service) RevealClaim(ctx context.Context, token string) (ClaimKind, string, string, error) {
-	gone := Errorf(NotFound, "This claim link is unknown, was already used, or has expired; ask your operator for a new one.")
+	gone := claimGone()
 	if !isToken(token, 128) {
 		return "", "", "", gone
 	}

@@ -1,6 +1,7 @@
 package eccs_test
 
 import (
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -230,6 +231,117 @@ func TestApplicationClaim(t *testing.T) {
 		wantErr(t, err, eccs.Conflict, "", "")
 		if after := w.count(t, `SELECT count(*) FROM claims`); after != before {
 			t.Errorf("claims before %d, after %d", before, after)
+		}
+	})
+}
+
+// Opening a claim link tells what it reveals without using it up: mail scanners and link
+// previewers open links.
+func TestPeekClaim(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	ctx, s := w.ctx, w.svc
+
+	k, _, claim, err := s.IssueAPIKeyClaim(ctx, w.dave.ID, eccs.KeyOptions{ClaimTTL: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := eccs.ClaimInfo{Kind: eccs.ClaimAPIKey, ObjectID: k.ID, ExpiresAt: t0.Add(time.Hour), AccountID: w.dave.ID,
+		AccountType: eccs.AccountClient, HolderName: "Dave Nobody", HolderEmail: "dave@globex.example"}
+	var infos []eccs.ClaimInfo
+	added := w.recorded(t, func() {
+		for range 3 {
+			infos = append(infos, must(s.PeekClaim(ctx, claim.Value))(t))
+		}
+	})
+	for _, got := range infos {
+		if got != want {
+			t.Errorf("PeekClaim = %+v, want %+v", got, want)
+		}
+	}
+	if len(added) != 0 {
+		t.Errorf("peeking recorded %+v", added)
+	}
+	if n := w.count(t, `SELECT count(*) FROM claims`); n != 1 {
+		t.Fatalf("%d claims left after peeking, want 1", n)
+	}
+	w.clock.Advance(time.Hour - time.Microsecond) // the last instant of its lifetime
+	if _, err := s.PeekClaim(ctx, claim.Value); err != nil {
+		t.Fatalf("PeekClaim at the end of the lifetime: %v", err)
+	}
+	w.clock.Advance(-(time.Hour - time.Microsecond))
+
+	_, _, secret, err := s.RevealClaim(ctx, claim.Value)
+	if err != nil {
+		t.Fatalf("the link, after peeks: %v", err)
+	}
+	for _, got := range infos {
+		if strings.Contains(fmt.Sprintf("%+v", got), secret) {
+			t.Errorf("a peek holds the secret: %+v", got)
+		}
+	}
+	_, errUnknown := s.PeekClaim(ctx, "nosuchclaimtoken")
+	unknown := wantErr(t, errUnknown, eccs.NotFound, "", "")
+	_, errUsed := s.PeekClaim(ctx, claim.Value)
+	if used := wantErr(t, errUsed, eccs.NotFound, "", ""); used.Message != unknown.Message {
+		t.Errorf("used %q vs unknown %q", used.Message, unknown.Message)
+	}
+	_, _, _, errReveal := s.RevealClaim(ctx, claim.Value)
+	if reveal := wantErr(t, errReveal, eccs.NotFound, "", ""); reveal.Message != unknown.Message {
+		t.Errorf("PeekClaim %q vs RevealClaim %q", unknown.Message, reveal.Message)
+	}
+	for _, tok := range []string{"", "x", claim.Value + "x", "../" + claim.Value, strings.Repeat("a", 200), strings.Repeat("é", 50)} {
+		_, err := s.PeekClaim(ctx, tok)
+		wantErr(t, err, eccs.NotFound, "", "")
+	}
+
+	t.Run("an application's client secret", func(t *testing.T) {
+		app, claim, err := s.CreateApplicationClaim(ctx, eccs.NewApplication{Name: "Peeked app", Subscription: eccs.SubscriptionApproved}, 2*time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := must(s.PeekClaim(ctx, claim.Value))(t)
+		want := eccs.ClaimInfo{Kind: eccs.ClaimClientSecret, ObjectID: app.ID, ExpiresAt: t0.Add(2 * time.Hour),
+			ApplicationName: "Peeked app", ClientID: app.ClientID}
+		if got != want {
+			t.Errorf("PeekClaim = %+v, want %+v", got, want)
+		}
+		// DescribeClaim tells the same after the reveal, without the expiry.
+		kind, objectID, _, err := s.RevealClaim(ctx, claim.Value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want.ExpiresAt = time.Time{}
+		if got := must(s.DescribeClaim(ctx, kind, objectID))(t); got != want {
+			t.Errorf("DescribeClaim = %+v, want %+v", got, want)
+		}
+	})
+
+	t.Run("an administrator's API key", func(t *testing.T) {
+		_, _, claim, err := s.IssueAPIKeyClaim(ctx, w.admin.ID, eccs.KeyOptions{ClaimTTL: time.Hour})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := must(s.PeekClaim(ctx, claim.Value))(t)
+		if got.AccountType != eccs.AccountAdministrator || got.HolderName != "Adam Admin" || got.HolderEmail != "adam@acme.example" || got.ClientID != "" {
+			t.Errorf("PeekClaim = %+v", got)
+		}
+	})
+
+	t.Run("an expired link answers like a used one, and stays for the sweep", func(t *testing.T) {
+		_, _, claim, err := s.IssueAPIKeyClaim(ctx, w.carol.ID, eccs.KeyOptions{ClaimTTL: time.Hour})
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := w.count(t, `SELECT count(*) FROM claims`)
+		w.clock.Advance(time.Hour)
+		defer w.clock.Advance(-time.Hour)
+		_, err = s.PeekClaim(ctx, claim.Value)
+		if expired := wantErr(t, err, eccs.NotFound, "", ""); expired.Message != unknown.Message {
+			t.Errorf("expired %q vs unknown %q", expired.Message, unknown.Message)
+		}
+		if after := w.count(t, `SELECT count(*) FROM claims`); after != before {
+			t.Errorf("claims before %d, after %d: a peek changed them", before, after)
 		}
 	})
 }
