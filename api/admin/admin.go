@@ -278,6 +278,14 @@ type ClaimedSecret struct {
 	ObjectID string `json:"objectId"`
 	Secret   string `json:"secret"`
 	ClientID string `json:"clientId,omitempty"` // for a client secret
+	// Where to use it: the server that revealed it (what eccs login --base-url and the SDK
+	// take), its token URL (BaseURL + api.TokenPath) and its API base (BaseURL + api.BasePath).
+	BaseURL    string `json:"baseUrl"`
+	TokenURL   string `json:"tokenUrl"`
+	APIBaseURL string `json:"apiBaseUrl"`
+	// NextCommand is the eccs login command that saves it in a profile. It holds no secret:
+	// eccs login asks for the client secret and the API key.
+	NextCommand string `json:"nextCommand"`
 }
 
 // The application statuses and subscription states.

@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"fmt"
 	"html"
+	"net/http"
 	"path"
 	"strings"
 	"testing"
@@ -10,6 +11,9 @@ import (
 
 	"github.com/eccs/eccs/api"
 	"github.com/eccs/eccs/api/admin"
+	"github.com/eccs/eccs/internal/eccs"
+	"github.com/eccs/eccs/internal/httpapi"
+	"github.com/eccs/eccs/internal/openapitest"
 )
 
 // claimGet opens a claim link as a browser (or a link previewer) would.
@@ -49,7 +53,8 @@ func TestClaimLinkRevealsAnAPIKeyOnce(t *testing.T) {
 	}
 	link := issued.Claim.URL
 
-	// GET shows the button and reveals nothing, however often.
+	// GET shows the button and reveals nothing, however often; it says what the link reveals,
+	// for whom, on which server and until when.
 	var pages []string
 	for range 3 {
 		page := a.claimGet(link).wantStatus(t, 200)
@@ -59,6 +64,11 @@ func TestClaimLinkRevealsAnAPIKeyOnce(t *testing.T) {
 		}
 		pages = append(pages, string(page.body))
 	}
+	wantInPage(t, pages[0],
+		"an API key for the customer-space account of <strong>Claire Martin</strong> (claire.martin@acme.example), a client account",
+		"on the server <code>"+a.url+"</code>",
+		`until <time datetime="`+a.clock.Now().Add(24*time.Hour).UTC().Format(time.RFC3339)+`">`,
+		"<title>Reveal your API key</title>", "<code>eccs login --claim "+link+"</code>")
 	a.send("HEAD", link, nil, nil).wantStatus(t, 200)
 
 	// POST reveals it once.
@@ -66,6 +76,11 @@ func TestClaimLinkRevealsAnAPIKeyOnce(t *testing.T) {
 	wantClaimHeaders(t, r)
 	got := decode[admin.ClaimedSecret](t, r)
 	if got.Kind != "api_key" || got.ObjectID != issued.APIKey.ID || !strings.HasPrefix(got.Secret, issued.APIKey.Prefix) || got.ClientID != "" {
+		t.Errorf("claimed %+v", got)
+	}
+	// Where to use it, and the next command, which holds no secret (eccs login asks for them).
+	if got.BaseURL != a.url || got.TokenURL != a.url+api.TokenPath || got.APIBaseURL != a.url+api.BasePath ||
+		got.NextCommand != "eccs login --base-url "+a.url+" --client-id <your client id>" {
 		t.Errorf("claimed %+v", got)
 	}
 	for _, p := range pages {
@@ -78,6 +93,17 @@ func TestClaimLinkRevealsAnAPIKeyOnce(t *testing.T) {
 	if !strings.Contains(string(gone.body), "no longer valid") || strings.Contains(string(gone.body), got.Secret) {
 		t.Errorf("used link page %s", gone.body)
 	}
+	// Opening the used link answers the same: 404, the page saying so, or the JSON error.
+	for _, page := range []response{a.claimGet(link).wantStatus(t, 404), a.send("HEAD", link, nil, nil).wantStatus(t, 404)} {
+		wantClaimHeaders(t, page)
+		if page.status != 404 || page.header.Get("Content-Type") != "text/html; charset=utf-8" {
+			t.Errorf("used link: %d %s", page.status, page.header.Get("Content-Type"))
+		}
+	}
+	if page := a.claimGet(link); !strings.Contains(string(page.body), "no longer valid") || strings.Contains(string(page.body), "Claire") {
+		t.Errorf("used link page %s", page.body)
+	}
+	a.send("GET", link, nil, map[string]string{"Accept": "application/json"}).wantError(t, 404, api.CodeResourceNotFound)
 	// The revealed key works.
 	a.env.call("GET", "/contracts", a.env.token(), got.Secret, "", "").wantStatus(t, 200)
 
@@ -96,13 +122,27 @@ func TestClaimLinkRevealsAClientSecretInAPage(t *testing.T) {
 	if created.ClientSecret != "" || created.Claim == nil || !created.Claim.ExpiresAt.Equal(a.clock.Now().Add(2*time.Hour).Truncate(time.Second)) {
 		t.Fatalf("created %s", r.body)
 	}
+	clientID := html.EscapeString(created.Application.ClientID)
+	opened := string(a.claimGet(created.Claim.URL).wantStatus(t, 200).body)
+	wantInPage(t, opened,
+		"the client secret of the application <strong>&lt;b&gt;Claimed&lt;/b&gt; &amp; co</strong> (client id <code>"+clientID+"</code>)",
+		"on the server <code>"+a.url+"</code>",
+		`until <time datetime="`+a.clock.Now().Add(2*time.Hour).UTC().Format(time.RFC3339)+`">`,
+		"<title>Reveal your client secret</title>")
+
 	page := a.claimPost(created.Claim.URL, false).wantStatus(t, 200)
 	wantClaimHeaders(t, page)
 	body := string(page.body)
-	if !strings.HasPrefix(page.header.Get("Content-Type"), "text/html") || !strings.Contains(body, html.EscapeString(created.Application.ClientID)) ||
+	if !strings.HasPrefix(page.header.Get("Content-Type"), "text/html") || !strings.Contains(body, clientID) ||
 		!strings.Contains(body, "client secret") || strings.Contains(body, "<b>") {
 		t.Fatalf("reveal page %s", body)
 	}
+	// What it is, where to use it, and the next command.
+	wantInPage(t, body,
+		"the client secret of the application <strong>&lt;b&gt;Claimed&lt;/b&gt; &amp; co</strong>",
+		"Token URL: <code>"+a.url+"/oauth/v3/token</code>",
+		"API base: <code>"+a.url+"/cloud/b2b/v1</code>",
+		"eccs login --base-url "+a.url+" --client-id "+clientID+"<")
 	// The secret is the text of the block after "Client secret:".
 	_, after, _ := strings.Cut(body, "Client secret:</p>\n<p class=\"secret\">")
 	secret, _, _ := strings.Cut(after, "</p>")
@@ -124,6 +164,10 @@ func TestClaimLinkRevealsAClientSecretInAPage(t *testing.T) {
 	if got.Kind != "client_secret" || got.ObjectID != created.Application.ID || got.ClientID != created.Application.ClientID || got.Secret == secret {
 		t.Errorf("claimed %+v", got)
 	}
+	if got.BaseURL != a.url || got.TokenURL != a.url+api.TokenPath || got.APIBaseURL != a.url+api.BasePath ||
+		got.NextCommand != "eccs login --base-url "+a.url+" --client-id "+got.ClientID || strings.Contains(got.NextCommand, got.Secret) {
+		t.Errorf("claimed %+v", got)
+	}
 	a.env.token(got.ClientID, got.Secret)
 	a.tokenRefused(got.ClientID, secret)
 	a.checkAudit()
@@ -138,8 +182,14 @@ func TestClaimLinkExpires(t *testing.T) {
 	if rotated.Key != "" || rotated.Claim == nil {
 		t.Fatalf("rotated %+v", rotated)
 	}
-	a.clock.Advance(time.Hour + time.Second)
-	a.claimGet(issued.Claim.URL).wantStatus(t, 200) // the page itself knows nothing
+	a.clock.Advance(time.Hour - time.Second)
+	a.claimGet(issued.Claim.URL).wantStatus(t, 200) // still valid
+	a.clock.Advance(time.Second)
+	// Expired: the page says so, as for a used link, and the link stays gone.
+	if page := a.claimGet(issued.Claim.URL).wantStatus(t, 404); !strings.Contains(string(page.body), "no longer valid") {
+		t.Errorf("expired link page %s", page.body)
+	}
+	a.send("GET", issued.Claim.URL, nil, map[string]string{"Accept": "application/json"}).wantError(t, 404, api.CodeResourceNotFound)
 	a.claimPost(issued.Claim.URL, true).wantError(t, 404, api.CodeResourceNotFound)
 	a.claimPost(issued.Claim.URL, true).wantError(t, 404, api.CodeResourceNotFound)
 	got := ok[admin.ClaimedSecret](t, a.claimPost(rotated.Claim.URL, true), 200)
@@ -150,6 +200,9 @@ func TestClaimLinkExpires(t *testing.T) {
 		a.claimPost(a.url+admin.ClaimPath+"/"+token, true).wantError(t, 404, api.CodeResourceNotFound)
 		page := a.claimPost(a.url+admin.ClaimPath+"/"+token, false).wantStatus(t, 404)
 		wantClaimHeaders(t, page)
+		if opened := a.claimGet(a.url+admin.ClaimPath+"/"+token).wantStatus(t, 404); string(opened.body) != string(page.body) {
+			t.Errorf("an unknown link opens to %s, and answers its POST with %s", opened.body, page.body)
+		}
 	}
 	r := a.send("PUT", rotated.Claim.URL, nil, nil)
 	r.wantError(t, 405, api.CodeMethodNotAllowed)
@@ -190,5 +243,41 @@ func TestClaimTokenNeverReachesLogsNorAnswers(t *testing.T) {
 	got := decode[admin.ClaimedSecret](t, a.claimPost(issued.Claim.URL, true).wantStatus(t, 200))
 	if got.ObjectID != issued.APIKey.ID {
 		t.Errorf("the link, after mangled requests, revealed %+v", got)
+	}
+}
+
+// wantInPage fails the test unless the page holds every one of the snippets.
+func wantInPage(t *testing.T, page string, snippets ...string) {
+	t.Helper()
+	for _, want := range snippets {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page lacks %q:\n%s", want, page)
+		}
+	}
+}
+
+// The server a claim page names is the configured public URL, which a TLS-terminating proxy
+// hides from the request, and the page names an administrator account as such.
+func TestClaimPageNamesThePublicURL(t *testing.T) {
+	e := newEnv(t, withConfig(httpapi.Config{PublicURL: "https://api.example.com/"}))
+	ctx := t.Context()
+	acct, _, err := e.svc.AccountForKey(ctx, e.creds.APIKeys.Administrator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, claim, err := e.svc.IssueAPIKeyClaim(ctx, acct.ID, eccs.KeyOptions{ClaimTTL: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &adminEnv{env: e, client: &http.Client{Transport: openapitest.NewAdmin(t).Transport(t, nil)}}
+	link := e.url + admin.ClaimPath + "/" + claim.Value
+	wantInPage(t, string(a.claimGet(link).wantStatus(t, 200).body),
+		"an administrator account, on the server <code>https://api.example.com</code>",
+		"<code>eccs login --claim https://api.example.com/claim/"+claim.Value+"</code>")
+	got := ok[admin.ClaimedSecret](t, a.claimPost(link, true), 200)
+	if got.BaseURL != "https://api.example.com" || got.TokenURL != "https://api.example.com/oauth/v3/token" ||
+		got.APIBaseURL != "https://api.example.com/cloud/b2b/v1" ||
+		got.NextCommand != "eccs login --base-url https://api.example.com --client-id <your client id>" {
+		t.Errorf("claimed %+v", got)
 	}
 }

@@ -39,6 +39,11 @@ type Config struct {
 	// AdminURL, when the admin API has its own listener, is where it answers (such as
 	// http://127.0.0.1:8081): the 404 of an admin path on this handler points there.
 	AdminURL string
+	// PublicURL is the customer-facing base URL (scheme, host and any path prefix, such as
+	// https://api.example.com): the server that claim pages name, and whose token URL, API base
+	// and login command they show. Empty: Admin.PublicURL when set, else the scheme and host
+	// of the request (which say http behind a proxy that terminates TLS).
+	PublicURL string
 }
 
 // AdminConfig tunes the admin API. Zero values take the defaults.
@@ -96,6 +101,7 @@ func New(svc *eccs.Service, logger *slog.Logger, cfg Config) http.Handler {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
 	s := &server{
 		svc:    svc,
 		logger: logger,
