@@ -74,15 +74,18 @@ with the operator token $ECCS_ADMIN_TOKEN (or --admin-token). "operator-token cr
 the database directly, to make the first token. In dev mode, both values are in
 <data-dir>/dev-credentials.json (adminUrl, adminToken).
 
-Output is a table for people, or JSON with --output json for scripts. Exit status: 0 when
-done, 1 for a usage or local error (including a server that cannot be reached), 2 when the
-server refused the request or an import rejected rows.`,
+Output is a table for people, JSON with --output json for scripts, or only the ids, one per
+line, with --output id (acct=$(eccsd admin accounts create … --output id)); a secret shown
+once is never hidden that way. Notices (where the data sent about a known person differs from
+what eccs kept) go to standard error. Exit status: 0 when done, 1 for a usage or local error
+(including a server that cannot be reached), 2 when the server refused the request or an
+import rejected rows.`,
 		`  eccsd admin operator-token create --data-dir /var/lib/eccs --name "Alice (ops)"
   export ECCS_ADMIN_URL=https://ops.example.com ECCS_ADMIN_TOKEN=eccsop_…
   eccsd admin customers create --id C42 --name "Acme SA" --segment large
   eccsd admin keys expiring --within 30d --output json`,
 		a.customersCmd(), a.billingAccountsCmd(), a.offersCmd(), a.contractsCmd(), a.usersCmd(),
-		a.documentsCmd(), a.accountsCmd(), a.keysCmd(), a.appsCmd(), a.operatorTokensCmd(),
+		a.documentsCmd(), a.peopleCmd(), a.accountsCmd(), a.keysCmd(), a.appsCmd(), a.operatorTokensCmd(),
 		a.auditCmd(), a.importCmd(), a.operatorTokenCmd(), newMigrateDataCmd(e))
 	return cmd
 }
@@ -168,7 +171,7 @@ func (a *adminCLI) apiFlags(f *pflag.FlagSet) {
 	conn.AddFlag(f.Lookup(flagAdminURL))
 	conn.AddFlag(f.Lookup(flagAdminToken))
 	documentEnv(conn)
-	f.StringVar(&a.output, "output", "table", "output format: table or json")
+	f.StringVar(&a.output, "output", "table", "output format: table, json, or id (only the id of what is printed, one per line, for scripts)")
 }
 
 // command is a leaf command that calls the admin API with the client run gets.
@@ -216,34 +219,121 @@ func (a *adminCLI) connect(cmd *cobra.Command) (*adminclient.Client, error) {
 	return c, nil
 }
 
+// The output formats.
+const (
+	outputTable = "table"
+	outputJSON  = "json"
+	outputID    = "id"
+)
+
 func (a *adminCLI) checkOutput() error {
 	switch a.output {
-	case "table", "json":
+	case outputTable, outputJSON, outputID:
 		return nil
 	}
-	return usageError{fmt.Errorf("--output %q: use table or json", a.output)}
+	return usageError{fmt.Errorf("--output %q: use table, json or id", a.output)}
 }
 
-// print writes v as indented JSON with --output json, otherwise the table that table writes.
+// shownOnce makes cmd refuse --output id, before any request, when secret says that its answer
+// holds a secret shown once (a key or client secret in clear, an operator token): printing
+// only an id would lose it for good. what names the secret; fix says how to get it anyway.
+func shownOnce(cmd *cobra.Command, a *adminCLI, what, fix string, secret func() bool) *cobra.Command {
+	cmd.PreRunE = func(*cobra.Command, []string) error {
+		if a.output == outputID && secret() {
+			return usageError{fmt.Errorf("--output id would not show the %s, which is shown once: %s", what, fix)}
+		}
+		return nil
+	}
+	return cmd
+}
+
+// print writes v as indented JSON with --output json, its id with --output id, otherwise the
+// table that table writes.
 func (a *adminCLI) print(v any, table func(w io.Writer)) error {
-	if a.output == "json" {
+	switch a.output {
+	case outputJSON:
 		enc := json.NewEncoder(a.e.stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(v)
+	case outputID:
+		id, err := idOf(v)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintln(a.e.stdout, id)
+		return err
 	}
 	tw := tabwriter.NewWriter(a.e.stdout, 0, 4, 2, ' ', 0)
 	table(tw)
 	return tw.Flush()
 }
 
-// printList writes a page of a list, and says on stderr how to see the rest.
+// idOf is the id --output id prints for an object: its own id, the key's for an issued key,
+// the application's for an issued application, the identity's for a user.
+func idOf(v any) (string, error) {
+	switch v := v.(type) {
+	case admin.Customer:
+		return v.ID, nil
+	case admin.BillingAccount:
+		return v.ID, nil
+	case admin.Offer:
+		return v.ID, nil
+	case admin.Contract:
+		return v.ID, nil
+	case admin.User:
+		return v.ID, nil
+	case admin.Identity:
+		return v.ID, nil
+	case admin.Account:
+		return v.ID, nil
+	case admin.APIKey:
+		return v.ID, nil
+	case admin.IssuedKey:
+		return v.APIKey.ID, nil
+	case admin.Application:
+		return v.ID, nil
+	case admin.IssuedApplication:
+		return v.Application.ID, nil
+	case admin.Document:
+		return v.ID, nil
+	case admin.OperatorToken:
+		return v.ID, nil
+	case admin.AuditEvent:
+		return v.ID, nil
+	}
+	return "", fmt.Errorf("--output id: %T has no id to print; use --output table or json", v)
+}
+
+// notices writes, on stderr, what the server noticed about the data sent (a known person
+// whose own data differs): stdout keeps the object alone.
+func (a *adminCLI) notices(notices []string) {
+	for _, n := range notices {
+		fmt.Fprintln(a.e.stderr, "notice:", n)
+	}
+}
+
+// printList writes a page of a list (with --output id, each item's id on a line), and says on
+// stderr how to see the rest.
 func printList[T any](a *adminCLI, list admin.List[T], p adminclient.Page, header string, row func(T) []string) error {
-	err := a.print(list, func(w io.Writer) {
-		fmt.Fprintln(w, header)
+	var err error
+	if a.output == outputID {
 		for _, item := range list.Items {
-			fmt.Fprintln(w, strings.Join(row(item), "\t"))
+			var id string
+			if id, err = idOf(item); err != nil {
+				return err
+			}
+			if _, err = fmt.Fprintln(a.e.stdout, id); err != nil {
+				return err
+			}
 		}
-	})
+	} else {
+		err = a.print(list, func(w io.Writer) {
+			fmt.Fprintln(w, header)
+			for _, item := range list.Items {
+				fmt.Fprintln(w, strings.Join(row(item), "\t"))
+			}
+		})
+	}
 	if err == nil && p.Offset+len(list.Items) < list.Total {
 		fmt.Fprintf(a.e.stderr, "showing %d to %d of %d; use --offset %d for more\n", p.Offset+1, p.Offset+len(list.Items), list.Total, p.Offset+len(list.Items))
 	}

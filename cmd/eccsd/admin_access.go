@@ -19,12 +19,24 @@ import (
 func (a *adminCLI) accountsCmd() *cobra.Command {
 	var in admin.NewAccount
 	var billingAccounts, offers string
+	var issueKey bool
+	var key admin.KeyRequest
 	var create *cobra.Command
-	create = a.command("create", "Create a customer-space account: a client, or an administrator with a perimeter",
+	create = a.command("create", "Create a customer-space account: a client, or an administrator with a perimeter; optionally its API key",
 		`  eccsd admin accounts create --type client --email claire.martin@acme.example --last-name Martin --first-name Claire
   eccsd admin accounts create --type administrator --email nadia.rousseau@acme.example --last-name Rousseau \
-      --first-name Nadia --billing-accounts 20451001,20451002 --offers FE,CAV`,
+      --first-name Nadia --billing-accounts 20451001,20451002 --offers FE,CAV --issue-key --claim-link
+  acct=$(eccsd admin accounts create --email jane.doe@acme.example --last-name Doe --first-name Jane --output id)`,
 		cobra.NoArgs, func(ctx context.Context, c *adminclient.Client, _ []string) error {
+			if !issueKey {
+				for _, name := range []string{"claim-link", "key-ttl", "claim-ttl"} {
+					if create.Flags().Changed(name) {
+						return usageError{fmt.Errorf("--%s tunes the key of --issue-key: add --issue-key, or issue the key later with `eccsd admin keys issue ACCOUNT`", name)}
+					}
+				}
+			} else {
+				in.IssueKey = &key
+			}
 			if create.Flags().Changed("billing-accounts") || create.Flags().Changed("offers") || in.Type == admin.AccountAdministrator {
 				in.Perimeter = &admin.Perimeter{BillingAccountIDs: splitList(billingAccounts), OfferIDs: splitList(offers)}
 			}
@@ -32,7 +44,11 @@ func (a *adminCLI) accountsCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return a.printAccount(out)
+			if err := a.printAccount(out); err != nil {
+				return err
+			}
+			a.notices(out.Notices)
+			return nil
 		})
 	f := create.Flags()
 	f.StringVar(&in.Type, "type", admin.AccountClient, "account type: client or administrator")
@@ -40,6 +56,11 @@ func (a *adminCLI) accountsCmd() *cobra.Command {
 	f.StringVar(&in.Login, "login", "", "login, when the person's identity is new (default: made from their name)")
 	f.StringVar(&billingAccounts, "billing-accounts", "", "administrator's perimeter: comma-separated billing account ids")
 	f.StringVar(&offers, "offers", "", "administrator's perimeter: comma-separated offer codes")
+	f.BoolVar(&issueKey, "issue-key", false, "issue the account's API key at once, printed after the account (once), or as a claim link with --claim-link")
+	f.BoolVar(&key.ClaimLink, "claim-link", false, "with --issue-key: answer a one-time link that reveals the key, instead of the key")
+	f.StringVar(&key.TTL, "key-ttl", "", "with --issue-key: lifetime of the key, such as 17520h or 365d (default: two years)")
+	f.StringVar(&key.ClaimTTL, "claim-ttl", "", "with --issue-key --claim-link: lifetime of the claim link, such as 24h (default 24h)")
+	shownOnce(create, a, "key", "add --claim-link, or use --output json", func() bool { return issueKey && !key.ClaimLink })
 
 	var page adminclient.Page
 	list := a.command("list", "List accounts", `  eccsd admin accounts list`,
@@ -54,8 +75,11 @@ func (a *adminCLI) accountsCmd() *cobra.Command {
 		})
 	pageFlags(list, &page)
 
-	show := a.command("show ID", "Show an account", `  eccsd admin accounts show q2w3e4r5t6y7u8i9`,
-		exactArgs("ID"), func(ctx context.Context, c *adminclient.Client, args []string) error {
+	show := a.command("show ACCOUNT", "Show an account, named by its id or its holder's e-mail or login",
+		`  eccsd admin accounts show q2w3e4r5t6y7u8i9
+  eccsd admin accounts show nadia.rousseau@acme.example
+  eccsd admin accounts show nadia.rousseau.admin`,
+		exactArgs("ACCOUNT"), func(ctx context.Context, c *adminclient.Client, args []string) error {
 			out, err := c.Account(ctx, args[0])
 			if err != nil {
 				return err
@@ -64,9 +88,10 @@ func (a *adminCLI) accountsCmd() *cobra.Command {
 		})
 
 	var pba, poffers string
-	perimeter := a.command("perimeter ID --billing-accounts IDS --offers CODES", "Replace an administrator account's perimeter",
-		`  eccsd admin accounts perimeter q2w3e4r5t6y7u8i9 --billing-accounts 20451001 --offers FE,CAV`,
-		exactArgs("ID"), func(ctx context.Context, c *adminclient.Client, args []string) error {
+	perimeter := a.command("perimeter ACCOUNT --billing-accounts IDS --offers CODES", "Replace an administrator account's perimeter (ACCOUNT: its id, or its holder's e-mail or login)",
+		`  eccsd admin accounts perimeter q2w3e4r5t6y7u8i9 --billing-accounts 20451001 --offers FE,CAV
+  eccsd admin accounts perimeter nadia.rousseau@acme.example --billing-accounts 20451001,20451002 --offers FE`,
+		exactArgs("ACCOUNT"), func(ctx context.Context, c *adminclient.Client, args []string) error {
 			out, err := c.SetPerimeter(ctx, args[0], admin.Perimeter{BillingAccountIDs: splitList(pba), OfferIDs: splitList(poffers)})
 			if err != nil {
 				return err
@@ -79,9 +104,12 @@ func (a *adminCLI) accountsCmd() *cobra.Command {
 	return a.apiGroup("accounts", "Create, list and show customer-space accounts; set an administrator's perimeter",
 		`An account is what an API key authenticates. A client account sees the contracts its person is
 declared on; an administrator account sees every contract whose billing account AND offer are
-in its perimeter.`,
-		`  eccsd admin accounts create --type administrator --email nadia.rousseau@acme.example --last-name Rousseau --first-name Nadia --billing-accounts 20451001 --offers FE
-  eccsd admin keys issue <account id>`, create, list, show, perimeter)
+in its perimeter.
+
+Commands that take an ACCOUNT take its id, or the e-mail address or login of the person who
+holds it (when that person holds several accounts, the server names them: use the id).`,
+		`  eccsd admin accounts create --type administrator --email nadia.rousseau@acme.example --last-name Rousseau --first-name Nadia --billing-accounts 20451001 --offers FE --issue-key --claim-link
+  eccsd admin accounts show nadia.rousseau@acme.example`, create, list, show, perimeter)
 }
 
 func perimeterText(p *admin.Perimeter) string {
@@ -91,12 +119,25 @@ func perimeterText(p *admin.Perimeter) string {
 	return "billing accounts " + orDash(strings.Join(p.BillingAccountIDs, ",")) + "; offers " + orDash(strings.Join(p.OfferIDs, ","))
 }
 
+// printAccount prints an account and, when it was created with its key, the key as `keys
+// issue` prints it (with --output id, the account's id only; a claim link goes to stderr).
 func (a *adminCLI) printAccount(acct admin.Account) error {
 	id := acct.Identity
-	return a.print(acct, func(w io.Writer) {
+	err := a.print(acct, func(w io.Writer) {
 		fields(w, "ID", acct.ID, "Type", acct.Type, "Identity", id.ID, "Login", id.Login, "Name", strings.TrimSpace(id.Civility+" "+id.FirstName+" "+id.LastName),
 			"E-mail", id.Email, "Perimeter", perimeterText(acct.Perimeter), "Created", when(acct.CreatedAt), "Updated", when(acct.UpdatedAt))
 	})
+	if err != nil || acct.IssuedKey == nil {
+		return err
+	}
+	switch a.output {
+	case outputTable:
+		fmt.Fprintln(a.e.stdout)
+		return a.printIssuedKey(*acct.IssuedKey)
+	case outputID:
+		a.claimToStderr(acct.IssuedKey.Claim, "key")
+	}
+	return nil
 }
 
 // keyRequestFlags adds the flags of a new key: lifetime and claim link.
@@ -108,9 +149,10 @@ func keyRequestFlags(cmd *cobra.Command, in *admin.KeyRequest) {
 
 func (a *adminCLI) keysCmd() *cobra.Command {
 	var req admin.KeyRequest
-	issue := a.command("issue ACCOUNT", "Issue an API key to an account: printed once, or as a one-time claim link",
+	issue := a.command("issue ACCOUNT", "Issue an API key to an account (its id, or its holder's e-mail or login): printed once, or as a one-time claim link",
 		`  eccsd admin keys issue q2w3e4r5t6y7u8i9
-  eccsd admin keys issue q2w3e4r5t6y7u8i9 --ttl 8760h --claim-link --claim-ttl 48h`,
+  eccsd admin keys issue nadia.rousseau@acme.example --claim-link
+  eccsd admin keys issue nadia.rousseau.admin --ttl 8760h --claim-link --claim-ttl 48h`,
 		exactArgs("ACCOUNT"), func(ctx context.Context, c *adminclient.Client, args []string) error {
 			out, err := c.IssueKey(ctx, args[0], req)
 			if err != nil {
@@ -119,10 +161,12 @@ func (a *adminCLI) keysCmd() *cobra.Command {
 			return a.printIssuedKey(out)
 		})
 	keyRequestFlags(issue, &req)
+	shownOnce(issue, a, "key", "add --claim-link, or use --output json", func() bool { return !req.ClaimLink })
 
 	var filter adminclient.KeyFilter
 	list := a.command("list", "List API keys (never the keys themselves)",
-		`  eccsd admin keys list --account q2w3e4r5t6y7u8i9 --include-inactive`,
+		`  eccsd admin keys list --account q2w3e4r5t6y7u8i9 --include-inactive
+  eccsd admin keys list --account nadia.rousseau@acme.example --output id`,
 		cobra.NoArgs, func(ctx context.Context, c *adminclient.Client, _ []string) error {
 			out, err := c.Keys(ctx, filter)
 			if err != nil {
@@ -130,7 +174,7 @@ func (a *adminCLI) keysCmd() *cobra.Command {
 			}
 			return a.printKeys(out, filter.Page)
 		})
-	list.Flags().StringVar(&filter.AccountID, "account", "", "only this account's keys")
+	list.Flags().StringVar(&filter.AccountID, "account", "", "only the keys of this ACCOUNT: its id, or its holder's e-mail or login")
 	list.Flags().BoolVar(&filter.IncludeInactive, "include-inactive", false, "list revoked and expired keys too")
 	pageFlags(list, &filter.Page)
 
@@ -180,11 +224,13 @@ func (a *adminCLI) keysCmd() *cobra.Command {
 		})
 	rotate.Flags().StringVar(&rot.Overlap, "overlap", "", "how long the old key keeps working, such as 24h (default: not at all)")
 	keyRequestFlags(rotate, &rot.KeyRequest)
+	shownOnce(rotate, a, "key", "add --claim-link, or use --output json", func() bool { return !rot.ClaimLink })
 
 	return a.apiGroup("keys", "Issue, list, revoke and rotate API keys",
 		`API keys authenticate customer-space accounts (X-API-Key). A new key is shown once, on
-standard output, or given as a one-time claim link to send to its holder.`,
-		`  eccsd admin keys issue q2w3e4r5t6y7u8i9 --claim-link
+standard output, or given as a one-time claim link to send to its holder. An ACCOUNT is its id,
+or the e-mail address or login of the person who holds it.`,
+		`  eccsd admin keys issue nadia.rousseau@acme.example --claim-link
   eccsd admin keys expiring --within 30d`, issue, list, expiring, show, revoke, rotate)
 }
 
@@ -216,10 +262,22 @@ func (a *adminCLI) printIssuedKey(k admin.IssuedKey) error {
 			fields(w, "Claim link", k.Claim.URL, "Link expires", when(k.Claim.ExpiresAt))
 		}
 	})
-	if err == nil && a.output == "table" {
+	switch {
+	case err != nil:
+	case a.output == outputTable:
 		a.secretHint(k.Key != "", k.Claim, "key")
+	case a.output == outputID:
+		a.claimToStderr(k.Claim, "key")
 	}
 	return err
+}
+
+// claimToStderr writes, with --output id, the claim link the id alone would hide: stdout holds
+// the id for the script, the link reaches the operator.
+func (a *adminCLI) claimToStderr(claim *admin.Claim, what string) {
+	if claim != nil {
+		fmt.Fprintf(a.e.stderr, "Claim link (it reveals the %s once, until %s): %s\n", what, when(claim.ExpiresAt), claim.URL)
+	}
 }
 
 // secretHint tells, on stderr, how an issued secret is handed over; it never repeats it.
@@ -275,6 +333,7 @@ func (a *adminCLI) appsCmd() *cobra.Command {
 	f.StringVar(&termsBy, "accept-terms-by", "", "record that this person accepted the API's terms of use")
 	f.BoolVar(&in.ClaimLink, "claim-link", false, "answer a one-time link that reveals the client secret, instead of the secret")
 	f.StringVar(&in.ClaimTTL, "claim-ttl", "", "lifetime of the claim link, such as 24h (default 24h)")
+	shownOnce(create, a, "client secret", "add --claim-link, or use --output json", func() bool { return !in.ClaimLink })
 
 	var page adminclient.Page
 	list := a.command("list", "List applications", `  eccsd admin apps list`,
@@ -369,6 +428,7 @@ func (a *adminCLI) appsCmd() *cobra.Command {
 	rotate.Flags().StringVar(&rot.Overlap, "overlap", "", "how long the previous secret keeps working, such as 24h (default: not at all)")
 	rotate.Flags().BoolVar(&rot.ClaimLink, "claim-link", false, "answer a one-time link that reveals the secret, instead of the secret")
 	rotate.Flags().StringVar(&rot.ClaimTTL, "claim-ttl", "", "lifetime of the claim link (default 24h)")
+	shownOnce(rotate, a, "client secret", "add --claim-link, or use --output json", func() bool { return !rot.ClaimLink })
 
 	children := append([]*cobra.Command{create, list, show}, moveCmds...)
 	children = append(children, subscription, terms, rotate)
@@ -402,8 +462,12 @@ func (a *adminCLI) printIssuedApp(out admin.IssuedApplication) error {
 		}
 		appFields(w, out.Application)
 	})
-	if err == nil && a.output == "table" {
+	switch {
+	case err != nil:
+	case a.output == outputTable:
 		a.secretHint(out.ClientSecret != "", out.Claim, "client secret")
+	case a.output == outputID:
+		a.claimToStderr(out.Claim, "client secret")
 	}
 	return err
 }

@@ -6,12 +6,14 @@ package main
 import (
 	"encoding/json"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/eccs/eccs/api"
 	"github.com/eccs/eccs/api/admin"
+	"github.com/eccs/eccs/internal/adminclient"
 	"github.com/eccs/eccs/internal/devseed"
 )
 
@@ -175,5 +177,242 @@ func TestAdminApplicationMovesAreVisibleToTheCustomerAtOnce(t *testing.T) {
 		if strings.Contains(out, s) || strings.Contains(w.mustAdmin(t, "apps", "list"), s) {
 			t.Errorf("apps show or list shows a client secret")
 		}
+	}
+}
+
+func TestAdminPeopleShowAndUpdateAPersonByIDOrEmail(t *testing.T) {
+	t.Parallel()
+	w := startAdminWorld(t)
+	const email = "paul.durand@acme.example" // seeded, with a landline
+	var paul admin.Identity
+	w.adminJSON(t, &paul, "people", "show", email)
+	if paul.ID == "" || paul.Email != email || paul.LastName != "Durand" || paul.FixPhone == "" {
+		t.Fatalf("people show %s: %+v", email, paul)
+	}
+	if out := w.mustAdmin(t, "people", "show", paul.ID); field(out, "E-mail") != email || field(out, "Identity") != paul.ID {
+		t.Errorf("people show %s (table):\n%s", paul.ID, out)
+	}
+	if out := w.mustAdmin(t, "people", "show", email, "--output", "id"); out != paul.ID+"\n" {
+		t.Errorf("people show --output id: %q, want %q", out, paul.ID+"\n")
+	}
+
+	// Only the flags given change; "" clears an optional value.
+	var got admin.Identity
+	w.adminJSON(t, &got, "people", "update", email, "--first-name", "Paulo", "--fix-phone", "", "--mobile-phone", "06 00 00 00 01")
+	if got.FirstName != "Paulo" || got.FixPhone != "" || got.MobilePhone != "06 00 00 00 01" || got.LastName != "Durand" || got.Civility != paul.Civility || got.Login != paul.Login {
+		t.Errorf("people update: %+v, want first name, landline and mobile changed, the rest as %+v", got, paul)
+	}
+	const newEmail = "paul.durand@acme-group.example"
+	w.adminJSON(t, &got, "people", "update", paul.ID, "--email", newEmail, "--login", "paul.durand.acme")
+	if got.Email != newEmail || got.Login != "paul.durand.acme" || got.ID != paul.ID {
+		t.Errorf("people update by id: %+v", got)
+	}
+	if _, stderr, err := w.admin(t, "people", "show", email); exitCode(err) != exitRefused || !strings.Contains(stderr, "404") {
+		t.Errorf("people show of the old e-mail: %v (%s), want 404", err, stderr)
+	}
+
+	for _, tc := range []struct {
+		args []string
+		code int
+		says string
+	}{
+		{[]string{"people", "update", newEmail}, exitLocal, "nothing to change"},
+		{[]string{"people", "update", newEmail, "--email", "claire.martin@acme.example"}, exitRefused, "409"},
+		{[]string{"people", "show"}, exitLocal, "PERSON"},
+		{[]string{"people", "show", "nobody@acme.example"}, exitRefused, "404"},
+	} {
+		if _, stderr, err := w.admin(t, tc.args...); exitCode(err) != tc.code || !strings.Contains(stderr, tc.says) {
+			t.Errorf("eccsd admin %s: exit %d (%s), want %d saying %q", strings.Join(tc.args, " "), exitCode(err), stderr, tc.code, tc.says)
+		}
+	}
+}
+
+func TestAdminAccountCommandsTakeTheAccountIDOrItsHoldersEmailOrLogin(t *testing.T) {
+	t.Parallel()
+	w := startAdminWorld(t)
+	const email, login = "refs.admin@acme.example", "refs.admin.acme"
+	var account admin.Account
+	w.adminJSON(t, &account, "accounts", "create", "--type", "administrator", "--email", email, "--login", login,
+		"--last-name", "Refs", "--first-name", "Rita", "--billing-accounts", devseed.BillingAccountID, "--offers", devseed.OfferCode)
+
+	for _, ref := range []string{account.ID, email, login, strings.ToUpper(email)} {
+		var shown admin.Account
+		w.adminJSON(t, &shown, "accounts", "show", ref)
+		if shown.ID != account.ID {
+			t.Errorf("accounts show %s: %s, want %s", ref, shown.ID, account.ID)
+		}
+	}
+	var changed admin.Account
+	w.adminJSON(t, &changed, "accounts", "perimeter", email, "--billing-accounts", devseed.BillingAccountID, "--offers", devseed.OfferCode+",CAV")
+	if changed.ID != account.ID || !slices.Contains(changed.Perimeter.OfferIDs, "CAV") {
+		t.Errorf("accounts perimeter %s: %+v", email, changed)
+	}
+	// The key in clear, in the table a person reads: on stdout, once, and nowhere else.
+	out, errOut, err := w.admin(t, "keys", "issue", email)
+	key := field(out, "API key")
+	w.remember(key)
+	if err != nil || !strings.HasPrefix(key, "eccs_") || field(out, "Account") != account.ID || strings.Count(out, key) != 1 || strings.Contains(errOut, key) || !strings.Contains(errOut, "shown once") {
+		t.Errorf("keys issue %s: %v; the key must be on stdout once and not on stderr; stdout:\n%s\nstderr:\n%s", email, err, out, errOut)
+	}
+	w.mustAdmin(t, "keys", "revoke", field(out, "Key id"))
+	var issued admin.IssuedKey
+	w.adminJSON(t, &issued, "keys", "issue", login, "--claim-link")
+	if issued.APIKey.AccountID != account.ID {
+		t.Errorf("keys issue %s: %+v, want a key of %s", login, issued.APIKey, account.ID)
+	}
+	if out := w.mustAdmin(t, "keys", "list", "--account", email, "--output", "id"); out != issued.APIKey.ID+"\n" {
+		t.Errorf("keys list --account %s --output id: %q, want %q", email, out, issued.APIKey.ID+"\n")
+	}
+
+	// A person who holds two accounts: the server names them, and the id is needed.
+	w.mustAdmin(t, "accounts", "create", "--type", "client", "--email", email, "--last-name", "Refs", "--first-name", "Rita")
+	if _, stderr, err := w.admin(t, "accounts", "show", email); exitCode(err) != exitRefused || !strings.Contains(stderr, "409/70") || !strings.Contains(stderr, account.ID) {
+		t.Errorf("accounts show of a person with two accounts: %v (%s), want 409/70 naming %s", err, stderr, account.ID)
+	}
+
+	// The help says so.
+	for _, path := range [][]string{{"accounts", "show"}, {"accounts", "perimeter"}, {"keys", "issue"}} {
+		out := w.mustAdmin(t, append(path, "--help")...)
+		if p := parseHelp(out); !strings.Contains(p.usage, "ACCOUNT") || !strings.Contains(out, "e-mail") || !strings.Contains(out, "login") {
+			t.Errorf("eccsd admin %s --help does not say ACCOUNT is an id, e-mail or login:\n%s", strings.Join(path, " "), out)
+		}
+	}
+	if out := w.mustAdmin(t, "keys", "list", "--help"); !strings.Contains(out, "ACCOUNT: its id, or its holder's e-mail or login") {
+		t.Errorf("keys list --help does not say what --account takes:\n%s", out)
+	}
+}
+
+func TestAdminAccountsCreateIssuesTheKeyInTheSameStep(t *testing.T) {
+	t.Parallel()
+	w := startAdminWorld(t)
+	create := func(email string, extra ...string) []string {
+		return append([]string{"accounts", "create", "--type", "administrator", "--email", email, "--last-name", "Keyed", "--first-name", "Kai",
+			"--billing-accounts", devseed.BillingAccountID, "--offers", devseed.OfferCode}, extra...)
+	}
+	tok := w.demoToken(t)
+
+	// The table: the account, then the key, once, on stdout.
+	out, errOut, err := w.admin(t, create("keyed.table@acme.example", "--issue-key", "--key-ttl", "720h")...)
+	if err != nil {
+		t.Fatalf("accounts create --issue-key: %v\n%s", err, errOut)
+	}
+	key := field(out, "API key")
+	w.remember(key)
+	if field(out, "ID") == "" || !strings.HasPrefix(key, "eccs_") || field(out, "Account") != field(out, "ID") || strings.Count(out, key) != 1 ||
+		strings.Contains(errOut, key) || !strings.Contains(errOut, "shown once") {
+		t.Fatalf("accounts create --issue-key; stdout:\n%s\nstderr:\n%s", out, errOut)
+	}
+	if status, code := keyCall(t, w, tok, key); status != http.StatusOK {
+		t.Errorf("the key issued with the account: %d/%d", status, code)
+	}
+
+	// JSON, with a claim link.
+	var acct admin.Account
+	w.adminJSON(t, &acct, create("keyed.json@acme.example", "--issue-key", "--claim-link", "--claim-ttl", "1h")...)
+	if acct.IssuedKey == nil || acct.IssuedKey.Key != "" || acct.IssuedKey.Claim == nil || acct.IssuedKey.APIKey.AccountID != acct.ID {
+		t.Fatalf("accounts create --issue-key --claim-link: %+v", acct)
+	}
+	w.remember(filepath.Base(acct.IssuedKey.Claim.URL))
+	status, claimed := claim(t, acct.IssuedKey.Claim.URL)
+	w.remember(claimed.Secret)
+	if status != http.StatusOK || claimed.ObjectID != acct.IssuedKey.APIKey.ID {
+		t.Fatalf("claim: %d %+v", status, claimed)
+	}
+	if status, code := keyCall(t, w, tok, claimed.Secret); status != http.StatusOK {
+		t.Errorf("the claimed key: %d/%d", status, code)
+	}
+
+	// --output id: the account's id alone on stdout; the claim link on stderr.
+	out, errOut, err = w.admin(t, create("keyed.id@acme.example", "--issue-key", "--claim-link", "--output", "id")...)
+	if err != nil {
+		t.Fatalf("accounts create --issue-key --claim-link --output id: %v\n%s", err, errOut)
+	}
+	var byEmail admin.Account
+	w.adminJSON(t, &byEmail, "accounts", "show", "keyed.id@acme.example")
+	if out != byEmail.ID+"\n" || !strings.Contains(errOut, w.url+admin.ClaimPath+"/") {
+		t.Errorf("accounts create --output id: stdout %q (want %q), stderr %q (want the claim link)", out, byEmail.ID+"\n", errOut)
+	}
+	w.remember(strings.TrimSpace(errOut[strings.LastIndex(errOut, "/")+1:]))
+
+	// Usage errors, before anything is created.
+	for _, tc := range []struct {
+		extra []string
+		says  string
+	}{
+		{[]string{"--claim-link"}, "--issue-key"},
+		{[]string{"--key-ttl", "720h"}, "--issue-key"},
+		{[]string{"--claim-ttl", "1h"}, "--issue-key"},
+		{[]string{"--issue-key", "--output", "id"}, "would not show the key, which is shown once: add --claim-link, or use --output json"},
+	} {
+		const email = "keyed.refused@acme.example"
+		out, errOut, err := w.admin(t, create(email, tc.extra...)...)
+		if exitCode(err) != exitLocal || out != "" || !strings.Contains(errOut, tc.says) {
+			t.Errorf("accounts create %s: exit %d, stdout %q, stderr %q; want 1 saying %q", strings.Join(tc.extra, " "), exitCode(err), out, errOut, tc.says)
+		}
+		if _, _, err := w.admin(t, "accounts", "show", email); !adminclient.IsNotFound(err) {
+			t.Errorf("after accounts create %s: accounts show: %v, want 404 (nothing created)", strings.Join(tc.extra, " "), err)
+		}
+	}
+}
+
+func TestAdminOutputIDIsRefusedWhereItWouldHideASecretShownOnce(t *testing.T) {
+	t.Parallel()
+	w := startAdminWorld(t)
+	var account admin.Account
+	w.adminJSON(t, &account, "accounts", "create", "--type", "client", "--email", "ids.client@acme.example", "--last-name", "Ids", "--first-name", "Ines")
+	var key admin.IssuedKey
+	w.adminJSON(t, &key, "keys", "issue", account.ID, "--claim-link")
+	var app admin.IssuedApplication
+	w.adminJSON(t, &app, "apps", "create", "--name", "Ids app", "--claim-link")
+
+	// Refused up front: no request is made (the URL is unreachable), so nothing is lost.
+	unreachable := envOf(map[string]string{"ECCS_ADMIN_URL": "http://127.0.0.1:1", "ECCS_ADMIN_TOKEN": "eccsop_x"})
+	const keyFix = "would not show the key, which is shown once: add --claim-link, or use --output json"
+	const secretFix = "would not show the client secret, which is shown once: add --claim-link, or use --output json"
+	for _, tc := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"keys", "issue", account.ID}, keyFix},
+		{[]string{"keys", "rotate", key.APIKey.ID}, keyFix},
+		{[]string{"accounts", "create", "--email", "x@acme.example", "--last-name", "X", "--first-name", "Y", "--issue-key"}, keyFix},
+		{[]string{"apps", "create", "--name", "x"}, secretFix},
+		{[]string{"apps", "rotate-secret", app.Application.ID}, secretFix},
+		{[]string{"operator-tokens", "create", "--name", "x"}, "would not show the operator token, which is shown once"},
+		{[]string{"operator-token", "create", "--name", "x", "--data-dir", t.TempDir()}, "would not show the operator token, which is shown once"},
+		{[]string{"import", t.TempDir()}, "use --output table or json"},
+	} {
+		args := append(append([]string{"admin"}, tc.args...), "--output", "id")
+		out, errOut, err := runCmd(t, unreachable, args...)
+		if exitCode(err) != exitLocal || out != "" || !strings.Contains(errOut, tc.says) || strings.Contains(errOut, "127.0.0.1:1") {
+			t.Errorf("eccsd %s: exit %d, stdout %q, stderr %q; want 1 saying %q, before any request", strings.Join(args, " "), exitCode(err), out, errOut, tc.says)
+		}
+	}
+
+	// With a claim link, the id of what was issued, and the link on stderr.
+	for _, tc := range []struct {
+		args []string
+		want string // the id, when known beforehand
+	}{
+		{[]string{"keys", "issue", account.ID, "--claim-link"}, ""},
+		{[]string{"keys", "rotate", key.APIKey.ID, "--claim-link", "--overlap", "1h"}, ""},
+		{[]string{"apps", "create", "--name", "Ids app 2", "--claim-link"}, ""},
+		{[]string{"apps", "rotate-secret", app.Application.ID, "--claim-link"}, app.Application.ID},
+	} {
+		out, errOut, err := w.admin(t, append(tc.args, "--output", "id")...)
+		id := strings.TrimSuffix(out, "\n")
+		if err != nil || id == "" || strings.ContainsAny(id, "\n ") || !strings.Contains(errOut, "Claim link") || !strings.Contains(errOut, w.url+admin.ClaimPath+"/") {
+			t.Errorf("eccsd admin %s --output id: %v, stdout %q, stderr %q; want one id, and the claim link on stderr", strings.Join(tc.args, " "), err, out, errOut)
+			continue
+		}
+		w.remember(strings.TrimSpace(errOut[strings.LastIndex(errOut, "/")+1:]))
+		if tc.want != "" && id != tc.want {
+			t.Errorf("eccsd admin %s --output id: %q, want %q", strings.Join(tc.args, " "), id, tc.want)
+		}
+	}
+	var keys admin.List[admin.APIKey]
+	w.adminJSON(t, &keys, "keys", "list", "--account", account.ID, "--include-inactive")
+	if want := w.mustAdmin(t, "keys", "list", "--account", account.ID, "--include-inactive", "--output", "id"); strings.Join(keyIDs(keys.Items), "\n")+"\n" != want || len(keys.Items) != 3 {
+		t.Errorf("keys list --output id: %q, want the ids of %d keys (3)", want, len(keys.Items))
 	}
 }

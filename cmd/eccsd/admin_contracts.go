@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -16,8 +17,14 @@ import (
 func (a *adminCLI) contractsCmd() *cobra.Command {
 	var in admin.NewContract
 	var createdAt string
-	create := a.command("create", "Create a contract, with its referent declared as manager everywhere",
+	var customer admin.Customer
+	var create *cobra.Command
+	create = a.command("create", "Create a contract, with its referent declared as manager everywhere; and its customer and billing account when new",
 		`  eccsd admin contracts create --name ACME-PROD --offer FE --billing-account 20451001 \
+      --referent-email claire.martin@acme.example --referent-last-name Martin --referent-first-name Claire
+  eccsd admin contracts create --name ACME-PROD --offer FE \
+      --customer C1000001 --customer-name "Acme Industries SA" --segment large \
+      --billing-account 20451001 --billing-account-name "Acme Industries - IT" \
       --referent-email claire.martin@acme.example --referent-last-name Martin --referent-first-name Claire
   eccsd admin contracts create --id OCB0001234 --name ACME-DR --offer CAV --billing-account 20451001 \
       --support-level GLD --referent-email sophie.bernard@acme.example --referent-last-name Bernard \
@@ -30,11 +37,21 @@ func (a *adminCLI) contractsCmd() *cobra.Command {
 				}
 				in.CreatedAt = t
 			}
+			if err := customerFlags(create, customer); err != nil {
+				return err
+			}
+			if create.Flags().Changed("customer") {
+				in.Customer = &customer
+			}
 			out, err := c.CreateContract(ctx, in)
 			if err != nil {
 				return err
 			}
-			return a.printContract(out)
+			if err := a.printContract(out); err != nil {
+				return err
+			}
+			a.notices(out.Notices)
+			return nil
 		})
 	f := create.Flags()
 	f.StringVar(&in.ID, "id", "", "number of the new contract (default: the next OCB number)")
@@ -48,6 +65,10 @@ func (a *adminCLI) contractsCmd() *cobra.Command {
 	f.StringVar(&in.ReferentLogin, "referent-login", "", "login of the referent when their identity is new (default: made from their name)")
 	f.StringArrayVar(&in.ReferenceExt, "reference-ext", nil, "external reference (repeat up to 3 times)")
 	f.StringVar(&createdAt, "created-at", "", "creation time, for contracts loaded from another system (RFC 3339)")
+	f.StringVar(&customer.ID, "customer", "", "id of the billing account's customer, created when it does not exist yet (with --customer-name and --segment)")
+	f.StringVar(&customer.Name, "customer-name", "", "with --customer: the customer's company name")
+	f.StringVar(&customer.Segment, "segment", "", "with --customer: the customer's segment, such as large or sme")
+	f.StringVar(&in.BillingAccountName, "billing-account-name", "", "with --customer: name of the billing account, created for the customer when it does not exist yet")
 
 	var filter adminclient.ContractFilter
 	list := a.command("list", "List contracts, filtered by customer, billing account or offer",
@@ -135,6 +156,35 @@ func (a *adminCLI) contractsCmd() *cobra.Command {
   eccsd admin contracts list --customer C1000001`, create, list, contractFlag(show), contractFlag(update), contractFlag(closeCmd), contractFlag(referent))
 }
 
+// customerFlags checks the flags that onboard a customer with its contract: --customer takes
+// --customer-name and --segment (the server creates the customer when it is new), and those,
+// like --billing-account-name, only come with --customer.
+func customerFlags(cmd *cobra.Command, c admin.Customer) error {
+	given := cmd.Flags().Changed
+	if !given("customer") {
+		for _, name := range []string{"customer-name", "segment", "billing-account-name"} {
+			if given(name) {
+				return usageError{fmt.Errorf("--%s describes the customer of --customer: add --customer ID --customer-name NAME --segment SEGMENT", name)}
+			}
+		}
+		return nil
+	}
+	var missing []string
+	if c.ID == "" {
+		return usageError{errors.New("--customer is empty: give the customer's id")}
+	}
+	if c.Name == "" {
+		missing = append(missing, "--customer-name")
+	}
+	if c.Segment == "" {
+		missing = append(missing, "--segment")
+	}
+	if len(missing) > 0 {
+		return usageError{fmt.Errorf("--customer %s needs %s, which create the customer when it does not exist yet", c.ID, strings.Join(missing, " and "))}
+	}
+	return nil
+}
+
 func contractState(c admin.Contract) string {
 	if c.ClosedAt.IsZero() {
 		return "open"
@@ -191,7 +241,11 @@ func (a *adminCLI) usersCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return a.printUser(out)
+			if err := a.printUser(out); err != nil {
+				return err
+			}
+			a.notices(out.Notices)
+			return nil
 		})
 	personFlags(add, &in.Person, "")
 	add.Flags().StringVar(&in.Login, "login", "", "login, when the person's identity is new (8 to 64 of A-Z a-z 0-9 . _ -)")

@@ -36,7 +36,8 @@ func (a *adminCLI) documentsCmd() *cobra.Command {
 	var createdAt string
 	upload := a.command("upload CONTRACT FILE", "Upload a billing document; the server checks the file against its type's format",
 		`  eccsd admin documents upload OCB0000001 invoice-2024-03.pdf --type invoices --period 202403 --amount 1234.56 --currency EUR
-  eccsd admin documents upload OCB0000001 conso.csv --type comsumptionRatedReports --period 202403 --amount 1234.56 --currency EUR --filename OCB0000001_202403_conso.csv`,
+  eccsd admin documents upload OCB0000001 conso.csv --type comsumptionRatedReports --period 202403 --amount 1234.56 --currency EUR --filename OCB0000001_202403_conso.csv
+  eccsd admin documents upload OCB0000001 inv.pdf --id INV-2024-000317 --type invoices --period 202403 --amount 99.00 --currency EUR`,
 		exactArgs("CONTRACT", "FILE"), func(ctx context.Context, c *adminclient.Client, args []string) error {
 			if createdAt != "" {
 				t, err := time.Parse(time.RFC3339, createdAt)
@@ -57,6 +58,7 @@ func (a *adminCLI) documentsCmd() *cobra.Command {
 			return a.printDocument(out)
 		})
 	uf := upload.Flags()
+	uf.StringVar(&meta.ID, "id", "", "id of the new document, such as the one another billing system gave it: 1 to 64 of A-Z a-z 0-9 . _ - (default: a new random one)")
 	uf.StringVarP(&meta.Type, "type", "t", "", "document type: bills, partialBills, invoices, reports, comsumptionRatedReports or partialConsumptionRatedReports")
 	uf.StringVar(&meta.Period, "period", "", "month covered, YYYYMM")
 	uf.StringVar(&meta.Amount, "amount", "", "amount, with at most two decimals and a '.', such as 1234.56")

@@ -30,10 +30,11 @@ func (a *adminCLI) operatorTokensCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return a.printIssuedOperatorToken(out)
+			return a.printIssuedOperatorToken(out, "")
 		})
 	create.Flags().StringVar(&in.Name, "name", "", "whose token it is, such as the operator's name")
 	create.Flags().StringVar(&in.TTL, "ttl", "", "lifetime, such as 2160h or 90d (default: until revoked)")
+	shownOnce(create, a, "operator token", "use --output table or json", func() bool { return true })
 
 	list := a.command("list", "List operator tokens (never the tokens themselves)", `  eccsd admin operator-tokens list`,
 		cobra.NoArgs, func(ctx context.Context, c *adminclient.Client, _ []string) error {
@@ -74,10 +75,10 @@ func operatorTokenFields(w io.Writer, t admin.OperatorToken) {
 }
 
 // printIssuedOperatorToken prints a new operator token once, to stdout, as the line that puts
-// it in the environment of the next commands (so that `eval "$(…)"` works); what describes it
-// goes to stderr.
-func (a *adminCLI) printIssuedOperatorToken(out admin.IssuedOperatorToken) error {
-	if a.output == "json" {
+// it in the environment of the next commands (so that `eval "$(…)"` works), after the line
+// that exports adminURL when it is given; what describes it goes to stderr.
+func (a *adminCLI) printIssuedOperatorToken(out admin.IssuedOperatorToken, adminURL string) error {
+	if a.output == outputJSON {
 		return a.print(out, nil)
 	}
 	t := out.OperatorToken
@@ -86,25 +87,40 @@ func (a *adminCLI) printIssuedOperatorToken(out admin.IssuedOperatorToken) error
 		expires = "expires " + when(t.ExpiresAt)
 	}
 	fmt.Fprintf(a.e.stderr, "Created operator token %s for %q (prefix %s, %s). It is shown once, below: store it now.\n", t.ID, t.Name, t.Prefix, expires)
-	_, err := fmt.Fprintf(a.e.stdout, "export ECCS_ADMIN_TOKEN=%s\n", out.Token)
+	if adminURL != "" {
+		if _, err := fmt.Fprintf(a.e.stdout, "export ECCS_ADMIN_URL=%s\n", shellQuote(adminURL)); err != nil {
+			return err
+		}
+	}
+	_, err := fmt.Fprintf(a.e.stdout, "export ECCS_ADMIN_TOKEN=%s\n", shellQuote(out.Token))
 	return err
+}
+
+// shellQuote quotes s for a POSIX shell, leaving it bare when it needs no quotes.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.,:/@%+=") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // operatorTokenCmd is `eccsd admin operator-token create`: the bootstrap. It works on the
 // database directly (the API needs a token to make one), through the domain's
 // CreateOperatorToken, as the system.
 func (a *adminCLI) operatorTokenCmd() *cobra.Command {
-	var dataDir, databaseURL, keysFile, name string
+	var dataDir, databaseURL, keysFile, name, adminURL string
 	var ttl time.Duration
 	create := &cobra.Command{
 		Use:   "create --name NAME",
 		Short: "Create an operator token directly in the database, to bootstrap the admin API",
 		Long: `Create an operator token in the database of an eccs deployment, without the admin API: the
-way to make the first one. The database and the keys file must exist (run ` + "`eccsd migrate`" + ` and start
-` + "`eccsd serve`" + ` once first); the server may be running. The token is printed once, on standard
-output, with the line that exports it as ECCS_ADMIN_TOKEN. The audit trail records its creation
-by the system.`,
+way to make the first one. The database and the keys file must exist (start ` + "`eccsd serve --migrate`" + `
+once first, or run ` + "`eccsd migrate`" + ` and start ` + "`eccsd serve`" + `); the server may be running. The token is
+printed once, on standard output, as the line that exports it as ECCS_ADMIN_TOKEN; with
+--admin-url, a line that exports ECCS_ADMIN_URL comes first, so that one eval sets up the
+shell for the other commands. The audit trail records its creation by the system.`,
 		Example: `  eccsd admin operator-token create --data-dir /var/lib/eccs --name "Alice (ops)"
+  eval "$(eccsd admin operator-token create --data-dir /var/lib/eccs --name 'Alice (ops)' --admin-url http://127.0.0.1:8081)"
   eccsd admin operator-token create --database-url sqlite:///var/lib/eccs/eccs.db --keys-file /etc/eccs/keys.json --name ci --ttl 720h`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -117,6 +133,17 @@ by the system.`,
 			}
 			if err := a.checkOutput(); err != nil {
 				return err
+			}
+			if a.output == outputID {
+				return usageError{errors.New("--output id would not show the operator token, which is shown once: use --output table or json")}
+			}
+			if adminURL != "" {
+				if _, err := adminclient.New(adminURL, "-"); err != nil {
+					return usageError{fmt.Errorf("--admin-url: %w", err)}
+				}
+				if a.output == outputJSON {
+					return usageError{errors.New("--admin-url adds an export line to the table output; with --output json, leave it out")}
+				}
 			}
 			if name == "" {
 				return usageError{errors.New("--name is required: say whose token it is, such as the operator's name")}
@@ -134,7 +161,7 @@ by the system.`,
 			if err != nil {
 				return err
 			}
-			return a.printIssuedOperatorToken(out)
+			return a.printIssuedOperatorToken(out, adminURL)
 		},
 	}
 	f := create.Flags()
@@ -144,7 +171,8 @@ by the system.`,
 	documentEnv(f)
 	f.StringVar(&name, "name", "", "whose token it is, such as the operator's name")
 	f.DurationVar(&ttl, "ttl", 0, "lifetime, such as 2160h (default: until revoked)")
-	f.StringVar(&a.output, "output", "table", "output format: table or json")
+	f.StringVar(&adminURL, flagAdminURL, "", "URL of the admin API of this deployment: the output then exports it as ECCS_ADMIN_URL too")
+	f.StringVar(&a.output, "output", "table", "output format: table (the export lines, for eval) or json")
 	return group("operator-token", "Bootstrap: create an operator token directly in the database",
 		"Create the first operator token of a deployment, on its database; later ones can be made with `eccsd admin operator-tokens create`.",
 		`  eccsd admin operator-token create --data-dir /var/lib/eccs --name "Alice (ops)"`, create)

@@ -495,3 +495,242 @@ func TestAdminTakesTheContractAsAFlagToo(t *testing.T) {
 		}
 	}
 }
+
+func TestAdminNoticesGoToStderrAndTheOutputStaysTheObject(t *testing.T) {
+	t.Parallel()
+	w := startAdminWorld(t)
+	const paul = "paul.durand@acme.example" // seeded: Mr Paul Durand
+	const id = "OCB9500001"
+	const other = "OCB9500002" // where paul is not declared
+	w.mustAdmin(t, "contracts", "create", "--id", other, "--name", "OTHER", "--offer", devseed.OfferCode, "--billing-account", devseed.BillingAccountID,
+		"--referent-email", "nina.notice@acme.example", "--referent-last-name", "Notice", "--referent-first-name", "Nina")
+	var known admin.Identity
+	w.adminJSON(t, &known, "people", "show", paul)
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"contracts create", []string{"contracts", "create", "--id", id, "--name", "NOTICED", "--offer", devseed.OfferCode, "--billing-account", devseed.BillingAccountID,
+			"--referent-email", paul, "--referent-last-name", "Durant", "--referent-first-name", "Paul"}},
+		{"users add", []string{"users", "add", other, "--email", paul, "--login", known.Login, "--last-name", "Durand", "--first-name", "Pablo", "--roles", "contracts=visitor"}},
+		{"accounts create", []string{"accounts", "create", "--type", "client", "--email", paul, "--last-name", "Durand", "--first-name", "Paolo"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errOut, err := w.admin(t, tc.args...)
+			if err != nil {
+				t.Fatalf("%v\n%s", err, errOut)
+			}
+			if !strings.HasPrefix(errOut, "notice: "+paul+" is already known") || !strings.Contains(errOut, "eccsd admin people update") || strings.Contains(out, "notice") {
+				t.Errorf("stdout:\n%s\nstderr:\n%s\nwant the notice on stderr only", out, errOut)
+			}
+			if field(out, "ID") == "" && field(out, "Identity") == "" {
+				t.Errorf("the table is not the object's:\n%s", out)
+			}
+		})
+	}
+	// JSON carries them in the object, and stderr repeats them.
+	out, errOut, err := w.admin(t, "accounts", "create", "--type", "administrator", "--email", paul, "--last-name", "Dupont", "--first-name", "Paul",
+		"--billing-accounts", devseed.BillingAccountID, "--offers", devseed.OfferCode, "--output", "json")
+	var acct admin.Account
+	if err != nil || json.Unmarshal([]byte(out), &acct) != nil || len(acct.Notices) != 1 || errOut != "notice: "+acct.Notices[0]+"\n" {
+		t.Errorf("accounts create --output json: %v, stdout:\n%s\nstderr:\n%s", err, out, errOut)
+	}
+	// No notice when the data sent is what was kept.
+	if _, errOut, err := w.admin(t, "users", "add", other, "--email", "claire.martin@acme.example", "--login", "claire.martin", "--last-name", "Martin", "--first-name", "Claire", "--roles", "documents=visitor"); err != nil || errOut != "" {
+		t.Errorf("users add with the kept data: %v, stderr %q", err, errOut)
+	}
+}
+
+func TestAdminContractsCreateMakesItsCustomerAndBillingAccountWhenNew(t *testing.T) {
+	t.Parallel()
+	w := startAdminWorld(t)
+	onboard := func(extra ...string) []string {
+		return append([]string{"contracts", "create", "--name", "ONBOARDED", "--offer", devseed.OfferCode,
+			"--referent-email", "rene.roux@newco.example", "--referent-last-name", "Roux", "--referent-first-name", "René"}, extra...)
+	}
+	var c admin.Contract
+	w.adminJSON(t, &c, onboard("--customer", "C-NEWCO", "--customer-name", "NewCo SAS", "--segment", "sme",
+		"--billing-account", "BA-NEWCO-1", "--billing-account-name", "NewCo - IT")...)
+	if c.CustomerID != "C-NEWCO" || c.CustomerName != "NewCo SAS" || c.BillingAccountID != "BA-NEWCO-1" {
+		t.Fatalf("contracts create --customer: %+v", c)
+	}
+	var bas admin.List[admin.BillingAccount]
+	w.adminJSON(t, &bas, "billing-accounts", "list", "--customer", "C-NEWCO")
+	if len(bas.Items) != 1 || bas.Items[0].ID != "BA-NEWCO-1" || bas.Items[0].Name != "NewCo - IT" {
+		t.Errorf("billing accounts of C-NEWCO: %+v", bas.Items)
+	}
+	// Again for the same customer and billing account: they are found, not created twice.
+	var again admin.Contract
+	w.adminJSON(t, &again, onboard("--customer", "C-NEWCO", "--customer-name", "NewCo SAS", "--segment", "sme",
+		"--billing-account", "BA-NEWCO-1", "--billing-account-name", "NewCo - IT")...)
+	if again.ID == c.ID || again.BillingAccountID != "BA-NEWCO-1" {
+		t.Errorf("a second contract: %+v", again)
+	}
+	// An existing billing account must be the customer's.
+	if _, stderr, err := w.admin(t, onboard("--customer", "C-NEWCO", "--customer-name", "NewCo SAS", "--segment", "sme", "--billing-account", devseed.BillingAccountID)...); exitCode(err) != exitRefused || !strings.Contains(stderr, "400/24") {
+		t.Errorf("another customer's billing account: %v (%s), want 400/24", err, stderr)
+	}
+
+	// Usage errors, told before any request.
+	unreachable := envOf(map[string]string{"ECCS_ADMIN_URL": "http://127.0.0.1:1", "ECCS_ADMIN_TOKEN": "eccsop_x"})
+	for _, tc := range []struct {
+		extra []string
+		says  string
+	}{
+		{[]string{"--customer", "C-X", "--billing-account", "BA-X"}, "--customer C-X needs --customer-name and --segment"},
+		{[]string{"--customer", "C-X", "--customer-name", "X SA", "--billing-account", "BA-X"}, "needs --segment"},
+		{[]string{"--customer-name", "X SA", "--segment", "sme", "--billing-account", "BA-X"}, "--customer-name describes the customer of --customer"},
+		{[]string{"--billing-account", "BA-X", "--billing-account-name", "X - IT"}, "--billing-account-name describes the customer of --customer"},
+	} {
+		args := append([]string{"admin"}, onboard(tc.extra...)...)
+		_, stderr, err := runCmd(t, unreachable, args...)
+		if exitCode(err) != exitLocal || !strings.Contains(stderr, tc.says) || strings.Contains(stderr, "127.0.0.1:1") {
+			t.Errorf("contracts create %s: exit %d, stderr %q; want 1 saying %q", strings.Join(tc.extra, " "), exitCode(err), stderr, tc.says)
+		}
+	}
+}
+
+func TestAdminOutputIDPrintsTheIDsOfObjectsAndListsOnePerLine(t *testing.T) {
+	t.Parallel()
+	w := startAdminWorld(t)
+	one := func(args ...string) string {
+		t.Helper()
+		out := w.mustAdmin(t, append(args, "--output", "id")...)
+		id, ok := strings.CutSuffix(out, "\n")
+		if !ok || id == "" || strings.ContainsAny(id, "\n\t ") {
+			t.Fatalf("eccsd admin %s --output id: %q, want one id and a newline", strings.Join(args, " "), out)
+		}
+		return id
+	}
+	// Objects: what a script keeps for the next command.
+	if got := one("customers", "create", "--id", "C-IDS", "--name", "Ids SA", "--segment", "sme"); got != "C-IDS" {
+		t.Errorf("customers create: %q", got)
+	}
+	if got := one("billing-accounts", "create", "--id", "BA-IDS", "--customer", "C-IDS", "--name", "Ids - IT"); got != "BA-IDS" {
+		t.Errorf("billing-accounts create: %q", got)
+	}
+	if got := one("offers", "create", "--id", "IDS", "--name", "Ids Cloud", "--contract-type", "Public Cloud", "--support-levels", "BSC"); got != "IDS" {
+		t.Errorf("offers create: %q", got)
+	}
+	contract := one("contracts", "create", "--name", "IDS-PROD", "--offer", "IDS", "--billing-account", "BA-IDS",
+		"--referent-email", "ida.ids@ids.example", "--referent-last-name", "Ids", "--referent-first-name", "Ida")
+	var c admin.Contract
+	w.adminJSON(t, &c, "contracts", "show", contract)
+	if c.Name != "IDS-PROD" {
+		t.Errorf("contracts create --output id gave %q, which is %+v", contract, c)
+	}
+	user := one("users", "add", contract, "--email", "ivo.ids@ids.example", "--login", "ivo.ids.example", "--last-name", "Ids", "--first-name", "Ivo", "--roles", "contracts=visitor")
+	var person admin.Identity
+	w.adminJSON(t, &person, "people", "show", "ivo.ids@ids.example")
+	if user != person.ID {
+		t.Errorf("users add --output id: %q, want the identity %q", user, person.ID)
+	}
+	if got := one("contracts", "update", contract, "--support-level", "BSC"); got != contract {
+		t.Errorf("contracts update: %q", got)
+	}
+	acct := one("accounts", "create", "--email", "ivo.ids@ids.example", "--last-name", "Ids", "--first-name", "Ivo")
+	if got := one("accounts", "show", "ivo.ids@ids.example"); got != acct {
+		t.Errorf("accounts show: %q, want %q", got, acct)
+	}
+	app := one("apps", "create", "--name", "Ids dashboard", "--claim-link")
+	if got := one("apps", "approve", app); got != app {
+		t.Errorf("apps approve: %q, want %q", got, app)
+	}
+
+	// Lists: each item's id, as in the JSON output.
+	for _, args := range [][]string{
+		{"customers", "list"}, {"billing-accounts", "list"}, {"offers", "list"}, {"contracts", "list"}, {"users", "list", contract},
+		{"documents", "list", "OCB0000001"}, {"accounts", "list"}, {"keys", "expiring", "--within", "1000d"}, {"apps", "list"},
+		{"operator-tokens", "list"}, {"audit", "--since", "1h"},
+	} {
+		var list admin.List[json.RawMessage]
+		w.adminJSON(t, &list, args...)
+		var want []string
+		for _, raw := range list.Items {
+			var item struct {
+				ID string `json:"id"`
+			}
+			if err := json.Unmarshal(raw, &item); err != nil || item.ID == "" {
+				t.Fatalf("%s: an item without an id: %s", strings.Join(args, " "), raw)
+			}
+			want = append(want, item.ID)
+		}
+		out := w.mustAdmin(t, append(args, "--output", "id")...)
+		if len(want) == 0 || out != strings.Join(want, "\n")+"\n" {
+			t.Errorf("eccsd admin %s --output id:\n%s\nwant:\n%s", strings.Join(args, " "), out, strings.Join(want, "\n"))
+		}
+	}
+
+	// The help of every command of the API says so.
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+		if f := c.Flags().Lookup("output"); f != nil && c.Runnable() && !slices.Contains([]string{"import", "operator-token"}, c.Name()) && c.Parent().Name() != "operator-token" {
+			if !strings.Contains(f.Usage, "table, json, or id") {
+				t.Errorf("eccsd %s: --output says %q", c.CommandPath(), f.Usage)
+			}
+		}
+	}
+	walk(newAdminCmd(env{getenv: noEnv}))
+}
+
+func TestAdminDocumentsUploadKeepsTheIDItIsGiven(t *testing.T) {
+	t.Parallel()
+	w := startAdminWorld(t)
+	p, _ := docformat.ParsePeriod("202402")
+	st := docformat.Generate(docformat.Params{Seed: "ids", ContractID: "OCB0000001", CustomerName: "Acme Industries SA", Period: p})
+	var pdf bytes.Buffer
+	if err := docformat.InvoicePDF.Write(&pdf, st, docformat.DefaultInvoice(st)); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "legacy.pdf")
+	if err := os.WriteFile(file, pdf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	upload := func(id string) (string, string, error) {
+		return w.admin(t, "documents", "upload", "OCB0000001", file, "--id", id, "--type", "invoices", "--period", "202402",
+			"--amount", "10.00", "--currency", "EUR", "--filename", "legacy-"+id+".pdf", "--output", "id")
+	}
+	const id = "INV-2024.000317_a"
+	if out, stderr, err := upload(id); err != nil || out != id+"\n" {
+		t.Fatalf("documents upload --id %s: %v, stdout %q, stderr %s", id, err, out, stderr)
+	}
+	got := w.mustAdmin(t, "documents", "download", "OCB0000001", id, "--file", "-")
+	if got != pdf.String() {
+		t.Errorf("documents download %s: %d bytes, want the %d uploaded", id, len(got), pdf.Len())
+	}
+	for _, tc := range []struct {
+		id, says string
+	}{
+		{id, "409"},      // taken
+		{"INV 1", "400"}, // not an id
+	} {
+		if _, stderr, err := upload(tc.id); exitCode(err) != exitRefused || !strings.Contains(stderr, tc.says) {
+			t.Errorf("documents upload --id %q: %v (%s), want %s", tc.id, err, stderr, tc.says)
+		}
+	}
+}
+
+func TestAdminOperatorTokenCreateExportsTheAdminURLToo(t *testing.T) {
+	t.Parallel()
+	w := startAdminWorld(t)
+	w.stop(t)
+	out, errOut, err := runCmd(t, noEnv, "admin", "operator-token", "create", "--data-dir", w.dataDir, "--name", "URL test", "--admin-url", "http://127.0.0.1:8081")
+	if err != nil {
+		t.Fatalf("operator-token create --admin-url: %v\n%s", err, errOut)
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != 2 || lines[0] != "export ECCS_ADMIN_URL=http://127.0.0.1:8081" || !strings.HasPrefix(lines[1], "export ECCS_ADMIN_TOKEN=eccsop_") {
+		t.Errorf("operator-token create --admin-url: stdout %q, want the two export lines", out)
+	}
+	if _, _, err := runCmd(t, noEnv, "admin", "operator-token", "create", "--data-dir", w.dataDir, "--name", "x", "--admin-url", "ftp://ops"); exitCode(err) != exitLocal || !strings.Contains(err.Error(), "--admin-url") {
+		t.Errorf("operator-token create with a bad --admin-url: %v, want a usage error", err)
+	}
+	for in, want := range map[string]string{"http://h:1/x": "http://h:1/x", "a b": "'a b'", "it's": `'it'\''s'`, "": "''"} {
+		if got := shellQuote(in); got != want {
+			t.Errorf("shellQuote(%q) = %s, want %s", in, got, want)
+		}
+	}
+}

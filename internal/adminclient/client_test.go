@@ -257,6 +257,18 @@ func TestEveryRouteRoundTripsTheWireTypes(t *testing.T) {
 	if _, err := c.UploadDocument(ctx, contract.ID, meta, strings.NewReader("not;a;consumption;csv\n")); !isStatus(err, 400, 24) {
 		t.Errorf("UploadDocument of a bad file: %v, want 400/24", err)
 	}
+	// A document that keeps the id another billing system gave it; the id is then taken.
+	withID := meta
+	withID.ID, withID.Filename = "LEGACY-INV.0001", "conso-legacy.csv"
+	if got := must[admin.Document](t, "UploadDocument with an id")(c.UploadDocument(ctx, contract.ID, withID, bytes.NewReader(csv.Bytes()))); got.ID != withID.ID {
+		t.Errorf("UploadDocument with id %s: %+v", withID.ID, got)
+	}
+	if _, err := c.UploadDocument(ctx, contract.ID, withID, bytes.NewReader(csv.Bytes())); !adminclient.IsConflict(err) {
+		t.Errorf("UploadDocument with a taken id: %v, want 409", err)
+	}
+	if err := c.DeleteDocument(ctx, contract.ID, withID.ID); err != nil {
+		t.Errorf("DeleteDocument %s: %v", withID.ID, err)
+	}
 	if got := must[admin.Document](t, "ReplaceDocument")(c.ReplaceDocument(ctx, contract.ID, doc.ID, adminclient.DocumentChange{Amount: "1500"}, bytes.NewReader(csv.Bytes()))); got.Amount != 1500 {
 		t.Errorf("ReplaceDocument: %+v", got)
 	}

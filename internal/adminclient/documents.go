@@ -22,9 +22,11 @@ func (c *Client) Documents(ctx context.Context, contractID string, p Page) (admi
 }
 
 // DocumentMeta describes an uploaded document. Amount is a decimal with at most two decimals
-// and a '.' ("1234.56"), kept as text so that no rounding creeps in. Filename and CreatedAt
-// are optional (the server names the file after the contract, period and type).
+// and a '.' ("1234.56"), kept as text so that no rounding creeps in. ID, Filename and
+// CreatedAt are optional (the server makes an id, and names the file after the contract,
+// period and type).
 type DocumentMeta struct {
+	ID        string // 1 to 64 of A-Za-z0-9._-: documents loaded from another system may keep their ids
 	Type      string
 	Period    string // YYYYMM
 	Amount    string
@@ -36,10 +38,13 @@ type DocumentMeta struct {
 // UploadDocument adds a document to a contract (POST /contracts/{id}/documents), streaming
 // the file from r; the length is sent when r tells it (a file, a bytes or strings reader).
 // Errors: 400/24 with the format checker's reason for a file that breaks its type's format,
-// 400/27 or 400/28 for missing or bad metadata, 404 for an unknown contract, 413 for a file
-// over the server's limit.
+// 400/27 or 400/28 for missing or bad metadata, 404 for an unknown contract, 409 when
+// meta.ID is taken, 413 for a file over the server's limit.
 func (c *Client) UploadDocument(ctx context.Context, contractID string, meta DocumentMeta, r io.Reader) (admin.Document, error) {
 	q := url.Values{}
+	if meta.ID != "" {
+		q.Set("id", meta.ID)
+	}
 	q.Set("type", meta.Type)
 	q.Set("period", meta.Period)
 	q.Set("amount", meta.Amount)
