@@ -79,10 +79,12 @@ manifest.json:
                   "referenceExt": ["PO-117"], "createdAt": "2021-03-01T00:00:00Z", …}],
    "users":     [{"contractId": "OCB0001234", "lastName": "Doe", "firstName": "Jane", "email": "jane.doe@acme.example",
                   "login": "jane.doe.acme", "roles": {"contracts": ["visitor"], "documents": ["manager"]}}],
-   "documents": [{"contractId": "OCB0001234", "type": "invoices", "period": "202403", "amount": "1234.56",
-                  "currency": "EUR", "filename": "invoice-202403.pdf", "file": "files/inv-202403.pdf",
-                  "createdAt": "2024-04-02T08:00:00Z"}]}
-  Contracts take the members of the admin API's NewContract; users, those of NewUser.
+   "documents": [{"id": "INV-2024-000317", "contractId": "OCB0001234", "type": "invoices", "period": "202403",
+                  "amount": "1234.56", "currency": "EUR", "filename": "invoice-202403.pdf",
+                  "file": "files/inv-202403.pdf", "createdAt": "2024-04-02T08:00:00Z"}]}
+  Contracts take the members of the admin API's NewContract; users, those of NewUser. A
+  document's id is optional (1 to 64 of A-Z a-z 0-9 . _ -): given, the document keeps it, such
+  as the id another billing system gave it; otherwise the server makes one.
 
 CSV files: separated by ';' or ',' (as the header is), with a header of the JSON member names;
 the referent's fields are referentCivility, referentLastName, referentFirstName, referentEmail,
@@ -94,10 +96,14 @@ document is named after its file.
 
 A re-run changes nothing twice: a contract whose id exists is skipped, a user already declared
 (by e-mail) is skipped, a document whose contract has one of the same type, period and file
-name is skipped when the files are the same (SHA-256) and rejected when they differ. A rejected
+name is skipped when the files are the same (SHA-256) and rejected when they differ. A
+document with an id is skipped likewise when its contract has a document of that id, the same
+type, period, file name and file; it is rejected when the id is another document's, of this
+contract or another. A rejected
 row (refused by the server, missing file, bad value) changes nothing and is reported with its
 row and reason; the import goes on with the next row. The exit status is 2 when any row was
-rejected.
+rejected. What the server noticed about a row it created (a known person given with other
+data) is printed on standard error, with the row, at the end.
 
 --dry-run reads the manifest, checks the files (their format too), asks the server what exists
 already (reads only), and reports what the import would do, changing nothing.`,
@@ -108,6 +114,9 @@ already (reads only), and reports what the import would do, changing nothing.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := a.checkOutput(); err != nil {
 				return err
+			}
+			if a.output == outputID {
+				return usageError{errors.New("--output id: import prints a report of its rows, which have no id of their own; use --output table or json")}
 			}
 			m, err := readManifest(args[0])
 			if err != nil {
@@ -126,6 +135,9 @@ already (reads only), and reports what the import would do, changing nothing.`,
 			im.progress = newProgress(a.e.stderr, total)
 			runErr := im.run(cmd.Context(), m)
 			im.progress.finish()
+			for _, n := range im.notices {
+				fmt.Fprintln(a.e.stderr, "notice:", n)
+			}
 			if err := a.printImportReport(im.report); err != nil {
 				return err
 			}
@@ -152,6 +164,7 @@ type importer struct {
 	c        *adminclient.Client
 	dryRun   bool
 	report   importReport
+	notices  []string // what the server noticed about the rows created, "<row>: <notice>"
 	progress *progress
 
 	users        map[string]map[string]bool   // contract → lower-case e-mails declared
@@ -248,7 +261,9 @@ func (im *importer) contract(ctx context.Context, r importRow) (string, string, 
 		im.newContracts[id] = r.contract
 		return outcomeCreated, "", nil
 	}
-	if _, err := im.c.CreateContract(ctx, r.contract); err != nil {
+	c, err := im.c.CreateContract(ctx, r.contract)
+	im.notice(r, c.Notices)
+	if err != nil {
 		if adminclient.IsConflict(err) {
 			if _, again := im.c.Contract(ctx, id); again == nil {
 				return outcomeSkipped, "exists (created meanwhile)", nil
@@ -257,6 +272,14 @@ func (im *importer) contract(ctx context.Context, r importRow) (string, string, 
 		return "", "", err
 	}
 	return outcomeCreated, "", nil
+}
+
+// notice keeps what the server noticed about a row it created, to print once the import is
+// done (the progress bar owns the terminal's line until then).
+func (im *importer) notice(r importRow, notices []string) {
+	for _, n := range notices {
+		im.notices = append(im.notices, r.where+": "+n)
+	}
 }
 
 // wouldRefuseContract tells, in a dry run, the reasons a contract's creation would fail that
@@ -316,16 +339,9 @@ func (im *importer) contractKnown(ctx context.Context, contractID string) (strin
 	if err != nil {
 		return "", err
 	}
-	var docs []admin.Document
-	for page := (adminclient.Page{Limit: 1000}); ; page.Offset += page.Limit {
-		list, err := im.c.Documents(ctx, contractID, page)
-		if err != nil {
-			return "", err
-		}
-		docs = append(docs, list.Items...)
-		if len(list.Items) == 0 || page.Offset+len(list.Items) >= list.Total {
-			break
-		}
+	docs, err := im.listDocuments(ctx, contractID)
+	if err != nil {
+		return "", err
 	}
 	emails := map[string]bool{}
 	for _, u := range users.Items {
@@ -347,9 +363,11 @@ func (im *importer) user(ctx context.Context, r importRow) (string, string, erro
 		return outcomeSkipped, "already declared", nil
 	}
 	if !im.dryRun {
-		if _, err := im.c.AddUser(ctx, r.contractID, r.user); err != nil {
+		u, err := im.c.AddUser(ctx, r.contractID, r.user)
+		if err != nil {
 			return "", "", err
 		}
+		im.notice(r, u.Notices)
 	}
 	im.users[r.contractID][email] = true
 	return outcomeCreated, "", nil
@@ -370,15 +388,8 @@ func (im *importer) document(ctx context.Context, r importRow) (string, string, 
 	if t, ok := eccs.ParseDocumentType(docType); ok {
 		docType = string(t) // the server stores the canonical spelling
 	}
-	for _, d := range im.documents[r.contractID] {
-		if d.DocumentType != docType || d.Period != r.doc.Period || d.Filename != r.doc.Filename {
-			continue
-		}
-		if d.SHA256 == sum {
-			return outcomeSkipped, "exists", nil
-		}
-		return outcomeRejected, fmt.Sprintf("a different file is already stored under this name (document %s); replace it with `eccsd admin documents replace %s %s %s`",
-			d.ID, r.contractID, d.ID, r.file), nil
+	if outcome, reason, found := im.loaded(r, docType, sum); found {
+		return outcome, reason, nil
 	}
 	if im.dryRun {
 		// The same checker the server runs, so that a dry run finds the files it would refuse.
@@ -393,7 +404,7 @@ func (im *importer) document(ctx context.Context, r importRow) (string, string, 
 			}
 			return outcomeRejected, err.Error(), nil
 		}
-		im.documents[r.contractID] = append(im.documents[r.contractID], admin.Document{DocumentType: docType, Period: r.doc.Period, Filename: r.doc.Filename, SHA256: sum})
+		im.documents[r.contractID] = append(im.documents[r.contractID], admin.Document{ID: r.doc.ID, DocumentType: docType, Period: r.doc.Period, Filename: r.doc.Filename, SHA256: sum})
 		return outcomeCreated, "", nil
 	}
 	f, err := openUpload(r.file)
@@ -402,11 +413,88 @@ func (im *importer) document(ctx context.Context, r importRow) (string, string, 
 	}
 	defer f.Close()
 	d, err := im.c.UploadDocument(ctx, r.contractID, r.doc, f)
+	if r.doc.ID != "" && adminclient.IsConflict(err) {
+		return im.idTaken(ctx, r, docType, sum, err)
+	}
 	if err != nil {
 		return "", "", err
 	}
 	im.documents[r.contractID] = append(im.documents[r.contractID], d)
 	return outcomeCreated, "", nil
+}
+
+// loaded tells whether a document row is already loaded, from the documents of its contract:
+// the one with the row's id, if any, must be the row's (same type, period and file name, and
+// the same file) or the row is rejected; otherwise the one of the same type, period and file
+// name is the row's when the files are the same (SHA-256), and the row is rejected when they
+// differ.
+func (im *importer) loaded(r importRow, docType, sum string) (outcome, reason string, found bool) {
+	same := func(d admin.Document) bool {
+		return d.DocumentType == docType && d.Period == r.doc.Period && d.Filename == r.doc.Filename
+	}
+	sameFile := func(d admin.Document) (string, string) {
+		if d.SHA256 == sum {
+			if r.doc.ID != "" && d.ID != r.doc.ID {
+				return outcomeSkipped, fmt.Sprintf("exists, as document %s (not %s)", d.ID, r.doc.ID)
+			}
+			return outcomeSkipped, "exists"
+		}
+		return outcomeRejected, fmt.Sprintf("a different file is already stored under this name (document %s); replace it with `eccsd admin documents replace %s %s %s`",
+			d.ID, r.contractID, d.ID, r.file)
+	}
+	docs := im.documents[r.contractID]
+	if r.doc.ID != "" {
+		for _, d := range docs {
+			if d.ID != r.doc.ID {
+				continue
+			}
+			if !same(d) {
+				return outcomeRejected, fmt.Sprintf("id %s is taken by another document of contract %s: %s %s %s", d.ID, r.contractID, d.DocumentType, d.Period, d.Filename), true
+			}
+			outcome, reason := sameFile(d)
+			return outcome, reason, true
+		}
+	}
+	for _, d := range docs {
+		if same(d) {
+			outcome, reason := sameFile(d)
+			return outcome, reason, true
+		}
+	}
+	return "", "", false
+}
+
+// idTaken is the outcome of a document row the server refused because its id is taken
+// (refused): the row is already loaded when the document that has the id is the row's, created
+// meanwhile; otherwise it is rejected with the reason.
+func (im *importer) idTaken(ctx context.Context, r importRow, docType, sum string, refused error) (string, string, error) {
+	docs, err := im.listDocuments(ctx, r.contractID)
+	if err != nil {
+		return "", "", err
+	}
+	im.documents[r.contractID] = docs
+	if outcome, reason, found := im.loaded(r, docType, sum); found {
+		if outcome == outcomeSkipped {
+			reason += " (created meanwhile)"
+		}
+		return outcome, reason, nil
+	}
+	return outcomeRejected, fmt.Sprintf("id %s is taken by a document of another contract: %s", r.doc.ID, refusal(refused)), nil
+}
+
+// listDocuments returns every document of a contract.
+func (im *importer) listDocuments(ctx context.Context, contractID string) ([]admin.Document, error) {
+	var docs []admin.Document
+	for page := (adminclient.Page{Limit: 1000}); ; page.Offset += page.Limit {
+		list, err := im.c.Documents(ctx, contractID, page)
+		if err != nil {
+			return nil, err
+		}
+		docs = append(docs, list.Items...)
+		if len(list.Items) == 0 || page.Offset+len(list.Items) >= list.Total {
+			return docs, nil
+		}
+	}
 }
 
 // fileDigest returns the hex SHA-256 and size of a file, read as a stream.

@@ -22,6 +22,7 @@ import (
 
 	"github.com/eccs/eccs/api/admin"
 	"github.com/eccs/eccs/internal/adminclient"
+	"github.com/eccs/eccs/internal/eccs"
 )
 
 // The kinds of rows, in the order the import applies them.
@@ -118,8 +119,10 @@ type userJSON struct {
 	admin.NewUser
 }
 
-// documentJSON is a document row. Period and amount may be written as JSON numbers.
+// documentJSON is a document row. Period and amount may be written as JSON numbers. ID, when
+// set, is the document's id (such as the one another billing system gave it).
 type documentJSON struct {
+	ID         string   `json:"id,omitempty"`
 	ContractID string   `json:"contractId"`
 	Type       string   `json:"type"`
 	Period     flexText `json:"period"`
@@ -204,7 +207,10 @@ func strictJSON(raw json.RawMessage, v any) error {
 // name: the name is what a re-run recognises it by.
 func (r *importRow) setDocument(dir string, d documentJSON) error {
 	r.contractID = d.ContractID
-	r.doc = adminclient.DocumentMeta{Type: d.Type, Period: string(d.Period), Amount: string(d.Amount), Currency: d.Currency, Filename: d.Filename}
+	r.doc = adminclient.DocumentMeta{ID: d.ID, Type: d.Type, Period: string(d.Period), Amount: string(d.Amount), Currency: d.Currency, Filename: d.Filename}
+	if d.ID != "" && !eccs.ValidDocumentID(d.ID) {
+		return fmt.Errorf("id %q: a document id is 1 to %d of A-Z a-z 0-9 . _ -", d.ID, eccs.MaxDocumentIDLen)
+	}
 	if d.File == "" {
 		return errors.New("file is required: the path of the document's file, relative to the import folder")
 	}
@@ -232,7 +238,7 @@ var csvColumns = map[string][]string{
 		"referentCivility", "referentLastName", "referentFirstName", "referentEmail", "referentFixPhone", "referentMobilePhone",
 		"referentLogin", "referenceExt1", "referenceExt2", "referenceExt3", "createdAt"},
 	kindUsers:     {"contractId", "civility", "lastName", "firstName", "email", "fixPhone", "mobilePhone", "login", "roles"},
-	kindDocuments: {"contractId", "type", "period", "amount", "currency", "filename", "file", "createdAt"},
+	kindDocuments: {"id", "contractId", "type", "period", "amount", "currency", "filename", "file", "createdAt"},
 }
 
 // readCSV reads one CSV file of the manifest; its separator is ';' or ',', whichever its
@@ -301,7 +307,7 @@ func readCSV(dir, kind, name string, data []byte) ([]importRow, error) {
 			}
 		case kindDocuments:
 			r.err = r.setDocument(dir, documentJSON{
-				ContractID: v("contractId"), Type: v("type"), Period: flexText(v("period")), Amount: flexText(v("amount")),
+				ID: v("id"), ContractID: v("contractId"), Type: v("type"), Period: flexText(v("period")), Amount: flexText(v("amount")),
 				Currency: v("currency"), Filename: v("filename"), File: v("file"), CreatedAt: v("createdAt"),
 			})
 		}

@@ -5,13 +5,18 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/eccs/eccs/api/admin"
@@ -144,9 +149,9 @@ func (f *importFolder) writeCSV(sep rune) {
 	write("users.csv", []string{"contractId", "email", "lastName", "firstName", "login", "roles"}, rows)
 	rows = nil
 	for _, d := range f.documents {
-		rows = append(rows, []string{d.ContractID, d.Type, string(d.Period), string(d.Amount), d.Currency, d.File, d.CreatedAt})
+		rows = append(rows, []string{d.ContractID, d.Type, string(d.Period), string(d.Amount), d.Currency, d.File, d.CreatedAt, d.ID})
 	}
-	write("documents.csv", []string{"contractId", "type", "period", "amount", "currency", "file", "createdAt"}, rows)
+	write("documents.csv", []string{"contractId", "type", "period", "amount", "currency", "file", "createdAt", "id"}, rows)
 }
 
 // importRun runs `eccsd admin import DIR [--dry-run] --output json` and returns its report and
@@ -389,4 +394,171 @@ func userEmails(users []admin.User) []string {
 		out = append(out, u.Email)
 	}
 	return out
+}
+
+func TestAdminImportKeepsDocumentIDsAndSkipsThemOnARerun(t *testing.T) {
+	t.Parallel()
+	w := startAdminWorld(t)
+	for i, tc := range []struct {
+		name  string
+		write func(f *importFolder)
+	}{
+		{"JSON manifest", (*importFolder).writeJSON},
+		{"CSV files", func(f *importFolder) { f.writeCSV(';') }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newImportFolder(t)
+			c, c2 := fmt.Sprintf("OCB96%05d", 2*i+1), fmt.Sprintf("OCB96%05d", 2*i+2)
+			f.addContract(c)
+			f.addContract(c2)
+			f.addDocument(c, "invoices", "202403", nil)
+			f.addDocument(c, "bills", "202403", nil)
+			f.addDocument(c, "reports", "202403", nil)
+			id1, id2 := "LEGACY."+c+"-1", "LEGACY_"+c+"-2"
+			f.documents[0].ID, f.documents[1].ID = id1, id2
+			tc.write(f)
+			want := map[string]importCounts{kindContracts: counts(2, 0, 0), kindUsers: counts(2, 0, 0), kindDocuments: counts(3, 0, 0)}
+			if r, code := importRun(t, w, f.dir); code != 0 || !equalCounts(r.Counts, want) {
+				t.Fatalf("first run: exit %d, %+v", code, r)
+			}
+			var docs admin.List[admin.Document]
+			w.adminJSON(t, &docs, "documents", "list", c)
+			ids := map[string]string{}
+			for _, d := range docs.Items {
+				ids[d.DocumentType] = d.ID
+			}
+			if ids["invoices"] != id1 || ids["bills"] != id2 || ids["reports"] == "" || len(ids) != 3 {
+				t.Errorf("the documents of %s have the ids %v, want invoices %s and bills %s", c, ids, id1, id2)
+			}
+			wantSkipped := map[string]importCounts{kindContracts: counts(0, 2, 0), kindUsers: counts(0, 2, 0), kindDocuments: counts(0, 3, 0)}
+			if r, code := importRun(t, w, f.dir); code != 0 || !equalCounts(r.Counts, wantSkipped) {
+				t.Fatalf("second run: exit %d, %+v", code, r)
+			}
+
+			// Rows whose id is taken, or is no id: rejected with their reason; the one loaded
+			// without an id is recognised by its name.
+			g := newImportFolder(t)
+			g.addDocument(c, "invoices", "202405", nil) // another month under id1
+			g.documents[0].ID = id1
+			g.addDocument(c2, "bills", "202403", nil) // another contract's document under id2
+			g.documents[1].ID = id2
+			g.addDocument(c2, "reports", "202403", nil) // not an id
+			g.documents[2].ID = "not an id"
+			g.addDocument(c, "reports", "202403", nil) // loaded before without an id
+			g.documents[3].ID = "LEGACY-" + c + "-3"
+			tc.write(g)
+			r, code := importRun(t, w, g.dir)
+			if code != exitRefused || r.Counts[kindDocuments] != counts(0, 1, 3) {
+				t.Fatalf("third run: exit %d, %+v; want 1 skipped and 3 rejected", code, r.Rows)
+			}
+			for i, says := range []string{"id " + id1 + " is taken by another document of contract " + c, "id " + id2 + " is taken by a document of another contract",
+				`id "not an id"`, "exists, as document " + ids["reports"]} {
+				if row := r.Rows[i]; !strings.Contains(row.Reason, says) {
+					t.Errorf("%s: %s %q, want it to say %q", row.Row, row.Outcome, row.Reason, says)
+				}
+			}
+			w.adminJSON(t, &docs, "documents", "list", c2)
+			if docs.Total != 0 {
+				t.Errorf("%s has %d documents, want none (every row was rejected)", c2, docs.Total)
+			}
+		})
+	}
+}
+
+func TestAdminImportTakesATakenIDForItsOwnDocumentOnlyWhenItIsTheSame(t *testing.T) {
+	t.Parallel()
+	const contract, id = "OCB9700001", "LEGACY-1"
+	dir := t.TempDir()
+	content := []byte("%PDF-1.4 the bytes do not matter to this server")
+	if err := os.WriteFile(filepath.Join(dir, "inv.pdf"), content, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	manifest := `{"documents": [{"id": "` + id + `", "contractId": "` + contract + `", "type": "invoices", "period": "202403",
+		"amount": "1.00", "currency": "EUR", "file": "inv.pdf"}]}`
+	if err := os.WriteFile(filepath.Join(dir, "manifest.json"), []byte(manifest), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(content)
+	for _, tc := range []struct {
+		name      string
+		meanwhile admin.Document // what another run stored, seen only after the upload's 409
+		outcome   string
+		says      string
+	}{
+		{"the same document, created meanwhile", admin.Document{ID: id, DocumentType: "invoices", Period: "202403", Filename: "inv.pdf", SHA256: hex.EncodeToString(sum[:])},
+			outcomeSkipped, "created meanwhile"},
+		{"another document of the contract", admin.Document{ID: id, DocumentType: "invoices", Period: "202402", Filename: "inv.pdf", SHA256: hex.EncodeToString(sum[:])},
+			outcomeRejected, "taken by another document of contract " + contract},
+		{"the same name with another file", admin.Document{ID: id, DocumentType: "invoices", Period: "202403", Filename: "inv.pdf", SHA256: "00"},
+			outcomeRejected, "a different file"},
+		{"a document of another contract", admin.Document{ID: "OTHER", DocumentType: "bills", Period: "202403", Filename: "b.xlsx"},
+			outcomeRejected, "taken by a document of another contract: Document LEGACY-1 already exists. (409/70)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var mu sync.Mutex
+			uploaded := false
+			fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				defer mu.Unlock()
+				w.Header().Set("Content-Type", "application/json")
+				switch r.Method + " " + r.URL.Path {
+				case "GET /admin/v1/contracts/" + contract + "/users":
+					fmt.Fprint(w, `{"items": [], "total": 0}`)
+				case "GET /admin/v1/contracts/" + contract + "/documents":
+					list := admin.List[admin.Document]{Items: []admin.Document{}}
+					if uploaded {
+						list = admin.List[admin.Document]{Items: []admin.Document{tc.meanwhile}, Total: 1}
+					}
+					json.NewEncoder(w).Encode(list)
+				case "POST /admin/v1/contracts/" + contract + "/documents":
+					if r.URL.Query().Get("id") != id {
+						t.Errorf("upload without the id: %s", r.URL.RawQuery)
+					}
+					uploaded = true
+					w.WriteHeader(http.StatusConflict)
+					fmt.Fprint(w, `{"code": 70, "message": "Conflict", "description": "Document LEGACY-1 already exists."}`)
+				default:
+					t.Errorf("unexpected %s %s", r.Method, r.URL)
+					http.NotFound(w, r)
+				}
+			}))
+			defer fake.Close()
+			getenv := envOf(map[string]string{"ECCS_ADMIN_URL": fake.URL, "ECCS_ADMIN_TOKEN": "eccsop_fake"})
+			out, errOut, err := runCmd(t, getenv, "admin", "import", dir, "--output", "json")
+			var r importReport
+			if jerr := json.Unmarshal([]byte(out), &r); jerr != nil || len(r.Rows) != 1 {
+				t.Fatalf("import: %v (%v) in %q\n%s", jerr, err, out, errOut)
+			}
+			if row := r.Rows[0]; row.Outcome != tc.outcome || !strings.Contains(row.Reason, tc.says) {
+				t.Errorf("row %+v, want %s saying %q", row, tc.outcome, tc.says)
+			}
+			if wantCode := map[string]int{outcomeSkipped: 0, outcomeRejected: exitRefused}[tc.outcome]; exitCode(err) != wantCode {
+				t.Errorf("exit %d, want %d", exitCode(err), wantCode)
+			}
+		})
+	}
+}
+
+func TestAdminImportPrintsTheNoticesOfTheRowsItCreated(t *testing.T) {
+	t.Parallel()
+	w := startAdminWorld(t)
+	f := newImportFolder(t)
+	const c = "OCB9800001"
+	f.contracts = append(f.contracts, admin.NewContract{ID: c, Name: "NOTICED", OfferID: devseed.OfferCode, BillingAccountID: devseed.BillingAccountID,
+		Referent: admin.Person{LastName: "Durand", FirstName: "Pablo", Email: "paul.durand@acme.example"}})
+	f.users = append(f.users, userJSON{ContractID: c, NewUser: admin.NewUser{Login: "claire.martin",
+		Person: admin.Person{LastName: "Martine", FirstName: "Claire", Email: "claire.martin@acme.example"}, Roles: map[string][]string{"contracts": {"visitor"}}}})
+	f.writeJSON()
+	out, errOut, err := w.admin(t, "import", f.dir)
+	if err != nil {
+		t.Fatalf("import: %v\n%s\n%s", err, out, errOut)
+	}
+	for _, want := range []string{"notice: manifest.json contracts #1: paul.durand@acme.example is already known", "notice: manifest.json users #1: claire.martin@acme.example is already known"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr %q does not say %q", errOut, want)
+		}
+	}
+	if strings.Contains(out, "notice") {
+		t.Errorf("the summary holds the notices:\n%s", out)
+	}
 }
