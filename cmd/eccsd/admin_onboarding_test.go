@@ -1,102 +1,306 @@
 package main
 
-// The whole onboarding of a customer, scripted end to end through `eccsd admin` against a
-// running server, and the bootstrap of an operator token on the database of a stopped one.
+// The whole onboarding of a customer, as doc/operations.md writes it: its shell block is read
+// from the document and every eccsd command in it run through run(), from an empty data
+// directory to the customer's first call with what the claim links reveal. Then the bootstrap
+// of an operator token on the database of a stopped server.
 
 import (
+	"context"
+	"fmt"
+	"maps"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/eccs/eccs/api/admin"
+	"github.com/eccs/eccs/internal/testenv"
 )
+
+// onboardingDoc is the document whose first section the test runs, and that section's title.
+const (
+	onboardingDoc     = "../../doc/operations.md"
+	onboardingSection = "## From an empty server to a customer's first call"
+	maxOnboardingCmds = 6
+)
+
+// onboardingBlock returns the lines of the first ```sh block of the onboarding section, each
+// command on one line (continuations joined), without comments and blank lines.
+func onboardingBlock(t *testing.T) []string {
+	t.Helper()
+	data, err := os.ReadFile(onboardingDoc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(data), onboardingSection+"\n")
+	if !ok {
+		t.Fatalf("%s has no section %q", onboardingDoc, onboardingSection)
+	}
+	section, _, _ = strings.Cut(section, "\n## ")
+	_, block, ok := strings.Cut(section, "```sh\n")
+	if !ok {
+		t.Fatalf("the section %q of %s has no ```sh block", onboardingSection, onboardingDoc)
+	}
+	block, _, ok = strings.Cut(block, "```")
+	if !ok {
+		t.Fatalf("the ```sh block of %q does not end", onboardingSection)
+	}
+	var lines []string
+	for _, line := range strings.Split(strings.ReplaceAll(block, "\\\n", " "), "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+			lines = append(lines, line)
+		}
+	}
+	return lines
+}
+
+// shellWords splits a command line as a POSIX shell does for the quoting the document uses:
+// blanks, '…', "…" and backslashes. It refuses any expansion ($, `): a variable would be a
+// value carried from one command to another.
+func shellWords(line string) ([]string, error) {
+	var words []string
+	var word strings.Builder
+	inWord := false
+	var quote rune
+	runes := []rune(line)
+	for i := 0; i < len(runes); i++ {
+		r := runes[i]
+		switch {
+		case quote == '\'':
+			if r == '\'' {
+				quote = 0
+			} else {
+				word.WriteRune(r)
+			}
+		case quote == '"':
+			switch {
+			case r == '"':
+				quote = 0
+			case r == '$' || r == '`':
+				return nil, fmt.Errorf("an expansion (%c) in %q", r, line)
+			case r == '\\' && i+1 < len(runes) && strings.ContainsRune("\"\\$`", runes[i+1]):
+				i++
+				word.WriteRune(runes[i])
+			default:
+				word.WriteRune(r)
+			}
+		case r == '\'' || r == '"':
+			quote, inWord = r, true
+		case r == '$' || r == '`' || r == '<' || r == '>' || r == '|' || r == ';':
+			return nil, fmt.Errorf("%c in %q: no variable, placeholder, redirection or pipe belongs in the onboarding", r, line)
+		case r == '\\' && i+1 < len(runes):
+			i++
+			word.WriteRune(runes[i])
+			inWord = true
+		case r == ' ' || r == '\t':
+			if inWord {
+				words = append(words, word.String())
+				word.Reset()
+				inWord = false
+			}
+		default:
+			word.WriteRune(r)
+			inWord = true
+		}
+	}
+	if quote != 0 {
+		return nil, fmt.Errorf("an unterminated %c quote in %q", quote, line)
+	}
+	if inWord {
+		words = append(words, word.String())
+	}
+	return words, nil
+}
+
+// freeAddr returns a loopback address with a port free at the time of the call.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+var evalLine = regexp.MustCompile(`^eval "\$\((eccsd .*)\)"$`)
 
 func TestAdminOnboardingThroughTheCLIGivesTheCustomerAWorkingFirstCall(t *testing.T) {
 	t.Parallel()
-	w := startAdminWorld(t)
+	lines := onboardingBlock(t)
+
+	// The document's addresses and directory become the test's: nothing else changes.
 	start := time.Now()
-
-	var customer admin.Customer
-	w.adminJSON(t, &customer, "customers", "create", "--id", "C-ONB-1", "--name", "Onboarded Logistics SA", "--segment", "sme")
-	var ba admin.BillingAccount
-	w.adminJSON(t, &ba, "billing-accounts", "create", "--id", "ONB-BA-1", "--customer", customer.ID, "--name", "Onboarded - IT")
-	var offer admin.Offer
-	w.adminJSON(t, &offer, "offers", "create", "--id", "ONB", "--name", "Onboarding Cloud", "--contract-type", "Public Cloud", "--support-levels", "BSC,STD")
-	var contract admin.Contract
-	w.adminJSON(t, &contract, "contracts", "create", "--name", "ONB-PROD", "--offer", offer.ID, "--billing-account", ba.ID,
-		"--referent-email", "lea.garnier@onboarded.example", "--referent-last-name", "Garnier", "--referent-first-name", "Léa",
-		"--reference-ext", "PO-2026-001")
-	if contract.ID == "" || contract.CustomerID != customer.ID || contract.SupportLevel != "BSC" || contract.Referent.Email != "lea.garnier@onboarded.example" {
-		t.Fatalf("contracts create: %+v", contract)
-	}
-	var account admin.Account
-	w.adminJSON(t, &account, "accounts", "create", "--type", "administrator", "--email", "it.admin@onboarded.example",
-		"--last-name", "Admin", "--first-name", "Ivan", "--billing-accounts", ba.ID, "--offers", offer.ID)
-	if account.Perimeter == nil || !slices.Equal(account.Perimeter.BillingAccountIDs, []string{ba.ID}) || !slices.Equal(account.Perimeter.OfferIDs, []string{offer.ID}) {
-		t.Fatalf("accounts create: perimeter %+v", account.Perimeter)
-	}
-
-	// The key in clear, in the table a person reads: on stdout, once, and nowhere else.
-	out, errOut, err := w.admin(t, "keys", "issue", account.ID)
-	if err != nil {
-		t.Fatalf("keys issue: %v\n%s", err, errOut)
-	}
-	key := field(out, "API key")
-	if !strings.HasPrefix(key, "eccs_") {
-		t.Fatalf("keys issue printed no key:\n%s", out)
-	}
-	w.remember(key)
-	if strings.Count(out, key) != 1 || strings.Contains(errOut, key) || !strings.Contains(errOut, "shown once") {
-		t.Errorf("keys issue: the key must be on stdout once and not on stderr; stdout:\n%s\nstderr:\n%s", out, errOut)
-	}
-
-	// The same account's second key through a claim link, revealed once.
-	var issued admin.IssuedKey
-	w.adminJSON(t, &issued, "keys", "issue", account.ID, "--claim-link", "--claim-ttl", "1h")
-	if issued.Key != "" || issued.Claim == nil || !strings.HasPrefix(issued.Claim.URL, w.url+admin.ClaimPath+"/") {
-		t.Fatalf("keys issue --claim-link: %+v (want a claim link under %s)", issued, w.url)
-	}
-	w.remember(filepath.Base(issued.Claim.URL))
-	status, claimed := claim(t, issued.Claim.URL)
-	if status != http.StatusOK || claimed.Kind != "api_key" || claimed.ObjectID != issued.APIKey.ID || claimed.Secret == "" {
-		t.Fatalf("claim: %d %+v", status, claimed)
-	}
-	w.remember(claimed.Secret)
-	if again, _ := claim(t, issued.Claim.URL); again != http.StatusNotFound {
-		t.Errorf("a second POST of the claim link answered %d, want 404", again)
-	}
-
-	// The application, approved with its terms accepted.
-	var app admin.IssuedApplication
-	w.adminJSON(t, &app, "apps", "create", "--name", "Onboarded billing dashboard")
-	w.remember(app.ClientSecret)
-	if app.ClientSecret == "" || app.Application.Subscription != admin.SubscriptionPending {
-		t.Fatalf("apps create: %+v", app.Application)
-	}
-	w.mustAdmin(t, "apps", "approve", app.Application.ID)
-	out = w.mustAdmin(t, "apps", "terms", app.Application.ID, "--accepted-by", "Léa Garnier")
-	if !strings.Contains(field(out, "Terms accepted"), "Léa Garnier") || field(out, "Subscription") != admin.SubscriptionApproved {
-		t.Fatalf("apps terms:\n%s", out)
-	}
-
-	// The customer's first call, with each key.
-	for name, k := range map[string]string{"printed": key, "claimed": claimed.Secret} {
-		status, ids := w.firstCall(t, app.Application.ClientID, app.ClientSecret, k)
-		if status != http.StatusOK || !slices.Equal(ids, []string{contract.ID}) {
-			t.Errorf("first call with the %s key: %d %v, want 200 [%s]", name, status, ids, contract.ID)
+	var s *server
+	var dataDir string
+	var subst *strings.Replacer
+	for attempt := 1; ; attempt++ {
+		api, adminAddr := freeAddr(t), freeAddr(t)
+		dataDir = filepath.Join(t.TempDir(), "eccs") // does not exist: serve --migrate makes it
+		pairs := []string{
+			"https://api.example.com", "http://" + api,
+			"127.0.0.1:8081", adminAddr,
+			" :8080 ", " " + api + " ",
+			"/var/lib/eccs", dataDir,
+		}
+		for i := 0; i < len(pairs); i += 2 {
+			if !strings.Contains(strings.Join(lines, "\n"), pairs[i]) {
+				t.Fatalf("the onboarding block no longer holds %q, which the test replaces with its own", pairs[i])
+			}
+		}
+		subst = strings.NewReplacer(pairs...)
+		serveLine, ok := strings.CutSuffix(lines[0], " &")
+		if !ok || !strings.HasPrefix(serveLine, "eccsd serve ") {
+			t.Fatalf("the onboarding starts with %q, want `eccsd serve … &`", lines[0])
+		}
+		args, err := shellWords(subst.Replace(serveLine))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err = launch(t, t.Context(), args[1:], noEnv, dataDir)
+		if err == nil {
+			break
+		}
+		if attempt == 3 || !strings.Contains(err.Error(), "address already in use") {
+			t.Fatal(err)
 		}
 	}
-	t.Logf("onboarding took %s", time.Since(start))
+	w := &adminWorld{server: s}
+	t.Cleanup(func() {
+		if err := s.stop(); err != nil {
+			t.Errorf("the server: %v\n%s", err, tail(s.stderr.String(), 2000))
+		}
+		s.checkLogs(t)
+	})
+	if fi, err := os.Stat(filepath.Join(dataDir, "keys.json")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("serve --migrate on an empty directory: keys.json %v (%v), want it, mode 0600", fi, err)
+	}
+
+	// The commands after serve, run as a shell would: eval sets the variables it prints.
+	shellEnv := map[string]string{}
+	var commands [][]string // every eccsd command, serve included
+	var outputs []string    // the stdout of each, serve's empty
+	commands = append(commands, strings.Fields(lines[0]))
+	outputs = append(outputs, "")
+	for _, line := range lines[1:] {
+		inner, isEval := strings.CutPrefix(line, "eval ")
+		if isEval {
+			m := evalLine.FindStringSubmatch(line)
+			if m == nil {
+				t.Fatalf("%q: the only eval the onboarding may use is eval \"$(eccsd …)\"", line)
+			}
+			inner = m[1]
+		}
+		if !strings.HasPrefix(inner, "eccsd admin ") {
+			t.Fatalf("%q is not an eccsd admin command: the onboarding is eccsd commands only", line)
+		}
+		args, err := shellWords(subst.Replace(inner))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+		var out, errOut testenv.Buffer
+		err = run(ctx, args[1:], envOf(shellEnv), strings.NewReader(""), &out, &errOut)
+		cancel()
+		if err != nil {
+			t.Fatalf("%s: %v (exit %d)\nstdout:\n%s\nstderr:\n%s", line, err, exitCode(err), out.String(), errOut.String())
+		}
+		if strings.Contains(errOut.String(), "notice:") {
+			t.Errorf("%s: %s", line, errOut.String())
+		}
+		commands = append(commands, args)
+		outputs = append(outputs, out.String())
+		if isEval {
+			for _, export := range strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n") {
+				words, err := shellWords(export)
+				if err != nil || len(words) != 2 || words[0] != "export" || !strings.Contains(words[1], "=") {
+					t.Fatalf("%s printed %q, which eval would not take as export NAME=VALUE (%v)", line, export, err)
+				}
+				name, value, _ := strings.Cut(words[1], "=")
+				shellEnv[name] = value
+			}
+		}
+	}
+	t.Logf("the %d commands of the onboarding took %s, the server's start included", len(commands), time.Since(start))
+	if len(commands) > maxOnboardingCmds {
+		t.Errorf("the onboarding takes %d eccsd commands, want at most %d", len(commands), maxOnboardingCmds)
+	}
+	if shellEnv["ECCS_ADMIN_TOKEN"] == "" || shellEnv["ECCS_ADMIN_URL"] == "" {
+		t.Fatalf("after the eval, the shell has %v; want ECCS_ADMIN_URL and ECCS_ADMIN_TOKEN", slices.Sorted(maps.Keys(shellEnv)))
+	}
+	w.opToken, w.adminURL = shellEnv["ECCS_ADMIN_TOKEN"], shellEnv["ECCS_ADMIN_URL"]
+	w.remember(w.opToken)
+
+	// Nothing was copied: no command holds a word that an earlier one printed and the
+	// document did not write itself.
+	doc := strings.Join(lines, "\n")
+	for i, args := range commands {
+		for j := range i {
+			for _, printed := range strings.Fields(outputs[j]) {
+				if len(printed) >= 6 && !strings.Contains(doc, printed) && slices.ContainsFunc(args, func(a string) bool { return strings.Contains(a, printed) }) {
+					t.Errorf("command %d (%s) holds %q, printed by command %d", i+1, strings.Join(args, " "), printed, j+1)
+				}
+			}
+		}
+	}
+
+	// What the operator sends: the two claim links, one per command.
+	var links []string
+	for _, out := range outputs {
+		if link := field(out, "Claim link"); link != "" {
+			links = append(links, link)
+			w.remember(filepath.Base(link))
+		}
+	}
+	if len(links) != 2 {
+		t.Fatalf("the onboarding printed %d claim links, want 2 (the key, the client secret)", len(links))
+	}
+	var contractID string
+	for i, args := range commands {
+		if slices.Equal(args[:min(3, len(args))], []string{"eccsd", "admin", "contracts"}) {
+			contractID = field(outputs[i], "ID")
+		}
+	}
+
+	// The customer opens them, once each, and makes their first call.
+	var key, clientID, secret string
+	for _, link := range links {
+		if !strings.HasPrefix(link, s.url+admin.ClaimPath+"/") {
+			t.Errorf("claim link %s is not under the public URL %s", link, s.url)
+		}
+		status, claimed := claim(t, link)
+		if status != http.StatusOK {
+			t.Fatalf("claim %s: %d", link, status)
+		}
+		w.remember(claimed.Secret)
+		switch claimed.Kind {
+		case "api_key":
+			key = claimed.Secret
+		case "client_secret":
+			clientID, secret = claimed.ClientID, claimed.Secret
+		}
+		if again, _ := claim(t, link); again != http.StatusNotFound {
+			t.Errorf("a second POST of the claim link answered %d, want 404", again)
+		}
+	}
+	if key == "" || clientID == "" || secret == "" {
+		t.Fatalf("the claim links revealed key %t, client id %q, secret %t", key != "", clientID, secret != "")
+	}
+	status, ids := w.firstCall(t, clientID, secret, key)
+	if status != http.StatusOK || contractID == "" || !slices.Equal(ids, []string{contractID}) {
+		t.Fatalf("the customer's first call: %d %v, want 200 [%s]", status, ids, contractID)
+	}
 
 	// Bootstrap: an operator token made on the database of the stopped server works on the
 	// restarted one, and its creation is in the audit trail under the system.
 	w.stop(t)
-	dir := w.dataDir
-	out, errOut, err = runCmd(t, noEnv, "admin", "operator-token", "create", "--data-dir", dir, "--name", "Bootstrap test", "--ttl", "1h")
+	out, errOut, err := runCmd(t, noEnv, "admin", "operator-token", "create", "--data-dir", dataDir, "--name", "Bootstrap test", "--ttl", "1h")
 	if err != nil {
 		t.Fatalf("operator-token create: %v\n%s", err, errOut)
 	}
@@ -104,27 +308,41 @@ func TestAdminOnboardingThroughTheCLIGivesTheCustomerAWorkingFirstCall(t *testin
 	if !ok || !strings.HasPrefix(token, "eccsop_") || strings.Contains(token, "\n") || strings.Contains(errOut, token) || !strings.Contains(errOut, "shown once") {
 		t.Fatalf("operator-token create: want the export line alone on stdout, and no token on stderr; stdout:\n%s\nstderr:\n%s", out, errOut)
 	}
-	w2 := withAdmin(t, startDevOn(t, dir))
-	w2.opToken = token
-	w2.remember(token, key, app.ClientSecret)
-	var shown admin.Customer
-	w2.adminJSON(t, &shown, "customers", "show", customer.ID)
-	if shown.Name != customer.Name {
-		t.Errorf("customers show with the new token: %+v", shown)
-	}
+	s2 := startServer(t, s.args, noEnv, dataDir)
+	w2 := &adminWorld{server: s2, adminURL: w.adminURL, opToken: token}
+	w2.remember(token, key, secret, w.opToken)
 	var events admin.List[admin.AuditEvent]
 	w2.adminJSON(t, &events, "audit", "--object", "operator_token", "--actor", "system", "--since", "10m")
-	found := false
+	var names []string
 	for _, e := range events.Items {
-		found = found || (e.Action == "operator_token.create" && e.Details["name"] == "Bootstrap test")
+		if e.Action == "operator_token.create" {
+			names = append(names, e.Details["name"])
+		}
 	}
-	if !found {
-		t.Errorf("audit: no operator_token.create by the system for the bootstrap token in %+v", events.Items)
+	if !slices.Contains(names, "Bootstrap test") || !slices.Contains(names, "Alice (ops)") {
+		t.Errorf("audit: operator tokens created by the system: %q, want the onboarding's and the bootstrap test's", names)
 	}
-	if status, _ := w2.firstCall(t, app.Application.ClientID, app.ClientSecret, key); status != http.StatusOK {
+	if status, _ := w2.firstCall(t, clientID, secret, key); status != http.StatusOK {
 		t.Errorf("first call after the restart: %d", status)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "eccs.db")); err != nil {
-		t.Error(err)
+}
+
+func TestAdminOnboardingBlockIsReadAsAShellWould(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		line string
+		want []string
+		err  bool
+	}{
+		{`eccsd admin x --name 'Alice (ops)' --b "A \"B\"" c\ d ''`, []string{"eccsd", "admin", "x", "--name", "Alice (ops)", "--b", `A "B"`, "c d", ""}, false},
+		{`eccsd admin keys issue $acct`, nil, true},
+		{`eccsd admin keys issue <account id>`, nil, true},
+		{`eccsd admin keys issue "$(cat id)"`, nil, true},
+		{`eccsd admin x 'open`, nil, true},
+	} {
+		got, err := shellWords(tc.line)
+		if (err != nil) != tc.err || !slices.Equal(got, tc.want) {
+			t.Errorf("shellWords(%q) = %q, %v", tc.line, got, err)
+		}
 	}
 }
