@@ -290,6 +290,8 @@ func serve(ctx context.Context, e env, cfg serveConfig, addrGiven bool) error {
 		RateLimit:          cfg.rateLimit,
 		RateLimitForbidden: cfg.rateLimitCode == http.StatusForbidden,
 		MaxBodyBytes:       cfg.maxBodyBytes,
+		// Given, --public-url is what claim pages name; otherwise they name the request's host.
+		PublicURL: strings.TrimRight(cfg.publicURL, "/"),
 	}
 	servers := map[net.Listener]http.Handler{}
 	if adminLn != nil {

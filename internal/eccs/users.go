@@ -64,13 +64,6 @@ func checkPerson(probs *problems, prefix string, p Person) {
 	}
 }
 
-// validatePerson returns what is wrong with personal data (checkPerson), or nil.
-func validatePerson(prefix string, p Person) error {
-	var probs problems
-	checkPerson(&probs, prefix, p)
-	return probs.err()
-}
-
 func emailField(prefix string) string {
 	if prefix == "" {
 		return "email"

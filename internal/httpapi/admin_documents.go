@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"slices"
 	"strconv"
@@ -14,7 +13,6 @@ import (
 	"time"
 
 	"github.com/eccs/eccs/api"
-	"github.com/eccs/eccs/api/admin"
 	"github.com/eccs/eccs/internal/eccs"
 )
 
@@ -311,7 +309,3 @@ func removeSpool(f *os.File) {
 	os.Remove(f.Name())
 }
 
-// documentsURL is the admin path of a contract's documents, for messages.
-func documentsURL(contractID string) string {
-	return admin.BasePath + "/contracts/" + url.PathEscape(contractID) + "/documents"
-}

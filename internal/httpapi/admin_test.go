@@ -150,8 +150,8 @@ func TestAdminOnTheCustomerListener(t *testing.T) {
 	if resp := get(admin.BasePath+"/customers", ""); resp.StatusCode != 401 {
 		t.Errorf("without a token: %d", resp.StatusCode)
 	}
-	if resp := get("/claim/abc", ""); resp.StatusCode != 200 {
-		t.Errorf("claim page: %d", resp.StatusCode)
+	if resp := get("/claim/abc", ""); resp.StatusCode != 404 {
+		t.Errorf("claim page of an unknown link: %d, want 404", resp.StatusCode)
 	}
 	// The claim link of a key issued here is on this listener, derived from the request.
 	var issued admin.IssuedKey
