@@ -308,4 +308,3 @@ func removeSpool(f *os.File) {
 	f.Close()
 	os.Remove(f.Name())
 }
-
