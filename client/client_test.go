@@ -414,6 +414,18 @@ func TestDownloadToDir(t *testing.T) {
 	if err != nil || !bytes.Equal(got, want) || filepath.Dir(path) != dir || !d.Verified {
 		t.Errorf("DownloadToDir: %s, %+v, %v", path, d, err)
 	}
+	// Owner only by default; FileMode asks for another mode (less the umask: no bit added).
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v, %v; want 0600 by default", fi.Mode().Perm(), err)
+	}
+	other := t.TempDir()
+	opath, _, err := c.DownloadToDir(ctx, contract, s.creds.SampleDocumentID, other, false, client.FileMode(0o640))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(opath); err != nil || fi.Mode().Perm()&^0o640 != 0 || fi.Mode().Perm()&0o600 != 0o600 {
+		t.Errorf("mode %v, %v; want 0640 less the umask", fi.Mode().Perm(), err)
+	}
 
 	zpath, zd, err := c.DownloadToDir(ctx, contract, s.creds.SampleDocumentID, dir, true)
 	if err != nil {

@@ -2,7 +2,9 @@ package client
 
 import (
 	"archive/zip"
+	"cmp"
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -11,6 +13,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"io/fs"
 	"iter"
 	"log/slog"
 	"mime"
@@ -157,6 +160,7 @@ type DownloadOption func(*downloadConfig)
 
 type downloadConfig struct {
 	progress func(done, total int64)
+	mode     fs.FileMode // DownloadToDir's file mode; 0: owner only
 }
 
 // OnProgress calls f after every chunk written with the bytes written so far and the size of
@@ -164,6 +168,13 @@ type downloadConfig struct {
 // the download.
 func OnProgress(f func(done, total int64)) DownloadOption {
 	return func(c *downloadConfig) { c.progress = f }
+}
+
+// FileMode makes DownloadToDir create the file with mode perm, less the umask (as other tools
+// create downloads: 0o666 for the usual mode), instead of readable by its owner only (0o600,
+// the default: bills are personal data). DownloadDocument ignores it.
+func FileMode(perm fs.FileMode) DownloadOption {
+	return func(c *downloadConfig) { c.mode = perm }
 }
 
 // DownloadDocument writes the bytes of a document to w, streaming. When the connection breaks
@@ -384,10 +395,14 @@ func baseName(name string) string {
 // renames it only once it is complete and checked, so that a failed download never leaves a
 // file under the final name; an existing file of that name is replaced. A ZIP (zipped) is
 // checked by reading the file it holds against the archive's checksum and the SHA-256 its
-// ETag carries. The file is readable by its owner only: bills are personal data. It returns
-// the file's path.
+// ETag carries. The file is readable by its owner only (bills are personal data) unless
+// FileMode says otherwise. It returns the file's path.
 func (c *Client) DownloadToDir(ctx context.Context, contractID, documentID, dir string, zipped bool, opts ...DownloadOption) (string, Download, error) {
-	tmp, err := os.CreateTemp(dir, ".eccs-download-*")
+	var cfg downloadConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	tmp, err := createTemp(dir, cmp.Or(cfg.mode, 0o600))
 	if err != nil {
 		return "", Download{}, fmt.Errorf("eccs client: %w", err)
 	}
@@ -410,6 +425,18 @@ func (c *Client) DownloadToDir(ctx context.Context, contractID, documentID, dir 
 		return "", d, fmt.Errorf("eccs client: %w", err)
 	}
 	return path, d, nil
+}
+
+// createTemp creates a new hidden file in dir with mode perm, less the umask (os.CreateTemp
+// makes 0600 files whatever it is asked).
+func createTemp(dir string, perm fs.FileMode) (*os.File, error) {
+	for range 100 {
+		f, err := os.OpenFile(filepath.Join(dir, ".eccs-download-"+rand.Text()[:12]), os.O_RDWR|os.O_CREATE|os.O_EXCL, perm)
+		if !errors.Is(err, fs.ErrExist) {
+			return f, err
+		}
+	}
+	return nil, fmt.Errorf("create a temporary file in %s: too many names taken", dir)
 }
 
 // checkZip reads every file of the ZIP archive at path, which checks their CRC-32; when the

@@ -253,7 +253,10 @@ the bytes were written, so a pipeline must not trust its output then (set -o pip
 				bar.finish()
 				return aboutContract(id, err)
 			}
-			path, d, err := saveDocument(ctx, c, id, docID, dir, zipped, private, opts...)
+			if !private { // the usual mode of a new file, less the umask; the SDK's default is owner only
+				opts = append(opts, client.FileMode(0o666))
+			}
+			path, d, err := c.DownloadToDir(ctx, id, docID, dir, zipped, opts...)
 			bar.finish()
 			if err != nil {
 				return aboutContract(id, err)

@@ -44,6 +44,12 @@ type rows struct {
 // print writes a list in the output format: JSON of v itself, CSV of r with its header line,
 // or a table of r.
 func (a *app) print(cmd *cobra.Command, v any, r rows) error {
+	return a.printAs(cmd, v, r, func() error { return writeTable(a.stdout, r) })
+}
+
+// printAs writes v as JSON or r as CSV when the output format says so, otherwise what forPeople
+// writes.
+func (a *app) printAs(cmd *cobra.Command, v any, r rows, forPeople func() error) error {
 	format, err := a.format(cmd)
 	if err != nil {
 		return err
@@ -54,7 +60,7 @@ func (a *app) print(cmd *cobra.Command, v any, r rows) error {
 	case outputCSV:
 		return writeCSV(a.stdout, r)
 	}
-	return writeTable(a.stdout, r)
+	return forPeople()
 }
 
 // field is a value of a record with the label people read it under.
@@ -65,17 +71,7 @@ type field struct {
 // printRecord writes one record in the output format: JSON of v itself, CSV of r (the wire's
 // names in its header line, for scripts), or "Label: value" lines of fields for people.
 func (a *app) printRecord(cmd *cobra.Command, v any, r rows, fields []field) error {
-	format, err := a.format(cmd)
-	if err != nil {
-		return err
-	}
-	switch format {
-	case outputJSON:
-		return writeJSON(a.stdout, v)
-	case outputCSV:
-		return writeCSV(a.stdout, r)
-	}
-	return writeFields(a.stdout, fields)
+	return a.printAs(cmd, v, r, func() error { return writeFields(a.stdout, fields) })
 }
 
 func writeJSON(w io.Writer, v any) error {
