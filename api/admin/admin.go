@@ -330,6 +330,9 @@ type IssuedApplication struct {
 	Application  Application `json:"application"`
 	ClientSecret string      `json:"clientSecret,omitempty"`
 	Claim        *Claim      `json:"claim,omitempty"`
+	// Notices, in the answer to a rotation, say what else it ended: a rotation keeps one
+	// previous secret, so one made during another's overlap ends the secret before.
+	Notices []string `json:"notices,omitempty"`
 }
 
 // StatusChange sets an application's status: "active", "suspended" or "blocked" (deleting

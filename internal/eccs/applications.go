@@ -178,6 +178,12 @@ func (s *Service) AcceptTerms(ctx context.Context, appID, by string) (Applicatio
 	})
 }
 
+// OverlapRunning reports whether app's previous secret still works: a rotation's overlap
+// runs, and a new rotation would end it at once (one previous secret is kept).
+func (s *Service) OverlapRunning(app Application) bool {
+	return s.now().Before(app.PreviousSecretExpiresAt)
+}
+
 // RotateClientSecret gives an application a new client secret and returns it in clear (shown
 // once). The previous secret, and the access tokens issued with it, keep working for overlap
 // (0: not at all), so that running clients can move to the new one; then they are refused. With claimTTL > 0 the secret is not returned: a one-time

@@ -1,7 +1,9 @@
 package httpapi
 
 import (
+	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/eccs/eccs/api"
 	"github.com/eccs/eccs/api/admin"
@@ -165,6 +167,10 @@ func (s *server) handleApplicationRotateSecret(w http.ResponseWriter, r *http.Re
 	if err != nil {
 		return err
 	}
+	before, err := s.svc.Application(r.Context(), id)
+	if err != nil {
+		return err
+	}
 	app, secret, tok, err := s.svc.RotateClientSecret(r.Context(), id, overlap, ttl)
 	if err != nil {
 		return err
@@ -172,6 +178,13 @@ func (s *server) handleApplicationRotateSecret(w http.ResponseWriter, r *http.Re
 	out := admin.IssuedApplication{Application: applicationJSON(app), ClientSecret: secret}
 	if ttl > 0 {
 		out.Claim = s.claim(r, tok)
+	}
+	// One previous secret is kept: a rotation during another's overlap ends the secret that
+	// overlap was keeping, which its clients may still use.
+	if until := before.PreviousSecretExpiresAt; s.svc.OverlapRunning(before) {
+		out.Notices = append(out.Notices, fmt.Sprintf(
+			"The secret that the previous rotation kept working until %s stopped working now, with the access tokens issued with it: a rotation keeps one previous secret (the one it replaces). Its clients must move to the new secret.",
+			wireTime(until).Format(time.RFC3339)))
 	}
 	writeSecret(w, http.StatusOK, out)
 	return nil

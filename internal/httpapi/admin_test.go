@@ -603,6 +603,18 @@ func TestAdminApplications(t *testing.T) {
 	rot2 := ok[admin.IssuedApplication](t, a.send("POST", a.adminURL+"/applications/"+app.ID+"/rotate-secret", nil, map[string]string{"Authorization": "Bearer " + a.token}), 200)
 	a.tokenRefused(app.ClientID, rot.ClientSecret)
 	a.env.token(app.ClientID, rot2.ClientSecret)
+	if len(rot.Notices)+len(rot2.Notices) != 0 {
+		t.Errorf("notices of rotations made outside any overlap: %q, %q", rot.Notices, rot2.Notices)
+	}
+	// A rotation while another's overlap runs ends the secret that overlap kept, and says so.
+	rot3 := ok[admin.IssuedApplication](t, a.call("POST", "/applications/"+app.ID+"/rotate-secret", admin.SecretRotation{Overlap: "1h"}), 200)
+	rot4 := ok[admin.IssuedApplication](t, a.call("POST", "/applications/"+app.ID+"/rotate-secret", admin.SecretRotation{Overlap: "1h"}), 200)
+	if len(rot3.Notices) != 0 || len(rot4.Notices) != 1 || !strings.Contains(rot4.Notices[0], "stopped working now") {
+		t.Errorf("notices %q then %q: want none, then one saying the secret before stopped working", rot3.Notices, rot4.Notices)
+	}
+	a.tokenRefused(app.ClientID, rot2.ClientSecret)
+	a.env.token(app.ClientID, rot3.ClientSecret)
+	rot2 = rot4
 
 	// Deleted: final.
 	deleted := ok[admin.Application](t, a.call("DELETE", "/applications/"+app.ID, nil), 200)
