@@ -272,6 +272,23 @@ type Claim struct {
 	ExpiresAt time.Time `json:"expiresAt"`
 }
 
+// ClaimInfo is what a claim link reveals, told without revealing it (GET of the link with
+// Accept: application/json): a program checks that it can use the secret before it takes it.
+type ClaimInfo struct {
+	Kind      string    `json:"kind"` // "api_key" or "client_secret"
+	ObjectID  string    `json:"objectId"`
+	ExpiresAt time.Time `json:"expiresAt"`
+	BaseURL   string    `json:"baseUrl"` // the server the link belongs to
+	// For an API key: the account it names, its type and its holder.
+	AccountID   string `json:"accountId,omitempty"`
+	AccountType string `json:"accountType,omitempty"`
+	HolderName  string `json:"holderName,omitempty"`
+	HolderEmail string `json:"holderEmail,omitempty"`
+	// For a client secret: the application and its client id.
+	ApplicationName string `json:"applicationName,omitempty"`
+	ClientID        string `json:"clientId,omitempty"`
+}
+
 // ClaimedSecret is what a claim link reveals.
 type ClaimedSecret struct {
 	Kind     string `json:"kind"` // "api_key" or "client_secret"

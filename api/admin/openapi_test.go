@@ -273,6 +273,7 @@ var wireTypes = []struct {
 	{"IssuedKey", reflect.TypeFor[admin.IssuedKey]()},
 	{"Claim", reflect.TypeFor[admin.Claim]()},
 	{"ClaimedSecret", reflect.TypeFor[admin.ClaimedSecret]()},
+	{"ClaimInfo", reflect.TypeFor[admin.ClaimInfo]()},
 	{"NewApplication", reflect.TypeFor[admin.NewApplication]()},
 	{"Application", reflect.TypeFor[admin.Application]()},
 	{"IssuedApplication", reflect.TypeFor[admin.IssuedApplication]()},

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -123,6 +124,14 @@ func (a *app) login(cmd *cobra.Command, f loginFlags) error {
 
 	var claimed *admin.ClaimedSecret
 	if claimLink != "" {
+		// Ask what the link reveals first: a login that cannot finish must not use it up.
+		info, known, err := a.peekClaim(cmd.Context(), claimLink, claimBase)
+		if err != nil {
+			return err
+		}
+		if known && info.Kind == claimAPIKey && p.ClientID == "" && !a.isTerminal(a.stdin) {
+			return usagef(cmd, "the claim link reveals an API key (for %s); give --client-id, your application's client id, too (the link was not used)", cmp.Or(info.HolderEmail, "an account"))
+		}
 		c, err := a.revealClaim(cmd.Context(), claimLink, claimBase)
 		if err != nil {
 			return err
@@ -295,12 +304,13 @@ func parseClaimLink(link string) (clean, base string, ok bool) {
 	return u.String(), u.Scheme + "://" + u.Host + path[:i], true
 }
 
-// revealClaim POSTs to a claim link, asking for JSON, and returns what it reveals. The link is
-// then used up. No error holds the link: its token is a secret.
-func (a *app) revealClaim(ctx context.Context, link, base string) (admin.ClaimedSecret, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, link, nil)
+// callClaim sends method to a claim link, asking for JSON, and returns the answer and its body.
+// Redirects are not followed: a redirected POST becomes a GET elsewhere, and would send the
+// token along. No error holds the link: its token is a secret.
+func (a *app) callClaim(ctx context.Context, method, link, base string) (*http.Response, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, method, link, nil)
 	if err != nil {
-		return admin.ClaimedSecret{}, errors.New("the claim link cannot be requested")
+		return nil, nil, errors.New("the claim link cannot be requested")
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", "eccs-cli/"+version())
@@ -309,19 +319,46 @@ func (a *app) revealClaim(ctx context.Context, link, base string) (admin.Claimed
 		c := *a.httpClient
 		hc = &c
 	}
-	// A redirected POST becomes a GET elsewhere, and would send the token along: not followed.
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	resp, err := hc.Do(req)
 	if err != nil {
 		if ue := (*url.Error)(nil); errors.As(err, &ue) {
 			err = ue.Err // a url.Error names the link
 		}
-		return admin.ClaimedSecret{}, fmt.Errorf("reach the server of the claim link, %s: %w", base, err)
+		return nil, nil, fmt.Errorf("reach the server of the claim link, %s: %w", base, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
-		return admin.ClaimedSecret{}, fmt.Errorf("read the answer of the claim link: %w", err)
+		return nil, nil, fmt.Errorf("read the answer of the claim link: %w", err)
+	}
+	return resp, body, nil
+}
+
+// peekClaim asks a claim link what it reveals (GET), which does not use it up. ok is false
+// when the server does not say (a server that answers only the page): the caller goes on
+// without knowing. A link that is gone is an error, as for revealClaim.
+func (a *app) peekClaim(ctx context.Context, link, base string) (info admin.ClaimInfo, ok bool, err error) {
+	resp, body, err := a.callClaim(ctx, http.MethodGet, link, base)
+	if err != nil {
+		return admin.ClaimInfo{}, false, err
+	}
+	if resp.StatusCode == http.StatusNotFound {
+		return admin.ClaimInfo{}, false, &exitError{code: exitRefused, msg: "the claim link is unknown, was already used, or has expired: the operator must send a new one"}
+	}
+	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	if resp.StatusCode != http.StatusOK || mt != "application/json" || json.Unmarshal(body, &info) != nil || info.Kind == "" {
+		return admin.ClaimInfo{}, false, nil
+	}
+	return info, true, nil
+}
+
+// revealClaim POSTs to a claim link, asking for JSON, and returns what it reveals. The link is
+// then used up. No error holds the link: its token is a secret.
+func (a *app) revealClaim(ctx context.Context, link, base string) (admin.ClaimedSecret, error) {
+	resp, body, err := a.callClaim(ctx, http.MethodPost, link, base)
+	if err != nil {
+		return admin.ClaimedSecret{}, err
 	}
 	refused := func(format string, args ...any) error {
 		return &exitError{code: exitRefused, msg: fmt.Sprintf(format, args...)}

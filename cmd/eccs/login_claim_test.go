@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"net/http"
 	"os"
 	"path"
@@ -265,5 +266,28 @@ func TestParseClaimLink(t *testing.T) {
 		if clean != tc.clean || base != tc.base || ok != (tc.clean != "") {
 			t.Errorf("parseClaimLink(%q) = %q, %q, %v; want %q, %q", tc.link, clean, base, ok, tc.clean, tc.base)
 		}
+	}
+}
+
+// A login with a claim link that could not finish without a client id refuses before it
+// reveals anything: the link is still good afterwards.
+func TestLoginWithAClaimLinkChecksTheClientIDBeforeUsingTheLink(t *testing.T) {
+	t.Parallel()
+	s := newServer(t)
+	c := newCLI(t, s)
+	c.http = claimValidating(t)
+	link := s.apiKeyClaim(t, s.creds.APIKeys.Client, time.Hour)
+
+	r := c.run(s.creds.ClientSecret+"\n", "login", "--profile", "noid", "--claim", link, "--client-secret-stdin")
+	if r.code != exitLocal || !strings.Contains(r.stderr, "--client-id") || !strings.Contains(r.stderr, "the link was not used") {
+		t.Fatalf("exit %d, %q: want a usage error asking for --client-id", r.code, r.stderr)
+	}
+	if _, err := os.Stat(c.configFile()); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a refused login wrote the configuration file: %v", err)
+	}
+	wantNoSecret(t, r, path.Base(link))
+	r = c.run(s.creds.ClientSecret+"\n", "login", "--profile", "noid", "--claim", link, "--client-secret-stdin", "--client-id", s.creds.ClientID)
+	if r.code != 0 {
+		t.Fatalf("the same link, with --client-id: exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
 	}
 }

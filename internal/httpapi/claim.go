@@ -26,8 +26,9 @@ import (
 
 // handleClaimPage is GET /claim/{token}: the page that says what the link reveals (an API key
 // for an account, or an application's client secret), on which server and until when, with the
-// button that reveals it. It reveals nothing and changes nothing. A used, expired or unknown
-// link answers 404, as POST does.
+// button that reveals it; admin.ClaimInfo in JSON when Accept names application/json. It
+// reveals nothing and changes nothing. A used, expired or unknown link answers 404, as POST
+// does.
 func (s *server) handleClaimPage(w http.ResponseWriter, r *http.Request) error {
 	token := r.PathValue("token")
 	info, err := s.svc.PeekClaim(r.Context(), token)
@@ -35,6 +36,14 @@ func (s *server) handleClaimPage(w http.ResponseWriter, r *http.Request) error {
 		return s.claimFailure(w, r, err)
 	}
 	base := s.publicBase(r)
+	if acceptsJSON(r) { // for programs, such as eccs login --claim, that check before they take it
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("Referrer-Policy", "no-referrer")
+		writeJSON(w, http.StatusOK, admin.ClaimInfo{Kind: string(info.Kind), ObjectID: info.ObjectID,
+			ExpiresAt: wireTime(info.ExpiresAt), BaseURL: base, AccountID: info.AccountID, AccountType: string(info.AccountType),
+			HolderName: info.HolderName, HolderEmail: info.HolderEmail, ApplicationName: info.ApplicationName, ClientID: info.ClientID})
+		return nil
+	}
 	writeClaimHTML(w, http.StatusOK, claimPage, claimPageData{
 		Info:       info,
 		Server:     base,
@@ -238,7 +247,7 @@ var (
 <form method="post">
 <button type="submit">Reveal the {{template "noun" .Info}}</button>
 </form>
-<p class="note">Nothing is revealed until you press the button. From a terminal, <code>eccs login --claim {{.Link}}</code> reveals it and saves it in a profile instead.</p>{{end}}`)
+<p class="note">Nothing is revealed until you press the button. From a terminal, <code>eccs login --claim {{.Link}}{{if eq .Info.Kind "api_key"}} --client-id &lt;your client id&gt;{{end}}</code> reveals it and saves it in a profile instead.</p>{{end}}`)
 
 	claimRevealPage = claimTemplate(`{{define "title"}}Your {{template "noun" .}}{{end}}
 {{define "body"}}<h1>Your {{template "noun" .}}</h1>

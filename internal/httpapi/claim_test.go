@@ -68,7 +68,7 @@ func TestClaimLinkRevealsAnAPIKeyOnce(t *testing.T) {
 		"an API key for the customer-space account of <strong>Claire Martin</strong> (claire.martin@acme.example), a client account",
 		"on the server <code>"+a.url+"</code>",
 		`until <time datetime="`+a.clock.Now().Add(24*time.Hour).UTC().Format(time.RFC3339)+`">`,
-		"<title>Reveal your API key</title>", "<code>eccs login --claim "+link+"</code>")
+		"<title>Reveal your API key</title>", "<code>eccs login --claim "+link+" --client-id &lt;your client id&gt;</code>")
 	a.send("HEAD", link, nil, nil).wantStatus(t, 200)
 
 	// POST reveals it once.
@@ -273,11 +273,35 @@ func TestClaimPageNamesThePublicURL(t *testing.T) {
 	link := e.url + admin.ClaimPath + "/" + claim.Value
 	wantInPage(t, string(a.claimGet(link).wantStatus(t, 200).body),
 		"an administrator account, on the server <code>https://api.example.com</code>",
-		"<code>eccs login --claim https://api.example.com/claim/"+claim.Value+"</code>")
+		"<code>eccs login --claim https://api.example.com/claim/"+claim.Value+" --client-id &lt;your client id&gt;</code>")
 	got := ok[admin.ClaimedSecret](t, a.claimPost(link, true), 200)
 	if got.BaseURL != "https://api.example.com" || got.TokenURL != "https://api.example.com/oauth/v3/token" ||
 		got.APIBaseURL != "https://api.example.com/cloud/b2b/v1" ||
 		got.NextCommand != "eccs login --base-url https://api.example.com --client-id <your client id>" {
 		t.Errorf("claimed %+v", got)
 	}
+}
+
+// A program asks what a link reveals before it takes it: GET with Accept: application/json
+// tells it, like the page, and uses nothing up.
+func TestClaimLinkTellsWhatItRevealsAsJSON(t *testing.T) {
+	a := newAdminEnv(t)
+	client := a.accountOf(admin.AccountClient, "claire.martin@acme.example")
+	issued := ok[admin.IssuedKey](t, a.call("POST", "/accounts/"+client.ID+"/keys", admin.KeyRequest{ClaimLink: true}), 201)
+	for range 2 {
+		r := a.send("GET", issued.Claim.URL, nil, map[string]string{"Accept": "application/json"}).wantStatus(t, 200)
+		info := decode[admin.ClaimInfo](t, r)
+		if info.Kind != "api_key" || info.ObjectID != issued.APIKey.ID || info.AccountID != client.ID || info.HolderEmail != "claire.martin@acme.example" ||
+			info.BaseURL != a.url || !info.ExpiresAt.Equal(issued.Claim.ExpiresAt) || r.header.Get("Cache-Control") != "no-store" {
+			t.Errorf("claim info %+v (%s)", info, r.header.Get("Cache-Control"))
+		}
+	}
+	// The page suggests a command that can finish: a key needs the application's client id.
+	if page := a.claimGet(issued.Claim.URL).wantStatus(t, 200); !strings.Contains(string(page.body), "--client-id &lt;your client id&gt;") {
+		t.Errorf("the page's eccs login command lacks --client-id:\n%s", page.body)
+	}
+	if got := decode[admin.ClaimedSecret](t, a.claimPost(issued.Claim.URL, true).wantStatus(t, 200)); got.ObjectID != issued.APIKey.ID {
+		t.Errorf("the link, after GETs, revealed %+v", got)
+	}
+	a.send("GET", issued.Claim.URL, nil, map[string]string{"Accept": "application/json"}).wantError(t, 404, api.CodeResourceNotFound)
 }
