@@ -527,11 +527,13 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"documents", "list", "-c", "OCB0000001", "--period", "2026-05"}, exitLocal, "YYYYMM"},
 		{[]string{"documents", "download", "-c", "OCB0000001"}, exitLocal, "--latest"},
 		{[]string{"documents", "download", "-c", "OCB0000001", "x", "--latest"}, exitLocal, "not both"},
-		{[]string{"documents", "download", "-c", "OCB0000001", "--latest", "-o", "/nonexistent/dir"}, exitLocal, "not a directory"},
+		{[]string{"documents", "download", "-c", "OCB0000001", "--latest", "-o", "/nonexistent/dir"}, exitLocal, "no such directory"},
 		{[]string{"contract", "show", "OCB0000005"}, exitRefused, "403/50"},
 		{[]string{"documents", "download", "-c", "OCB0000001", "aaaaaaaaaaaaaaaa"}, exitRefused, "404/60"},
 		{[]string{"documents", "download", "-c", "OCB0000001", "--latest", "--period", "199001"}, exitRefused, "404/60"},
-		{[]string{"contracts", "create", "--contract-name", "x"}, exitRefused, "403/50"}, // a client account may not order
+		{[]string{"contracts", "create", "--contract-name", "x"}, exitLocal, "missing --billing-account, --offer, --support-level"},
+		{[]string{"contracts", "create", "--billing-account", s.creds.BillingAccountID, "--offer", s.creds.OfferCode, "--name", "x", "--support-level", s.creds.SupportLevel,
+			"--referent-last-name", "Doe", "--referent-first-name", "Jane", "--referent-email", "jane.doe@example.com"}, exitRefused, "403/50"}, // a client account may not order
 		{[]string{"users", "add", "OCB0000001", "--login", "short"}, exitRefused, "400/2"},
 		{[]string{"completion", "tcsh"}, exitLocal, "shell"},
 	} {

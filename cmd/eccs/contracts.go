@@ -205,6 +205,14 @@ stdin), in the wire's names, and the flags given override the file's.`,
 				"referent-fix-phone": &order.ReferentFixPhone, "referent-mobile-phone": &order.ReferentMobilePhone,
 				"reference-ext1": &order.ReferenceExt1, "reference-ext2": &order.ReferenceExt2, "reference-ext3": &order.ReferenceExt3,
 			})
+			if err := checkRequired(cmd, fromJSON, []required{
+				{"billing-account", "billingAccountId", order.BillingAccountID}, {"offer", "offerCode", order.OfferCode},
+				{"name", "contractName", order.ContractName}, {"support-level", "supportLevel", order.SupportLevel},
+				{"referent-last-name", "referentName", order.ReferentName}, {"referent-first-name", "referentFirstName", order.ReferentFirstName},
+				{"referent-email", "referentMail", order.ReferentMail},
+			}); err != nil {
+				return err
+			}
 			c, _, err := a.client()
 			if err != nil {
 				return err
@@ -242,6 +250,31 @@ stdin), in the wire's names, and the flags given override the file's.`,
 		f.MarkHidden(name)
 	}
 	return cmd
+}
+
+// required is a value a command cannot do without: its flag, its name in a --from-json file,
+// and the value it ended with.
+type required struct{ flag, member, value string }
+
+// checkRequired names, in one usage error, the flags whose values are missing, before any
+// request: the server would name the wire's fields instead. What a value must look like is
+// left to the server.
+func checkRequired(cmd *cobra.Command, fromJSON string, values []required) error {
+	var flags, members []string
+	for _, r := range values {
+		if r.value == "" {
+			flags, members = append(flags, "--"+r.flag), append(members, r.member)
+		}
+	}
+	switch {
+	case len(flags) == 0:
+		return nil
+	case fromJSON == "-":
+		return usagef(cmd, "missing %s (or %s in the JSON of standard input)", strings.Join(flags, ", "), strings.Join(members, ", "))
+	case fromJSON != "":
+		return usagef(cmd, "missing %s (or %s in %s)", strings.Join(flags, ", "), strings.Join(members, ", "), fromJSON)
+	}
+	return usagef(cmd, "missing %s", strings.Join(flags, ", "))
 }
 
 // overrideFlags copies the value of every flag the user set (under its name or an alias)

@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"regexp"
 	"strconv"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -219,8 +222,8 @@ the bytes were written, so a pipeline must not trust its output then (set -o pip
 			case toStdout && private:
 				return usagef(cmd, "-o - with --private: no file is written, standard output is yours to protect")
 			case !toStdout:
-				if info, err := os.Stat(dir); err != nil || !info.IsDir() {
-					return fmt.Errorf("-o %s: not a directory", dir)
+				if err := checkOutputDir(cmd, dir); err != nil {
+					return err
 				}
 			}
 			c, s, err := a.client()
@@ -285,4 +288,26 @@ the bytes were written, so a pipeline must not trust its output then (set -o pip
 	cmd.RegisterFlagCompletionFunc("type", documentTypeCompletion)
 	cmd.MarkFlagDirname("dir")
 	return cmd
+}
+
+// outputDirUse says what -o is, after what is wrong with the one given.
+const outputDirUse = "-o (--dir) names the directory the file is saved in, under the name the server gives (create it first), or - for standard output"
+
+// checkOutputDir checks that the directory of -o exists; it creates none, as a mistyped path
+// must not leave a new directory behind.
+func checkOutputDir(cmd *cobra.Command, dir string) error {
+	info, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist), errors.Is(err, syscall.ENOTDIR): // ENOTDIR: a file on the way
+		return usagef(cmd, "-o %s: no such directory; %s", dir, outputDirUse)
+	case err != nil:
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the path is said already
+		}
+		return fmt.Errorf("-o %s: %w", dir, err)
+	case !info.IsDir():
+		return usagef(cmd, "-o %s: a file, not a directory; %s", dir, outputDirUse)
+	}
+	return nil
 }
