@@ -484,15 +484,63 @@ func details(m map[string]string) string {
 	return strings.Join(parts, " ")
 }
 
-// exactArgs is an Args check that names the arguments the command expects.
+// argHelp says what an argument named in exactArgs is, for the message of a missing one.
+var argHelp = map[string]string{
+	"ACCOUNT":  "an account id, or its holder's e-mail or login",
+	"CONTRACT": "a contract number, such as OCB0000001",
+	"DOCUMENT": "a document id, as `eccsd admin documents list CONTRACT` shows",
+	"IDENTITY": "a user's identity id, as `eccsd admin users list CONTRACT` shows",
+	"PERSON":   "an identity id or an e-mail address",
+	"STATE":    "pending, approved, rejected or suspended",
+	"FILE":     "the file to upload",
+	"DIR":      "the folder to import",
+}
+
+// exactArgs is an Args check that names the arguments the command expects, and says which are
+// missing or unexpected.
 func exactArgs(names ...string) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
-		if len(args) != len(names) {
-			return usageError{fmt.Errorf("%s takes %s (%d argument(s)), got %d", cmd.CommandPath(), strings.Join(names, " "), len(names), len(args))}
+		path, all := cmd.CommandPath(), strings.Join(names, " ")
+		switch {
+		case len(args) > len(names):
+			extra := make([]string, len(args)-len(names))
+			for i, v := range args[len(names):] {
+				extra[i] = strconv.Quote(v)
+			}
+			return usageError{fmt.Errorf("%s takes only %s: unexpected %s", path, all, strings.Join(extra, " "))}
+		case len(args) < len(names) && len(names) == 1:
+			return usageError{fmt.Errorf("%s needs %s%s", path, names[0], argAbout(cmd, names[0]))}
+		case len(args) == 0:
+			both := "give both"
+			if len(names) == 3 {
+				both = "give all three"
+			} else if len(names) > 3 {
+				both = fmt.Sprintf("give all %d", len(names))
+			}
+			return usageError{fmt.Errorf("%s takes %s: %s", path, all, both)}
+		case len(args) < len(names):
+			missing := names[len(args):]
+			if len(missing) == 1 {
+				return usageError{fmt.Errorf("%s takes %s: %s is missing%s", path, all, missing[0], argAbout(cmd, missing[0]))}
+			}
+			return usageError{fmt.Errorf("%s takes %s: %s are missing", path, all, strings.Join(missing, " and "))}
 		}
 		if i := slices.Index(args, ""); i >= 0 {
-			return usageError{fmt.Errorf("%s: %s is empty", cmd.CommandPath(), names[i])}
+			return usageError{fmt.Errorf("%s: %s is empty", path, names[i])}
 		}
 		return nil
 	}
+}
+
+// argAbout is what argHelp says of an argument, in parentheses (" (…)"), with --contract
+// when cmd takes the contract that way too; "" when there is nothing to say.
+func argAbout(cmd *cobra.Command, name string) string {
+	help := argHelp[name]
+	if name == "CONTRACT" && cmd.Flags().Lookup("contract") != nil {
+		help += ", or --contract"
+	}
+	if help == "" {
+		return ""
+	}
+	return " (" + help + ")"
 }
