@@ -180,7 +180,7 @@ func (a Access) Roles() Roles { return a.roles }
 // present ones) and, for a client account, its declaration on it, whatever the first read
 // found. So neither the answer nor its timing tells which contracts exist.
 func (s *Service) ContractAccess(ctx context.Context, acct Account, contractID string) (Access, error) {
-	hidden := &Error{Code: Forbidden, Message: fmt.Sprintf("Contract %s does not exist or is not visible to this API key.", contractID)}
+	hidden := &Error{Code: Forbidden, Message: fmt.Sprintf("Contract %s does not exist or is not visible to this API key (contract numbers are compared exactly, case included).", contractID)}
 	c, err := s.cachedContract(ctx, contractID)
 	if err != nil && !IsNotFound(err) {
 		return Access{}, fmt.Errorf("find contract: %w", err)

@@ -230,3 +230,13 @@ func TestUserDeclarationWithAnEmptyContractHeaderIsRefused(t *testing.T) {
 	}
 	e.asClient("POST", "/contract/OCB0000001/user", "", body).wantStatus(t, 201) // without it, declared
 }
+
+// A contract number typed in another case is another number: the refusal says that case
+// counts, as it does for any contract the key cannot see.
+func TestAContractNumberInAnotherCaseIsToldThatCaseCounts(t *testing.T) {
+	e := newEnv(t)
+	desc := e.asClient("GET", "/contract", "ocb0000001", "").wantError(t, 403, api.CodeAccessDenied)
+	if !strings.Contains(desc, "ocb0000001") || !strings.Contains(desc, "case included") {
+		t.Errorf("description %q does not say that case counts", desc)
+	}
+}

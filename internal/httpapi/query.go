@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -113,25 +112,79 @@ func reads(h handlerFunc, known ...string) handlerFunc {
 	}
 }
 
-// warnUnknownParams adds a Warning naming the parameters of rawQuery not in known.
+// warnUnknownParams adds a Warning naming the parameters of rawQuery not in known, with the
+// known one a misspelt name likely meant.
 func warnUnknownParams(w http.ResponseWriter, rawQuery string, known []string) {
 	q, _ := url.ParseQuery(rawQuery) // a query that cannot be decoded is answered where it is read
 	var unknown []string
 	for name := range q {
 		if !slices.Contains(known, name) {
-			unknown = append(unknown, truncate(name, 40))
+			unknown = append(unknown, name)
 		}
 	}
 	if len(unknown) == 0 {
 		return
 	}
 	slices.Sort(unknown)
+	var named []string
+	for _, name := range unknown[:min(len(unknown), 5)] {
+		n := strconv.Quote(truncate(name, 40))
+		if near := closest(name, known); near != "" {
+			n += " (did you mean " + near + "?)"
+		}
+		named = append(named, n)
+	}
 	if len(unknown) > 5 {
-		unknown = append(unknown[:5], "…")
+		named = append(named, "…")
 	}
 	takes := "this operation takes none"
 	if len(known) > 0 {
 		takes = "this operation reads " + strings.Join(known, ", ")
 	}
-	warn(w, fmt.Sprintf("The query-string parameters %s were ignored: %s.", strings.Join(unknown, ", "), takes))
+	what := "The query-string parameter " + named[0] + " was ignored"
+	if len(unknown) > 1 {
+		what = "The query-string parameters " + strings.Join(named, ", ") + " were ignored"
+	}
+	warn(w, what+": "+takes+".")
+}
+
+// closest returns the name of known that name likely misspells: one at most two edits away
+// (letters added, removed, changed or swapped, case aside), or "".
+func closest(name string, known []string) string {
+	best, bestDist := "", 3
+	for _, k := range known {
+		if d := editDistance(strings.ToLower(name), strings.ToLower(k)); d < bestDist {
+			best, bestDist = k, d
+		}
+	}
+	return best
+}
+
+// editDistance is the optimal string alignment distance of a and b (bytes): the edits of the
+// Levenshtein distance, plus the swap of two neighbours.
+func editDistance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		return 64 // no parameter name is that long: not a misspelling
+	}
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(a)][len(b)]
 }
