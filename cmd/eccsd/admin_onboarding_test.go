@@ -305,8 +305,12 @@ func TestAdminOnboardingThroughTheCLIGivesTheCustomerAWorkingFirstCall(t *testin
 		t.Fatalf("operator-token create: %v\n%s", err, errOut)
 	}
 	token, ok := strings.CutPrefix(strings.TrimSuffix(out, "\n"), "export ECCS_ADMIN_TOKEN=")
-	if !ok || !strings.HasPrefix(token, "eccsop_") || strings.Contains(token, "\n") || strings.Contains(errOut, token) || !strings.Contains(errOut, "shown once") {
+	if !ok || !strings.HasPrefix(token, "eccsop_") || strings.Contains(token, "\n") || strings.Contains(errOut, token) || !strings.Contains(errOut, "printed once") {
 		t.Fatalf("operator-token create: want the export line alone on stdout, and no token on stderr; stdout:\n%s\nstderr:\n%s", out, errOut)
+	}
+	// Under eval (step 2 of the document) stdout is never seen: stderr says where the token went.
+	if want := "It is printed once, on standard output, as the line `export ECCS_ADMIN_TOKEN=…` for eval: store it now in your secret store"; !strings.Contains(errOut, want) {
+		t.Errorf("operator-token create: stderr %q does not say %q", errOut, want)
 	}
 	s2 := startServer(t, s.args, noEnv, dataDir)
 	w2 := &adminWorld{server: s2, adminURL: w.adminURL, opToken: token}

@@ -86,7 +86,14 @@ func (a *adminCLI) printIssuedOperatorToken(out admin.IssuedOperatorToken, admin
 	if !t.ExpiresAt.IsZero() {
 		expires = "expires " + when(t.ExpiresAt)
 	}
-	fmt.Fprintf(a.e.stderr, "Created operator token %s for %q (prefix %s, %s). It is shown once, below: store it now.\n", t.ID, t.Name, t.Prefix, expires)
+	// Under eval, stdout never reaches the screen: the note says where the token went.
+	lines := "the line `export ECCS_ADMIN_TOKEN=…`"
+	if adminURL != "" {
+		lines = "the lines `export ECCS_ADMIN_URL=…` and `export ECCS_ADMIN_TOKEN=…`"
+	}
+	fmt.Fprintf(a.e.stderr, "Created operator token %s for %q (prefix %s, %s). It is printed once, on standard output, as %s for eval: "+
+		"store it now in your secret store (after eval it is in $ECCS_ADMIN_TOKEN, in this shell only); nothing can show it again.\n",
+		t.ID, t.Name, t.Prefix, expires, lines)
 	if adminURL != "" {
 		if _, err := fmt.Fprintf(a.e.stdout, "export ECCS_ADMIN_URL=%s\n", shellQuote(adminURL)); err != nil {
 			return err

@@ -725,6 +725,9 @@ func TestAdminOperatorTokenCreateExportsTheAdminURLToo(t *testing.T) {
 	if len(lines) != 2 || lines[0] != "export ECCS_ADMIN_URL=http://127.0.0.1:8081" || !strings.HasPrefix(lines[1], "export ECCS_ADMIN_TOKEN=eccsop_") {
 		t.Errorf("operator-token create --admin-url: stdout %q, want the two export lines", out)
 	}
+	if want := "It is printed once, on standard output, as the lines `export ECCS_ADMIN_URL=…` and `export ECCS_ADMIN_TOKEN=…` for eval: store it now in your secret store"; !strings.Contains(errOut, want) {
+		t.Errorf("operator-token create --admin-url: stderr %q does not say %q", errOut, want)
+	}
 	if _, _, err := runCmd(t, noEnv, "admin", "operator-token", "create", "--data-dir", w.dataDir, "--name", "x", "--admin-url", "ftp://ops"); exitCode(err) != exitLocal || !strings.Contains(err.Error(), "--admin-url") {
 		t.Errorf("operator-token create with a bad --admin-url: %v, want a usage error", err)
 	}
