@@ -11,6 +11,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -51,6 +53,44 @@ func exitCode(err error) int {
 		return exitRefused
 	}
 	return exitLocal
+}
+
+// eccsdCommand is the command that runs this program where the user is, for the dev banner's
+// `… admin` line: "go run ./cmd/eccsd" when `go run` built it (as the README starts the dev
+// server: no eccsd on the PATH then), "eccsd" otherwise.
+func eccsdCommand(getenv func(string) string) string {
+	exe, err := os.Executable()
+	if err != nil {
+		return "eccsd"
+	}
+	dirs := []string{getenv("GOTMPDIR"), os.TempDir(), getenv("GOCACHE")}
+	if cache, err := os.UserCacheDir(); err == nil {
+		dirs = append(dirs, filepath.Join(cache, "go-build"))
+	}
+	return commandFor(exe, dirs...)
+}
+
+// commandFor is eccsdCommand for the executable exe, given the directories `go run` builds
+// in: the temporary ones (GOTMPDIR, else the system's), where a build is
+// <tmp>/go-build<n>/b<n>/exe/eccsd, and the build cache, where go (1.24 on) keeps what it ran
+// as <cache>/<xx>/<hash>-d/eccsd.
+func commandFor(exe string, goDirs ...string) string {
+	dir := filepath.Dir(exe)
+	var root string
+	switch build := filepath.Dir(filepath.Dir(dir)); {
+	case filepath.Base(dir) == "exe" && strings.HasPrefix(filepath.Base(build), "go-build"):
+		root = filepath.Dir(build)
+	case strings.HasSuffix(filepath.Base(dir), "-d"):
+		root = filepath.Dir(filepath.Dir(dir))
+	default:
+		return "eccsd"
+	}
+	for _, d := range goDirs {
+		if d != "" && filepath.Clean(d) == root {
+			return "go run ./cmd/eccsd"
+		}
+	}
+	return "eccsd"
 }
 
 // adminCLI holds what the admin commands share: the program's surroundings and the values of

@@ -264,7 +264,7 @@ func serve(ctx context.Context, e env, cfg serveConfig, addrGiven bool) error {
 		if err := creds.WriteFile(filepath.Join(cfg.dataDir, "dev-credentials.json")); err != nil {
 			return err
 		}
-		creds.PrintWelcome(e.stdout, cfg.dataDir)
+		creds.PrintWelcome(e.stdout, cfg.dataDir, eccsdCommand(e.getenv))
 		// A data directory seeded before may have had its keys file replaced since, or its demo
 		// application suspended: then the printed credentials fail. Say so rather than print
 		// them as if they worked.

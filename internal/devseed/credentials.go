@@ -106,8 +106,9 @@ func (c Credentials) WriteFile(path string) error {
 }
 
 // PrintWelcome writes the credentials and ready-to-paste curl commands for the guide's four
-// examples.
-func (c Credentials) PrintWelcome(w io.Writer, dataDir string) {
+// examples. eccsd is the command that runs the server's program where the user is, such as
+// "eccsd" or "go run ./cmd/eccsd": the banner shows how to operate it with that.
+func (c Credentials) PrintWelcome(w io.Writer, dataDir, eccsd string) {
 	fmt.Fprint(w, "\neccs dev server: the Cloud Store Customer Space API with demo data (loopback only).\n\n")
 	// The values start in one column, each after its label; what describes a value follows it.
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -125,7 +126,7 @@ func (c Credentials) PrintWelcome(w io.Writer, dataDir string) {
 	}
 	tw.Flush()
 	fmt.Fprintf(w, `
-Operate it: ECCS_ADMIN_URL=%s ECCS_ADMIN_TOKEN=%s eccsd admin contracts list
+Operate it: ECCS_ADMIN_URL=%s ECCS_ADMIN_TOKEN=%s %s admin contracts list
 
 Paste these to follow the getting-started guide:
 
@@ -172,7 +173,7 @@ curl -X POST \
 --data-raw '{"billingAccountId": "%s", "offerCode": "%s", "contractName": "contractName", "supportLevel": "%s", "referentCivility": "M", "referentName": "Doe", "referentFirstName": "John", "referentMail": "john.doe@orange.com", "referentFixPhone": "0102030405", "referentMobilePhone": "0607080900", "referenceExt1": "ext1", "referenceExt2": "ext2", "referenceExt3": "ext3"}'
 
 `,
-		c.AdminURL, c.AdminToken,
+		c.AdminURL, c.AdminToken, eccsd,
 		c.ClientID, c.ClientSecret, c.TokenURL,
 		c.APIKeys.Client, c.SampleContractID, c.APIURL,
 		c.APIKeys.Client, c.SampleContractID, c.APIURL,

@@ -20,7 +20,7 @@ var sample = Credentials{
 
 func TestTheWelcomeBannerAlignsItsValues(t *testing.T) {
 	var b strings.Builder
-	sample.PrintWelcome(&b, "eccs-data")
+	sample.PrintWelcome(&b, "eccs-data", "eccsd")
 	out := b.String()
 	values := map[string]string{
 		"Token endpoint": sample.TokenURL, "API base": sample.APIURL, "Client ID": sample.ClientID, "Client secret": sample.ClientSecret,
@@ -57,7 +57,7 @@ func TestTheWelcomeBannerAlignsItsValues(t *testing.T) {
 
 func TestTheCurlCommandsSendAcceptWithoutATrailingSpace(t *testing.T) {
 	var b strings.Builder
-	sample.PrintWelcome(&b, "eccs-data")
+	sample.PrintWelcome(&b, "eccs-data", "eccsd")
 	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
 	if err != nil {
 		t.Fatal(err)
@@ -75,6 +75,19 @@ func TestTheCurlCommandsSendAcceptWithoutATrailingSpace(t *testing.T) {
 		}
 		if n < 5 {
 			t.Errorf("%s has %d Accept headers, want one per curl command of the tour (5)", what, n)
+		}
+	}
+}
+
+// The banner's command to operate the server is the one it is given: "go run ./cmd/eccsd" for
+// who followed the README, which puts no eccsd on the PATH.
+func TestTheWelcomeBannerOperatesTheServerWithTheCommandItIsGiven(t *testing.T) {
+	for _, eccsd := range []string{"eccsd", "go run ./cmd/eccsd"} {
+		var b strings.Builder
+		sample.PrintWelcome(&b, "eccs-data", eccsd)
+		want := "Operate it: ECCS_ADMIN_URL=" + sample.AdminURL + " ECCS_ADMIN_TOKEN=" + sample.AdminToken + " " + eccsd + " admin contracts list\n"
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("PrintWelcome(…, %q) does not say %q:\n%s", eccsd, want, b.String())
 		}
 	}
 }
