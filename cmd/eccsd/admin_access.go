@@ -120,24 +120,22 @@ func perimeterText(p *admin.Perimeter) string {
 }
 
 // printAccount prints an account and, when it was created with its key, the key as `keys
-// issue` prints it (with --output id, the account's id only; a claim link goes to stderr).
+// issue` prints it, after the account.
 func (a *adminCLI) printAccount(acct admin.Account) error {
 	id := acct.Identity
-	err := a.print(acct, func(w io.Writer) {
+	fieldsOf := func(w io.Writer) {
 		fields(w, "ID", acct.ID, "Type", acct.Type, "Identity", id.ID, "Login", id.Login, "Name", strings.TrimSpace(id.Civility+" "+id.FirstName+" "+id.LastName),
 			"E-mail", id.Email, "Perimeter", perimeterText(acct.Perimeter), "Created", when(acct.CreatedAt), "Updated", when(acct.UpdatedAt))
-	})
-	if err != nil || acct.IssuedKey == nil {
-		return err
 	}
-	switch a.output {
-	case outputTable:
-		fmt.Fprintln(a.e.stdout)
-		return a.printIssuedKey(*acct.IssuedKey)
-	case outputID:
-		a.claimToStderr(acct.IssuedKey.Claim, "key")
+	if acct.IssuedKey == nil {
+		return a.print(acct, fieldsOf)
 	}
-	return nil
+	k := *acct.IssuedKey
+	return a.printIssued(acct, func(w io.Writer) {
+		fieldsOf(w)
+		fmt.Fprintln(w)
+		keyFields(w, k.APIKey)
+	}, issuedSecret{what: "key", label: "API key", value: k.Key, claim: k.Claim})
 }
 
 // keyRequestFlags adds the flags of a new key: lifetime and claim link.
@@ -254,20 +252,44 @@ func (a *adminCLI) printKey(k admin.APIKey) error {
 	})
 }
 
-// printIssuedKey prints a new key (once, to stdout) or its claim link.
+// printIssuedKey prints a new key (once, to stdout) or its claim link, after the key's
+// metadata.
 func (a *adminCLI) printIssuedKey(k admin.IssuedKey) error {
-	err := a.print(k, func(w io.Writer) {
-		fields(w, "API key", k.Key, "Key id", k.APIKey.ID, "Account", k.APIKey.AccountID, "Prefix", k.APIKey.Prefix, "Expires", when(k.APIKey.ExpiresAt))
-		if k.Claim != nil {
-			fields(w, "Claim link", k.Claim.URL, "Link expires", when(k.Claim.ExpiresAt))
+	return a.printIssued(k, func(w io.Writer) { keyFields(w, k.APIKey) }, issuedSecret{what: "key", label: "API key", value: k.Key, claim: k.Claim})
+}
+
+// keyFields writes the metadata of a key just issued.
+func keyFields(w io.Writer, k admin.APIKey) {
+	fields(w, "Key id", k.ID, "Account", k.AccountID, "Prefix", k.Prefix, "Expires", when(k.ExpiresAt))
+}
+
+// issuedSecret is a secret the server issued with an object: in clear, shown once, or as the
+// one-time claim link that reveals it.
+type issuedSecret struct {
+	what  string // what the notes call it: "key", "client secret"
+	label string // its label in the table: "API key", "Client secret"
+	value string // "" when it is given as a claim link
+	claim *admin.Claim
+}
+
+// printIssued prints v, an object that comes with an issued secret, as every command that issues
+// one does: in the table, the object's fields (object) first, then the secret or "Claim link"
+// and "Link expires"; on stderr, how the secret is handed over. With --output id, the object's
+// id alone on stdout, and the claim link on stderr.
+func (a *adminCLI) printIssued(v any, object func(w io.Writer), s issuedSecret) error {
+	err := a.print(v, func(w io.Writer) {
+		object(w)
+		fields(w, s.label, s.value)
+		if s.claim != nil {
+			fields(w, "Claim link", s.claim.URL, "Link expires", when(s.claim.ExpiresAt))
 		}
 	})
 	switch {
 	case err != nil:
 	case a.output == outputTable:
-		a.secretHint(k.Key != "", k.Claim, "key")
+		a.secretHint(s.value != "", s.claim, s.what)
 	case a.output == outputID:
-		a.claimToStderr(k.Claim, "key")
+		a.claimToStderr(s.claim, s.what)
 	}
 	return err
 }
@@ -453,21 +475,8 @@ func appFields(w io.Writer, app admin.Application) {
 }
 
 // printIssuedApp prints an application with its new client secret (once, to stdout) or its
-// claim link.
+// claim link, after the application.
 func (a *adminCLI) printIssuedApp(out admin.IssuedApplication) error {
-	err := a.print(out, func(w io.Writer) {
-		fields(w, "Client secret", out.ClientSecret)
-		if out.Claim != nil {
-			fields(w, "Claim link", out.Claim.URL, "Link expires", when(out.Claim.ExpiresAt))
-		}
-		appFields(w, out.Application)
-	})
-	switch {
-	case err != nil:
-	case a.output == outputTable:
-		a.secretHint(out.ClientSecret != "", out.Claim, "client secret")
-	case a.output == outputID:
-		a.claimToStderr(out.Claim, "client secret")
-	}
-	return err
+	return a.printIssued(out, func(w io.Writer) { appFields(w, out.Application) },
+		issuedSecret{what: "client secret", label: "Client secret", value: out.ClientSecret, claim: out.Claim})
 }
