@@ -475,8 +475,13 @@ func appFields(w io.Writer, app admin.Application) {
 }
 
 // printIssuedApp prints an application with its new client secret (once, to stdout) or its
-// claim link, after the application.
+// claim link, after the application; then, on stderr, what the server noticed (a rotation
+// during another's overlap ends the secret that overlap kept).
 func (a *adminCLI) printIssuedApp(out admin.IssuedApplication) error {
-	return a.printIssued(out, func(w io.Writer) { appFields(w, out.Application) },
+	err := a.printIssued(out, func(w io.Writer) { appFields(w, out.Application) },
 		issuedSecret{what: "client secret", label: "Client secret", value: out.ClientSecret, claim: out.Claim})
+	if err == nil {
+		a.notices(out.Notices)
+	}
+	return err
 }

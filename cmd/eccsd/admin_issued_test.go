@@ -64,3 +64,32 @@ func TestAdminIssuedSecretsArePrintedAlikeAfterTheirObject(t *testing.T) {
 		}
 	}
 }
+
+// A rotation made while the previous one's overlap runs ends the secret that overlap kept: the
+// server's notice says so on stderr, and stdout keeps the application and its secret.
+func TestAdminAppsRotateSecretSaysWhenItEndsTheSecretAnOverlapKept(t *testing.T) {
+	t.Parallel()
+	w := startAdminWorld(t)
+	var app admin.IssuedApplication
+	w.adminJSON(t, &app, "apps", "create", "--name", "Twice rotated", "--claim-link")
+	w.remember(filepath.Base(app.Claim.URL))
+	rotate := func(args ...string) (string, string) {
+		t.Helper()
+		out, errOut, err := w.admin(t, append([]string{"apps", "rotate-secret", app.Application.ID}, args...)...)
+		if err != nil {
+			t.Fatalf("apps rotate-secret %s: %v\n%s", strings.Join(args, " "), err, errOut)
+		}
+		w.remember(field(out, "Client secret"))
+		return out, errOut
+	}
+	if _, errOut := rotate("--overlap", "1h"); strings.Contains(errOut, "notice:") {
+		t.Errorf("a first rotation: stderr %q, want no notice", errOut)
+	}
+	out, errOut := rotate()
+	if !strings.Contains(errOut, "notice: The secret that the previous rotation kept working until ") || !strings.Contains(errOut, "stopped working now") {
+		t.Errorf("a rotation during the overlap of another: stderr %q, want the server's notice", errOut)
+	}
+	if field(out, "Client secret") == "" || strings.Contains(out, "notice") {
+		t.Errorf("a rotation during the overlap of another: stdout %q, want the application and its secret alone", out)
+	}
+}
