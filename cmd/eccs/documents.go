@@ -47,7 +47,8 @@ func (a *app) documentsListCommand() *cobra.Command {
 		Long: `List the documents of a contract, newest first (period, then creation): of one type with
 --type, of one month with --period YYYYMM (the month the document covers), at most --limit of
 them (default 10; 0 for all), after the first --offset of them. Types the account's role does
-not show are absent.`,
+not show are absent. A table that is not the whole list says so on stderr, with how many there
+are.`,
 		Example: `  eccs documents list --contract OCB0000001
   eccs documents list -c OCB0000001 --type comsumptionRatedReports --limit 0 --output csv
   eccs documents list -c OCB0000001 --limit 10 --offset 10
@@ -75,14 +76,24 @@ not show are absent.`,
 			if err != nil {
 				return err
 			}
-			list, err := listDocuments(cmd.Context(), c, id, t, period, limit, offset)
+			// A table is for people: it says when it is not the whole list, which takes the
+			// count of them all. Scripts (JSON, CSV) get the page alone, in fewer calls.
+			f, _ := a.format(cmd)
+			list, total, err := listDocuments(cmd.Context(), c, id, t, period, limit, offset, f == outputTable)
 			if err != nil {
 				return aboutContract(id, err)
 			}
-			if f, _ := a.format(cmd); f == outputTable {
-				return writeTable(a.stdout, documentTable(list))
+			if f != outputTable {
+				return a.print(cmd, list, documentRows(list))
 			}
-			return a.print(cmd, list, documentRows(list))
+			if err := writeTable(a.stdout, documentTable(list)); err != nil {
+				return err
+			}
+			if shown := offset + len(list); shown < total {
+				// As eccsd admin's lists say it.
+				fmt.Fprintf(a.stderr, "showing %d to %d of %d; use --limit 0 for all, or --offset %d\n", offset+1, shown, total, shown)
+			}
+			return nil
 		},
 	}
 	a.contractFlag(cmd, &contract)
@@ -96,25 +107,27 @@ not show are absent.`,
 }
 
 // listDocuments returns at most limit (0: every) documents of a type and period, after the
-// first offset of them: in one call when the API can filter alone, else page by page, stopping
-// as soon as it has them. The offset is counted here, not sent: the real API knows none.
-func listDocuments(ctx context.Context, c *client.Client, contract, docType, period string, limit, offset int) ([]api.Document, error) {
+// first offset of them, and, when count is set, how many there are in all (else -1). Without
+// count, it makes one call when the API can filter alone, else pages, stopping as soon as it
+// has them; with count, it pages through them all. The offset is counted here, not sent: the
+// real API knows none.
+func listDocuments(ctx context.Context, c *client.Client, contract, docType, period string, limit, offset int, count bool) ([]api.Document, int, error) {
 	list := []api.Document{}
-	if period == "" && limit > 0 && limit+offset <= client.MaxPageSize {
+	if !count && period == "" && limit > 0 && limit+offset <= client.MaxPageSize {
 		docs, err := c.Documents(ctx, contract, client.DocumentQuery{Type: docType, Limit: limit + offset})
 		if len(docs) > offset {
 			list = docs[offset:]
 		}
-		return list, err
+		return list, -1, err
 	}
 	pageSize := client.MaxPageSize
-	if period == "" && limit > 0 {
+	if !count && period == "" && limit > 0 {
 		pageSize = min(limit+offset, client.MaxPageSize)
 	}
-	skipped := 0
+	matched := 0
 	for d, err := range c.AllDocuments(ctx, contract, docType, pageSize) {
 		if err != nil {
-			return nil, err
+			return nil, -1, err
 		}
 		if period != "" && d.Period < period {
 			break // newest first: none of that period comes later
@@ -122,16 +135,18 @@ func listDocuments(ctx context.Context, c *client.Client, contract, docType, per
 		if period != "" && d.Period != period {
 			continue
 		}
-		if skipped < offset {
-			skipped++
-			continue
+		matched++
+		if matched > offset && (limit == 0 || len(list) < limit) {
+			list = append(list, d)
 		}
-		list = append(list, d)
-		if limit > 0 && len(list) == limit {
+		if !count && limit > 0 && len(list) == limit {
 			break
 		}
 	}
-	return list, nil
+	if !count {
+		return list, -1, nil
+	}
+	return list, matched, nil
 }
 
 // downloadResult is what `documents download` prints.

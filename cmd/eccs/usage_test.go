@@ -1,11 +1,13 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/eccs/eccs/api"
 	"github.com/eccs/eccs/internal/devseed"
 )
 
@@ -84,5 +86,56 @@ func TestContractsCreateNamesTheMissingRequiredFlags(t *testing.T) {
 		"--support-level", s.creds.SupportLevel, "--referent-last-name", "Doe", "--referent-first-name", "Jane", "--referent-email", "not-an-address")
 	if r.code != exitRefused || !strings.Contains(r.stderr, "400/") {
 		t.Errorf("a bad e-mail address: exit %d, %q; want the server's 400", r.code, r.stderr)
+	}
+}
+
+// A table of documents that is not the whole list says so on stderr, as eccsd admin's lists
+// do; the formats for scripts print the page alone.
+func TestDocumentsListSaysWhenTheTableIsNotTheWholeList(t *testing.T) {
+	t.Parallel()
+	s := newServer(t)
+	c := newCLI(t, s)
+	if r := c.login(s.creds.APIKeys.Client, "--contract", devseed.SampleContractID); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	bills := len(decodeJSON[[]api.Document](t, c.ok("documents", "list", "--type", "bills", "--limit", "0", "--output", "json")))
+	if bills <= 10 {
+		t.Fatalf("the sample contract has %d bills: the test needs more than a page of 10", bills)
+	}
+	all := decodeJSON[[]api.Document](t, c.ok("documents", "list", "--limit", "0", "--output", "json"))
+	byPeriod := map[string]int{}
+	period := ""
+	for _, d := range all {
+		if byPeriod[d.Period]++; byPeriod[d.Period] > byPeriod[period] {
+			period = d.Period
+		}
+	}
+	ofPeriod := byPeriod[period]
+	if ofPeriod < 3 {
+		t.Fatalf("the sample contract has at most %d documents of a month: the test needs 3", ofPeriod)
+	}
+	for _, tc := range []struct {
+		args []string
+		note string
+	}{
+		{[]string{"--type", "bills"}, fmt.Sprintf("showing 1 to 10 of %d; use --limit 0 for all, or --offset 10\n", bills)},
+		{[]string{"--type", "bills", "-n", "3", "--offset", "2"}, fmt.Sprintf("showing 3 to 5 of %d; use --limit 0 for all, or --offset 5\n", bills)},
+		{[]string{"-n", "2"}, fmt.Sprintf("showing 1 to 2 of %d; use --limit 0 for all, or --offset 2\n", len(all))},
+		{[]string{"--period", period, "-n", "1", "--offset", "1"}, fmt.Sprintf("showing 2 to 2 of %d; use --limit 0 for all, or --offset 2\n", ofPeriod)},
+		{[]string{"--type", "bills", "--offset", "10"}, ""}, // the last page
+		{[]string{"--type", "bills", "--limit", "0"}, ""},
+		{[]string{"--type", "bills", "--output", "json"}, ""},
+		{[]string{"--type", "bills", "--output", "csv"}, ""},
+	} {
+		r := c.run("", append([]string{"documents", "list"}, tc.args...)...)
+		if r.code != 0 || r.stderr != tc.note {
+			t.Errorf("documents list %s: exit %d, stderr %q; want %q", strings.Join(tc.args, " "), r.code, r.stderr, tc.note)
+		}
+	}
+	// contracts list shows them all, in one call or page by page: nothing to say.
+	for _, args := range [][]string{{"contracts", "list"}, {"contracts", "list", "--page-size", "1"}} {
+		if r := c.run("", args...); r.code != 0 || r.stderr != "" {
+			t.Errorf("eccs %s: exit %d, stderr %q", strings.Join(args, " "), r.code, r.stderr)
+		}
 	}
 }
