@@ -67,12 +67,13 @@ var ErrUnknownDocumentType = errors.New("eccs: the API does not know this docume
 // creation). Types the account's role does not show are absent, never an error. It returns
 // ErrUnknownDocumentType for a type the API does not know.
 func (c *Client) Documents(ctx context.Context, contractID string, q DocumentQuery) ([]api.Document, error) {
-	list, _, err := c.documentsPage(ctx, contractID, q)
+	list, _, err := c.DocumentsPage(ctx, contractID, q)
 	return list, err
 }
 
-// documentsPage is Documents with the total the server announces (-1: none).
-func (c *Client) documentsPage(ctx context.Context, contractID string, q DocumentQuery) ([]api.Document, int, error) {
+// DocumentsPage is Documents with how many documents match in all, as the server announces it
+// (X-Total-Count; -1 when it does not): a caller that shows a page can say there are more.
+func (c *Client) DocumentsPage(ctx context.Context, contractID string, q DocumentQuery) ([]api.Document, int, error) {
 	resp, err := c.do(ctx, request{method: http.MethodGet, path: "/documents", contract: contractID, query: q.values()})
 	if err != nil {
 		return nil, 0, err
@@ -97,7 +98,7 @@ func (c *Client) documentsPage(ctx context.Context, contractID string, q Documen
 // Against a server that ignores offset it yields the first page only.
 func (c *Client) AllDocuments(ctx context.Context, contractID, docType string, pageSize int) iter.Seq2[api.Document, error] {
 	return pages(pageSize, func(limit, offset int) ([]api.Document, int, error) {
-		return c.documentsPage(ctx, contractID, DocumentQuery{Type: docType, Limit: limit, Offset: offset})
+		return c.DocumentsPage(ctx, contractID, DocumentQuery{Type: docType, Limit: limit, Offset: offset})
 	}, func(d api.Document) string { return d.ID })
 }
 

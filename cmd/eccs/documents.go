@@ -77,7 +77,7 @@ are.`,
 				return err
 			}
 			// A table is for people: it says when it is not the whole list, which takes the
-			// count of them all. Scripts (JSON, CSV) get the page alone, in fewer calls.
+			// count of them all (the server's, or by paging when the period filters here).
 			f, _ := a.format(cmd)
 			list, total, err := listDocuments(cmd.Context(), c, id, t, period, limit, offset, f == outputTable)
 			if err != nil {
@@ -107,18 +107,18 @@ are.`,
 }
 
 // listDocuments returns at most limit (0: every) documents of a type and period, after the
-// first offset of them, and, when count is set, how many there are in all (else -1). Without
-// count, it makes one call when the API can filter alone, else pages, stopping as soon as it
-// has them; with count, it pages through them all. The offset is counted here, not sent: the
-// real API knows none.
+// first offset of them, and how many there are in all (-1 when it is not known). It makes one
+// call when the API can filter alone, and then takes the total the server announces; else it
+// pages, and when count is set it pages through them all to count them. The offset is counted
+// here, not sent: the real API knows none.
 func listDocuments(ctx context.Context, c *client.Client, contract, docType, period string, limit, offset int, count bool) ([]api.Document, int, error) {
 	list := []api.Document{}
-	if !count && period == "" && limit > 0 && limit+offset <= client.MaxPageSize {
-		docs, err := c.Documents(ctx, contract, client.DocumentQuery{Type: docType, Limit: limit + offset})
+	if period == "" && limit > 0 && limit+offset <= client.MaxPageSize {
+		docs, total, err := c.DocumentsPage(ctx, contract, client.DocumentQuery{Type: docType, Limit: limit + offset})
 		if len(docs) > offset {
 			list = docs[offset:]
 		}
-		return list, -1, err
+		return list, total, err
 	}
 	pageSize := client.MaxPageSize
 	if !count && period == "" && limit > 0 {
