@@ -46,6 +46,8 @@ type serveConfig struct {
 	sweepAfter     time.Duration // --sweep-orphans-after
 	logLevel       string
 	limits         serverLimits
+
+	devElsewhere bool // set by configure: dev mode on a database or keys outside its data directory
 }
 
 // serverLimits are what one client may hold of a listener: how long it may take to send a
@@ -153,32 +155,59 @@ func (cfg serveConfig) validate(source func(flag string) string) error {
 	return nil
 }
 
+// serve runs the server in four steps: it settles the configuration, opens the stores, builds
+// the server (listeners, dev seed, handlers), then runs it until ctx ends.
 func serve(ctx context.Context, e env, cfg serveConfig, addrGiven bool) error {
 	started := time.Now()
 	var level slog.Level
 	level.UnmarshalText([]byte(cfg.logLevel)) // checked by validate
 	logger := slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: level}))
 
+	cfg, cleanup, err := configure(cfg, addrGiven)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	st, err := openStores(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer st.db.Close()
+	srv, err := buildServer(ctx, e, cfg, st, started, logger)
+	if err != nil {
+		return err
+	}
+	defer srv.close()
+	return srv.run(ctx, cfg, st, logger)
+}
+
+// configure settles what the flags leave open: dev mode's loopback address and temporary data
+// directory, and the paths under the data directory. cleanup removes what it made (dev mode's
+// temporary directory).
+func configure(cfg serveConfig, addrGiven bool) (_ serveConfig, cleanup func(), err error) {
+	cleanup = func() {}
 	if cfg.dev {
 		if !addrGiven {
 			cfg.addr = "127.0.0.1:8080"
 		}
 		if !isLoopback(cfg.addr) {
-			return usageError{fmt.Errorf("dev mode listens on loopback only; %q is not a loopback address (use 127.0.0.1:PORT)", cfg.addr)}
+			return cfg, cleanup, usageError{fmt.Errorf("dev mode listens on loopback only; %q is not a loopback address (use 127.0.0.1:PORT)", cfg.addr)}
+		}
+		if cfg.adminAddr != "" && !isLoopback(cfg.adminAddr) {
+			return cfg, cleanup, usageError{fmt.Errorf("dev mode listens on loopback only; --admin-addr %q is not a loopback address", cfg.adminAddr)}
 		}
 		if cfg.dataDir == "" {
 			dir, err := os.MkdirTemp("", "eccs-dev-")
 			if err != nil {
-				return err
+				return cfg, cleanup, err
 			}
-			defer os.RemoveAll(dir)
-			cfg.dataDir = dir
+			cfg.dataDir, cleanup = dir, func() { os.RemoveAll(dir) }
 		}
 		cfg.migrate = true
 	}
 	// Dev mode on a database or keys of its own (not its data directory's) must not plant the
 	// public demo credentials in a real deployment's database: it takes only an empty one.
-	devElsewhere := cfg.dev && (cfg.databaseURL != "" || cfg.keysFile != "")
+	cfg.devElsewhere = cfg.dev && (cfg.databaseURL != "" || cfg.keysFile != "")
 	if cfg.dataDir == "" {
 		cfg.dataDir = "eccs-data"
 	}
@@ -191,52 +220,89 @@ func serve(ctx context.Context, e env, cfg serveConfig, addrGiven bool) error {
 	if cfg.keysFile == "" {
 		cfg.keysFile = filepath.Join(cfg.dataDir, "keys.json")
 	}
-	// Only a server that may migrate creates its data directory and database: a mistyped
-	// --data-dir must not leave a fresh directory with keys behind.
+	return cfg, cleanup, nil
+}
+
+// stores are what a server works on: the database, the document store, the secret keys, and
+// the service over them.
+type stores struct {
+	db    database
+	blobs eccs.BlobStore
+	keys  eccs.Keys
+	svc   *eccs.Service
+}
+
+// openStores opens the database (creating it and its data directory only when it may migrate:
+// a mistyped --data-dir must not leave a fresh directory with keys behind), brings or checks
+// its schema, reads or creates the keys, and opens the document store. The caller closes the
+// database.
+func openStores(ctx context.Context, cfg serveConfig, logger *slog.Logger) (_ stores, err error) {
 	if cfg.migrate {
 		if err := os.MkdirAll(cfg.dataDir, 0o700); err != nil {
-			return fmt.Errorf("data directory: %w", err)
+			return stores{}, fmt.Errorf("data directory: %w", err)
 		}
 	}
-	db, err := openDatabase(ctx, cfg.databaseURL, cfg.migrate)
-	if err != nil {
-		return err
+	var st stores
+	if st.db, err = openDatabase(ctx, cfg.databaseURL, cfg.migrate); err != nil {
+		return stores{}, err
 	}
-	defer db.Close()
-	if devElsewhere { // before any migration: dev mode changes nothing in a database it refuses
-		if err := requireEmptyForDev(ctx, db); err != nil {
-			return err
+	defer func() {
+		if err != nil {
+			st.db.Close()
+		}
+	}()
+	if cfg.devElsewhere { // before any migration: dev mode changes nothing in a database it refuses
+		if err := requireEmptyForDev(ctx, st.db); err != nil {
+			return stores{}, err
 		}
 	}
-	if err := prepareSchema(ctx, db, cfg.migrate, logger); err != nil {
-		return err
+	if err := prepareSchema(ctx, st.db, cfg.migrate, logger); err != nil {
+		return stores{}, err
 	}
 	keys, created, err := loadOrCreateKeys(cfg.keysFile, rand.Reader)
 	if err != nil {
-		return err
+		return stores{}, err
 	}
 	if created {
 		logger.Info("created secret keys", "file", cfg.keysFile)
 	}
-	blobs, err := openBlobs(ctx, cfg.blobURL)
-	if err != nil {
-		return err
+	st.keys = keys
+	if st.blobs, err = openBlobs(ctx, cfg.blobURL); err != nil {
+		return stores{}, err
 	}
-	svc, err := eccs.NewService(db, blobs, eccs.Config{Keys: keys, TokenTTL: cfg.tokenTTL, APIKeyTTL: cfg.apiKeyTTL, Formats: docformat.Formats{}})
-	if err != nil {
-		return err
+	if st.svc, err = eccs.NewService(st.db, st.blobs, eccs.Config{Keys: keys, TokenTTL: cfg.tokenTTL, APIKeyTTL: cfg.apiKeyTTL, Formats: docformat.Formats{}}); err != nil {
+		return stores{}, err
 	}
+	return st, nil
+}
 
-	ln, err := net.Listen("tcp", cfg.addr)
-	if err != nil {
-		return fmt.Errorf("listen: %w", err)
+// builtServer is a server ready to run: each listener with its handler.
+type builtServer struct {
+	handlers  map[net.Listener]http.Handler
+	listeners []net.Listener
+}
+
+func (b *builtServer) close() {
+	for _, l := range b.listeners {
+		l.Close()
 	}
-	listeners := []net.Listener{ln}
+}
+
+// buildServer opens the listeners, seeds dev mode's demo world and prints its welcome, cleans
+// the upload spool of what a previous process left, and makes the handlers: the customer API
+// (with the admin API, unless --admin-addr gives it a listener of its own).
+func buildServer(ctx context.Context, e env, cfg serveConfig, st stores, started time.Time, logger *slog.Logger) (_ *builtServer, err error) {
+	b := &builtServer{handlers: map[net.Listener]http.Handler{}}
 	defer func() {
-		for _, l := range listeners {
-			l.Close()
+		if err != nil {
+			b.close()
 		}
 	}()
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen: %w", err)
+	}
+	b.listeners = append(b.listeners, ln)
 	publicURL := strings.TrimRight(cfg.publicURL, "/")
 	if publicURL == "" {
 		publicURL = "http://" + ln.Addr().String()
@@ -244,40 +310,20 @@ func serve(ctx context.Context, e env, cfg serveConfig, addrGiven bool) error {
 	adminURL := publicURL
 	var adminLn net.Listener
 	if cfg.adminAddr != "" {
-		if cfg.dev && !isLoopback(cfg.adminAddr) {
-			return usageError{fmt.Errorf("dev mode listens on loopback only; --admin-addr %q is not a loopback address", cfg.adminAddr)}
-		}
 		if adminLn, err = net.Listen("tcp", cfg.adminAddr); err != nil {
-			return fmt.Errorf("listen (admin): %w", err)
+			return nil, fmt.Errorf("listen (admin): %w", err)
 		}
-		listeners = append(listeners, adminLn)
+		b.listeners = append(b.listeners, adminLn)
 		adminURL = "http://" + adminLn.Addr().String()
 	}
 	if cfg.dev {
-		creds, err := devseed.Seed(ctx, db, blobs, keys, time.Now(), devseed.URLs{Public: publicURL, Admin: adminURL})
-		if errors.Is(err, devseed.ErrHoldsData) {
-			return usageError{fmt.Errorf("dev mode on %s: %w; use another --data-dir, or leave it out for a fresh temporary one", redactURL(cfg.databaseURL), err)}
-		}
-		if err != nil {
-			return fmt.Errorf("seed dev data: %w", err)
-		}
-		if err := creds.WriteFile(filepath.Join(cfg.dataDir, "dev-credentials.json")); err != nil {
-			return err
-		}
-		creds.PrintWelcome(e.stdout, cfg.dataDir, eccsdCommand(e.getenv))
-		// A data directory seeded before may have had its keys file replaced since, or its demo
-		// application suspended: then the printed credentials fail. Say so rather than print
-		// them as if they worked.
-		if _, _, err := svc.IssueToken(ctx, creds.ClientID, creds.ClientSecret); eccs.ErrorCode(err) == eccs.Unauthenticated {
-			const warning = "the demo client credentials are refused: the demo application was suspended or deleted, or the data directory's keys file changed since it was seeded (start with a new --data-dir, or none for a fresh temporary one)"
-			logger.Warn(warning, "keys_file", cfg.keysFile)
-			fmt.Fprintf(e.stdout, "\nWARNING: %s.\n\n", warning)
+		if err := seedDev(ctx, e, cfg, st, devseed.URLs{Public: publicURL, Admin: adminURL}, logger); err != nil {
+			return nil, err
 		}
 	}
-
 	spool := filepath.Join(cfg.dataDir, "uploads") // beside the data, not in a RAM-backed /tmp
 	if err := os.MkdirAll(spool, 0o700); err != nil {
-		return fmt.Errorf("upload directory: %w", err)
+		return nil, fmt.Errorf("upload directory: %w", err)
 	}
 	if n, err := cleanSpool(spool, started); err != nil {
 		logger.Warn("remove the uploads a previous process left", "removed", n, "error", err.Error())
@@ -293,31 +339,61 @@ func serve(ctx context.Context, e env, cfg serveConfig, addrGiven bool) error {
 		// Given, --public-url is what claim pages name; otherwise they name the request's host.
 		PublicURL: strings.TrimRight(cfg.publicURL, "/"),
 	}
-	servers := map[net.Listener]http.Handler{}
 	if adminLn != nil {
-		servers[adminLn] = httpapi.NewAdmin(svc, logger, *adminCfg)
+		b.handlers[adminLn] = httpapi.NewAdmin(st.svc, logger, *adminCfg)
 		apiCfg.AdminURL = adminURL
 	} else {
 		apiCfg.Admin = adminCfg // one listener serves both
 	}
-	servers[ln] = httpapi.New(svc, logger, apiCfg)
+	b.handlers[ln] = httpapi.New(st.svc, logger, apiCfg)
 
 	logger.Info("listening", "addr", ln.Addr().String(), "admin", adminURL, "database", redactURL(cfg.databaseURL), "blobs", cfg.blobURL, "dev", cfg.dev)
 	fmt.Fprintf(e.stdout, "eccsd listening on %s\n", publicURL)
 	if adminLn != nil {
 		fmt.Fprintf(e.stdout, "eccsd admin API on %s\n", adminURL)
 	}
+	return b, nil
+}
+
+// seedDev seeds dev mode's demo world (or finds the one seeded before), writes its credentials
+// to the data directory and prints the welcome.
+func seedDev(ctx context.Context, e env, cfg serveConfig, st stores, urls devseed.URLs, logger *slog.Logger) error {
+	creds, err := devseed.Seed(ctx, st.db, st.blobs, st.keys, time.Now(), urls)
+	if errors.Is(err, devseed.ErrHoldsData) {
+		return usageError{fmt.Errorf("dev mode on %s: %w; use another --data-dir, or leave it out for a fresh temporary one", redactURL(cfg.databaseURL), err)}
+	}
+	if err != nil {
+		return fmt.Errorf("seed dev data: %w", err)
+	}
+	if err := creds.WriteFile(filepath.Join(cfg.dataDir, "dev-credentials.json")); err != nil {
+		return err
+	}
+	creds.PrintWelcome(e.stdout, cfg.dataDir, eccsdCommand(e.getenv))
+	// A data directory seeded before may have had its keys file replaced since, or its demo
+	// application suspended: then the printed credentials fail. Say so rather than print them
+	// as if they worked.
+	if _, _, err := st.svc.IssueToken(ctx, creds.ClientID, creds.ClientSecret); eccs.ErrorCode(err) == eccs.Unauthenticated {
+		const warning = "the demo client credentials are refused: the demo application was suspended or deleted, or the data directory's keys file changed since it was seeded (start with a new --data-dir, or none for a fresh temporary one)"
+		logger.Warn(warning, "keys_file", cfg.keysFile)
+		fmt.Fprintf(e.stdout, "\nWARNING: %s.\n\n", warning)
+	}
+	return nil
+}
+
+// run serves until ctx ends, with the document sweep beside (stopped before the database
+// closes).
+func (b *builtServer) run(ctx context.Context, cfg serveConfig, st stores, logger *slog.Logger) error {
 	sweepCtx, stopSweep := context.WithCancel(ctx)
 	swept := make(chan struct{})
 	go func() {
 		defer close(swept)
-		sweepDocuments(sweepCtx, db, svc, blobs, cfg.sweepAfter, logger)
+		sweepDocuments(sweepCtx, st.db, st.svc, st.blobs, cfg.sweepAfter, logger)
 	}()
-	defer func() { // before the database closes
+	defer func() {
 		stopSweep()
 		<-swept
 	}()
-	return runServers(ctx, servers, cfg.limits, cfg.shutdownGrace, svc, logger)
+	return runServers(ctx, b.handlers, cfg.limits, cfg.shutdownGrace, st.svc, logger)
 }
 
 // requireEmptyForDev refuses, as a usage error, a database that dev mode must not seed: one
