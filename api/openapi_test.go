@@ -69,7 +69,7 @@ func specRoutes(doc *openapi3.T) map[string]bool {
 // unexported): every r.add(method, path, handler) call of the routes method is evaluated, where
 // a path is made of string literals, api.BasePath, api.TokenPath, the v1 constant and the
 // variable of a range over a string-slice literal. A call this cannot evaluate fails the test, so
-// that it is updated rather than silently skipping a route. internal/openapitest checks the same
+// that it is updated rather than silently skipping a route. internal/testkit/openapitest checks the same
 // routes against the running handler.
 func TestOpenAPIRoutes(t *testing.T) {
 	doc := loadSpec(t)

@@ -12,11 +12,11 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
 
-	"github.com/eccs/eccs/internal/pgtest"
+	"github.com/eccs/eccs/internal/testkit/pgtest"
 )
 
 // postgresDB is a fresh PostgreSQL database for the benchmark: on the server that
-// ECCS_BENCH_POSTGRES_URL names, or on a throwaway cluster that internal/pgtest starts
+// ECCS_BENCH_POSTGRES_URL names, or on a throwaway cluster that internal/testkit/pgtest starts
 // (initdb and pg_ctl in a temporary directory, as the postgres user when run as root). close
 // drops the database and stops the throwaway cluster.
 type postgresDB struct {

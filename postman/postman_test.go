@@ -28,8 +28,8 @@ import (
 	"time"
 
 	"github.com/eccs/eccs/internal/devseed"
-	"github.com/eccs/eccs/internal/openapitest"
-	"github.com/eccs/eccs/internal/testenv"
+	"github.com/eccs/eccs/internal/testkit/openapitest"
+	"github.com/eccs/eccs/internal/testkit/testenv"
 )
 
 const (

@@ -17,7 +17,7 @@ import (
 
 	"github.com/eccs/eccs/api"
 	"github.com/eccs/eccs/internal/devseed"
-	"github.com/eccs/eccs/internal/testenv"
+	"github.com/eccs/eccs/internal/testkit/testenv"
 )
 
 // cli runs the program in-process, as a user with their own configuration and cache

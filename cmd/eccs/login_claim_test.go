@@ -11,7 +11,7 @@ import (
 
 	"github.com/eccs/eccs/api/admin"
 	"github.com/eccs/eccs/internal/eccs"
-	"github.com/eccs/eccs/internal/openapitest"
+	"github.com/eccs/eccs/internal/testkit/openapitest"
 )
 
 // claimValidating is validating for a CLI that opens claim links too: their answers are

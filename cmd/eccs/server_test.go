@@ -26,9 +26,9 @@ import (
 	"github.com/eccs/eccs/internal/eccs"
 	"github.com/eccs/eccs/internal/fileblob"
 	"github.com/eccs/eccs/internal/httpapi"
-	"github.com/eccs/eccs/internal/openapitest"
 	"github.com/eccs/eccs/internal/sqlite"
-	"github.com/eccs/eccs/internal/testenv"
+	"github.com/eccs/eccs/internal/testkit/openapitest"
+	"github.com/eccs/eccs/internal/testkit/testenv"
 )
 
 // seedTime is when the test world was seeded.

@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/eccs/eccs/api/admin"
-	"github.com/eccs/eccs/internal/openapitest"
-	"github.com/eccs/eccs/internal/testenv"
+	"github.com/eccs/eccs/internal/testkit/openapitest"
+	"github.com/eccs/eccs/internal/testkit/testenv"
 )
 
 // adminWorld is a dev server: the customer API, its claim links, and the admin API.

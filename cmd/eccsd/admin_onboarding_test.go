@@ -20,7 +20,7 @@ import (
 	"time"
 
 	"github.com/eccs/eccs/api/admin"
-	"github.com/eccs/eccs/internal/testenv"
+	"github.com/eccs/eccs/internal/testkit/testenv"
 )
 
 // onboardingDoc is the document whose first section the test runs, and that section's title.

@@ -46,10 +46,10 @@ import (
 	"github.com/eccs/eccs/internal/devseed"
 	"github.com/eccs/eccs/internal/docformat"
 	"github.com/eccs/eccs/internal/eccs"
-	"github.com/eccs/eccs/internal/openapitest"
-	"github.com/eccs/eccs/internal/pgtest"
-	"github.com/eccs/eccs/internal/s3test"
-	"github.com/eccs/eccs/internal/testenv"
+	"github.com/eccs/eccs/internal/testkit/openapitest"
+	"github.com/eccs/eccs/internal/testkit/pgtest"
+	"github.com/eccs/eccs/internal/testkit/s3test"
+	"github.com/eccs/eccs/internal/testkit/testenv"
 )
 
 // childArgsEnv, when set in the environment of the test binary, makes it run eccsd with the

@@ -26,8 +26,8 @@ import (
 	"github.com/eccs/eccs/api"
 	"github.com/eccs/eccs/api/admin"
 	"github.com/eccs/eccs/internal/devseed"
-	"github.com/eccs/eccs/internal/openapitest"
-	"github.com/eccs/eccs/internal/testenv"
+	"github.com/eccs/eccs/internal/testkit/openapitest"
+	"github.com/eccs/eccs/internal/testkit/testenv"
 )
 
 // mountTmpfs mounts a tmpfs of size bytes on dir (created if missing) until the test ends. It

@@ -35,9 +35,9 @@ import (
 
 	"github.com/eccs/eccs/api"
 	"github.com/eccs/eccs/internal/devseed"
-	"github.com/eccs/eccs/internal/openapitest"
-	"github.com/eccs/eccs/internal/pgtest"
-	"github.com/eccs/eccs/internal/s3test"
+	"github.com/eccs/eccs/internal/testkit/openapitest"
+	"github.com/eccs/eccs/internal/testkit/pgtest"
+	"github.com/eccs/eccs/internal/testkit/s3test"
 )
 
 const (

@@ -22,7 +22,7 @@ import (
 	"github.com/eccs/eccs/api/admin"
 	"github.com/eccs/eccs/internal/devseed"
 	"github.com/eccs/eccs/internal/docformat"
-	"github.com/eccs/eccs/internal/openapitest"
+	"github.com/eccs/eccs/internal/testkit/openapitest"
 )
 
 // slowTransport hands out bodies that a slow client reads: chunk bytes at a time, pausing

@@ -19,9 +19,9 @@ import (
 
 	"github.com/eccs/eccs/api"
 	"github.com/eccs/eccs/internal/devseed"
-	"github.com/eccs/eccs/internal/pgtest"
-	"github.com/eccs/eccs/internal/s3test"
-	"github.com/eccs/eccs/internal/testenv"
+	"github.com/eccs/eccs/internal/testkit/pgtest"
+	"github.com/eccs/eccs/internal/testkit/s3test"
+	"github.com/eccs/eccs/internal/testkit/testenv"
 )
 
 // runMigrateData runs `eccsd admin migrate-data <args…>`: copying the world's files to S3 under

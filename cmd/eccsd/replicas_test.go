@@ -20,8 +20,8 @@ import (
 	"github.com/eccs/eccs/api"
 	"github.com/eccs/eccs/api/admin"
 	"github.com/eccs/eccs/internal/devseed"
-	"github.com/eccs/eccs/internal/pgtest"
-	"github.com/eccs/eccs/internal/s3test"
+	"github.com/eccs/eccs/internal/testkit/pgtest"
+	"github.com/eccs/eccs/internal/testkit/s3test"
 )
 
 // replicaBound is the longest a change made through one replica may take to reach the other:

@@ -5,13 +5,13 @@ package main
 // (created, rotated, revealed by claim links), API keys (issued, rotated, revealed by claim
 // links), claim link tokens, operator tokens, and the server's own keys. After the server has
 // stopped, everything it left is scanned for every one of them, in clear, hex and base64
-// (internal/secretscan): the database (the SQLite files with their WAL, or a pg_dump of the
-// PostgreSQL database), the documents (files or every object of the S3 bucket), the upload
+// (internal/testkit/secretscan): the database (the SQLite files with their WAL, or a pg_dump of
+// the PostgreSQL database), the documents (files or every object of the S3 bucket), the upload
 // spool, and every line it logged. Nothing may be found. Two files of the data directory are
-// left out, because they hold secrets by design: keys.json (the server's keys) and, in dev
-// mode only, dev-credentials.json (the fixed, public demo credentials). Canaries, values
-// stored in clear on purpose, prove that each scan reads what was written. doc/reliability.md
-// records the numbers.
+// left out, because they hold secrets by design: keys.json (the server's keys) and, in dev mode
+// only, dev-credentials.json (the fixed, public demo credentials). Canaries, values stored in
+// clear on purpose, prove that each scan reads what was written. doc/reliability.md records the
+// numbers.
 
 import (
 	"bytes"
@@ -31,10 +31,10 @@ import (
 	"github.com/eccs/eccs/api/admin"
 	"github.com/eccs/eccs/internal/adminclient"
 	"github.com/eccs/eccs/internal/docformat"
-	"github.com/eccs/eccs/internal/openapitest"
-	"github.com/eccs/eccs/internal/pgtest"
-	"github.com/eccs/eccs/internal/s3test"
-	"github.com/eccs/eccs/internal/secretscan"
+	"github.com/eccs/eccs/internal/testkit/openapitest"
+	"github.com/eccs/eccs/internal/testkit/pgtest"
+	"github.com/eccs/eccs/internal/testkit/s3test"
+	"github.com/eccs/eccs/internal/testkit/secretscan"
 )
 
 // issuedSecrets is every secret of a run, by name, in the order they were issued.

@@ -19,7 +19,7 @@ import (
 	"github.com/eccs/eccs/internal/eccs"
 	"github.com/eccs/eccs/internal/fileblob"
 	"github.com/eccs/eccs/internal/sqlite"
-	"github.com/eccs/eccs/internal/testenv"
+	"github.com/eccs/eccs/internal/testkit/testenv"
 )
 
 // The preset API keys of FuzzAccountForKey (preset so that the seed corpus can hold them and

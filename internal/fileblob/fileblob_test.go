@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/eccs/eccs/internal/blobtest"
 	"github.com/eccs/eccs/internal/eccs"
 	"github.com/eccs/eccs/internal/fileblob"
+	"github.com/eccs/eccs/internal/testkit/blobtest"
 )
 
 func openStore(t *testing.T) *fileblob.Store {

@@ -13,7 +13,7 @@ import (
 	"github.com/eccs/eccs/api/admin"
 	"github.com/eccs/eccs/internal/eccs"
 	"github.com/eccs/eccs/internal/httpapi"
-	"github.com/eccs/eccs/internal/openapitest"
+	"github.com/eccs/eccs/internal/testkit/openapitest"
 )
 
 func ptr[T any](v T) *T { return &v }

@@ -13,7 +13,7 @@ import (
 	"github.com/eccs/eccs/api/admin"
 	"github.com/eccs/eccs/internal/eccs"
 	"github.com/eccs/eccs/internal/httpapi"
-	"github.com/eccs/eccs/internal/openapitest"
+	"github.com/eccs/eccs/internal/testkit/openapitest"
 )
 
 // claimGet opens a claim link as a browser (or a link previewer) would.

@@ -32,8 +32,8 @@ import (
 	"github.com/eccs/eccs/internal/docformat"
 	"github.com/eccs/eccs/internal/eccs"
 	"github.com/eccs/eccs/internal/httpapi"
-	"github.com/eccs/eccs/internal/openapitest"
-	"github.com/eccs/eccs/internal/testenv"
+	"github.com/eccs/eccs/internal/testkit/openapitest"
+	"github.com/eccs/eccs/internal/testkit/testenv"
 )
 
 // The demo world's contracts, as devseed makes them (see internal/devseed): the client account

@@ -28,13 +28,13 @@ import (
 	"github.com/eccs/eccs/internal/eccs"
 	"github.com/eccs/eccs/internal/fileblob"
 	"github.com/eccs/eccs/internal/httpapi"
-	"github.com/eccs/eccs/internal/openapitest"
-	"github.com/eccs/eccs/internal/pgtest"
 	"github.com/eccs/eccs/internal/postgres"
 	"github.com/eccs/eccs/internal/s3blob"
-	"github.com/eccs/eccs/internal/s3test"
 	"github.com/eccs/eccs/internal/sqlite"
-	"github.com/eccs/eccs/internal/testenv"
+	"github.com/eccs/eccs/internal/testkit/openapitest"
+	"github.com/eccs/eccs/internal/testkit/pgtest"
+	"github.com/eccs/eccs/internal/testkit/s3test"
+	"github.com/eccs/eccs/internal/testkit/testenv"
 )
 
 // seedTime is when the test world was seeded: documents cover the 13 months before June 2026.

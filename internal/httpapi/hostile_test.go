@@ -44,8 +44,8 @@ import (
 
 	"github.com/eccs/eccs/api"
 	"github.com/eccs/eccs/api/admin"
-	"github.com/eccs/eccs/internal/openapitest"
 	"github.com/eccs/eccs/internal/sqlstore"
+	"github.com/eccs/eccs/internal/testkit/openapitest"
 )
 
 // hostileDeadline bounds every hostile request, from connecting to the last byte of the
@@ -453,7 +453,7 @@ func (w *hostileWorld) endpoints(t *testing.T) []*hostileEndpoint {
 
 // checkHostileCoverage fails the test unless the table holds every operation of both
 // descriptions, and nothing else. (The descriptions and the routes are held equal by
-// internal/openapitest's TestServerAgainstSpec and TestAdminServerAgainstSpec.)
+// internal/testkit/openapitest's TestServerAgainstSpec and TestAdminServerAgainstSpec.)
 func checkHostileCoverage(t *testing.T, endpoints []*hostileEndpoint) {
 	t.Helper()
 	inTable := map[string]bool{}

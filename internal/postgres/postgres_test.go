@@ -8,9 +8,9 @@ import (
 	"testing"
 
 	"github.com/eccs/eccs/internal/eccs"
-	"github.com/eccs/eccs/internal/pgtest"
 	"github.com/eccs/eccs/internal/postgres"
-	"github.com/eccs/eccs/internal/storetest"
+	"github.com/eccs/eccs/internal/testkit/pgtest"
+	"github.com/eccs/eccs/internal/testkit/storetest"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }

@@ -3,10 +3,10 @@ package s3blob_test
 import (
 	"testing"
 
-	"github.com/eccs/eccs/internal/blobtest"
 	"github.com/eccs/eccs/internal/eccs"
 	"github.com/eccs/eccs/internal/s3blob"
-	"github.com/eccs/eccs/internal/s3test"
+	"github.com/eccs/eccs/internal/testkit/blobtest"
+	"github.com/eccs/eccs/internal/testkit/s3test"
 )
 
 func TestMain(m *testing.M) { s3test.Main(m) }

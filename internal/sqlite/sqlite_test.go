@@ -14,7 +14,7 @@ import (
 	"github.com/eccs/eccs/internal/schema"
 	"github.com/eccs/eccs/internal/sqlite"
 	"github.com/eccs/eccs/internal/sqlstore"
-	"github.com/eccs/eccs/internal/storetest"
+	"github.com/eccs/eccs/internal/testkit/storetest"
 )
 
 // openStore opens a migrated store on a new file in a temporary directory.

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/eccs/eccs/internal/s3blob"
-	"github.com/eccs/eccs/internal/s3test"
+	"github.com/eccs/eccs/internal/testkit/s3test"
 )
 
 func TestMain(m *testing.M) { s3test.Main(m) }

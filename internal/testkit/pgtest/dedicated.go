@@ -10,7 +10,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/eccs/eccs/internal/testenv"
+	"github.com/eccs/eccs/internal/testkit/testenv"
 )
 
 // Server is a PostgreSQL server that belongs to one test, which may stop and start it to see

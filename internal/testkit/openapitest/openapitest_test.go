@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/eccs/eccs/api"
-	"github.com/eccs/eccs/internal/openapitest"
+	"github.com/eccs/eccs/internal/testkit/openapitest"
 )
 
 var (

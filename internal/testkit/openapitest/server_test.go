@@ -12,7 +12,7 @@ import (
 
 	"github.com/eccs/eccs/api"
 	"github.com/eccs/eccs/internal/httpapi"
-	"github.com/eccs/eccs/internal/openapitest"
+	"github.com/eccs/eccs/internal/testkit/openapitest"
 )
 
 // TestServerAgainstSpec runs the real HTTP layer (without a domain service: every call below is

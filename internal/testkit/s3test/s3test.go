@@ -28,7 +28,7 @@ import (
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
 
-	"github.com/eccs/eccs/internal/testenv"
+	"github.com/eccs/eccs/internal/testkit/testenv"
 )
 
 // The credentials of the test server; tests export them as AWS_ACCESS_KEY_ID and

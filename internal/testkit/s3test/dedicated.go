@@ -12,7 +12,7 @@ import (
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
 
-	"github.com/eccs/eccs/internal/testenv"
+	"github.com/eccs/eccs/internal/testkit/testenv"
 )
 
 // Server is a MinIO server that belongs to one test, which may kill it and start it again to

@@ -13,7 +13,7 @@ import (
 	"github.com/eccs/eccs/api"
 	"github.com/eccs/eccs/api/admin"
 	"github.com/eccs/eccs/internal/httpapi"
-	"github.com/eccs/eccs/internal/openapitest"
+	"github.com/eccs/eccs/internal/testkit/openapitest"
 )
 
 // TestAdminServerAgainstSpec is TestServerAgainstSpec for api/admin/openapi.yaml: the admin
