@@ -7,6 +7,12 @@ import (
 	"time"
 )
 
+// AccessService holds the rules of access to the API: tokens, API keys, and what a caller may
+// see of a contract.
+type AccessService struct {
+	*base
+}
+
 // The descriptions of the credential errors that clients see most. They follow the gateway's
 // wording, extended with what to do.
 const (
@@ -19,7 +25,7 @@ const (
 // application is suspended (with ReasonSuspended, once the secret is right) or deleted; blocked
 // or unsubscribed applications get a token and are refused on resource calls, where the reason
 // can be told.
-func (s *Service) IssueToken(ctx context.Context, clientID, secret string) (Token, Application, error) {
+func (s *AccessService) IssueToken(ctx context.Context, clientID, secret string) (Token, Application, error) {
 	invalid := &Error{Code: Unauthenticated, Message: "The requested service needs credentials, but the ones provided were invalid."}
 	if !isToken(clientID, 128) || len(secret) > 512 {
 		return Token{}, Application{}, invalid
@@ -73,7 +79,7 @@ func (s *Service) IssueToken(ctx context.Context, clientID, secret string) (Toke
 //   - Forbidden with ReasonBlocked: the operator blocked the application.
 //   - Forbidden: the application's subscription to the API is not approved, or its terms are
 //     not accepted.
-func (s *Service) ApplicationForToken(ctx context.Context, token string) (Application, error) {
+func (s *AccessService) ApplicationForToken(ctx context.Context, token string) (Application, error) {
 	claims, ok := s.tokens.verify(token)
 	if !ok {
 		return Application{}, &Error{Code: Unauthenticated, Message: msgInvalidToken}
@@ -99,7 +105,7 @@ func (s *Service) ApplicationForToken(ctx context.Context, token string) (Applic
 // secretStillValid reports whether a token issued with the given version of app's client
 // secret may still be used: the current secret's always, the previous one's during the
 // rotation's overlap, never an older one's.
-func (s *Service) secretStillValid(app Application, version int64) bool {
+func (s *AccessService) secretStillValid(app Application, version int64) bool {
 	switch version {
 	case app.SecretVersion:
 		return true
@@ -110,7 +116,7 @@ func (s *Service) secretStillValid(app Application, version int64) bool {
 }
 
 // applicationAllowed applies the application checks of step 2 in their order.
-func (s *Service) applicationAllowed(app Application) error {
+func (s *AccessService) applicationAllowed(app Application) error {
 	switch app.Status {
 	case ApplicationActive:
 	case ApplicationSuspended:
@@ -132,7 +138,7 @@ func (s *Service) applicationAllowed(app Application) error {
 // AccountForKey returns the account named by an API key and the key itself (step 4). It
 // returns Unauthenticated when the key is unknown, revoked or past its expiry (the description
 // then gives the expiry date).
-func (s *Service) AccountForKey(ctx context.Context, key string) (Account, APIKey, error) {
+func (s *AccessService) AccountForKey(ctx context.Context, key string) (Account, APIKey, error) {
 	if len(key) == 0 || len(key) > 4096 {
 		return Account{}, APIKey{}, &Error{Code: Unauthenticated, Message: msgInvalidKey}
 	}
@@ -179,7 +185,7 @@ func (a Access) Roles() Roles { return a.roles }
 // Forbidden error, and cost the same: both read the contract (absent ones are cached like
 // present ones) and, for a client account, its declaration on it, whatever the first read
 // found. So neither the answer nor its timing tells which contracts exist.
-func (s *Service) ContractAccess(ctx context.Context, acct Account, contractID string) (Access, error) {
+func (s *AccessService) ContractAccess(ctx context.Context, acct Account, contractID string) (Access, error) {
 	hidden := &Error{Code: Forbidden, Message: fmt.Sprintf("Contract %s does not exist or is not visible to this API key (contract numbers are compared exactly, case included).", contractID)}
 	c, err := s.cachedContract(ctx, contractID)
 	if err != nil && !IsNotFound(err) {

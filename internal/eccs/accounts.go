@@ -6,6 +6,25 @@ import (
 	"strings"
 )
 
+// AccountService holds the rules of customer-space accounts and their perimeters.
+type AccountService struct {
+	*base
+	people  *PeopleService
+	apiKeys *KeyService
+}
+
+// AccountStore keeps accounts and their perimeters.
+type AccountStore interface {
+	CreateAccount(ctx context.Context, a Account) error
+	Account(ctx context.Context, id string) (Account, error)
+	// Accounts returns one page of the accounts sorted by id, and how many there are.
+	Accounts(ctx context.Context, p Page) ([]Account, int, error)
+	// AccountsOf returns the accounts of identityID, sorted by id (none for an unknown one).
+	AccountsOf(ctx context.Context, identityID string) ([]Account, error)
+	// UpdateAccount replaces the perimeter and update time of account a.ID.
+	UpdateAccount(ctx context.Context, a Account) error
+}
+
 // NewAccount describes a customer-space account. Person is the account holder, in an
 // operator's word: their identity is reused when their e-mail is known (and described with
 // Person and Login if no operator had described it yet), otherwise created with them. A client account sees
@@ -19,7 +38,7 @@ type NewAccount struct {
 
 // CreateAccount creates a customer-space account. Errors: Invalid, NotFound when a perimeter
 // billing account or offer does not exist, Conflict when the login belongs to another e-mail.
-func (s *Service) CreateAccount(ctx context.Context, na NewAccount) (Account, error) {
+func (s *AccountService) CreateAccount(ctx context.Context, na NewAccount) (Account, error) {
 	na, err := s.checkNewAccount(ctx, na)
 	if err != nil {
 		return Account{}, err
@@ -39,7 +58,7 @@ func (s *Service) CreateAccount(ctx context.Context, na NewAccount) (Account, er
 // checkNewAccount returns na with its perimeter lists deduplicated, or what is wrong with it:
 // Invalid for bad values (every one named), NotFound for an unknown perimeter billing account
 // or offer.
-func (s *Service) checkNewAccount(ctx context.Context, na NewAccount) (NewAccount, error) {
+func (s *AccountService) checkNewAccount(ctx context.Context, na NewAccount) (NewAccount, error) {
 	na.Perimeter = Perimeter{BillingAccountIDs: dedupe(na.Perimeter.BillingAccountIDs), OfferIDs: dedupe(na.Perimeter.OfferIDs)}
 	var probs problems
 	switch na.Type {
@@ -67,8 +86,8 @@ func (s *Service) checkNewAccount(ctx context.Context, na NewAccount) (NewAccoun
 }
 
 // createAccount stores a checked account, and its audit event, in tx.
-func (s *Service) createAccount(ctx context.Context, tx Store, na NewAccount) (Account, error) {
-	id, err := s.personFor(ctx, tx, na.Person, na.Login, true)
+func (s *AccountService) createAccount(ctx context.Context, tx Store, na NewAccount) (Account, error) {
+	id, err := s.people.personFor(ctx, tx, na.Person, na.Login, true)
 	if err != nil {
 		return Account{}, err
 	}
@@ -87,7 +106,7 @@ func (s *Service) createAccount(ctx context.Context, tx Store, na NewAccount) (A
 // CreateAccountWithKey creates an account and issues its API key, as CreateAccount and
 // IssueAPIKeyClaim do, in one transaction: onboarding a customer's account is one step, and a
 // failure leaves neither. It returns the key in clear, or, with opts.ClaimTTL, a claim token.
-func (s *Service) CreateAccountWithKey(ctx context.Context, na NewAccount, opts KeyOptions) (Account, APIKey, string, ClaimToken, error) {
+func (s *AccountService) CreateAccountWithKey(ctx context.Context, na NewAccount, opts KeyOptions) (Account, APIKey, string, ClaimToken, error) {
 	na, err := s.checkNewAccount(ctx, na)
 	if err != nil {
 		return Account{}, APIKey{}, "", ClaimToken{}, err
@@ -103,7 +122,7 @@ func (s *Service) CreateAccountWithKey(ctx context.Context, na NewAccount, opts 
 		if acct, err = s.createAccount(ctx, tx, na); err != nil {
 			return err
 		}
-		key, secret, claim, err = s.issueAPIKey(ctx, tx, acct.ID, opts)
+		key, secret, claim, err = s.apiKeys.issueAPIKey(ctx, tx, acct.ID, opts)
 		return err
 	})
 	if err != nil {
@@ -116,7 +135,7 @@ func (s *Service) CreateAccountWithKey(ctx context.Context, na NewAccount, opts 
 // the person who holds it (their own login), so that operators need not copy ids. Errors:
 // NotFound when nothing matches; Conflict when the person holds several accounts (the message
 // lists their ids, to name one).
-func (s *Service) FindAccount(ctx context.Context, ref string) (Account, error) {
+func (s *AccountService) FindAccount(ctx context.Context, ref string) (Account, error) {
 	if a, err := s.store.Account(ctx, ref); err == nil || !IsNotFound(err) {
 		return a, err
 	}
@@ -156,7 +175,7 @@ func (s *Service) FindAccount(ctx context.Context, ref string) (Account, error) 
 
 // checkPerimeter returns Invalid when a value of p is not an id, NotFound when a billing
 // account or offer of p does not exist.
-func (s *Service) checkPerimeter(ctx context.Context, st Store, p Perimeter) error {
+func (s *AccountService) checkPerimeter(ctx context.Context, st Store, p Perimeter) error {
 	for _, list := range []struct {
 		field string
 		ids   []string
@@ -193,24 +212,19 @@ func perimeterDetails(a Account, login string) map[string]string {
 }
 
 // Account returns an account; NotFound if there is none.
-func (s *Service) Account(ctx context.Context, id string) (Account, error) {
+func (s *AccountService) Account(ctx context.Context, id string) (Account, error) {
 	return s.store.Account(ctx, id)
 }
 
-// Identity returns an identity; NotFound if there is none.
-func (s *Service) Identity(ctx context.Context, id string) (Identity, error) {
-	return s.store.Identity(ctx, id)
-}
-
 // Accounts returns one page of the accounts and how many there are.
-func (s *Service) Accounts(ctx context.Context, p Page) ([]Account, int, error) {
+func (s *AccountService) Accounts(ctx context.Context, p Page) ([]Account, int, error) {
 	return s.store.Accounts(ctx, p)
 }
 
 // SetPerimeter replaces an administrator account's perimeter; it takes effect on the next
 // call. Errors: NotFound for the account or a listed billing account or offer; Invalid for a
 // client account.
-func (s *Service) SetPerimeter(ctx context.Context, accountID string, p Perimeter) (Account, error) {
+func (s *AccountService) SetPerimeter(ctx context.Context, accountID string, p Perimeter) (Account, error) {
 	p = Perimeter{BillingAccountIDs: dedupe(p.BillingAccountIDs), OfferIDs: dedupe(p.OfferIDs)}
 	var a Account
 	err := s.change(ctx, "account.perimeter", "account", func(tx Store) (string, map[string]string, error) {

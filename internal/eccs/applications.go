@@ -6,6 +6,25 @@ import (
 	"time"
 )
 
+// ApplicationService holds the rules of applications (OAuth clients): status, subscription,
+// terms, client secrets.
+type ApplicationService struct {
+	*base
+	claims *ClaimService
+}
+
+// ApplicationStore keeps applications.
+type ApplicationStore interface {
+	CreateApplication(ctx context.Context, a Application) error
+	// UpdateApplication replaces every field of application a.ID but its id, client id and
+	// creation time.
+	UpdateApplication(ctx context.Context, a Application) error
+	Application(ctx context.Context, id string) (Application, error)
+	ApplicationByClientID(ctx context.Context, clientID string) (Application, error)
+	// Applications returns one page of the applications sorted by id, and how many there are.
+	Applications(ctx context.Context, p Page) ([]Application, int, error)
+}
+
 // NewApplication describes a developer application. ClientID and Secret, when set, are used
 // instead of random ones (the dev mode's fixed demo credentials).
 type NewApplication struct {
@@ -21,14 +40,14 @@ type NewApplication struct {
 
 // CreateApplication registers an application and returns it with its client secret in clear,
 // which is shown once and never stored. Errors: Invalid, Conflict for a taken client id.
-func (s *Service) CreateApplication(ctx context.Context, na NewApplication) (Application, string, error) {
+func (s *ApplicationService) CreateApplication(ctx context.Context, na NewApplication) (Application, string, error) {
 	app, secret, _, err := s.createApplication(ctx, na)
 	return app, secret, err
 }
 
 // CreateApplicationClaim registers an application and returns it with a one-time claim link
 // token for its client secret instead of the secret (see CreateClaim).
-func (s *Service) CreateApplicationClaim(ctx context.Context, na NewApplication, ttl time.Duration) (Application, ClaimToken, error) {
+func (s *ApplicationService) CreateApplicationClaim(ctx context.Context, na NewApplication, ttl time.Duration) (Application, ClaimToken, error) {
 	if ttl <= 0 {
 		ttl = DefaultClaimTTL
 	}
@@ -37,7 +56,7 @@ func (s *Service) CreateApplicationClaim(ctx context.Context, na NewApplication,
 	return app, claim, err
 }
 
-func (s *Service) createApplication(ctx context.Context, na NewApplication) (Application, string, ClaimToken, error) {
+func (s *ApplicationService) createApplication(ctx context.Context, na NewApplication) (Application, string, ClaimToken, error) {
 	if !ValidText(na.Name, 100) {
 		return Application{}, "", ClaimToken{}, invalidField("name", "An application name is 1 to 100 characters.")
 	}
@@ -81,7 +100,7 @@ func (s *Service) createApplication(ctx context.Context, na NewApplication) (App
 			return err
 		}
 		if na.ClaimTTL > 0 {
-			if claim, err = s.createClaim(ctx, tx, ClaimClientSecret, app.ID, na.Secret, na.ClaimTTL); err != nil {
+			if claim, err = s.claims.createClaim(ctx, tx, ClaimClientSecret, app.ID, na.Secret, na.ClaimTTL); err != nil {
 				return err
 			}
 		}
@@ -99,18 +118,18 @@ func (s *Service) createApplication(ctx context.Context, na NewApplication) (App
 }
 
 // Application returns an application; NotFound if there is none.
-func (s *Service) Application(ctx context.Context, id string) (Application, error) {
+func (s *ApplicationService) Application(ctx context.Context, id string) (Application, error) {
 	return s.store.Application(ctx, id)
 }
 
 // Applications returns one page of the applications and how many there are.
-func (s *Service) Applications(ctx context.Context, p Page) ([]Application, int, error) {
+func (s *ApplicationService) Applications(ctx context.Context, p Page) ([]Application, int, error) {
 	return s.store.Applications(ctx, p)
 }
 
 // updateApplication applies edit to application appID and records action, in one
 // transaction, and returns the application as stored.
-func (s *Service) updateApplication(ctx context.Context, appID, action string, edit func(tx Store, app *Application) (map[string]string, error)) (Application, error) {
+func (s *ApplicationService) updateApplication(ctx context.Context, appID, action string, edit func(tx Store, app *Application) (map[string]string, error)) (Application, error) {
 	var app Application
 	err := s.change(ctx, action, "application", func(tx Store) (string, map[string]string, error) {
 		var err error
@@ -137,7 +156,7 @@ func (s *Service) updateApplication(ctx context.Context, appID, action string, e
 // application gets no token and its tokens are refused; a blocked one is refused on resource
 // calls; deleting is final. Errors: Invalid for an unknown status, NotFound for an unknown
 // application, Conflict for a deleted one.
-func (s *Service) SetApplicationStatus(ctx context.Context, appID string, status ApplicationStatus) (Application, error) {
+func (s *ApplicationService) SetApplicationStatus(ctx context.Context, appID string, status ApplicationStatus) (Application, error) {
 	switch status {
 	case ApplicationActive, ApplicationSuspended, ApplicationBlocked, ApplicationDeleted:
 	default:
@@ -153,7 +172,7 @@ func (s *Service) SetApplicationStatus(ctx context.Context, appID string, status
 // SetSubscription moves an application's subscription to the Customer Space API: pending,
 // approved, rejected or suspended. Only an approved subscription with accepted terms gives
 // access. Errors: Invalid, NotFound, Conflict for a deleted application.
-func (s *Service) SetSubscription(ctx context.Context, appID string, state SubscriptionState) (Application, error) {
+func (s *ApplicationService) SetSubscription(ctx context.Context, appID string, state SubscriptionState) (Application, error) {
 	switch state {
 	case SubscriptionPending, SubscriptionApproved, SubscriptionRejected, SubscriptionSuspended:
 	default:
@@ -168,7 +187,7 @@ func (s *Service) SetSubscription(ctx context.Context, appID string, state Subsc
 
 // AcceptTerms records that the application's developer accepted the API's terms of use; by
 // says who (an e-mail, a name). Errors: Invalid, NotFound, Conflict for a deleted application.
-func (s *Service) AcceptTerms(ctx context.Context, appID, by string) (Application, error) {
+func (s *ApplicationService) AcceptTerms(ctx context.Context, appID, by string) (Application, error) {
 	if !ValidText(by, 200) {
 		return Application{}, invalidField("acceptedBy", "acceptedBy must say who accepted the terms (1 to 200 characters), for example their e-mail.")
 	}
@@ -180,7 +199,7 @@ func (s *Service) AcceptTerms(ctx context.Context, appID, by string) (Applicatio
 
 // OverlapRunning reports whether app's previous secret still works: a rotation's overlap
 // runs, and a new rotation would end it at once (one previous secret is kept).
-func (s *Service) OverlapRunning(app Application) bool {
+func (s *ApplicationService) OverlapRunning(app Application) bool {
 	return s.now().Before(app.PreviousSecretExpiresAt)
 }
 
@@ -189,7 +208,7 @@ func (s *Service) OverlapRunning(app Application) bool {
 // (0: not at all), so that running clients can move to the new one; then they are refused. With claimTTL > 0 the secret is not returned: a one-time
 // claim link token for it is. Errors: NotFound, Conflict for a deleted application, Invalid
 // for a negative overlap.
-func (s *Service) RotateClientSecret(ctx context.Context, appID string, overlap, claimTTL time.Duration) (Application, string, ClaimToken, error) {
+func (s *ApplicationService) RotateClientSecret(ctx context.Context, appID string, overlap, claimTTL time.Duration) (Application, string, ClaimToken, error) {
 	if overlap < 0 {
 		return Application{}, "", ClaimToken{}, invalidField("overlap", "The overlap is a duration of 0 or more, such as 24h.")
 	}
@@ -203,7 +222,7 @@ func (s *Service) RotateClientSecret(ctx context.Context, appID string, overlap,
 		app.SecretHash, app.SecretVersion = hashSecret(s.keys.HashKey, secret), app.SecretVersion+1
 		if claimTTL > 0 {
 			var err error
-			if claim, err = s.createClaim(ctx, tx, ClaimClientSecret, appID, secret, claimTTL); err != nil {
+			if claim, err = s.claims.createClaim(ctx, tx, ClaimClientSecret, appID, secret, claimTTL); err != nil {
 				return nil, err
 			}
 		}

@@ -3,7 +3,22 @@ package eccs
 import (
 	"context"
 	"fmt"
+	"time"
 )
+
+// AuditService reads the audit trail (every change records itself there; see record).
+type AuditService struct {
+	*base
+}
+
+// AuditStore keeps the audit trail.
+type AuditStore interface {
+	// AppendAudit stores an audit event.
+	AppendAudit(ctx context.Context, e AuditEvent) error
+	// AuditEvents returns one page of the events f selects, newest first, and how many it
+	// selects in all.
+	AuditEvents(ctx context.Context, f AuditFilter) ([]AuditEvent, int, error)
+}
 
 // Actor is who makes a change: an operator token, a customer-space account (with the
 // application behind its access token), or the system. The transport puts it in the context
@@ -33,7 +48,7 @@ func ActorFrom(ctx context.Context) Actor {
 
 // record appends an audit event for a change made in tx by the actor of ctx. details must
 // hold no secret: callers pass ids, names and states only.
-func (s *Service) record(ctx context.Context, tx Store, action, objectType, objectID string, details map[string]string) error {
+func (s *base) record(ctx context.Context, tx Store, action, objectType, objectID string, details map[string]string) error {
 	id, err := s.newID()
 	if err != nil {
 		return err
@@ -55,7 +70,7 @@ func (s *Service) record(ctx context.Context, tx Store, action, objectType, obje
 
 // change runs fn in a transaction and records its audit event in the same one: a change is
 // never stored without its record, nor recorded without being stored.
-func (s *Service) change(ctx context.Context, action, objectType string, fn func(tx Store) (objectID string, details map[string]string, err error)) error {
+func (s *base) change(ctx context.Context, action, objectType string, fn func(tx Store) (objectID string, details map[string]string, err error)) error {
 	return s.inTx(ctx, func(tx Store) error {
 		id, details, err := fn(tx)
 		if err != nil {
@@ -67,10 +82,22 @@ func (s *Service) change(ctx context.Context, action, objectType string, fn func
 
 // AuditEvents returns one page of the audit trail, newest first, and how many events the
 // filter selects.
-func (s *Service) AuditEvents(ctx context.Context, f AuditFilter) ([]AuditEvent, int, error) {
+func (s *AuditService) AuditEvents(ctx context.Context, f AuditFilter) ([]AuditEvent, int, error) {
 	events, total, err := s.store.AuditEvents(ctx, f)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list audit events: %w", err)
 	}
 	return events, total, nil
+}
+
+// AuditFilter selects audit events: by actor, by object, and in [Since, Until) when those are
+// set.
+type AuditFilter struct {
+	ActorType  ActorType
+	ActorID    string
+	ObjectType string
+	ObjectID   string
+	Since      time.Time
+	Until      time.Time
+	Page
 }

@@ -157,7 +157,7 @@ func (c *cache) invalidate(dbGen int64) {
 
 // inTx runs fn in a store transaction and, once it committed, empties the cache: this process
 // never serves a row older than its own change.
-func (s *Service) inTx(ctx context.Context, fn func(tx Store) error) error {
+func (s *base) inTx(ctx context.Context, fn func(tx Store) error) error {
 	err := s.store.InTx(ctx, fn)
 	if err == nil {
 		s.cache.invalidate(0)
@@ -170,7 +170,7 @@ func (s *Service) inTx(ctx context.Context, fn func(tx Store) error) error {
 // interval bounds how long a change made elsewhere (a key revoked through another replica)
 // takes to reach this one. Poll failures are retried at the next tick (the cache's TTL bounds
 // staleness meanwhile).
-func (s *Service) Watch(ctx context.Context, interval time.Duration) {
+func (s *base) Watch(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	seen := int64(-1)
@@ -190,7 +190,7 @@ func (s *Service) Watch(ctx context.Context, interval time.Duration) {
 }
 
 // cachedApplication returns application id, from the cache when fresh.
-func (s *Service) cachedApplication(ctx context.Context, id string) (Application, error) {
+func (s *base) cachedApplication(ctx context.Context, id string) (Application, error) {
 	now := s.nowFunc()
 	if app, ok := get(s.cache, s.cache.apps, id, now); ok {
 		return app, nil
@@ -205,7 +205,7 @@ func (s *Service) cachedApplication(ctx context.Context, id string) (Application
 
 // cachedClient returns the application whose client id is clientID, from the cache when
 // fresh: the token endpoint reads it on every request.
-func (s *Service) cachedClient(ctx context.Context, clientID string) (Application, error) {
+func (s *base) cachedClient(ctx context.Context, clientID string) (Application, error) {
 	now := s.nowFunc()
 	if app, ok := get(s.cache, s.cache.clients, clientID, now); ok {
 		return app, nil
@@ -219,7 +219,7 @@ func (s *Service) cachedClient(ctx context.Context, clientID string) (Applicatio
 }
 
 // cachedKey returns the API key whose hash is hash and its account, from the cache when fresh.
-func (s *Service) cachedKey(ctx context.Context, hash string) (APIKey, Account, error) {
+func (s *base) cachedKey(ctx context.Context, hash string) (APIKey, Account, error) {
 	now := s.nowFunc()
 	if e, ok := get(s.cache, s.cache.keys, hash, now); ok {
 		return e.key, e.account, nil
@@ -239,7 +239,7 @@ func (s *Service) cachedKey(ctx context.Context, hash string) (APIKey, Account, 
 
 // cachedContract returns contract id, from the cache when fresh. A contract that does not
 // exist is cached too, with its NotFound error.
-func (s *Service) cachedContract(ctx context.Context, id string) (Contract, error) {
+func (s *base) cachedContract(ctx context.Context, id string) (Contract, error) {
 	now := s.nowFunc()
 	if e, ok := get(s.cache, s.cache.contracts, id, now); ok {
 		return e.value, e.err
@@ -254,7 +254,7 @@ func (s *Service) cachedContract(ctx context.Context, id string) (Contract, erro
 
 // cachedDeclaration returns the declaration of identity on contract, from the cache when
 // fresh. An absent declaration is cached too, with its NotFound error.
-func (s *Service) cachedDeclaration(ctx context.Context, contract, identity string) (Declaration, error) {
+func (s *base) cachedDeclaration(ctx context.Context, contract, identity string) (Declaration, error) {
 	now := s.nowFunc()
 	k := declKey{contract, identity}
 	if e, ok := get(s.cache, s.cache.decls, k, now); ok {
@@ -271,7 +271,7 @@ func (s *Service) cachedDeclaration(ctx context.Context, contract, identity stri
 // cachedDocuments returns a page of the documents f selects, from the cache when fresh. Only
 // the customer API's lists come here (filter by contract and types, paged); the list is the
 // caller's to keep.
-func (s *Service) cachedDocuments(ctx context.Context, f DocumentFilter) ([]Document, int, error) {
+func (s *base) cachedDocuments(ctx context.Context, f DocumentFilter) ([]Document, int, error) {
 	if f.Period != "" || f.Filename != "" || f.Page.Limit < 1 || f.Page.Limit > cacheMaxPageSize {
 		return s.store.Documents(ctx, f)
 	}
@@ -296,7 +296,7 @@ func (s *Service) cachedDocuments(ctx context.Context, f DocumentFilter) ([]Docu
 // cachedDocument returns document id of contract, from the cache when fresh; fromCache says
 // which. A cached row may name bytes another process has replaced and deleted since (within
 // the poll interval): a caller that finds them missing reads the row again from the store.
-func (s *Service) cachedDocument(ctx context.Context, contract, id string) (d Document, fromCache bool, err error) {
+func (s *base) cachedDocument(ctx context.Context, contract, id string) (d Document, fromCache bool, err error) {
 	now := s.nowFunc()
 	k := docKey{contract, id}
 	if d, ok := get(s.cache, s.cache.docs, k, now); ok {
@@ -308,4 +308,14 @@ func (s *Service) cachedDocument(ctx context.Context, contract, id string) (d Do
 		put(s.cache, func(c *cache) map[docKey]cached[Document] { return c.docs }, k, d, now, gen, cacheMaxEntries)
 	}
 	return d, false, err
+}
+
+// GenerationStore keeps the change generation, which tells processes their caches are stale.
+type GenerationStore interface {
+	// Generation returns the change generation: a number every recorded change increments
+	// (BumpGeneration, in the change's transaction). Processes compare it to know when their
+	// caches are stale. 0 before the first change.
+	Generation(ctx context.Context) (int64, error)
+	// BumpGeneration increments the change generation.
+	BumpGeneration(ctx context.Context) error
 }

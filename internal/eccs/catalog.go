@@ -9,6 +9,34 @@ import (
 // This file holds what operators load from their billing system: customers, billing
 // accounts, offers.
 
+// CatalogService holds the rules of the catalog: customers, billing accounts and offers.
+type CatalogService struct {
+	*base
+}
+
+// CatalogStore keeps customers, billing accounts and offers.
+type CatalogStore interface {
+	CreateCustomer(ctx context.Context, c Customer) error
+	Customer(ctx context.Context, id string) (Customer, error)
+	// Customers returns one page of the customers sorted by id, and how many there are.
+	Customers(ctx context.Context, p Page) ([]Customer, int, error)
+	// UpdateCustomer replaces the name, segment and update time of customer c.ID.
+	UpdateCustomer(ctx context.Context, c Customer) error
+	CreateBillingAccount(ctx context.Context, b BillingAccount) error
+	BillingAccount(ctx context.Context, id string) (BillingAccount, error)
+	// BillingAccounts returns one page of the billing accounts of customerID ("" for all)
+	// sorted by id, and how many there are.
+	BillingAccounts(ctx context.Context, customerID string, p Page) ([]BillingAccount, int, error)
+	// UpdateBillingAccount replaces the name and update time of billing account b.ID.
+	UpdateBillingAccount(ctx context.Context, b BillingAccount) error
+	CreateOffer(ctx context.Context, o Offer) error
+	Offer(ctx context.Context, id string) (Offer, error)
+	// Offers returns every offer sorted by id.
+	Offers(ctx context.Context) ([]Offer, error)
+	// UpdateOffer replaces the name, contract type, support levels and update time of o.ID.
+	UpdateOffer(ctx context.Context, o Offer) error
+}
+
 func validateCustomer(c Customer) error {
 	switch {
 	case !isToken(c.ID, 64):
@@ -22,7 +50,7 @@ func validateCustomer(c Customer) error {
 }
 
 // CreateCustomer stores a new customer. Errors: Invalid, Conflict when the id is taken.
-func (s *Service) CreateCustomer(ctx context.Context, c Customer) (Customer, error) {
+func (s *CatalogService) CreateCustomer(ctx context.Context, c Customer) (Customer, error) {
 	if err := validateCustomer(c); err != nil {
 		return Customer{}, err
 	}
@@ -37,12 +65,12 @@ func (s *Service) CreateCustomer(ctx context.Context, c Customer) (Customer, err
 }
 
 // Customer returns a customer; NotFound if there is none.
-func (s *Service) Customer(ctx context.Context, id string) (Customer, error) {
+func (s *CatalogService) Customer(ctx context.Context, id string) (Customer, error) {
 	return s.store.Customer(ctx, id)
 }
 
 // Customers returns one page of the customers and how many there are.
-func (s *Service) Customers(ctx context.Context, p Page) ([]Customer, int, error) {
+func (s *CatalogService) Customers(ctx context.Context, p Page) ([]Customer, int, error) {
 	return s.store.Customers(ctx, p)
 }
 
@@ -53,7 +81,7 @@ type CustomerUpdate struct {
 }
 
 // UpdateCustomer changes a customer's name or segment. Errors: NotFound, Invalid.
-func (s *Service) UpdateCustomer(ctx context.Context, id string, u CustomerUpdate) (Customer, error) {
+func (s *CatalogService) UpdateCustomer(ctx context.Context, id string, u CustomerUpdate) (Customer, error) {
 	var c Customer
 	err := s.change(ctx, "customer.update", "customer", func(tx Store) (string, map[string]string, error) {
 		var err error
@@ -81,7 +109,7 @@ func (s *Service) UpdateCustomer(ctx context.Context, id string, u CustomerUpdat
 
 // CreateBillingAccount stores a new billing account of an existing customer. Errors: Invalid,
 // NotFound for an unknown customer, Conflict for a taken id.
-func (s *Service) CreateBillingAccount(ctx context.Context, b BillingAccount) (BillingAccount, error) {
+func (s *CatalogService) CreateBillingAccount(ctx context.Context, b BillingAccount) (BillingAccount, error) {
 	switch {
 	case b.CustomerID == "":
 		return BillingAccount{}, missingField("customerId", "A billing account needs the id of its customer.")
@@ -106,12 +134,12 @@ func (s *Service) CreateBillingAccount(ctx context.Context, b BillingAccount) (B
 }
 
 // BillingAccounts returns one page of the billing accounts of a customer ("" for all).
-func (s *Service) BillingAccounts(ctx context.Context, customerID string, p Page) ([]BillingAccount, int, error) {
+func (s *CatalogService) BillingAccounts(ctx context.Context, customerID string, p Page) ([]BillingAccount, int, error) {
 	return s.store.BillingAccounts(ctx, customerID, p)
 }
 
 // RenameBillingAccount changes a billing account's name. Errors: NotFound, Invalid.
-func (s *Service) RenameBillingAccount(ctx context.Context, id, name string) (BillingAccount, error) {
+func (s *CatalogService) RenameBillingAccount(ctx context.Context, id, name string) (BillingAccount, error) {
 	if !ValidText(name, 200) {
 		return BillingAccount{}, invalidField("name", "A billing account name is 1 to 200 characters.")
 	}
@@ -151,7 +179,7 @@ func validateOffer(o Offer) error {
 
 // CreateOffer stores a new offer. It needs at least one support level; the first is the
 // default of contracts created without one. Errors: Invalid, Conflict.
-func (s *Service) CreateOffer(ctx context.Context, o Offer) (Offer, error) {
+func (s *CatalogService) CreateOffer(ctx context.Context, o Offer) (Offer, error) {
 	o.SupportLevels = dedupe(o.SupportLevels)
 	if err := validateOffer(o); err != nil {
 		return Offer{}, err
@@ -171,7 +199,7 @@ func offerDetails(o Offer) map[string]string {
 }
 
 // Offers returns every offer.
-func (s *Service) Offers(ctx context.Context) ([]Offer, error) { return s.store.Offers(ctx) }
+func (s *CatalogService) Offers(ctx context.Context) ([]Offer, error) { return s.store.Offers(ctx) }
 
 // OfferUpdate changes an offer; nil fields are left as they are.
 type OfferUpdate struct {
@@ -182,7 +210,7 @@ type OfferUpdate struct {
 
 // UpdateOffer changes an offer. Contracts keep the support level they were ordered with.
 // Errors: NotFound, Invalid.
-func (s *Service) UpdateOffer(ctx context.Context, id string, u OfferUpdate) (Offer, error) {
+func (s *CatalogService) UpdateOffer(ctx context.Context, id string, u OfferUpdate) (Offer, error) {
 	var o Offer
 	err := s.change(ctx, "offer.update", "offer", func(tx Store) (string, map[string]string, error) {
 		var err error

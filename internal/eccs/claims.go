@@ -16,6 +16,25 @@ import (
 // of it (to find the claim) and the secret sealed with AES-256-GCM under a key derived from
 // the token (so the database alone cannot reveal it). Taking the claim deletes it.
 
+// ClaimService holds the rules of claim links.
+type ClaimService struct {
+	*base
+}
+
+// ClaimStore keeps claim links.
+type ClaimStore interface {
+	CreateClaim(ctx context.Context, c Claim) error
+	// TakeClaim deletes the claim whose hash is hash and returns it, atomically: two
+	// concurrent calls never both get it. It takes expired claims too (the caller checks
+	// ExpiresAt). NotFound if there is none.
+	TakeClaim(ctx context.Context, hash string) (Claim, error)
+	// Claim returns the claim whose hash is hash without taking it, expired ones too (the
+	// caller checks ExpiresAt). NotFound if there is none.
+	Claim(ctx context.Context, hash string) (Claim, error)
+	// DeleteClaims removes the claims that expire at or before t and returns how many.
+	DeleteClaims(ctx context.Context, t time.Time) (int, error)
+}
+
 // DefaultClaimTTL is how long a claim link works unless the operator says otherwise.
 const DefaultClaimTTL = 24 * time.Hour
 
@@ -27,7 +46,7 @@ type ClaimToken struct {
 
 // CreateClaim stores a one-time claim of secret, which belongs to object objectID of the given
 // kind, valid for ttl, and returns its token.
-func (s *Service) CreateClaim(ctx context.Context, kind ClaimKind, objectID, secret string, ttl time.Duration) (ClaimToken, error) {
+func (s *ClaimService) CreateClaim(ctx context.Context, kind ClaimKind, objectID, secret string, ttl time.Duration) (ClaimToken, error) {
 	var tok ClaimToken
 	err := s.inTx(ctx, func(tx Store) error {
 		var err error
@@ -37,7 +56,7 @@ func (s *Service) CreateClaim(ctx context.Context, kind ClaimKind, objectID, sec
 	return tok, err
 }
 
-func (s *Service) createClaim(ctx context.Context, tx Store, kind ClaimKind, objectID, secret string, ttl time.Duration) (ClaimToken, error) {
+func (s *ClaimService) createClaim(ctx context.Context, tx Store, kind ClaimKind, objectID, secret string, ttl time.Duration) (ClaimToken, error) {
 	if claimObjectType(kind) == "" || !isToken(objectID, 64) || secret == "" {
 		return ClaimToken{}, Errorf(Internal, "claim of %q for %q: not a claimable secret", kind, objectID)
 	}
@@ -94,7 +113,7 @@ type ClaimInfo struct {
 // the secret: opening a link (which mail scanners and link previewers do) must not use it up.
 // An unknown, used or expired link answers the same NotFound error as RevealClaim. It changes
 // nothing and records nothing.
-func (s *Service) PeekClaim(ctx context.Context, token string) (ClaimInfo, error) {
+func (s *ClaimService) PeekClaim(ctx context.Context, token string) (ClaimInfo, error) {
 	if !isToken(token, 128) {
 		return ClaimInfo{}, claimGone()
 	}
@@ -117,7 +136,7 @@ func (s *Service) PeekClaim(ctx context.Context, token string) (ClaimInfo, error
 // and its holder behind an API key, or the application. RevealClaim's callers use it to say
 // what was revealed. An object that no longer exists is an Internal error (a claim is made
 // for an existing object, and neither keys nor applications are removed).
-func (s *Service) DescribeClaim(ctx context.Context, kind ClaimKind, objectID string) (ClaimInfo, error) {
+func (s *ClaimService) DescribeClaim(ctx context.Context, kind ClaimKind, objectID string) (ClaimInfo, error) {
 	info := ClaimInfo{Kind: kind, ObjectID: objectID}
 	missing := func(err error) error {
 		if IsNotFound(err) {
@@ -155,7 +174,7 @@ func (s *Service) DescribeClaim(ctx context.Context, kind ClaimKind, objectID st
 // RevealClaim takes a claim and returns what it reveals: the kind, the object it belongs to
 // and the secret. A claim works once: revealed, expired or unknown, it answers the same
 // NotFound error.
-func (s *Service) RevealClaim(ctx context.Context, token string) (ClaimKind, string, string, error) {
+func (s *ClaimService) RevealClaim(ctx context.Context, token string) (ClaimKind, string, string, error) {
 	gone := claimGone()
 	if !isToken(token, 128) {
 		return "", "", "", gone
@@ -199,7 +218,7 @@ func claimObjectType(kind ClaimKind) string {
 }
 
 // DeleteExpiredClaims removes the claims that expired, and returns how many.
-func (s *Service) DeleteExpiredClaims(ctx context.Context) (int, error) {
+func (s *ClaimService) DeleteExpiredClaims(ctx context.Context) (int, error) {
 	return s.store.DeleteClaims(ctx, s.now())
 }
 
@@ -214,7 +233,7 @@ func claimAEAD(token string) (cipher.AEAD, error) {
 	return cipher.NewGCM(block)
 }
 
-func (s *Service) seal(token string, kind ClaimKind, objectID, secret string) ([]byte, error) {
+func (s *ClaimService) seal(token string, kind ClaimKind, objectID, secret string) ([]byte, error) {
 	aead, err := claimAEAD(token)
 	if err != nil {
 		return nil, err
@@ -226,7 +245,7 @@ func (s *Service) seal(token string, kind ClaimKind, objectID, secret string) ([
 	return aead.Seal(nonce, nonce, []byte(secret), []byte(string(kind)+"\x00"+objectID)), nil
 }
 
-func (s *Service) open(token string, c Claim) (string, error) {
+func (s *ClaimService) open(token string, c Claim) (string, error) {
 	aead, err := claimAEAD(token)
 	if err != nil {
 		return "", err

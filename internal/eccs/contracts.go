@@ -8,9 +8,32 @@ import (
 	"time"
 )
 
+// ContractService holds the rules of contracts: orders, changes, closing, referents.
+type ContractService struct {
+	*base
+	catalog *CatalogService
+	people  *PeopleService
+}
+
+// ContractStore keeps contracts and numbers them.
+type ContractStore interface {
+	// NextContractNumber returns a number never returned by a committed call before, starting
+	// at 1, even under concurrent calls and across processes sharing the database. Called in a
+	// transaction, the increment commits or rolls back with it.
+	NextContractNumber(ctx context.Context) (int64, error)
+	CreateContract(ctx context.Context, c Contract) error
+	Contract(ctx context.Context, id string) (Contract, error)
+	// Contracts returns one page of the contracts that f selects, sorted by id, and how many
+	// it selects in all.
+	Contracts(ctx context.Context, f ContractFilter) ([]Contract, int, error)
+	// UpdateContract replaces every field of contract c.ID but its id, offer, billing account
+	// and creation time (the referent by c.Referent.ID).
+	UpdateContract(ctx context.Context, c Contract) error
+}
+
 // Contracts returns one page of the contracts acct may see, sorted by id, and how many there
 // are in all.
-func (s *Service) Contracts(ctx context.Context, acct Account, page Page) ([]Contract, int, error) {
+func (s *ContractService) Contracts(ctx context.Context, acct Account, page Page) ([]Contract, int, error) {
 	f, err := contractFilter(acct, page)
 	if err != nil {
 		return nil, 0, err
@@ -78,7 +101,7 @@ func MayOrderContracts(acct Account) error {
 // The checks, in order: client accounts are Forbidden; a bad body is Invalid; an unknown offer
 // code is Invalid (the catalogue is not secret); a billing account (unknown or not) and offer
 // not both in the perimeter are Forbidden; a support level the offer does not sell is Invalid.
-func (s *Service) OrderContract(ctx context.Context, acct Account, o ContractOrder) (Contract, error) {
+func (s *ContractService) OrderContract(ctx context.Context, acct Account, o ContractOrder) (Contract, error) {
 	if err := MayOrderContracts(acct); err != nil {
 		return Contract{}, err
 	}
@@ -201,7 +224,7 @@ func validateReferences(refs [3]string) error {
 // CreateContract creates a contract on an operator's behalf, with its referent declared as
 // manager everywhere. Errors: Invalid, NotFound for an unknown offer or billing account,
 // Conflict for a taken id.
-func (s *Service) CreateContract(ctx context.Context, nc NewContract) (Contract, error) {
+func (s *ContractService) CreateContract(ctx context.Context, nc NewContract) (Contract, error) {
 	if err := nc.validate(); err != nil {
 		return Contract{}, err
 	}
@@ -229,10 +252,10 @@ func (s *Service) CreateContract(ctx context.Context, nc NewContract) (Contract,
 // billingAccountFor returns the billing account of a new contract, first creating what is
 // missing of it and its customer when nc says how (NewContract.Customer). Each creation is
 // recorded; a second run finds them and creates nothing.
-func (s *Service) billingAccountFor(ctx context.Context, nc NewContract) (BillingAccount, error) {
+func (s *ContractService) billingAccountFor(ctx context.Context, nc NewContract) (BillingAccount, error) {
 	if c := nc.Customer; c != nil {
 		if _, err := s.store.Customer(ctx, c.ID); IsNotFound(err) {
-			if _, err := s.CreateCustomer(ctx, *c); err != nil && ErrorCode(err) != Conflict {
+			if _, err := s.catalog.CreateCustomer(ctx, *c); err != nil && ErrorCode(err) != Conflict {
 				return BillingAccount{}, err
 			}
 		} else if err != nil {
@@ -245,7 +268,7 @@ func (s *Service) billingAccountFor(ctx context.Context, nc NewContract) (Billin
 		if nc.Customer == nil {
 			return BillingAccount{}, missingField("customer", "A new billing account needs its customer: give customer (an id, and a name and segment when it is new too).")
 		}
-		ba, err = s.CreateBillingAccount(ctx, BillingAccount{ID: nc.BillingAccountID, CustomerID: nc.Customer.ID, Name: nc.BillingAccountName})
+		ba, err = s.catalog.CreateBillingAccount(ctx, BillingAccount{ID: nc.BillingAccountID, CustomerID: nc.Customer.ID, Name: nc.BillingAccountName})
 		if ErrorCode(err) == Conflict {
 			ba, err = s.store.BillingAccount(ctx, nc.BillingAccountID)
 		}
@@ -262,7 +285,7 @@ func (s *Service) billingAccountFor(ctx context.Context, nc NewContract) (Billin
 // manager everywhere and records action, in one transaction. The referent is found or made as
 // personFor says, byOperator telling whose word nc.Referent is, and shown as the customer's
 // record of them (contactFor).
-func (s *Service) createContract(ctx context.Context, action string, offer Offer, ba BillingAccount, nc NewContract, byOperator bool) (Contract, error) {
+func (s *ContractService) createContract(ctx context.Context, action string, offer Offer, ba BillingAccount, nc NewContract, byOperator bool) (Contract, error) {
 	if nc.Type == "" {
 		nc.Type = offer.ContractType
 	}
@@ -279,7 +302,7 @@ func (s *Service) createContract(ctx context.Context, action string, offer Offer
 				return err
 			}
 		}
-		ref, err := s.personFor(ctx, tx, nc.Referent, nc.ReferentLogin, byOperator)
+		ref, err := s.people.personFor(ctx, tx, nc.Referent, nc.ReferentLogin, byOperator)
 		if err != nil {
 			return err
 		}
@@ -289,7 +312,7 @@ func (s *Service) createContract(ctx context.Context, action string, offer Offer
 				return err
 			}
 		}
-		record, err := s.contactFor(ctx, tx, ba.CustomerID, ref, nc.Referent, login)
+		record, err := s.people.contactFor(ctx, tx, ba.CustomerID, ref, nc.Referent, login)
 		if err != nil {
 			return err
 		}
@@ -315,13 +338,13 @@ func (s *Service) createContract(ctx context.Context, action string, offer Offer
 }
 
 // Contract returns a contract for an operator; NotFound if there is none.
-func (s *Service) Contract(ctx context.Context, id string) (Contract, error) {
+func (s *ContractService) Contract(ctx context.Context, id string) (Contract, error) {
 	return s.store.Contract(ctx, id)
 }
 
 // OperatorContracts returns one page of every contract, narrowed by customer, billing account
 // or offer when set, and how many there are.
-func (s *Service) OperatorContracts(ctx context.Context, customerID, billingAccountID, offerID string, p Page) ([]Contract, int, error) {
+func (s *ContractService) OperatorContracts(ctx context.Context, customerID, billingAccountID, offerID string, p Page) ([]Contract, int, error) {
 	return s.store.Contracts(ctx, ContractFilter{All: true, CustomerID: customerID, BillingAccountID: billingAccountID, OfferID: offerID, Page: p})
 }
 
@@ -336,7 +359,7 @@ type ContractUpdate struct {
 
 // UpdateContract changes a contract. Errors: NotFound; Conflict for a closed contract;
 // Invalid for a bad value or a support level the offer does not sell.
-func (s *Service) UpdateContract(ctx context.Context, id string, u ContractUpdate) (Contract, error) {
+func (s *ContractService) UpdateContract(ctx context.Context, id string, u ContractUpdate) (Contract, error) {
 	var c Contract
 	err := s.change(ctx, "contract.update", "contract", func(tx Store) (string, map[string]string, error) {
 		var err error
@@ -405,7 +428,7 @@ func openContract(ctx context.Context, tx Store, id string) (Contract, error) {
 // operators may still add, replace or delete its documents (the final bill, a correction); the
 // contract itself takes no new user and no change. Errors: NotFound; Conflict when already
 // closed.
-func (s *Service) CloseContract(ctx context.Context, id string) (Contract, error) {
+func (s *ContractService) CloseContract(ctx context.Context, id string) (Contract, error) {
 	var c Contract
 	err := s.change(ctx, "contract.close", "contract", func(tx Store) (string, map[string]string, error) {
 		var err error
@@ -426,7 +449,7 @@ func (s *Service) CloseContract(ctx context.Context, id string) (Contract, error
 // space); with removePrevious, the previous referent's declaration is removed. Errors:
 // NotFound; Conflict for a closed contract; Invalid when email is not an e-mail address, or its
 // identity is not declared on the contract or already its referent.
-func (s *Service) ChangeReferent(ctx context.Context, contractID, email string, removePrevious bool) (Contract, error) {
+func (s *ContractService) ChangeReferent(ctx context.Context, contractID, email string, removePrevious bool) (Contract, error) {
 	if !ValidEmail(email) {
 		return Contract{}, invalidField("email", "email must be the e-mail address of a user declared on the contract, such as claire.martin@acme.example.")
 	}
@@ -485,7 +508,7 @@ const maxContractNumber = 9_999_999
 // allocateContractID returns the next free "OCB" + 7 digits id. Numbers come from the store's
 // counter, so they are unique under any concurrency; ids taken by contracts an operator loaded
 // with their own numbers are skipped.
-func (s *Service) allocateContractID(ctx context.Context, tx Store) (string, error) {
+func (s *ContractService) allocateContractID(ctx context.Context, tx Store) (string, error) {
 	for range 1000 {
 		n, err := tx.NextContractNumber(ctx)
 		if err != nil {
@@ -506,12 +529,17 @@ func (s *Service) allocateContractID(ctx context.Context, tx Store) (string, err
 	return "", Errorf(Internal, "allocate contract id: 1000 numbers in a row are taken")
 }
 
-// retryOnConflict runs fn in a transaction, once more if it fails with a Conflict: two requests
-// that create the same new identity at once both succeed, the second reusing the first's.
-func (s *Service) retryOnConflict(ctx context.Context, fn func(tx Store) error) error {
-	err := s.inTx(ctx, fn)
-	if ErrorCode(err) == Conflict {
-		err = s.inTx(ctx, fn)
-	}
-	return err
+// ContractFilter selects contracts. Exactly one of DeclaredIdentityID, PerimeterOf and All is
+// set: the contracts on which that identity is declared, the contracts covered by that
+// account's perimeter (as Perimeter.Covers defines), or every contract (for operators). With
+// All, CustomerID, BillingAccountID and OfferID narrow the list when set. A filter with none
+// of the three is an error: a forgotten field must never list every contract.
+type ContractFilter struct {
+	DeclaredIdentityID string
+	PerimeterOf        string
+	All                bool
+	CustomerID         string
+	BillingAccountID   string
+	OfferID            string
+	Page
 }

@@ -8,6 +8,26 @@ import (
 	"time"
 )
 
+// DocumentService holds the rules of documents: who reads them, their files, their upload.
+type DocumentService struct {
+	*base
+}
+
+// DocumentStore keeps the rows of documents (their bytes are in a BlobStore).
+type DocumentStore interface {
+	CreateDocument(ctx context.Context, d Document) error
+	// Document returns the document id of contract contractID.
+	Document(ctx context.Context, contractID, id string) (Document, error)
+	// Documents returns one page of the documents that f selects, sorted by period then
+	// creation time, newest first, and how many it selects in all.
+	Documents(ctx context.Context, f DocumentFilter) ([]Document, int, error)
+	// UpdateDocument replaces every field of document d.ID of contract d.ContractID but its
+	// id, contract and creation time; NotFound if that contract has no such document.
+	UpdateDocument(ctx context.Context, d Document) error
+	// DeleteDocument removes document id of contract contractID; NotFound if none.
+	DeleteDocument(ctx context.Context, contractID, id string) error
+}
+
 // MayReadDocuments returns a Forbidden error unless the access includes a role on the
 // contract's documents section (step 6 of the checks for the document calls).
 func MayReadDocuments(a Access) error {
@@ -21,7 +41,7 @@ func MayReadDocuments(a Access) error {
 // newest first, and how many there are in all. types nil selects every type the role allows;
 // a non-nil types selects those of them the role allows (none for an empty slice). Errors:
 // Forbidden without a role on the documents section.
-func (s *Service) Documents(ctx context.Context, a Access, types []DocumentType, page Page) ([]Document, int, error) {
+func (s *DocumentService) Documents(ctx context.Context, a Access, types []DocumentType, page Page) ([]Document, int, error) {
 	if err := MayReadDocuments(a); err != nil {
 		return nil, 0, err
 	}
@@ -49,7 +69,7 @@ func (s *Service) Documents(ctx context.Context, a Access, types []DocumentType,
 // Errors: Forbidden as for Documents; NotFound when the contract has no such document or the
 // role may not see its type (the two answer alike); Internal when the bytes are missing from
 // the blob store.
-func (s *Service) OpenDocument(ctx context.Context, a Access, documentID string) (Document, Blob, error) {
+func (s *DocumentService) OpenDocument(ctx context.Context, a Access, documentID string) (Document, Blob, error) {
 	if err := MayReadDocuments(a); err != nil {
 		return Document{}, nil, err
 	}
@@ -116,7 +136,7 @@ type NewDocument struct {
 // becomes visible; if writing the metadata fails they are deleted. Errors: Invalid for bad
 // metadata or a file that breaks its format (the message says what is wrong and where),
 // NotFound for an unknown contract.
-func (s *Service) AddDocument(ctx context.Context, nd NewDocument, content io.ReaderAt, size int64) (Document, error) {
+func (s *DocumentService) AddDocument(ctx context.Context, nd NewDocument, content io.ReaderAt, size int64) (Document, error) {
 	if nd.Filename == "" && ValidPeriod(nd.Period) {
 		nd.Filename = fmt.Sprintf("%s_%s_%s%s", nd.ContractID, nd.Period, nd.Type, s.formats.Extension(nd.Type))
 	}
@@ -174,7 +194,7 @@ func abs(n int64) int64 {
 }
 
 // checkFile checks size bytes of r against the format of type t.
-func (s *Service) checkFile(t DocumentType, r io.ReaderAt, size int64) error {
+func (s *DocumentService) checkFile(t DocumentType, r io.ReaderAt, size int64) error {
 	if size <= 0 {
 		return invalidField("file", "The file is empty.")
 	}
@@ -187,7 +207,7 @@ func (s *Service) checkFile(t DocumentType, r io.ReaderAt, size int64) error {
 
 // putBlob stores a document's bytes under a new key and returns the key, the digest and the
 // size stored.
-func (s *Service) putBlob(ctx context.Context, contractID, documentID string, content io.ReaderAt, size int64) (string, string, int64, error) {
+func (s *DocumentService) putBlob(ctx context.Context, contractID, documentID string, content io.ReaderAt, size int64) (string, string, int64, error) {
 	suffix, err := randomString(s.random, blobSuffixLen, lowerBase32)
 	if err != nil {
 		return "", "", 0, err
@@ -236,7 +256,7 @@ func ParseDocumentBlobKey(key string) (contractID, documentID string, ok bool) {
 
 // OperatorDocument returns any document of a contract and its bytes, for an operator; the
 // caller closes them. Errors: NotFound; Internal when the bytes are missing.
-func (s *Service) OperatorDocument(ctx context.Context, contractID, documentID string) (Document, Blob, error) {
+func (s *DocumentService) OperatorDocument(ctx context.Context, contractID, documentID string) (Document, Blob, error) {
 	d, err := s.store.Document(ctx, contractID, documentID)
 	if err != nil {
 		return Document{}, nil, err
@@ -245,7 +265,7 @@ func (s *Service) OperatorDocument(ctx context.Context, contractID, documentID s
 }
 
 // openBlob opens the bytes of document d; their absence is an internal error.
-func (s *Service) openBlob(ctx context.Context, d Document) (Document, Blob, error) {
+func (s *DocumentService) openBlob(ctx context.Context, d Document) (Document, Blob, error) {
 	b, err := s.blobs.Open(ctx, d.BlobKey)
 	if IsNotFound(err) {
 		return Document{}, nil, fmt.Errorf("document %s of contract %s has no bytes under %q: %w", d.ID, d.ContractID, d.BlobKey, Errorf(Internal, "document bytes missing"))
@@ -257,7 +277,7 @@ func (s *Service) openBlob(ctx context.Context, d Document) (Document, Blob, err
 }
 
 // OperatorDocuments returns one page of every document of a contract, newest first.
-func (s *Service) OperatorDocuments(ctx context.Context, contractID string, p Page) ([]Document, int, error) {
+func (s *DocumentService) OperatorDocuments(ctx context.Context, contractID string, p Page) ([]Document, int, error) {
 	if _, err := s.store.Contract(ctx, contractID); err != nil {
 		return nil, 0, err
 	}
@@ -266,7 +286,7 @@ func (s *Service) OperatorDocuments(ctx context.Context, contractID string, p Pa
 
 // FindDocument returns the documents of a contract with this type, period and filename (at
 // most one in practice): bulk imports use it to skip what they already loaded.
-func (s *Service) FindDocument(ctx context.Context, contractID string, t DocumentType, period, filename string) ([]Document, error) {
+func (s *DocumentService) FindDocument(ctx context.Context, contractID string, t DocumentType, period, filename string) ([]Document, error) {
 	list, _, err := s.store.Documents(ctx, DocumentFilter{ContractID: contractID, Types: []DocumentType{t}, Period: period, Filename: filename})
 	return list, err
 }
@@ -282,7 +302,7 @@ type DocumentUpdate struct {
 // ReplaceDocument replaces a document's bytes (checked against its type's format) and,
 // optionally, its metadata. Downloads already running finish with the old bytes. Errors:
 // NotFound; Invalid for a bad file or value.
-func (s *Service) ReplaceDocument(ctx context.Context, contractID, documentID string, u DocumentUpdate, content io.ReaderAt, size int64) (Document, error) {
+func (s *DocumentService) ReplaceDocument(ctx context.Context, contractID, documentID string, u DocumentUpdate, content io.ReaderAt, size int64) (Document, error) {
 	current, err := s.store.Document(ctx, contractID, documentID)
 	if err != nil {
 		return Document{}, fmt.Errorf("replace document: %w", err)
@@ -331,7 +351,7 @@ func (s *Service) ReplaceDocument(ctx context.Context, contractID, documentID st
 }
 
 // DeleteDocument removes a document, then its bytes. Errors: NotFound.
-func (s *Service) DeleteDocument(ctx context.Context, contractID, documentID string) error {
+func (s *DocumentService) DeleteDocument(ctx context.Context, contractID, documentID string) error {
 	var d Document
 	err := s.change(ctx, "document.delete", "contract", func(tx Store) (string, map[string]string, error) {
 		var err error
@@ -383,4 +403,14 @@ func validFilename(name string) bool {
 		}
 	}
 	return true
+}
+
+// DocumentFilter selects the documents of one contract whose type is in Types, narrowed to
+// one Period and one Filename when those are set.
+type DocumentFilter struct {
+	ContractID string
+	Types      []DocumentType
+	Period     string
+	Filename   string
+	Page
 }

@@ -6,6 +6,28 @@ import (
 	"time"
 )
 
+// KeyService holds the rules of API keys: issue, rotation, revocation, last use.
+type KeyService struct {
+	*base
+	claims *ClaimService
+}
+
+// APIKeyStore keeps API keys.
+type APIKeyStore interface {
+	CreateAPIKey(ctx context.Context, k APIKey) error
+	APIKey(ctx context.Context, id string) (APIKey, error)
+	APIKeyByHash(ctx context.Context, hash string) (APIKey, error)
+	// APIKeys returns one page of the keys f selects, sorted by expiry then id, and how many
+	// it selects in all.
+	APIKeys(ctx context.Context, f APIKeyFilter) ([]APIKey, int, error)
+	// UpdateAPIKey replaces the expiry, revocation and successor (ReplacedBy) of key k.ID (last
+	// use is TouchAPIKey's).
+	UpdateAPIKey(ctx context.Context, k APIKey) error
+	// TouchAPIKey sets the last use of key id, and nothing else: it runs beside operators'
+	// changes to the same key and must not undo them.
+	TouchAPIKey(ctx context.Context, id string, at time.Time, from string) error
+}
+
 // minPresetSecret is the shortest secret an operator may choose instead of a random one.
 const minPresetSecret = 32
 
@@ -23,14 +45,14 @@ type KeyOptions struct {
 // IssueAPIKey issues an API key for an account and returns it with the key in clear, which is
 // shown once and never stored; with opts.ClaimTTL, a one-time claim link token instead of the
 // key. Errors: NotFound for an unknown account, Invalid for a short preset secret.
-func (s *Service) IssueAPIKey(ctx context.Context, accountID string, opts KeyOptions) (APIKey, string, error) {
+func (s *KeyService) IssueAPIKey(ctx context.Context, accountID string, opts KeyOptions) (APIKey, string, error) {
 	k, secret, _, err := s.IssueAPIKeyClaim(ctx, accountID, opts)
 	return k, secret, err
 }
 
 // IssueAPIKeyClaim is IssueAPIKey that also returns the claim token when opts.ClaimTTL is set
 // (the key itself is then not returned).
-func (s *Service) IssueAPIKeyClaim(ctx context.Context, accountID string, opts KeyOptions) (APIKey, string, ClaimToken, error) {
+func (s *KeyService) IssueAPIKeyClaim(ctx context.Context, accountID string, opts KeyOptions) (APIKey, string, ClaimToken, error) {
 	var (
 		k      APIKey
 		secret string
@@ -48,7 +70,7 @@ func (s *Service) IssueAPIKeyClaim(ctx context.Context, accountID string, opts K
 }
 
 // issueAPIKey stores a new key of accountID and its audit event in tx.
-func (s *Service) issueAPIKey(ctx context.Context, tx Store, accountID string, opts KeyOptions) (APIKey, string, ClaimToken, error) {
+func (s *KeyService) issueAPIKey(ctx context.Context, tx Store, accountID string, opts KeyOptions) (APIKey, string, ClaimToken, error) {
 	if opts.TTL < 0 || opts.ClaimTTL < 0 {
 		return APIKey{}, "", ClaimToken{}, invalidField("ttl", "Lifetimes are positive durations, such as 8760h.")
 	}
@@ -83,7 +105,7 @@ func (s *Service) issueAPIKey(ctx context.Context, tx Store, accountID string, o
 	}
 	var claim ClaimToken
 	if opts.ClaimTTL > 0 {
-		if claim, err = s.createClaim(ctx, tx, ClaimAPIKey, id, secret, opts.ClaimTTL); err != nil {
+		if claim, err = s.claims.createClaim(ctx, tx, ClaimAPIKey, id, secret, opts.ClaimTTL); err != nil {
 			return APIKey{}, "", ClaimToken{}, err
 		}
 		secret = ""
@@ -107,7 +129,7 @@ func (k APIKey) Active(now time.Time) bool {
 }
 
 // APIKeyOf returns an API key by id; NotFound if there is none.
-func (s *Service) APIKeyOf(ctx context.Context, id string) (APIKey, error) {
+func (s *KeyService) APIKeyOf(ctx context.Context, id string) (APIKey, error) {
 	return s.store.APIKey(ctx, id)
 }
 
@@ -122,7 +144,7 @@ type KeyQuery struct {
 
 // APIKeys returns one page of the API keys q selects, soonest expiry first, and how many there
 // are.
-func (s *Service) APIKeys(ctx context.Context, q KeyQuery) ([]APIKey, int, error) {
+func (s *KeyService) APIKeys(ctx context.Context, q KeyQuery) ([]APIKey, int, error) {
 	now := s.now()
 	f := APIKeyFilter{AccountID: q.AccountID, IncludeInactive: q.IncludeInactive, Now: now, Page: q.Page}
 	if q.ExpiringWithin > 0 {
@@ -133,7 +155,7 @@ func (s *Service) APIKeys(ctx context.Context, q KeyQuery) ([]APIKey, int, error
 
 // RevokeAPIKey revokes a key at once: the next call that carries it answers 401/41. Errors:
 // NotFound; Conflict when it is already revoked.
-func (s *Service) RevokeAPIKey(ctx context.Context, id string) (APIKey, error) {
+func (s *KeyService) RevokeAPIKey(ctx context.Context, id string) (APIKey, error) {
 	var k APIKey
 	err := s.change(ctx, "api_key.revoke", "api_key", func(tx Store) (string, map[string]string, error) {
 		var err error
@@ -157,7 +179,7 @@ func (s *Service) RevokeAPIKey(ctx context.Context, id string) (APIKey, error) {
 // after overlap (0: at once), so that running clients can move to the new one. opts tunes the
 // new key as for IssueAPIKey. Errors: NotFound; Conflict when the old key is no longer active;
 // Invalid for a negative overlap.
-func (s *Service) RotateAPIKey(ctx context.Context, id string, overlap time.Duration, opts KeyOptions) (APIKey, string, ClaimToken, error) {
+func (s *KeyService) RotateAPIKey(ctx context.Context, id string, overlap time.Duration, opts KeyOptions) (APIKey, string, ClaimToken, error) {
 	if overlap < 0 {
 		return APIKey{}, "", ClaimToken{}, invalidField("overlap", "The overlap is a duration of 0 or more, such as 24h.")
 	}
@@ -198,14 +220,10 @@ func (s *Service) RotateAPIKey(ctx context.Context, id string, overlap time.Dura
 	return newKey, secret, claim, nil
 }
 
-// keyUseInterval bounds how often a key's last use is written: once a minute per key keeps
-// the request path free of writes while "last used" stays accurate to the minute.
-const keyUseInterval = time.Minute
-
 // RecordKeyUse notes that key k was used now from address from (shown to operators and in
 // /me). It writes at most once per keyUseInterval per key; failures are returned for logging
 // but must not fail the call that used the key.
-func (s *Service) RecordKeyUse(ctx context.Context, k APIKey, from string) error {
+func (s *KeyService) RecordKeyUse(ctx context.Context, k APIKey, from string) error {
 	now := s.now()
 	if now.Sub(k.LastUsedAt) < keyUseInterval && k.LastUsedFrom == from {
 		return nil
@@ -216,17 +234,13 @@ func (s *Service) RecordKeyUse(ctx context.Context, k APIKey, from string) error
 	return s.store.TouchAPIKey(ctx, k.ID, now, from)
 }
 
-// touchDue reports whether the last use of the credential named key should be written now,
-// and if so notes that it is: at most once per keyUseInterval per credential and process.
-func (s *Service) touchDue(key string, now time.Time) bool {
-	s.keyUseMu.Lock()
-	defer s.keyUseMu.Unlock()
-	if last, seen := s.keyUse[key]; seen && now.Sub(last) < keyUseInterval {
-		return false
-	}
-	if len(s.keyUse) > 100_000 { // bounded: forget everything rather than grow
-		clear(s.keyUse)
-	}
-	s.keyUse[key] = now
-	return true
+// APIKeyFilter selects API keys: of one account when AccountID is set; expiring before
+// ExpiringBefore when it is set; revoked and expired keys only when IncludeInactive is set
+// (inactive at Now).
+type APIKeyFilter struct {
+	AccountID       string
+	ExpiringBefore  time.Time
+	IncludeInactive bool
+	Now             time.Time
+	Page
 }

@@ -19,7 +19,7 @@ type Me struct {
 }
 
 // Me describes the caller of a resource call.
-func (s *Service) Me(ctx context.Context, acct Account, key APIKey, app Application) (Me, error) {
+func (s *AccessService) Me(ctx context.Context, acct Account, key APIKey, app Application) (Me, error) {
 	id, err := s.store.Identity(ctx, acct.IdentityID)
 	if err != nil {
 		return Me{}, fmt.Errorf("describe the caller: %w", err)

@@ -10,20 +10,39 @@ import (
 // Operator tokens authenticate operators on the admin API. Like API keys, they are long
 // random strings shown once and stored as a keyed hash.
 
+// OperatorService holds the rules of operator tokens.
+type OperatorService struct {
+	*base
+}
+
+// OperatorTokenStore keeps operator tokens.
+type OperatorTokenStore interface {
+	CreateOperatorToken(ctx context.Context, t OperatorToken) error
+	OperatorToken(ctx context.Context, id string) (OperatorToken, error)
+	OperatorTokenByHash(ctx context.Context, hash string) (OperatorToken, error)
+	// OperatorTokens returns every operator token sorted by creation time.
+	OperatorTokens(ctx context.Context) ([]OperatorToken, error)
+	// UpdateOperatorToken replaces the name, expiry and revocation of token t.ID (last use is
+	// TouchOperatorToken's).
+	UpdateOperatorToken(ctx context.Context, t OperatorToken) error
+	// TouchOperatorToken sets the last use of token id, and nothing else.
+	TouchOperatorToken(ctx context.Context, id string, at time.Time) error
+}
+
 // operatorTokenPrefix starts every operator token, so that secret scanners and people tell it
 // from an API key.
 const operatorTokenPrefix = "eccsop_"
 
 // CreateOperatorToken creates an operator token named name, valid for ttl (0: until revoked),
 // and returns it with the token in clear, shown once. Errors: Invalid.
-func (s *Service) CreateOperatorToken(ctx context.Context, name string, ttl time.Duration) (OperatorToken, string, error) {
+func (s *OperatorService) CreateOperatorToken(ctx context.Context, name string, ttl time.Duration) (OperatorToken, string, error) {
 	return s.createOperatorToken(ctx, name, ttl, "")
 }
 
 // CreatePresetOperatorToken creates an operator token whose value is secret, chosen by the
 // caller (the dev mode's fixed demo token): eccsop_ followed by at least 32 letters, digits,
 // '-' or '_'. Errors: Invalid, Conflict when that token exists.
-func (s *Service) CreatePresetOperatorToken(ctx context.Context, name, secret string) (OperatorToken, error) {
+func (s *OperatorService) CreatePresetOperatorToken(ctx context.Context, name, secret string) (OperatorToken, error) {
 	if rest, ok := strings.CutPrefix(secret, operatorTokenPrefix); !ok || len(rest) < minPresetSecret || !isToken(rest, 256) {
 		return OperatorToken{}, invalidField("token", "A preset operator token is eccsop_ followed by 32 to 256 letters, digits, '-' or '_'.")
 	}
@@ -31,7 +50,7 @@ func (s *Service) CreatePresetOperatorToken(ctx context.Context, name, secret st
 	return t, err
 }
 
-func (s *Service) createOperatorToken(ctx context.Context, name string, ttl time.Duration, secret string) (OperatorToken, string, error) {
+func (s *OperatorService) createOperatorToken(ctx context.Context, name string, ttl time.Duration, secret string) (OperatorToken, string, error) {
 	if !ValidText(name, 100) {
 		return OperatorToken{}, "", invalidField("name", "An operator token's name is 1 to 100 characters, such as the operator's name.")
 	}
@@ -65,7 +84,7 @@ func (s *Service) createOperatorToken(ctx context.Context, name string, ttl time
 
 // AuthenticateOperator returns the operator token a bearer value names. Errors:
 // Unauthenticated when it is unknown, revoked or expired.
-func (s *Service) AuthenticateOperator(ctx context.Context, token string) (OperatorToken, error) {
+func (s *OperatorService) AuthenticateOperator(ctx context.Context, token string) (OperatorToken, error) {
 	refused := &Error{Code: Unauthenticated, Message: "The operator token in the Authorization header is unknown, revoked or expired."}
 	if len(token) == 0 || len(token) > 512 {
 		return OperatorToken{}, refused
@@ -86,7 +105,7 @@ func (s *Service) AuthenticateOperator(ctx context.Context, token string) (Opera
 
 // RecordOperatorUse notes that operator token t was used now. It writes at most once a minute
 // per token; failures are returned for logging but must not fail the call that used it.
-func (s *Service) RecordOperatorUse(ctx context.Context, t OperatorToken) error {
+func (s *OperatorService) RecordOperatorUse(ctx context.Context, t OperatorToken) error {
 	now := s.now()
 	if !s.touchDue("operator:"+t.ID, now) {
 		return nil
@@ -95,13 +114,13 @@ func (s *Service) RecordOperatorUse(ctx context.Context, t OperatorToken) error 
 }
 
 // OperatorTokens returns every operator token.
-func (s *Service) OperatorTokens(ctx context.Context) ([]OperatorToken, error) {
+func (s *OperatorService) OperatorTokens(ctx context.Context) ([]OperatorToken, error) {
 	return s.store.OperatorTokens(ctx)
 }
 
 // RevokeOperatorToken revokes an operator token at once. Errors: NotFound; Conflict when it is
 // already revoked.
-func (s *Service) RevokeOperatorToken(ctx context.Context, id string) (OperatorToken, error) {
+func (s *OperatorService) RevokeOperatorToken(ctx context.Context, id string) (OperatorToken, error) {
 	var t OperatorToken
 	err := s.change(ctx, "operator_token.revoke", "operator_token", func(tx Store) (string, map[string]string, error) {
 		var err error

@@ -13,6 +13,34 @@ import (
 // person's own data is set by an operator (and, later, by the person): a customer's caller
 // can neither plant it nor read it.
 
+// PeopleService holds the rules of people: identities, and each customer's record of them
+// (contacts).
+type PeopleService struct {
+	*base
+}
+
+// PeopleStore keeps identities and contacts.
+type PeopleStore interface {
+	// CreateIdentity stores i; an empty Login is no login (several identities may have none).
+	CreateIdentity(ctx context.Context, i Identity) error
+	Identity(ctx context.Context, id string) (Identity, error)
+	// IdentityByEmail and IdentityByLogin compare without regard to case; IdentityByLogin of ""
+	// is NotFound.
+	IdentityByEmail(ctx context.Context, email string) (Identity, error)
+	IdentityByLogin(ctx context.Context, login string) (Identity, error)
+	// UpdateIdentity replaces the e-mail, login, civility, names, phones and update time of
+	// identity i.ID; Conflict when the e-mail or the login belongs to another identity.
+	UpdateIdentity(ctx context.Context, i Identity) error
+
+	// CreateContact stores c; Conflict when the customer already has a record of the identity,
+	// or a record of another identity with the same login (compared without case).
+	CreateContact(ctx context.Context, c Contact) error
+	// Contact returns customerID's record of identityID.
+	Contact(ctx context.Context, customerID, identityID string) (Contact, error)
+	// ContactByLogin returns customerID's record whose login is login, without regard to case.
+	ContactByLogin(ctx context.Context, customerID, login string) (Contact, error)
+}
+
 // Described reports whether the person's own data was ever set: a person that only customers'
 // callers have named has an e-mail and nothing else.
 func (i Identity) Described() bool { return i.Login != "" || i.LastName != "" || i.FirstName != "" }
@@ -24,7 +52,7 @@ func (i Identity) Described() bool { return i.Login != "" || i.LastName != "" ||
 // customer's caller's creates a new person with the e-mail alone and never changes one: what
 // it says goes to its customer's record (contactFor). Conflict when an operator's login
 // belongs to another person.
-func (s *Service) personFor(ctx context.Context, tx Store, p Person, login string, byOperator bool) (Identity, error) {
+func (s *PeopleService) personFor(ctx context.Context, tx Store, p Person, login string, byOperator bool) (Identity, error) {
 	id, err := tx.IdentityByEmail(ctx, p.Email)
 	if err != nil && !IsNotFound(err) {
 		return Identity{}, err
@@ -62,7 +90,7 @@ func (s *Service) personFor(ctx context.Context, tx Store, p Person, login strin
 // contactFor returns customerID's record of person id, creating it from p when the customer
 // has none; a record that exists is kept as it is. A new record takes login, or, when login is
 // empty, one made from p's names. Conflict when login names another person of the customer.
-func (s *Service) contactFor(ctx context.Context, tx Store, customerID string, id Identity, p Person, login string) (Contact, error) {
+func (s *PeopleService) contactFor(ctx context.Context, tx Store, customerID string, id Identity, p Person, login string) (Contact, error) {
 	c, err := tx.Contact(ctx, customerID, id.ID)
 	if err == nil || !IsNotFound(err) {
 		return c, err
@@ -124,7 +152,7 @@ func contactLoginTaken(ctx context.Context, tx Store, customerID, login string) 
 // customer's record of them. It returns one sentence per difference, for the call's answer:
 // a known person keeps their data, and an operator who meant to change it learns how. None
 // when the call's data is what is stored.
-func (s *Service) PersonNotices(ctx context.Context, p Person, login, customerID string) ([]string, error) {
+func (s *PeopleService) PersonNotices(ctx context.Context, p Person, login, customerID string) ([]string, error) {
 	id, err := s.store.IdentityByEmail(ctx, p.Email)
 	if IsNotFound(err) {
 		return nil, nil
@@ -175,7 +203,7 @@ func personDifferences(p Person, login, civility, lastName, firstName, fixPhone,
 // PersonByEmail returns the person whose e-mail is email, compared without case, with their
 // own data, for an operator. Errors: Invalid for a value that is not an e-mail address;
 // NotFound.
-func (s *Service) PersonByEmail(ctx context.Context, email string) (Identity, error) {
+func (s *PeopleService) PersonByEmail(ctx context.Context, email string) (Identity, error) {
 	if !ValidEmail(email) {
 		return Identity{}, invalidField("email", "%q is not an e-mail address such as claire.martin@acme.example.", email)
 	}
@@ -198,7 +226,7 @@ type PersonUpdate struct {
 // names them, and with it what they see), login, names and phones. Customers' records of the
 // person are theirs and stay as they are. Errors: NotFound; Invalid for bad values (every one
 // named); Conflict when the e-mail or the login belongs to another person.
-func (s *Service) UpdatePerson(ctx context.Context, id string, u PersonUpdate) (Identity, error) {
+func (s *PeopleService) UpdatePerson(ctx context.Context, id string, u PersonUpdate) (Identity, error) {
 	var person Identity
 	err := s.change(ctx, "person.update", "person", func(tx Store) (string, map[string]string, error) {
 		var err error
@@ -294,4 +322,9 @@ func asciiFold(s string) string {
 		}
 	}
 	return strings.Trim(b.String(), ".")
+}
+
+// Identity returns an identity; NotFound if there is none.
+func (s *PeopleService) Identity(ctx context.Context, id string) (Identity, error) {
+	return s.store.Identity(ctx, id)
 }

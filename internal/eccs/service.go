@@ -34,7 +34,32 @@ const (
 
 // Service applies the rules of the customer-space API over a Store and a BlobStore. It is safe
 // for concurrent use.
+//
+// It is made of one service per noun, each in the file of its noun beside the Store interface
+// it relies on: the catalog (catalog.go), people (people.go), accounts (accounts.go), API keys
+// (keys.go), applications (applications.go), access to the API (access.go), contracts
+// (contracts.go), the users declared on them (users.go), documents (documents.go), operator
+// tokens (operators.go), claim links (claims.go) and the audit trail (audit.go). Their methods
+// are the Service's own. What they share (the store, the clock, the request-path cache, the
+// audit recorder) is their base; a service that uses another noun's rules names it in a field.
 type Service struct {
+	*base
+	*CatalogService
+	*PeopleService
+	*AccountService
+	*KeyService
+	*ApplicationService
+	*AccessService
+	*ContractService
+	*UserService
+	*DocumentService
+	*OperatorService
+	*ClaimService
+	*AuditService
+}
+
+// base is what the services of every noun share.
+type base struct {
 	store   Store
 	blobs   BlobStore
 	formats Formats
@@ -47,7 +72,7 @@ type Service struct {
 	cache *cache // rows of the request path (cache.go)
 
 	keyUseMu sync.Mutex
-	keyUse   map[string]time.Time // key id → when its last use was written (RecordKeyUse)
+	keyUse   map[string]time.Time // key or operator token id → its last use written (touchDue)
 }
 
 // NewService returns a Service. It fails if cfg.Keys are not usable.
@@ -73,7 +98,7 @@ func NewService(store Store, blobs BlobStore, cfg Config) (*Service, error) {
 	if cfg.Random == nil {
 		cfg.Random = rand.Reader
 	}
-	return &Service{
+	b := &base{
 		store:   store,
 		blobs:   blobs,
 		formats: cfg.Formats,
@@ -84,20 +109,68 @@ func NewService(store Store, blobs BlobStore, cfg Config) (*Service, error) {
 		random:  cfg.Random,
 		keyUse:  map[string]time.Time{},
 		cache:   newCache(),
+	}
+	catalog := &CatalogService{base: b}
+	people := &PeopleService{base: b}
+	claims := &ClaimService{base: b}
+	apiKeys := &KeyService{base: b, claims: claims}
+	return &Service{
+		base:               b,
+		CatalogService:     catalog,
+		PeopleService:      people,
+		AccountService:     &AccountService{base: b, people: people, apiKeys: apiKeys},
+		KeyService:         apiKeys,
+		ApplicationService: &ApplicationService{base: b, claims: claims},
+		AccessService:      &AccessService{base: b},
+		ContractService:    &ContractService{base: b, catalog: catalog, people: people},
+		UserService:        &UserService{base: b, people: people},
+		DocumentService:    &DocumentService{base: b},
+		OperatorService:    &OperatorService{base: b},
+		ClaimService:       claims,
+		AuditService:       &AuditService{base: b},
 	}, nil
 }
 
 // TokenTTL is the lifetime of the access tokens the service issues.
-func (s *Service) TokenTTL() time.Duration { return s.cfg.TokenTTL }
+func (s *base) TokenTTL() time.Duration { return s.cfg.TokenTTL }
 
 // Ping reports whether the store answers.
-func (s *Service) Ping(ctx context.Context) error { return s.store.Ping(ctx) }
+func (s *base) Ping(ctx context.Context) error { return s.store.Ping(ctx) }
 
 // now returns the current time in UTC at the precision stores keep (microseconds).
-func (s *Service) now() time.Time { return s.nowFunc().UTC().Truncate(time.Microsecond) }
+func (s *base) now() time.Time { return s.nowFunc().UTC().Truncate(time.Microsecond) }
 
 // idLength is the length of the ids the service makes.
 const idLength = 16
 
 // newID returns a random id of idLength lower-case base32 characters (80 bits).
-func (s *Service) newID() (string, error) { return randomString(s.random, idLength, lowerBase32) }
+func (s *base) newID() (string, error) { return randomString(s.random, idLength, lowerBase32) }
+
+// retryOnConflict runs fn in a transaction, once more if it fails with a Conflict: two requests
+// that create the same new identity at once both succeed, the second reusing the first's.
+func (s *base) retryOnConflict(ctx context.Context, fn func(tx Store) error) error {
+	err := s.inTx(ctx, fn)
+	if ErrorCode(err) == Conflict {
+		err = s.inTx(ctx, fn)
+	}
+	return err
+}
+
+// touchDue reports whether the last use of the credential named key should be written now,
+// and if so notes that it is: at most once per keyUseInterval per credential and process.
+func (s *base) touchDue(key string, now time.Time) bool {
+	s.keyUseMu.Lock()
+	defer s.keyUseMu.Unlock()
+	if last, seen := s.keyUse[key]; seen && now.Sub(last) < keyUseInterval {
+		return false
+	}
+	if len(s.keyUse) > 100_000 { // bounded: forget everything rather than grow
+		clear(s.keyUse)
+	}
+	s.keyUse[key] = now
+	return true
+}
+
+// keyUseInterval bounds how often a key's last use is written: once a minute per key keeps
+// the request path free of writes while "last used" stays accurate to the minute.
+const keyUseInterval = time.Minute

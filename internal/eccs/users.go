@@ -7,6 +7,30 @@ import (
 	"strings"
 )
 
+// UserService holds the rules of the users declared on a contract, with their roles.
+type UserService struct {
+	*base
+	people *PeopleService
+}
+
+// DeclarationStore keeps declarations: which identity is declared on which contract, with
+// which roles.
+type DeclarationStore interface {
+	CreateDeclaration(ctx context.Context, d Declaration) error
+	Declaration(ctx context.Context, contractID, identityID string) (Declaration, error)
+	// Declarations returns the declarations of identityID, sorted by contract id.
+	Declarations(ctx context.Context, identityID string) ([]Declaration, error)
+	// Users returns the identities declared on contractID with their roles, each as the
+	// contract's customer records them (Contact.As), sorted by that login (empty for an unknown
+	// contract).
+	Users(ctx context.Context, contractID string) ([]User, error)
+	// UpdateDeclaration replaces the roles and update time of the declaration of d.IdentityID
+	// on d.ContractID.
+	UpdateDeclaration(ctx context.Context, d Declaration) error
+	// DeleteDeclaration removes the declaration of identityID on contractID; NotFound if none.
+	DeleteDeclaration(ctx context.Context, contractID, identityID string) error
+}
+
 // NewUser is the body of POST /contract/{id}/user. Roles is the raw "roles" object, keyed by
 // section, each holding role names; nil when absent.
 type NewUser struct {
@@ -132,7 +156,7 @@ func MayDeclareUsers(a Access) error {
 // reused, and the person's own data is neither read nor changed. Errors: Forbidden unless the
 // access is manager on the users section; Invalid for a bad body; Conflict when the person is
 // already declared on the contract or the login names another person of the customer.
-func (s *Service) DeclareUser(ctx context.Context, a Access, u NewUser) (User, error) {
+func (s *UserService) DeclareUser(ctx context.Context, a Access, u NewUser) (User, error) {
 	if err := MayDeclareUsers(a); err != nil {
 		return User{}, err
 	}
@@ -141,7 +165,7 @@ func (s *Service) DeclareUser(ctx context.Context, a Access, u NewUser) (User, e
 
 // declare validates u and declares it on contract contractID, in one transaction; byOperator
 // says whose word u is (personFor).
-func (s *Service) declare(ctx context.Context, contractID string, u NewUser, byOperator bool) (User, error) {
+func (s *UserService) declare(ctx context.Context, contractID string, u NewUser, byOperator bool) (User, error) {
 	newRoles, err := u.validate()
 	if err != nil {
 		return User{}, err
@@ -154,11 +178,11 @@ func (s *Service) declare(ctx context.Context, contractID string, u NewUser, byO
 			return err
 		}
 		now := s.now()
-		id, err := s.personFor(ctx, tx, p, u.Login, byOperator)
+		id, err := s.people.personFor(ctx, tx, p, u.Login, byOperator)
 		if err != nil {
 			return err
 		}
-		record, err := s.contactFor(ctx, tx, c.CustomerID, id, p, u.Login)
+		record, err := s.people.contactFor(ctx, tx, c.CustomerID, id, p, u.Login)
 		if err != nil {
 			return err
 		}
@@ -188,7 +212,7 @@ func roleDetails(id Identity, r Roles) map[string]string {
 // DeclareUser but without its role check, and with an operator's word on the person: a new
 // person, or one no operator has described yet, takes u's data as their own (personFor).
 // Errors: NotFound for an unknown contract, and those of DeclareUser.
-func (s *Service) AddUser(ctx context.Context, contractID string, u NewUser) (User, error) {
+func (s *UserService) AddUser(ctx context.Context, contractID string, u NewUser) (User, error) {
 	if _, err := s.store.Contract(ctx, contractID); err != nil {
 		return User{}, fmt.Errorf("add user: %w", err)
 	}
@@ -196,7 +220,7 @@ func (s *Service) AddUser(ctx context.Context, contractID string, u NewUser) (Us
 }
 
 // Users returns the users declared on a contract with their roles, sorted by login.
-func (s *Service) Users(ctx context.Context, contractID string) ([]User, error) {
+func (s *UserService) Users(ctx context.Context, contractID string) ([]User, error) {
 	if _, err := s.store.Contract(ctx, contractID); err != nil {
 		return nil, err
 	}
@@ -206,7 +230,7 @@ func (s *Service) Users(ctx context.Context, contractID string) ([]User, error) 
 // SetUserRoles replaces the roles of a user declared on a contract (raw, as in POST
 // /contract/{id}/user). The referent keeps manager everywhere. Errors: NotFound for an unknown
 // contract or declaration; Conflict for a closed contract or the referent; Invalid roles.
-func (s *Service) SetUserRoles(ctx context.Context, contractID, identityID string, raw map[string][]string) (User, error) {
+func (s *UserService) SetUserRoles(ctx context.Context, contractID, identityID string, raw map[string][]string) (User, error) {
 	roles, err := ParseRoles(raw)
 	if err != nil {
 		return User{}, err
@@ -245,7 +269,7 @@ func (s *Service) SetUserRoles(ctx context.Context, contractID, identityID strin
 // RemoveUser removes a user from a contract: the account behind that identity stops seeing it
 // on its next call. Errors: NotFound; Conflict for a closed contract or its referent (change
 // the referent first).
-func (s *Service) RemoveUser(ctx context.Context, contractID, identityID string) error {
+func (s *UserService) RemoveUser(ctx context.Context, contractID, identityID string) error {
 	err := s.change(ctx, "user.remove", "contract", func(tx Store) (string, map[string]string, error) {
 		c, err := openContract(ctx, tx, contractID)
 		if err != nil {
