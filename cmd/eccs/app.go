@@ -17,6 +17,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/eccs/eccs/client"
+	"github.com/eccs/eccs/cmd/internal/progress"
 )
 
 // Exit codes.
@@ -48,7 +49,7 @@ type app struct {
 
 // run runs the program with args (without the program name) and returns its exit code.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
-	a := &app{getenv: getenv, stdin: stdin, in: newLineReader(stdin), stdout: stdout, stderr: stderr, isTerminal: isTerminal}
+	a := &app{getenv: getenv, stdin: stdin, in: newLineReader(stdin), stdout: stdout, stderr: stderr, isTerminal: progress.OnTerminal}
 	return a.run(ctx, args)
 }
 
@@ -66,12 +67,6 @@ func (a *app) run(ctx context.Context, args []string) int {
 }
 
 func newLineReader(r io.Reader) *bufio.Reader { return bufio.NewReader(r) }
-
-// isTerminal is the real terminal test: an *os.File on a terminal.
-func isTerminal(stream any) bool {
-	f, ok := stream.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
-}
 
 // usageError is a command line the program cannot run; it is told with a hint to --help.
 type usageError struct {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/eccs/eccs/api"
 	"github.com/eccs/eccs/client"
+	"github.com/eccs/eccs/cmd/internal/progress"
 )
 
 func (a *app) documentsCommand() *cobra.Command {
@@ -261,21 +262,21 @@ the bytes were written, so a pipeline must not trust its output then (set -o pip
 				docID = args[0]
 			}
 			var opts []client.DownloadOption
-			var bar *progressBar
+			var bar *progress.Bar
 			if a.isTerminal(a.stderr) {
-				bar = newProgressBar(a.stderr, docID)
-				opts = append(opts, client.OnProgress(bar.update))
+				bar = progress.New(a.stderr, docID, -1, progress.Bytes)
+				opts = append(opts, client.OnProgress(bar.Set))
 			}
 			if toStdout {
 				_, err := c.DownloadDocument(ctx, id, docID, false, a.stdout, opts...)
-				bar.finish()
+				bar.Finish()
 				return aboutContract(id, err)
 			}
 			if !private { // the usual mode of a new file, less the umask; the SDK's default is owner only
 				opts = append(opts, client.FileMode(0o666))
 			}
 			path, d, err := c.DownloadToDir(ctx, id, docID, dir, zipped, opts...)
-			bar.finish()
+			bar.Finish()
 			if err != nil {
 				return aboutContract(id, err)
 			}

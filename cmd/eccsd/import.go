@@ -13,12 +13,12 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/eccs/eccs/api/admin"
+	"github.com/eccs/eccs/cmd/internal/progress"
 	"github.com/eccs/eccs/internal/adminclient"
 	"github.com/eccs/eccs/internal/docformat"
 	"github.com/eccs/eccs/internal/eccs"
@@ -132,9 +132,11 @@ already (reads only), and reports what the import would do, changing nothing.`,
 			for _, kind := range importKinds {
 				total += len(m.rows[kind])
 			}
-			im.progress = newProgress(a.e.stderr, total)
+			if progress.OnTerminal(a.e.stderr) && total > 0 {
+				im.progress = progress.New(a.e.stderr, "", int64(total), progress.Count)
+			}
 			runErr := im.run(cmd.Context(), m)
-			im.progress.finish()
+			im.progress.Clear()
 			for _, n := range im.notices {
 				fmt.Fprintln(a.e.stderr, "notice:", n)
 			}
@@ -165,7 +167,7 @@ type importer struct {
 	dryRun   bool
 	report   importReport
 	notices  []string // what the server noticed about the rows created, "<row>: <notice>"
-	progress *progress
+	progress *progress.Bar
 
 	users        map[string]map[string]bool   // contract → lower-case e-mails declared
 	documents    map[string][]admin.Document  // contract → its documents
@@ -188,7 +190,7 @@ func (im *importer) run(ctx context.Context, m manifest) error {
 				outcome, reason = outcomeRejected, refusal(err)
 			}
 			im.record(r, outcome, reason)
-			im.progress.step(kind)
+			im.progress.Step(kind)
 		}
 	}
 	return nil
@@ -537,42 +539,4 @@ func (a *adminCLI) printImportReport(r importReport) error {
 			fmt.Fprintf(w, "  %s (%s): %s\n", row.Row, row.Key, row.Reason)
 		}
 	})
-}
-
-// progress is a progress bar on a terminal: one line, redrawn in place. A nil *progress
-// draws nothing (the output is not a terminal).
-type progress struct {
-	w     io.Writer
-	total int
-	done  int
-}
-
-// newProgress returns a progress bar on w when w is a terminal, nil otherwise.
-func newProgress(w io.Writer, total int) *progress {
-	f, ok := w.(*os.File)
-	if !ok || total == 0 {
-		return nil
-	}
-	fi, err := f.Stat()
-	if err != nil || fi.Mode()&os.ModeCharDevice == 0 {
-		return nil
-	}
-	return &progress{w: w, total: total}
-}
-
-func (p *progress) step(label string) {
-	if p == nil {
-		return
-	}
-	p.done++
-	const width = 30
-	filled := width * p.done / p.total
-	fmt.Fprintf(p.w, "\r[%s%s] %d/%d %-9s", strings.Repeat("=", filled), strings.Repeat(" ", width-filled), p.done, p.total, label)
-}
-
-func (p *progress) finish() {
-	if p == nil {
-		return
-	}
-	fmt.Fprintf(p.w, "\r%s\r", strings.Repeat(" ", 60))
 }
