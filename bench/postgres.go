@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"testing"
+	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
 
@@ -20,27 +20,28 @@ import (
 // (initdb and pg_ctl in a temporary directory, as the postgres user when run as root). close
 // drops the database and stops the throwaway cluster.
 type postgresDB struct {
-	url string
-	t   *tbAdapter
+	url     string
+	name    string
+	cluster *pgtest.Cluster
 }
 
 // openPostgres returns a fresh database, or an error saying why there is none.
-func openPostgres() (db *postgresDB, err error) {
+func openPostgres() (*postgresDB, error) {
 	if u := os.Getenv("ECCS_BENCH_POSTGRES_URL"); u != "" {
 		os.Setenv("ECCS_TEST_POSTGRES_URL", u) // pgtest's variable: create the database there
 	}
-	t := &tbAdapter{ctx: context.Background()}
-	defer func() {
-		if p := recover(); p != nil {
-			f, ok := p.(tbFailure)
-			if !ok {
-				panic(p)
-			}
-			t.cleanup()
-			db, err = nil, fmt.Errorf("postgres: %s", f.msg)
-		}
-	}()
-	return &postgresDB{url: pgtest.URL(t), t: t}, nil
+	c, err := pgtest.Start()
+	if err != nil {
+		return nil, fmt.Errorf("postgres: no PostgreSQL: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	name, err := c.CreateDatabase(ctx, "eccs_test_")
+	if err != nil {
+		c.Close()
+		return nil, fmt.Errorf("postgres: %v", err)
+	}
+	return &postgresDB{url: c.DatabaseURL(name), name: name, cluster: c}, nil
 }
 
 // postmasterPID returns the pid of the PostgreSQL server when it runs on this machine and
@@ -63,55 +64,9 @@ func (db *postgresDB) postmasterPID() int {
 	return pid
 }
 
-// close drops the database, then stops the cluster if pgtest started one, and removes its
-// directory (pgtest removes it only from its TestMain).
+// close drops the database, then stops the cluster if pgtest started one and removes its
+// directory.
 func (db *postgresDB) close() {
-	dataDir := ""
-	if conn, err := sql.Open("pgx", db.url); err == nil {
-		conn.QueryRow("SHOW data_directory").Scan(&dataDir) // superuser on a throwaway cluster
-		conn.Close()
-	}
-	db.t.cleanup()
-	if os.Getenv("ECCS_TEST_POSTGRES_URL") != "" {
-		return // not ours to stop
-	}
-	func() {
-		defer func() { recover() }() // tbFailure: not a throwaway cluster
-		pgtest.Stop(db.t)
-	}()
-	if parent := filepath.Dir(dataDir); strings.HasPrefix(filepath.Base(parent), "eccs-pgtest-") {
-		os.RemoveAll(parent)
-	}
-}
-
-// tbAdapter is the testing.TB that pgtest asks for, outside a test: failures and skips
-// become a tbFailure panic that openPostgres recovers, cleanups run when asked. Only the
-// methods pgtest calls are implemented; the embedded nil TB makes any other call panic.
-type tbAdapter struct {
-	testing.TB
-	ctx      context.Context
-	cleanups []func()
-}
-
-type tbFailure struct{ msg string }
-
-func (t *tbAdapter) Helper()                  {}
-func (t *tbAdapter) Context() context.Context { return t.ctx }
-func (t *tbAdapter) Cleanup(f func())         { t.cleanups = append(t.cleanups, f) }
-func (t *tbAdapter) Fatal(args ...any)        { panic(tbFailure{fmt.Sprint(args...)}) }
-func (t *tbAdapter) Fatalf(format string, args ...any) {
-	panic(tbFailure{fmt.Sprintf(format, args...)})
-}
-func (t *tbAdapter) Skip(args ...any)                 { panic(tbFailure{fmt.Sprint(args...)}) }
-func (t *tbAdapter) Skipf(format string, args ...any) { panic(tbFailure{fmt.Sprintf(format, args...)}) }
-func (t *tbAdapter) Logf(format string, args ...any)  {}
-func (t *tbAdapter) Errorf(format string, args ...any) {
-	panic(tbFailure{fmt.Sprintf(format, args...)})
-}
-
-func (t *tbAdapter) cleanup() {
-	for i := len(t.cleanups) - 1; i >= 0; i-- {
-		t.cleanups[i]()
-	}
-	t.cleanups = nil
+	db.cluster.DropDatabase(db.name)
+	db.cluster.Close()
 }

@@ -71,7 +71,7 @@ func Dedicated(t testing.TB) *Server {
 // URL returns the URL of a fresh, empty database on the server (removed with the server).
 func (s *Server) URL(t testing.TB) string {
 	t.Helper()
-	return s.url(createDatabase(t, s.url("postgres"), "eccs_test_"))
+	return s.url(mustCreateDatabase(t, s.url("postgres"), "eccs_test_"))
 }
 
 // Stop stops the server as an operator's restart does (pg_ctl stop -m fast: open

@@ -7,6 +7,9 @@
 // tests end:
 //
 //	func TestMain(m *testing.M) { pgtest.Main(m) }
+//
+// Its core, Start and Cluster, needs no testing.TB: programs that are not tests (the
+// benchmark) start and stop a cluster with it, and the helpers of tests wrap it.
 package pgtest
 
 import (
@@ -34,13 +37,148 @@ import (
 	"github.com/eccs/eccs/internal/testkit/testenv"
 )
 
-var cluster struct {
+// Cluster is a PostgreSQL server to make databases on: the server ECCS_TEST_POSTGRES_URL
+// names, or a throwaway cluster that Start runs with initdb and pg_ctl.
+type Cluster struct {
+	url  string              // an admin URL: CREATE DATABASE works on it
+	dir  string              // a throwaway cluster's directory (data/, the log, the socket); "" otherwise
+	cred *syscall.Credential // the postgres user when run as root (initdb refuses root)
+}
+
+// Start returns the server ECCS_TEST_POSTGRES_URL names, or else starts a throwaway cluster
+// in a temporary directory with initdb and pg_ctl, as the postgres user when run as root, on
+// a free port of 127.0.0.1, made for tests (fsync, synchronous_commit and full_page_writes off,
+// 200 connections). Close stops it. The error says why there is no server.
+func Start() (*Cluster, error) {
+	if u := os.Getenv("ECCS_TEST_POSTGRES_URL"); u != "" {
+		return &Cluster{url: u}, nil
+	}
+	initdb, err := findBin("initdb")
+	if err != nil {
+		return nil, errors.New("ECCS_TEST_POSTGRES_URL is not set and initdb is not installed")
+	}
+	pgctl, err := findBin("pg_ctl")
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "eccs-pgtest-")
+	if err != nil {
+		return nil, err
+	}
+	c := &Cluster{dir: dir}
+	if err := c.init(initdb, pgctl); err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	return c, nil
+}
+
+// init makes the throwaway cluster in c.dir and starts it.
+func (c *Cluster) init(initdb, pgctl string) error {
+	if os.Geteuid() == 0 {
+		// initdb refuses to run as root: run the cluster as the postgres user.
+		u, err := user.Lookup("postgres")
+		if err != nil {
+			return fmt.Errorf("running as root and there is no postgres user to run initdb as: %w", err)
+		}
+		uid, _ := strconv.Atoi(u.Uid)
+		gid, _ := strconv.Atoi(u.Gid)
+		c.cred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
+		if err := os.Chown(c.dir, uid, gid); err != nil {
+			return err
+		}
+	}
+	port, err := freePort()
+	if err != nil {
+		return err
+	}
+	data := filepath.Join(c.dir, "data")
+	if out, err := c.run(initdb, "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync"); err != nil {
+		return fmt.Errorf("initdb: %v: %s", err, out)
+	}
+	opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -p %d -k %s -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200", port, c.dir)
+	if out, err := c.run(pgctl, "-D", data, "-l", filepath.Join(c.dir, "log"), "-w", "-o", opts, "start"); err != nil {
+		return fmt.Errorf("pg_ctl start: %v: %s", err, out)
+	}
+	c.url = fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port)
+	return nil
+}
+
+// URL returns an admin URL of the server: CREATE DATABASE works on it.
+func (c *Cluster) URL() string { return c.url }
+
+// Throwaway reports whether Start started the server (and Close stops it), rather than found
+// it in ECCS_TEST_POSTGRES_URL.
+func (c *Cluster) Throwaway() bool { return c.dir != "" }
+
+// DatabaseURL returns the URL of the database name on the server.
+func (c *Cluster) DatabaseURL(name string) string {
+	u, _ := url.Parse(c.url)
+	u.Path = "/" + name
+	return u.String()
+}
+
+// CreateDatabase creates an empty database named prefix and random hex digits, and returns
+// its name.
+func (c *Cluster) CreateDatabase(ctx context.Context, prefix string) (string, error) {
+	return createDatabase(ctx, c.url, prefix)
+}
+
+// DropDatabase drops the database name if it exists, closing the connections to it.
+func (c *Cluster) DropDatabase(name string) error {
+	db, err := sql.Open("pgx", c.url)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	_, err = db.Exec("DROP DATABASE IF EXISTS " + pgIdent(name) + " WITH (FORCE)")
+	return err
+}
+
+// Close stops a throwaway cluster and removes its directory. The server
+// ECCS_TEST_POSTGRES_URL names is not Close's to stop: it is left as it is.
+func (c *Cluster) Close() error {
+	if !c.Throwaway() {
+		return nil
+	}
+	var err error
+	if pgctl, ferr := findBin("pg_ctl"); ferr != nil {
+		err = ferr
+	} else if out, rerr := c.run(pgctl, "-D", filepath.Join(c.dir, "data"), "-m", "immediate", "-w", "stop"); rerr != nil {
+		err = fmt.Errorf("pg_ctl stop: %v: %s", rerr, out)
+	}
+	if rerr := os.RemoveAll(c.dir); err == nil {
+		err = rerr
+	}
+	return err
+}
+
+func (c *Cluster) run(bin string, args ...string) ([]byte, error) {
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = os.TempDir()
+	if c.cred != nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: c.cred}
+	}
+	return cmd.CombinedOutput()
+}
+
+// tests is the cluster the tests of a package share: started by the first test that needs it,
+// closed by Shutdown.
+var tests struct {
 	once    sync.Once
-	url     string // an admin URL: CREATE DATABASE works on it
+	cluster *Cluster
 	err     error
-	dir     string
-	started bool
-	cred    *syscall.Credential
+}
+
+// testCluster returns the shared cluster, starting it if needed, or skips t loudly (fails it
+// under ECCS_TEST_REQUIRE_ALL=1) when there is no PostgreSQL.
+func testCluster(t testing.TB) *Cluster {
+	t.Helper()
+	tests.once.Do(func() { tests.cluster, tests.err = Start() })
+	if tests.err != nil {
+		testenv.Unavailable(t, "no PostgreSQL: %v", tests.err)
+	}
+	return tests.cluster
 }
 
 // Main runs the tests, then stops the throwaway cluster if one was started.
@@ -55,17 +193,16 @@ func Main(m *testing.M) {
 // of Main.
 func Shutdown() {
 	dropTemplates()
-	stop()
+	if tests.cluster != nil {
+		tests.cluster.Close()
+	}
 }
 
 // Require skips t loudly (or fails it under ECCS_TEST_REQUIRE_ALL=1) when there is no
 // PostgreSQL to test on, starting the throwaway cluster if needed.
 func Require(t testing.TB) {
 	t.Helper()
-	cluster.once.Do(start)
-	if cluster.err != nil {
-		testenv.Unavailable(t, "no PostgreSQL: %v", cluster.err)
-	}
+	testCluster(t)
 }
 
 var templates struct {
@@ -78,28 +215,37 @@ var templates struct {
 // test its own copy with Clone.
 func Template(t testing.TB) string {
 	t.Helper()
-	Require(t)
-	name := createDatabase(t, cluster.url, "eccs_template_")
+	c := testCluster(t)
+	name := mustCreateDatabase(t, c.url, "eccs_template_")
 	templates.mu.Lock()
 	templates.names = append(templates.names, name)
 	templates.mu.Unlock()
-	return databaseURL(name)
+	return c.DatabaseURL(name)
 }
 
 // createDatabase creates an empty database named prefix and random hex digits on the server
 // adminURL connects to, and returns its name.
-func createDatabase(t testing.TB, adminURL, prefix string) string {
-	t.Helper()
+func createDatabase(ctx context.Context, adminURL, prefix string) (string, error) {
 	admin, err := sql.Open("pgx", adminURL)
 	if err != nil {
-		t.Fatal(err)
+		return "", err
 	}
 	defer admin.Close()
 	name := prefix + randomHex(6)
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		return "", fmt.Errorf("create database %s: %w", name, err)
+	}
+	return name, nil
+}
+
+// mustCreateDatabase is createDatabase for t, which fails when it does.
+func mustCreateDatabase(t testing.TB, adminURL, prefix string) string {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatalf("create database %s: %v", name, err)
+	name, err := createDatabase(ctx, adminURL, prefix)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return name
 }
@@ -110,13 +256,13 @@ func createDatabase(t testing.TB, adminURL, prefix string) string {
 // may be connected to the template while it is copied (PostgreSQL refuses the copy).
 func Clone(t testing.TB, templateURL string) string {
 	t.Helper()
-	Require(t)
+	c := testCluster(t)
 	u, err := url.Parse(templateURL)
 	if err != nil {
 		t.Fatalf("template URL: %v", err)
 	}
 	tmpl := strings.TrimPrefix(u.Path, "/")
-	admin, err := sql.Open("pgx", cluster.url)
+	admin, err := sql.Open("pgx", c.url)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,8 +273,8 @@ func Clone(t testing.TB, templateURL string) string {
 	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name+" TEMPLATE "+pgIdent(tmpl)+cloneStrategy(ctx, admin)); err != nil {
 		t.Fatalf("clone database %s into %s: %v", tmpl, name, err)
 	}
-	t.Cleanup(func() { dropDatabase(name) })
-	return databaseURL(name)
+	t.Cleanup(func() { c.DropDatabase(name) })
+	return c.DatabaseURL(name)
 }
 
 // cloneStrategy picks how CREATE DATABASE copies its template. From PostgreSQL 15 the default
@@ -145,25 +291,16 @@ func cloneStrategy(ctx context.Context, admin *sql.DB) string {
 // pgIdent quotes a database name for SQL.
 func pgIdent(name string) string { return `"` + strings.ReplaceAll(name, `"`, `""`) + `"` }
 
-func dropDatabase(name string) {
-	db, err := sql.Open("pgx", cluster.url)
-	if err != nil {
-		return
-	}
-	defer db.Close()
-	db.Exec("DROP DATABASE IF EXISTS " + pgIdent(name) + " WITH (FORCE)")
-}
-
 // dropTemplates drops the databases Template made (on a server ECCS_TEST_POSTGRES_URL names,
 // they would otherwise stay behind).
 func dropTemplates() {
 	templates.mu.Lock()
 	defer templates.mu.Unlock()
-	if cluster.url == "" || cluster.err != nil {
+	if tests.cluster == nil {
 		return
 	}
 	for _, name := range templates.names {
-		dropDatabase(name)
+		tests.cluster.DropDatabase(name)
 	}
 	templates.names = nil
 }
@@ -171,7 +308,10 @@ func dropTemplates() {
 // URL returns the URL of a fresh, empty database for t, dropped when t ends.
 func URL(t testing.TB) string {
 	t.Helper()
-	return create(t)
+	c := testCluster(t)
+	name := mustCreateDatabase(t, c.url, "eccs_test_")
+	t.Cleanup(func() { c.DropDatabase(name) })
+	return c.DatabaseURL(name)
 }
 
 // SchemaURL returns the URL of a fresh, empty schema for t in a database shared by the tests
@@ -179,11 +319,8 @@ func URL(t testing.TB) string {
 // databases cost most of a second: suites that need hundreds of empty stores use them.
 func SchemaURL(t testing.TB) string {
 	t.Helper()
-	cluster.once.Do(start)
-	if cluster.err != nil {
-		testenv.Unavailable(t, "no PostgreSQL: %v", cluster.err)
-	}
-	shared.once.Do(func() { shared.url, shared.err = sharedDatabase() })
+	c := testCluster(t)
+	shared.once.Do(func() { shared.url, shared.err = sharedDatabase(c) })
 	if shared.err != nil {
 		t.Fatalf("shared test database: %v", shared.err)
 	}
@@ -218,8 +355,8 @@ var shared struct {
 }
 
 // sharedDatabase creates the database that holds the tests' schemas.
-func sharedDatabase() (string, error) {
-	admin, err := sql.Open("pgx", cluster.url)
+func sharedDatabase(c *Cluster) (string, error) {
+	admin, err := sql.Open("pgx", c.url)
 	if err != nil {
 		return "", err
 	}
@@ -228,144 +365,7 @@ func sharedDatabase() (string, error) {
 	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
 		return "", err
 	}
-	return databaseURL(name), nil
-}
-
-func databaseURL(name string) string {
-	u, _ := url.Parse(cluster.url)
-	u.Path = "/" + name
-	return u.String()
-}
-
-// create makes a database for t, dropped when t ends.
-func create(t testing.TB) string {
-	t.Helper()
-	cluster.once.Do(start)
-	if cluster.err != nil {
-		testenv.Unavailable(t, "no PostgreSQL: %v", cluster.err)
-	}
-	admin, err := sql.Open("pgx", cluster.url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	name := "eccs_test_" + randomHex(6)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-		t.Fatalf("create database %s: %v", name, err)
-	}
-	t.Cleanup(func() { dropDatabase(name) })
-	return databaseURL(name)
-}
-
-// start finds or starts the server.
-func start() {
-	if u := os.Getenv("ECCS_TEST_POSTGRES_URL"); u != "" {
-		cluster.url = u
-		return
-	}
-	initdb, err := findBin("initdb")
-	if err != nil {
-		cluster.err = errors.New("ECCS_TEST_POSTGRES_URL is not set and initdb is not installed")
-		return
-	}
-	pgctl, err := findBin("pg_ctl")
-	if err != nil {
-		cluster.err = err
-		return
-	}
-	dir, err := os.MkdirTemp("", "eccs-pgtest-")
-	if err != nil {
-		cluster.err = err
-		return
-	}
-	cluster.dir = dir
-	if os.Geteuid() == 0 {
-		// initdb refuses to run as root: run the cluster as the postgres user.
-		u, err := user.Lookup("postgres")
-		if err != nil {
-			cluster.err = fmt.Errorf("running as root and there is no postgres user to run initdb as: %w", err)
-			return
-		}
-		uid, _ := strconv.Atoi(u.Uid)
-		gid, _ := strconv.Atoi(u.Gid)
-		cluster.cred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
-		if err := os.Chown(dir, uid, gid); err != nil {
-			cluster.err = err
-			return
-		}
-	}
-	port, err := freePort()
-	if err != nil {
-		cluster.err = err
-		return
-	}
-	data := filepath.Join(dir, "data")
-	if out, err := run(initdb, "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync"); err != nil {
-		cluster.err = fmt.Errorf("initdb: %v: %s", err, out)
-		return
-	}
-	opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -p %d -k %s -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200", port, dir)
-	if out, err := run(pgctl, "-D", data, "-l", filepath.Join(dir, "log"), "-w", "-o", opts, "start"); err != nil {
-		cluster.err = fmt.Errorf("pg_ctl start: %v: %s", err, out)
-		return
-	}
-	cluster.started = true
-	cluster.url = fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port)
-}
-
-// stop stops the throwaway cluster and removes its directory.
-func stop() {
-	if cluster.started {
-		pgctl, err := findBin("pg_ctl")
-		if err == nil {
-			run(pgctl, "-D", filepath.Join(cluster.dir, "data"), "-m", "immediate", "-w", "stop")
-		}
-	}
-	if cluster.dir != "" {
-		os.RemoveAll(cluster.dir)
-	}
-}
-
-// Stop and Start stop and start the throwaway cluster, for tests of what the server does
-// while its database is down. They fail the test when the cluster is not a throwaway one.
-func Stop(t testing.TB) {
-	t.Helper()
-	mustThrowaway(t)
-	pgctl, _ := findBin("pg_ctl")
-	if out, err := run(pgctl, "-D", filepath.Join(cluster.dir, "data"), "-m", "fast", "-w", "stop"); err != nil {
-		t.Fatalf("pg_ctl stop: %v: %s", err, out)
-	}
-}
-
-// Start starts the throwaway cluster again after Stop.
-func Start(t testing.TB) {
-	t.Helper()
-	mustThrowaway(t)
-	pgctl, _ := findBin("pg_ctl")
-	u, _ := url.Parse(cluster.url)
-	opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -p %s -k %s -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200", u.Port(), cluster.dir)
-	if out, err := run(pgctl, "-D", filepath.Join(cluster.dir, "data"), "-l", filepath.Join(cluster.dir, "log"), "-w", "-o", opts, "start"); err != nil {
-		t.Fatalf("pg_ctl start: %v: %s", err, out)
-	}
-}
-
-func mustThrowaway(t testing.TB) {
-	t.Helper()
-	cluster.once.Do(start)
-	if !cluster.started {
-		testenv.Unavailable(t, "stopping PostgreSQL needs the throwaway cluster (unset ECCS_TEST_POSTGRES_URL)")
-	}
-}
-
-func run(bin string, args ...string) ([]byte, error) {
-	cmd := exec.Command(bin, args...)
-	cmd.Dir = os.TempDir()
-	if cluster.cred != nil {
-		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cluster.cred}
-	}
-	return cmd.CombinedOutput()
+	return c.DatabaseURL(name), nil
 }
 
 // findBin finds a PostgreSQL program on PATH or in Debian's /usr/lib/postgresql/*/bin.
