@@ -108,39 +108,41 @@ func (c *cache) flush() {
 	clear(c.docs)
 }
 
-// get returns the fresh entry of m under k.
-func get[K comparable, T any](c *cache, m map[K]cached[T], k K, now time.Time) (T, bool) {
+// load returns the entry of m under k, from the cache when it is fresh (fromCache), and
+// otherwise from read, keeping what read returns when it succeeds: unless the cache was
+// flushed since the read began, for a row read before a change must not outlive the change.
+// A map holding limit entries is emptied first. It is the one way the request path reads
+// through the cache; an absence to remember is a value (lookup), not an error.
+func load[K comparable, T any](c *cache, m map[K]cached[T], limit int, k K, now time.Time, read func() (T, error)) (v T, fromCache bool, err error) {
 	c.mu.RLock()
 	e, ok := m[k]
+	gen := c.gen
 	c.mu.RUnlock()
-	if !ok || now.Sub(e.loaded) > cacheTTL || now.Before(e.loaded) {
-		var zero T
-		return zero, false
+	if ok && now.Sub(e.loaded) <= cacheTTL && !now.Before(e.loaded) {
+		return e.value, true, nil
 	}
-	return e.value, true
-}
-
-// put stores v under k in the map pick selects, unless the cache was flushed since the read
-// that produced v began (gen): a row read before a change must not outlive the change. A map
-// holding maxEntries is emptied first.
-func put[K comparable, T any](c *cache, pick func(*cache) map[K]cached[T], k K, v T, loaded time.Time, gen int64, maxEntries int) {
+	v, err = read()
+	if err != nil {
+		return v, false, err
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.gen != gen {
-		return
+	if c.gen == gen {
+		if len(m) >= limit {
+			clear(m)
+		}
+		m[k] = cached[T]{value: v, loaded: now}
 	}
-	m := pick(c)
-	if len(m) >= maxEntries {
-		clear(m)
-	}
-	m[k] = cached[T]{value: v, loaded: loaded}
+	return v, false, nil
 }
 
-// generation returns the cache's generation, to pass to put after a read.
-func (c *cache) generation() int64 {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return c.gen
+// lookupOf makes a store's answer a lookup: a row, or its NotFound error, both to be cached;
+// any other error stays an error, never cached.
+func lookupOf[T any](v T, err error) (lookup[T], error) {
+	if err != nil && !IsNotFound(err) {
+		return lookup[T]{}, err
+	}
+	return lookup[T]{value: v, err: err}, nil
 }
 
 // invalidate empties the cache and moves its generation: reads in flight will not store their
@@ -191,81 +193,60 @@ func (s *base) Watch(ctx context.Context, interval time.Duration) {
 
 // cachedApplication returns application id, from the cache when fresh.
 func (s *base) cachedApplication(ctx context.Context, id string) (Application, error) {
-	now := s.nowFunc()
-	if app, ok := get(s.cache, s.cache.apps, id, now); ok {
-		return app, nil
-	}
-	gen := s.cache.generation()
-	app, err := s.store.Application(ctx, id)
-	if err == nil {
-		put(s.cache, func(c *cache) map[string]cached[Application] { return c.apps }, id, app, now, gen, cacheMaxEntries)
-	}
+	app, _, err := load(s.cache, s.cache.apps, cacheMaxEntries, id, s.nowFunc(), func() (Application, error) {
+		return s.store.Application(ctx, id)
+	})
 	return app, err
 }
 
 // cachedClient returns the application whose client id is clientID, from the cache when
 // fresh: the token endpoint reads it on every request.
 func (s *base) cachedClient(ctx context.Context, clientID string) (Application, error) {
-	now := s.nowFunc()
-	if app, ok := get(s.cache, s.cache.clients, clientID, now); ok {
-		return app, nil
-	}
-	gen := s.cache.generation()
-	app, err := s.store.ApplicationByClientID(ctx, clientID)
-	if err == nil {
-		put(s.cache, func(c *cache) map[string]cached[Application] { return c.clients }, clientID, app, now, gen, cacheMaxEntries)
-	}
+	app, _, err := load(s.cache, s.cache.clients, cacheMaxEntries, clientID, s.nowFunc(), func() (Application, error) {
+		return s.store.ApplicationByClientID(ctx, clientID)
+	})
 	return app, err
 }
 
 // cachedKey returns the API key whose hash is hash and its account, from the cache when fresh.
 func (s *base) cachedKey(ctx context.Context, hash string) (APIKey, Account, error) {
-	now := s.nowFunc()
-	if e, ok := get(s.cache, s.cache.keys, hash, now); ok {
-		return e.key, e.account, nil
-	}
-	gen := s.cache.generation()
-	k, err := s.store.APIKeyByHash(ctx, hash)
+	e, _, err := load(s.cache, s.cache.keys, cacheMaxEntries, hash, s.nowFunc(), func() (keyEntry, error) {
+		k, err := s.store.APIKeyByHash(ctx, hash)
+		if err != nil {
+			return keyEntry{}, err
+		}
+		acct, err := s.store.Account(ctx, k.AccountID)
+		return keyEntry{k, acct}, err
+	})
 	if err != nil {
 		return APIKey{}, Account{}, err
 	}
-	acct, err := s.store.Account(ctx, k.AccountID)
-	if err != nil {
-		return APIKey{}, Account{}, err
-	}
-	put(s.cache, func(c *cache) map[string]cached[keyEntry] { return c.keys }, hash, keyEntry{k, acct}, now, gen, cacheMaxEntries)
-	return k, acct, nil
+	return e.key, e.account, nil
 }
 
 // cachedContract returns contract id, from the cache when fresh. A contract that does not
 // exist is cached too, with its NotFound error.
 func (s *base) cachedContract(ctx context.Context, id string) (Contract, error) {
-	now := s.nowFunc()
-	if e, ok := get(s.cache, s.cache.contracts, id, now); ok {
-		return e.value, e.err
+	e, _, err := load(s.cache, s.cache.contracts, cacheMaxEntries, id, s.nowFunc(), func() (lookup[Contract], error) {
+		return lookupOf(s.store.Contract(ctx, id))
+	})
+	if err != nil {
+		return Contract{}, err
 	}
-	gen := s.cache.generation()
-	c, err := s.store.Contract(ctx, id)
-	if err == nil || IsNotFound(err) {
-		put(s.cache, func(c *cache) map[string]cached[lookup[Contract]] { return c.contracts }, id, lookup[Contract]{c, err}, now, gen, cacheMaxEntries)
-	}
-	return c, err
+	return e.value, e.err
 }
 
 // cachedDeclaration returns the declaration of identity on contract, from the cache when
 // fresh. An absent declaration is cached too, with its NotFound error.
 func (s *base) cachedDeclaration(ctx context.Context, contract, identity string) (Declaration, error) {
-	now := s.nowFunc()
 	k := declKey{contract, identity}
-	if e, ok := get(s.cache, s.cache.decls, k, now); ok {
-		return e.value, e.err
+	e, _, err := load(s.cache, s.cache.decls, cacheMaxEntries, k, s.nowFunc(), func() (lookup[Declaration], error) {
+		return lookupOf(s.store.Declaration(ctx, contract, identity))
+	})
+	if err != nil {
+		return Declaration{}, err
 	}
-	gen := s.cache.generation()
-	d, err := s.store.Declaration(ctx, contract, identity)
-	if err == nil || IsNotFound(err) {
-		put(s.cache, func(c *cache) map[declKey]cached[lookup[Declaration]] { return c.decls }, k, lookup[Declaration]{d, err}, now, gen, cacheMaxEntries)
-	}
-	return d, err
+	return e.value, e.err
 }
 
 // cachedDocuments returns a page of the documents f selects, from the cache when fresh. Only
@@ -280,34 +261,23 @@ func (s *base) cachedDocuments(ctx context.Context, f DocumentFilter) ([]Documen
 		types[i] = string(t)
 	}
 	k := pageKey{contract: f.ContractID, types: strings.Join(types, ","), page: f.Page}
-	now := s.nowFunc()
-	if p, ok := get(s.cache, s.cache.documents, k, now); ok {
-		return slices.Clone(p.list), p.total, nil
+	p, _, err := load(s.cache, s.cache.documents, cacheMaxPages, k, s.nowFunc(), func() (documentPage, error) {
+		list, total, err := s.store.Documents(ctx, f)
+		return documentPage{list: list, total: total}, err
+	})
+	if err != nil {
+		return nil, 0, err
 	}
-	gen := s.cache.generation()
-	list, total, err := s.store.Documents(ctx, f)
-	if err == nil {
-		p := documentPage{list: slices.Clone(list), total: total}
-		put(s.cache, func(c *cache) map[pageKey]cached[documentPage] { return c.documents }, k, p, now, gen, cacheMaxPages)
-	}
-	return list, total, err
+	return slices.Clone(p.list), p.total, nil
 }
 
 // cachedDocument returns document id of contract, from the cache when fresh; fromCache says
 // which. A cached row may name bytes another process has replaced and deleted since (within
 // the poll interval): a caller that finds them missing reads the row again from the store.
-func (s *base) cachedDocument(ctx context.Context, contract, id string) (d Document, fromCache bool, err error) {
-	now := s.nowFunc()
-	k := docKey{contract, id}
-	if d, ok := get(s.cache, s.cache.docs, k, now); ok {
-		return d, true, nil
-	}
-	gen := s.cache.generation()
-	d, err = s.store.Document(ctx, contract, id)
-	if err == nil {
-		put(s.cache, func(c *cache) map[docKey]cached[Document] { return c.docs }, k, d, now, gen, cacheMaxEntries)
-	}
-	return d, false, err
+func (s *base) cachedDocument(ctx context.Context, contract, id string) (Document, bool, error) {
+	return load(s.cache, s.cache.docs, cacheMaxEntries, docKey{contract, id}, s.nowFunc(), func() (Document, error) {
+		return s.store.Document(ctx, contract, id)
+	})
 }
 
 // GenerationStore keeps the change generation, which tells processes their caches are stale.
