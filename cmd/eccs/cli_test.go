@@ -18,13 +18,14 @@ import (
 	"github.com/eccs/eccs/api"
 	"github.com/eccs/eccs/internal/devseed"
 	"github.com/eccs/eccs/internal/testkit/testenv"
+	"github.com/eccs/eccs/internal/testkit/testserver"
 )
 
 // cli runs the program in-process, as a user with their own configuration and cache
 // directories, against a test server.
 type cli struct {
 	t        *testing.T
-	srv      *server
+	srv      *testserver.Server
 	env      map[string]string
 	http     *http.Client // nil: the SDK's default
 	terminal bool         // stderr is a terminal
@@ -37,9 +38,9 @@ type result struct {
 	took           time.Duration
 }
 
-func newCLI(t *testing.T, srv *server) *cli {
+func newCLI(t *testing.T, srv *testserver.Server) *cli {
 	home := t.TempDir()
-	return &cli{t: t, srv: srv, home: home, http: validating(t), env: map[string]string{
+	return &cli{t: t, srv: srv, home: home, http: testserver.Validating(t), env: map[string]string{
 		"HOME": home, "XDG_CONFIG_HOME": filepath.Join(home, "config"), "XDG_CACHE_HOME": filepath.Join(home, "cache"),
 	}}
 }
@@ -73,8 +74,8 @@ func (c *cli) ok(args ...string) string {
 // login logs in with the demo application and the given API key.
 func (c *cli) login(key string, args ...string) result {
 	c.t.Helper()
-	args = append([]string{"login", "--base-url", c.srv.URL, "--client-id", c.srv.creds.ClientID}, args...)
-	return c.run(c.srv.creds.ClientSecret+"\n"+key+"\n", args...)
+	args = append([]string{"login", "--base-url", c.srv.URL, "--client-id", c.srv.Creds.ClientID}, args...)
+	return c.run(c.srv.Creds.ClientSecret+"\n"+key+"\n", args...)
 }
 
 func decodeJSON[T any](t *testing.T, s string) T {
@@ -102,16 +103,16 @@ func decodeCSV(t *testing.T, s string, header []string) [][]string {
 
 func TestLoginSavesAProfileForItsOwnerOnlyAndNeverEchoesSecrets(t *testing.T) {
 	t.Parallel()
-	s := newServer(t)
+	s := world.NewServer(t)
 	c := newCLI(t, s)
-	r := c.login(s.creds.APIKeys.Client, "--contract", devseed.SampleContractID)
+	r := c.login(s.Creds.APIKeys.Client, "--contract", devseed.SampleContractID)
 	if r.code != 0 {
 		t.Fatalf("login: exit %d: %s", r.code, r.stderr)
 	}
 	if !strings.Contains(r.stdout, "claire.martin (client account)") || !strings.Contains(r.stdout, c.configFile()) {
 		t.Errorf("login said %q", r.stdout)
 	}
-	for _, secret := range []string{s.creds.ClientSecret, s.creds.APIKeys.Client} {
+	for _, secret := range []string{s.Creds.ClientSecret, s.Creds.APIKeys.Client} {
 		if strings.Contains(r.stdout+r.stderr, secret) {
 			t.Errorf("login echoed a secret: %q %q", r.stdout, r.stderr)
 		}
@@ -125,13 +126,13 @@ func TestLoginSavesAProfileForItsOwnerOnlyAndNeverEchoesSecrets(t *testing.T) {
 	}
 	data, _ := os.ReadFile(c.configFile())
 	cfg := decodeJSON[Config](t, string(data))
-	want := Profile{BaseURL: s.URL, ClientID: s.creds.ClientID, ClientSecret: s.creds.ClientSecret, APIKey: s.creds.APIKeys.Client, Contract: devseed.SampleContractID}
+	want := Profile{BaseURL: s.URL, ClientID: s.Creds.ClientID, ClientSecret: s.Creds.ClientSecret, APIKey: s.Creds.APIKeys.Client, Contract: devseed.SampleContractID}
 	if cfg.DefaultProfile != "default" || cfg.Profiles["default"] != want {
 		t.Errorf("saved %+v", cfg)
 	}
 
 	// A second profile, named; the default stays.
-	if r := c.login(s.creds.APIKeys.Administrator, "--profile", "admin"); r.code != 0 || !strings.Contains(r.stdout, "administrator account") {
+	if r := c.login(s.Creds.APIKeys.Administrator, "--profile", "admin"); r.code != 0 || !strings.Contains(r.stdout, "administrator account") {
 		t.Fatalf("login --profile admin: %d %s %s", r.code, r.stdout, r.stderr)
 	}
 	if me := decodeJSON[api.Me](t, c.ok("me", "--output", "json")); me.Account.Type != "client" {
@@ -141,14 +142,14 @@ func TestLoginSavesAProfileForItsOwnerOnlyAndNeverEchoesSecrets(t *testing.T) {
 		t.Errorf("--profile admin is %s", me.Account.Type)
 	}
 	// The environment overrides the profile.
-	c.env["ECCS_API_KEY"] = s.creds.APIKeys.Administrator
+	c.env["ECCS_API_KEY"] = s.Creds.APIKeys.Administrator
 	if me := decodeJSON[api.Me](t, c.ok("me", "--output", "json")); me.Account.Type != "administrator" {
 		t.Errorf("ECCS_API_KEY did not override the profile: %s", me.Account.Type)
 	}
 	delete(c.env, "ECCS_API_KEY")
 
 	// Wrong credentials are refused by the server (exit 2) and nothing is saved.
-	r = c.run("wrong-secret\n"+s.creds.APIKeys.Client+"\n", "login", "--profile", "bad", "--base-url", s.URL, "--client-id", s.creds.ClientID)
+	r = c.run("wrong-secret\n"+s.Creds.APIKeys.Client+"\n", "login", "--profile", "bad", "--base-url", s.URL, "--client-id", s.Creds.ClientID)
 	if r.code != exitRefused || !strings.Contains(r.stderr, "invalid_client") || strings.Contains(r.stderr, "wrong-secret") {
 		t.Errorf("login with a wrong secret: exit %d, %q", r.code, r.stderr)
 	}
@@ -161,8 +162,8 @@ func TestLoginSavesAProfileForItsOwnerOnlyAndNeverEchoesSecrets(t *testing.T) {
 	}
 	// --client-secret-stdin and --api-key-stdin read stdin even when the environment has values.
 	c.env["ECCS_CLIENT_SECRET"] = "ignored"
-	r = c.run(s.creds.ClientSecret+"\n"+s.creds.APIKeys.Client+"\n", "login", "--profile", "stdin", "--base-url", s.URL,
-		"--client-id", s.creds.ClientID, "--client-secret-stdin", "--api-key-stdin")
+	r = c.run(s.Creds.ClientSecret+"\n"+s.Creds.APIKeys.Client+"\n", "login", "--profile", "stdin", "--base-url", s.URL,
+		"--client-id", s.Creds.ClientID, "--client-secret-stdin", "--api-key-stdin")
 	if r.code != 0 {
 		t.Errorf("login --client-secret-stdin --api-key-stdin: exit %d, %s", r.code, r.stderr)
 	}
@@ -178,9 +179,9 @@ func TestLoginSavesAProfileForItsOwnerOnlyAndNeverEchoesSecrets(t *testing.T) {
 
 func TestAConfigFileOthersMayReadIsRefused(t *testing.T) {
 	t.Parallel()
-	s := newServer(t)
+	s := world.NewServer(t)
 	c := newCLI(t, s)
-	if r := c.login(s.creds.APIKeys.Client); r.code != 0 {
+	if r := c.login(s.Creds.APIKeys.Client); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
 	if err := os.Chmod(c.configFile(), 0o644); err != nil {
@@ -192,19 +193,19 @@ func TestAConfigFileOthersMayReadIsRefused(t *testing.T) {
 	}
 	// ECCS_CONFIG points elsewhere.
 	c.env["ECCS_CONFIG"] = filepath.Join(t.TempDir(), "other.json")
-	if r := c.login(s.creds.APIKeys.Client, "--profile", "elsewhere"); r.code != 0 || !strings.Contains(r.stdout, c.env["ECCS_CONFIG"]) {
+	if r := c.login(s.Creds.APIKeys.Client, "--profile", "elsewhere"); r.code != 0 || !strings.Contains(r.stdout, c.env["ECCS_CONFIG"]) {
 		t.Errorf("ECCS_CONFIG: %d %q %q", r.code, r.stdout, r.stderr)
 	}
 }
 
 func TestEveryCommandInEveryFormatWithOneToken(t *testing.T) {
 	t.Parallel()
-	s := newServer(t)
+	s := world.NewServer(t)
 	c := newCLI(t, s)
-	if r := c.login(s.creds.APIKeys.Client, "--contract", devseed.SampleContractID); r.code != 0 {
+	if r := c.login(s.Creds.APIKeys.Client, "--contract", devseed.SampleContractID); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
-	if r := c.login(s.creds.APIKeys.Administrator, "--profile", "admin"); r.code != 0 {
+	if r := c.login(s.Creds.APIKeys.Administrator, "--profile", "admin"); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
 	start := time.Now()
@@ -217,7 +218,7 @@ func TestEveryCommandInEveryFormatWithOneToken(t *testing.T) {
 	for _, ct := range list {
 		ids = append(ids, ct.ID)
 	}
-	if !slices.Equal(ids, s.creds.Contracts.Client) {
+	if !slices.Equal(ids, s.Creds.Contracts.Client) {
 		t.Errorf("contracts list --output json: %v", ids)
 	}
 	if paged := decodeJSON[[]api.Contract](t, run("contracts", "list", "--output", "json", "--page-size", "1")); len(paged) != len(list) {
@@ -250,7 +251,7 @@ func TestEveryCommandInEveryFormatWithOneToken(t *testing.T) {
 
 	// documents list
 	bills := decodeJSON[[]api.Document](t, run("documents", "list", "--type", "bills", "--limit", "3", "--output", "json"))
-	if len(bills) != 3 || bills[0].ID != s.creds.SampleDocumentID || bills[0].DocumentType != "bills" {
+	if len(bills) != 3 || bills[0].ID != s.Creds.SampleDocumentID || bills[0].DocumentType != "bills" {
 		t.Errorf("documents list --type bills --limit 3: %+v", bills)
 	}
 	period := bills[1].Period
@@ -279,8 +280,8 @@ func TestEveryCommandInEveryFormatWithOneToken(t *testing.T) {
 
 	// documents download: by id, --latest, --zipped, in every format
 	dir := t.TempDir()
-	path := strings.TrimSpace(run("documents", "download", s.creds.SampleDocumentID, "-o", dir))
-	want := s.fileBytes(t, devseed.SampleContractID, s.creds.SampleDocumentID)
+	path := strings.TrimSpace(run("documents", "download", s.Creds.SampleDocumentID, "-o", dir))
+	want := s.FileBytes(t, devseed.SampleContractID, s.Creds.SampleDocumentID)
 	if got, err := os.ReadFile(path); err != nil || !bytes.Equal(got, want) || filepath.Base(path) != bills[0].Filename {
 		t.Errorf("documents download: %s, %v", path, err)
 	}
@@ -347,8 +348,8 @@ func TestEveryCommandInEveryFormatWithOneToken(t *testing.T) {
 
 	// contracts create (the administrator profile), in every format
 	orderArgs := func(name, format string) []string {
-		return []string{"contracts", "create", "--profile", "admin", "--billing-account-id", s.creds.BillingAccountID, "--offer-code", s.creds.OfferCode,
-			"--contract-name", name, "--support-level", s.creds.SupportLevel, "--referent-name", "Doe", "--referent-first-name", "Jane",
+		return []string{"contracts", "create", "--profile", "admin", "--billing-account-id", s.Creds.BillingAccountID, "--offer-code", s.Creds.OfferCode,
+			"--contract-name", name, "--support-level", s.Creds.SupportLevel, "--referent-name", "Doe", "--referent-first-name", "Jane",
 			"--referent-mail", "jane.doe@example.com", "--referent-civility", "Mme", "--reference-ext1", "PO-1", "--output", format}
 	}
 	created := decodeJSON[api.ContractCreated](t, run(orderArgs("cli-json", "json")...))
@@ -362,68 +363,68 @@ func TestEveryCommandInEveryFormatWithOneToken(t *testing.T) {
 		t.Errorf("contracts create: %q", out)
 	}
 	orderFile := filepath.Join(t.TempDir(), "order.json")
-	os.WriteFile(orderFile, []byte(`{"billingAccountId":"`+s.creds.BillingAccountID+`","offerCode":"FE","contractName":"from-file","supportLevel":"BSC","referentName":"Doe","referentFirstName":"Jane","referentMail":"jane.doe@example.com"}`), 0o600)
+	os.WriteFile(orderFile, []byte(`{"billingAccountId":"`+s.Creds.BillingAccountID+`","offerCode":"FE","contractName":"from-file","supportLevel":"BSC","referentName":"Doe","referentFirstName":"Jane","referentMail":"jane.doe@example.com"}`), 0o600)
 	fromFile := decodeJSON[api.ContractCreated](t, run("contracts", "create", "--profile", "admin", "--from-json", orderFile, "--contract-name", "from-file-2", "--output", "json"))
 	if ct := decodeJSON[api.Contract](t, run("contract", "show", fromFile.ID, "--profile", "admin", "--output", "json")); ct.Name != "from-file-2" {
 		t.Errorf("contracts create --from-json with an override: %+v", ct)
 	}
 
 	// One application, one token: every command of both profiles reused the first one.
-	if got := s.tokenRequests.Load(); got != 1 {
-		t.Errorf("%d token requests for 2 logins and %d commands (%d API calls), want 1", got, commands, s.calls.Load())
+	if got := s.TokenRequests.Load(); got != 1 {
+		t.Errorf("%d token requests for 2 logins and %d commands (%d API calls), want 1", got, commands, s.Calls.Load())
 	}
-	t.Logf("2 logins + %d commands, %d API calls, %d token request(s), in %v", commands, s.calls.Load(), s.tokenRequests.Load(), time.Since(start).Round(time.Millisecond))
+	t.Logf("2 logins + %d commands, %d API calls, %d token request(s), in %v", commands, s.Calls.Load(), s.TokenRequests.Load(), time.Since(start).Round(time.Millisecond))
 }
 
 func TestTheTokenIsReusedAcrossCommandsAndRefreshedOn42(t *testing.T) {
 	t.Parallel()
-	s := newServer(t)
+	s := world.NewServer(t)
 	c := newCLI(t, s)
-	if r := c.login(s.creds.APIKeys.Client); r.code != 0 {
+	if r := c.login(s.Creds.APIKeys.Client); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
 	const n = 10
 	for range n {
 		c.ok("contract", "show", devseed.SampleContractID)
 	}
-	if got := s.tokenRequests.Load(); got != 1 {
+	if got := s.TokenRequests.Load(); got != 1 {
 		t.Errorf("%d token requests for a login and %d commands, want 1", got, n)
 	}
 	// The server's clock passes the token's expiry: the next command is refused 401/42,
 	// fetches a new token once, retries, and saves it for the following commands.
-	s.clock.Advance(2 * time.Hour)
-	before := s.calls.Load()
+	s.Clock.Advance(2 * time.Hour)
+	before := s.Calls.Load()
 	c.ok("contracts", "list")
-	if calls := s.calls.Load() - before; calls != 2 {
+	if calls := s.Calls.Load() - before; calls != 2 {
 		t.Errorf("%d calls for contracts list after the expiry, want 2 (refused 42, then retried)", calls)
 	}
 	for range n {
 		c.ok("me")
 	}
-	if got := s.tokenRequests.Load(); got != 2 {
+	if got := s.TokenRequests.Load(); got != 2 {
 		t.Errorf("%d token requests after the refresh, want 2", got)
 	}
 	// Without the cache, each command fetches its own.
 	c.env["ECCS_NO_TOKEN_CACHE"] = "1"
 	c.ok("me")
 	c.ok("me")
-	if got := s.tokenRequests.Load(); got != 4 {
+	if got := s.TokenRequests.Load(); got != 4 {
 		t.Errorf("%d token requests, want 4 with ECCS_NO_TOKEN_CACHE=1", got)
 	}
 }
 
 func TestRateLimitedCallsBackOffThenExit3(t *testing.T) {
 	t.Parallel()
-	s := newServer(t)
+	s := world.NewServer(t)
 	c := newCLI(t, s)
-	if r := c.login(s.creds.APIKeys.Client); r.code != 0 {
+	if r := c.login(s.Creds.APIKeys.Client); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
 	// Two refusals with Retry-After: 1, then success.
-	s.refuseCalls.Store(2)
+	s.RefuseCalls.Store(2)
 	r := c.run("", "contracts", "list", "--output", "json")
-	if r.code != 0 || s.refused.Load() != 2 {
-		t.Fatalf("exit %d after %d refusals: %s", r.code, s.refused.Load(), r.stderr)
+	if r.code != 0 || s.Refused.Load() != 2 {
+		t.Fatalf("exit %d after %d refusals: %s", r.code, s.Refused.Load(), r.stderr)
 	}
 	if r.took < 2*time.Second {
 		t.Errorf("two refusals with Retry-After: 1 took %v", r.took)
@@ -433,33 +434,33 @@ func TestRateLimitedCallsBackOffThenExit3(t *testing.T) {
 	// Refused every time: exit 3 after the SDK's 4 attempts. Retry-After: 0 is not what the
 	// description allows, so the answers are not checked.
 	c.http = &http.Client{}
-	s.retryAfter.Store("0")
-	s.refused.Store(0)
-	s.refuseCalls.Store(100)
+	s.RetryAfter.Store("0")
+	s.Refused.Store(0)
+	s.RefuseCalls.Store(100)
 	r = c.run("", "documents", "list", "-c", devseed.SampleContractID)
-	if r.code != exitRateLimited || !strings.Contains(r.stderr, "rate limited") || s.refused.Load() != 4 {
-		t.Errorf("exit %d after %d refusals: %q", r.code, s.refused.Load(), r.stderr)
+	if r.code != exitRateLimited || !strings.Contains(r.stderr, "rate limited") || s.Refused.Load() != 4 {
+		t.Errorf("exit %d after %d refusals: %q", r.code, s.Refused.Load(), r.stderr)
 	}
 }
 
 func TestDownloadResumesAfterTheConnectionIsCut(t *testing.T) {
 	t.Parallel()
-	s := newServer(t)
+	s := world.NewServer(t)
 	c := newCLI(t, s)
 	c.http = &http.Client{} // the validating transport reads bodies whole: no cut would be seen
-	if r := c.login(s.creds.APIKeys.Client); r.code != 0 {
+	if r := c.login(s.Creds.APIKeys.Client); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
 	dir := t.TempDir()
-	s.cuts.Store(2)
-	res := decodeJSON[downloadResult](t, c.ok("documents", "download", "-c", devseed.SampleContractID, s.creds.SampleDocumentID, "-o", dir, "--output", "json"))
-	want := s.fileBytes(t, devseed.SampleContractID, s.creds.SampleDocumentID)
+	s.Cuts.Store(2)
+	res := decodeJSON[downloadResult](t, c.ok("documents", "download", "-c", devseed.SampleContractID, s.Creds.SampleDocumentID, "-o", dir, "--output", "json"))
+	want := s.FileBytes(t, devseed.SampleContractID, s.Creds.SampleDocumentID)
 	got, err := os.ReadFile(res.Path)
 	if err != nil || !bytes.Equal(got, want) {
 		t.Fatalf("the file is not byte-identical: %v", err)
 	}
-	if res.Resumed != 2 || !res.Verified || s.cutsDone.Load() != 2 || s.rangeRequests.Load() != 2 {
-		t.Errorf("%+v after %d cuts, %d range requests", res, s.cutsDone.Load(), s.rangeRequests.Load())
+	if res.Resumed != 2 || !res.Verified || s.CutsDone.Load() != 2 || s.RangeRequests.Load() != 2 {
+		t.Errorf("%+v after %d cuts, %d range requests", res, s.CutsDone.Load(), s.RangeRequests.Load())
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
 		t.Errorf("%d files in the directory, want 1", len(entries))
@@ -467,9 +468,9 @@ func TestDownloadResumesAfterTheConnectionIsCut(t *testing.T) {
 	t.Logf("%s: %d bytes, cut twice, resumed %d times, sha-256 verified", res.Filename, res.Size, res.Resumed)
 
 	// A corrupted transfer leaves nothing and exits 1.
-	s.corrupt.Store(true)
+	s.Corrupt.Store(true)
 	dir2 := t.TempDir()
-	r := c.run("", "documents", "download", "-c", devseed.SampleContractID, s.creds.SampleDocumentID, "-o", dir2)
+	r := c.run("", "documents", "download", "-c", devseed.SampleContractID, s.Creds.SampleDocumentID, "-o", dir2)
 	if r.code != exitLocal || !strings.Contains(r.stderr, "digest") {
 		t.Errorf("corrupted: exit %d, %q", r.code, r.stderr)
 	}
@@ -480,15 +481,15 @@ func TestDownloadResumesAfterTheConnectionIsCut(t *testing.T) {
 
 func TestProgressBarOnATerminalOnly(t *testing.T) {
 	t.Parallel()
-	s := newServer(t)
+	s := world.NewServer(t)
 	c := newCLI(t, s)
-	if r := c.login(s.creds.APIKeys.Client); r.code != 0 {
+	if r := c.login(s.Creds.APIKeys.Client); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
 	args := []string{"documents", "download", "-c", devseed.SampleContractID, "--latest", "--type", "bills", "-o", t.TempDir()}
 	c.terminal = true
 	r := c.run("", args...)
-	if r.code != 0 || !strings.Contains(r.stderr, "\r"+s.creds.SampleDocumentID+" [") || !strings.Contains(r.stderr, "100%") {
+	if r.code != 0 || !strings.Contains(r.stderr, "\r"+s.Creds.SampleDocumentID+" [") || !strings.Contains(r.stderr, "100%") {
 		t.Errorf("on a terminal: exit %d, stderr %q", r.code, r.stderr)
 	}
 	if strings.Contains(r.stdout, "%") {
@@ -502,14 +503,14 @@ func TestProgressBarOnATerminalOnly(t *testing.T) {
 
 func TestExitCodes(t *testing.T) {
 	t.Parallel()
-	s := newServer(t)
+	s := world.NewServer(t)
 	c := newCLI(t, s)
 	// No profile, no environment: a local error.
 	if r := c.run("", "contracts", "list"); r.code != exitLocal || !strings.Contains(r.stderr, "eccs login") {
 		t.Errorf("no credentials: exit %d, %q", r.code, r.stderr)
 	}
 	// The environment alone is enough.
-	c.env["ECCS_BASE_URL"], c.env["ECCS_CLIENT_ID"], c.env["ECCS_CLIENT_SECRET"], c.env["ECCS_API_KEY"] = s.URL, s.creds.ClientID, s.creds.ClientSecret, s.creds.APIKeys.Client
+	c.env["ECCS_BASE_URL"], c.env["ECCS_CLIENT_ID"], c.env["ECCS_CLIENT_SECRET"], c.env["ECCS_API_KEY"] = s.URL, s.Creds.ClientID, s.Creds.ClientSecret, s.Creds.APIKeys.Client
 	for _, tc := range []struct {
 		args   []string
 		code   int
@@ -532,7 +533,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"documents", "download", "-c", "OCB0000001", "aaaaaaaaaaaaaaaa"}, exitRefused, "404/60"},
 		{[]string{"documents", "download", "-c", "OCB0000001", "--latest", "--period", "199001"}, exitRefused, "404/60"},
 		{[]string{"contracts", "create", "--contract-name", "x"}, exitLocal, "missing --billing-account, --offer, --support-level"},
-		{[]string{"contracts", "create", "--billing-account", s.creds.BillingAccountID, "--offer", s.creds.OfferCode, "--name", "x", "--support-level", s.creds.SupportLevel,
+		{[]string{"contracts", "create", "--billing-account", s.Creds.BillingAccountID, "--offer", s.Creds.OfferCode, "--name", "x", "--support-level", s.Creds.SupportLevel,
 			"--referent-last-name", "Doe", "--referent-first-name", "Jane", "--referent-email", "jane.doe@example.com"}, exitRefused, "403/50"}, // a client account may not order
 		{[]string{"users", "add", "OCB0000001", "--login", "short"}, exitRefused, "400/2"},
 		{[]string{"completion", "tcsh"}, exitLocal, "shell"},
@@ -587,14 +588,14 @@ func TestEveryCommandHasHelpWithExamples(t *testing.T) {
 
 func TestShellCompletion(t *testing.T) {
 	t.Parallel()
-	s := newServer(t)
+	s := world.NewServer(t)
 	c := newCLI(t, s)
 	for _, shell := range []string{"bash", "zsh", "fish", "powershell"} {
 		if out := c.ok("completion", shell); len(out) < 500 || !strings.Contains(out, "eccs") {
 			t.Errorf("completion %s: %d bytes", shell, len(out))
 		}
 	}
-	if r := c.login(s.creds.APIKeys.Client, "--contract", devseed.SampleContractID); r.code != 0 {
+	if r := c.login(s.Creds.APIKeys.Client, "--contract", devseed.SampleContractID); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
 	complete := func(args ...string) []string {
@@ -611,10 +612,10 @@ func TestShellCompletion(t *testing.T) {
 	if got := complete("documents", "list", "--type", ""); !slices.Contains(got, "comsumptionRatedReports") || len(got) != 6 {
 		t.Errorf("--type completes to %v", got)
 	}
-	if got := complete("contract", "show", ""); !slices.Equal(got, s.creds.Contracts.Client) {
+	if got := complete("contract", "show", ""); !slices.Equal(got, s.Creds.Contracts.Client) {
 		t.Errorf("contract show completes to %v", got)
 	}
-	if got := complete("documents", "download", ""); !slices.Contains(got, s.creds.SampleDocumentID) {
+	if got := complete("documents", "download", ""); !slices.Contains(got, s.Creds.SampleDocumentID) {
 		t.Errorf("documents download completes to %v", got)
 	}
 	if got := complete("--profile", ""); !slices.Equal(got, []string{"default"}) {
@@ -627,10 +628,10 @@ func TestShellCompletion(t *testing.T) {
 
 func TestConformanceAgainstEccs(t *testing.T) {
 	t.Parallel()
-	s := newServer(t)
+	s := world.NewServer(t)
 	c := newCLI(t, s)
 	c.http = nil // the suite sends wrong requests on purpose and reads every answer itself
-	if r := c.login(s.creds.APIKeys.Client); r.code != 0 {
+	if r := c.login(s.Creds.APIKeys.Client); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
 	r := c.run("", "conformance", "--contract", devseed.SampleContractID)
@@ -645,8 +646,8 @@ func TestConformanceAgainstEccs(t *testing.T) {
 	t.Logf("conformance: %d checks, %d failed", len(rep.Checks), rep.Failed)
 
 	// A server that answers every resource call 503: checks fail, exit 2.
-	s.refuseStatus.Store(http.StatusServiceUnavailable)
-	s.refuseCalls.Store(1000)
+	s.RefuseStatus.Store(http.StatusServiceUnavailable)
+	s.RefuseCalls.Store(1000)
 	r = c.run("", "conformance")
 	if r.code != exitRefused || !strings.Contains(r.stdout, "FAIL") || !strings.Contains(r.stderr, "failed") {
 		t.Errorf("conformance against a failing server: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)

@@ -81,19 +81,19 @@ func TestAnUnknownSubcommandOfEveryGroupIsAUsageErrorWithSuggestions(t *testing.
 
 func TestTheContractHintFollowsOnlyRefusalsAboutTheContract(t *testing.T) {
 	t.Parallel()
-	s := newServer(t)
+	s := world.NewServer(t)
 	c := newCLI(t, s)
-	if r := c.login(s.creds.APIKeys.Client, "--contract", devseed.SampleContractID); r.code != 0 {
+	if r := c.login(s.Creds.APIKeys.Client, "--contract", devseed.SampleContractID); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
-	if r := c.login(s.creds.APIKeys.Administrator, "--profile", "admin"); r.code != 0 {
+	if r := c.login(s.Creds.APIKeys.Administrator, "--profile", "admin"); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
 	const hint = "may not see it or lacks the role"
 	order := func(billingAccount string) []string {
 		// The names of old scripts: they stay as hidden aliases.
-		return []string{"contracts", "create", "--billing-account-id", billingAccount, "--offer-code", s.creds.OfferCode,
-			"--contract-name", "hint", "--support-level", s.creds.SupportLevel, "--referent-name", "Doe", "--referent-first-name", "Jane",
+		return []string{"contracts", "create", "--billing-account-id", billingAccount, "--offer-code", s.Creds.OfferCode,
+			"--contract-name", "hint", "--support-level", s.Creds.SupportLevel, "--referent-name", "Doe", "--referent-first-name", "Jane",
 			"--referent-mail", "jane.doe@example.com"}
 	}
 	for _, tc := range []struct {
@@ -106,7 +106,7 @@ func TestTheContractHintFollowsOnlyRefusalsAboutTheContract(t *testing.T) {
 		{"a document of it", []string{"documents", "download", "-c", "OCB0000005", "aaaaaaaaaaaaaaaa"}, true},
 		{"a user on it", []string{"users", "add", "OCB0000005", "--login", "jane.doe.hint", "--email", "jane.doe@example.com",
 			"--last-name", "Doe", "--first-name", "Jane", "--role", "contracts=visitor"}, true},
-		{"an order by a client account", order(s.creds.BillingAccountID), false},
+		{"an order by a client account", order(s.Creds.BillingAccountID), false},
 		{"an order outside the perimeter", append(order("99999999"), "--profile", "admin"), false},
 	} {
 		r := c.run("", tc.args...)
@@ -152,9 +152,9 @@ var camelKey = regexp.MustCompile(`(?m)^[a-z]+[A-Z][A-Za-z]*:`)
 
 func TestShowAndMeSpeakInLabels(t *testing.T) {
 	t.Parallel()
-	s := newServer(t)
+	s := world.NewServer(t)
 	c := newCLI(t, s)
-	if r := c.login(s.creds.APIKeys.Client, "--contract", devseed.SampleContractID); r.code != 0 {
+	if r := c.login(s.Creds.APIKeys.Client, "--contract", devseed.SampleContractID); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
 	for _, tc := range []struct {
@@ -195,17 +195,17 @@ func TestShowAndMeSpeakInLabels(t *testing.T) {
 
 func TestTheFlagsOfEccsdAdminWorkHereToo(t *testing.T) {
 	t.Parallel()
-	s := newServer(t)
+	s := world.NewServer(t)
 	c := newCLI(t, s)
-	if r := c.login(s.creds.APIKeys.Administrator); r.code != 0 {
+	if r := c.login(s.Creds.APIKeys.Administrator); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
 	// contracts create with the names eccsd admin uses.
-	created := decodeJSON[api.ContractCreated](t, c.ok("contracts", "create", "--billing-account", s.creds.BillingAccountID, "--offer", s.creds.OfferCode,
-		"--name", "aligned", "--support-level", s.creds.SupportLevel, "--referent-civility", "Mme", "--referent-last-name", "Doe",
+	created := decodeJSON[api.ContractCreated](t, c.ok("contracts", "create", "--billing-account", s.Creds.BillingAccountID, "--offer", s.Creds.OfferCode,
+		"--name", "aligned", "--support-level", s.Creds.SupportLevel, "--referent-civility", "Mme", "--referent-last-name", "Doe",
 		"--referent-first-name", "Jane", "--referent-email", "jane.doe@example.com", "--reference-ext", "PO-1", "--reference-ext", "CC-2", "--output", "json"))
 	ct := decodeJSON[api.Contract](t, c.ok("contracts", "show", "-c", created.ID, "--output", "json"))
-	if ct.Name != "aligned" || ct.Offer.ID != s.creds.OfferCode || ct.Contact.LastName != "Doe" || ct.Contact.Email != "jane.doe@example.com" {
+	if ct.Name != "aligned" || ct.Offer.ID != s.Creds.OfferCode || ct.Contact.LastName != "Doe" || ct.Contact.Email != "jane.doe@example.com" {
 		t.Errorf("contracts create with eccsd admin's flag names: %+v", ct)
 	}
 	if r := c.run("", "contracts", "create", "--reference-ext", "1", "--reference-ext", "2", "--reference-ext", "3", "--reference-ext", "4"); r.code != exitLocal || !strings.Contains(r.stderr, "--reference-ext") {

@@ -12,17 +12,17 @@ import (
 
 // TestDownloadToStandardOutput changes the working directory: it does not run in parallel.
 func TestDownloadToStandardOutput(t *testing.T) {
-	s := newServer(t)
+	s := world.NewServer(t)
 	c := newCLI(t, s)
 	c.http = &http.Client{} // the corrupted answer below would fail the description's check first
-	if r := c.login(s.creds.APIKeys.Client, "--contract", devseed.SampleContractID); r.code != 0 {
+	if r := c.login(s.Creds.APIKeys.Client, "--contract", devseed.SampleContractID); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
 	work := t.TempDir()
 	t.Chdir(work)
-	want := s.fileBytes(t, devseed.SampleContractID, s.creds.SampleDocumentID)
+	want := s.FileBytes(t, devseed.SampleContractID, s.Creds.SampleDocumentID)
 	c.terminal = true // a progress bar, if any, goes to stderr
-	r := c.run("", "documents", "download", s.creds.SampleDocumentID, "-o", "-")
+	r := c.run("", "documents", "download", s.Creds.SampleDocumentID, "-o", "-")
 	if r.code != 0 || r.stdout != string(want) {
 		t.Fatalf("download -o -: exit %d, %d bytes on stdout, want the document's %d\nstderr: %q", r.code, len(r.stdout), len(want), r.stderr)
 	}
@@ -35,16 +35,16 @@ func TestDownloadToStandardOutput(t *testing.T) {
 	c.terminal = false
 	// What cannot share stdout with the file, or cannot be checked there, is a usage error.
 	for _, args := range [][]string{
-		{"documents", "download", s.creds.SampleDocumentID, "-o", "-", "--output", "json"},
-		{"documents", "download", s.creds.SampleDocumentID, "-o", "-", "--zipped"},
+		{"documents", "download", s.Creds.SampleDocumentID, "-o", "-", "--output", "json"},
+		{"documents", "download", s.Creds.SampleDocumentID, "-o", "-", "--zipped"},
 	} {
 		if r := c.run("", args...); r.code != exitLocal || r.stdout != "" || !strings.Contains(r.stderr, "-o -") {
 			t.Errorf("eccs %s: exit %d, stdout %d bytes, stderr %q", strings.Join(args, " "), r.code, len(r.stdout), r.stderr)
 		}
 	}
 	// The digest is still checked: a corrupted transfer fails.
-	s.corrupt.Store(true)
-	r = c.run("", "documents", "download", s.creds.SampleDocumentID, "-o", "-")
+	s.Corrupt.Store(true)
+	r = c.run("", "documents", "download", s.Creds.SampleDocumentID, "-o", "-")
 	if r.code == exitOK || !strings.Contains(r.stderr, "digest") {
 		t.Errorf("a corrupted download to stdout: exit %d, stderr %q", r.code, r.stderr)
 	}

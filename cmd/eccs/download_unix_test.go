@@ -17,17 +17,17 @@ import (
 func TestDownloadedFilesHaveTheUsualModeOrPrivate(t *testing.T) {
 	old := syscall.Umask(0o022)
 	t.Cleanup(func() { syscall.Umask(old) })
-	s := newServer(t)
+	s := world.NewServer(t)
 	c := newCLI(t, s)
-	if r := c.login(s.creds.APIKeys.Client, "--contract", devseed.SampleContractID); r.code != 0 {
+	if r := c.login(s.Creds.APIKeys.Client, "--contract", devseed.SampleContractID); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
 	for _, tc := range []struct {
 		args []string
 		mode os.FileMode
 	}{
-		{[]string{s.creds.SampleDocumentID}, 0o644},
-		{[]string{s.creds.SampleDocumentID, "--private"}, 0o600},
+		{[]string{s.Creds.SampleDocumentID}, 0o644},
+		{[]string{s.Creds.SampleDocumentID, "--private"}, 0o600},
 		{[]string{"--latest", "--type", "bills", "--zipped"}, 0o644},
 		{[]string{"--latest", "--type", "bills", "--zipped", "--private"}, 0o600},
 	} {
@@ -47,7 +47,7 @@ func TestDownloadedFilesHaveTheUsualModeOrPrivate(t *testing.T) {
 	// Under umask 077 the usual mode is the owner's only.
 	syscall.Umask(0o077)
 	dir := t.TempDir()
-	path := strings.TrimSpace(c.ok("documents", "download", s.creds.SampleDocumentID, "-o", dir))
+	path := strings.TrimSpace(c.ok("documents", "download", s.Creds.SampleDocumentID, "-o", dir))
 	if info, err := os.Stat(path); err != nil || info.Mode().Perm() != 0o600 {
 		t.Errorf("under umask 077: %v, %v", info.Mode(), err)
 	}

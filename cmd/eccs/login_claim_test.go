@@ -12,6 +12,7 @@ import (
 	"github.com/eccs/eccs/api/admin"
 	"github.com/eccs/eccs/internal/eccs"
 	"github.com/eccs/eccs/internal/testkit/openapitest"
+	"github.com/eccs/eccs/internal/testkit/testserver"
 )
 
 // claimValidating is validating for a CLI that opens claim links too: their answers are
@@ -33,13 +34,13 @@ func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { retu
 
 // apiKeyClaim issues a new API key for the account of key through a claim link, and returns
 // the link.
-func (s *server) apiKeyClaim(t *testing.T, key string, ttl time.Duration) string {
+func apiKeyClaim(t *testing.T, s *testserver.Server, key string, ttl time.Duration) string {
 	t.Helper()
-	acct, _, err := s.svc.AccountForKey(t.Context(), key)
+	acct, _, err := s.Svc.AccountForKey(t.Context(), key)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, _, claim, err := s.svc.IssueAPIKeyClaim(t.Context(), acct.ID, eccs.KeyOptions{ClaimTTL: ttl})
+	_, _, claim, err := s.Svc.IssueAPIKeyClaim(t.Context(), acct.ID, eccs.KeyOptions{ClaimTTL: ttl})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,22 +49,22 @@ func (s *server) apiKeyClaim(t *testing.T, key string, ttl time.Duration) string
 
 // secretClaim rotates the demo application's client secret through a claim link (the old
 // secret stops working at once), and returns the link.
-func (s *server) secretClaim(t *testing.T) string {
+func secretClaim(t *testing.T, s *testserver.Server) string {
 	t.Helper()
-	apps, _, err := s.svc.Applications(t.Context(), eccs.Page{})
+	apps, _, err := s.Svc.Applications(t.Context(), eccs.Page{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, app := range apps {
-		if app.ClientID == s.creds.ClientID {
-			_, _, claim, err := s.svc.RotateClientSecret(t.Context(), app.ID, 0, time.Hour)
+		if app.ClientID == s.Creds.ClientID {
+			_, _, claim, err := s.Svc.RotateClientSecret(t.Context(), app.ID, 0, time.Hour)
 			if err != nil {
 				t.Fatal(err)
 			}
 			return s.URL + admin.ClaimPath + "/" + claim.Value
 		}
 	}
-	t.Fatalf("no application %s", s.creds.ClientID)
+	t.Fatalf("no application %s", s.Creds.ClientID)
 	return ""
 }
 
@@ -90,13 +91,13 @@ func wantNoSecret(t *testing.T, r result, secrets ...string) {
 
 func TestLoginWithAClaimLinkTakesTheAPIKeyItReveals(t *testing.T) {
 	t.Parallel()
-	s := newServer(t)
+	s := world.NewServer(t)
 	c := newCLI(t, s)
 	c.http = claimValidating(t)
-	link := s.apiKeyClaim(t, s.creds.APIKeys.Client, time.Hour)
+	link := apiKeyClaim(t, s, s.Creds.APIKeys.Client, time.Hour)
 
 	// No --base-url: the link's server. The client secret on stdin, as without a claim.
-	r := c.run(s.creds.ClientSecret+"\n", "login", "--claim", link, "--client-id", s.creds.ClientID, "--contract", "OCB0000001")
+	r := c.run(s.Creds.ClientSecret+"\n", "login", "--claim", link, "--client-id", s.Creds.ClientID, "--contract", "OCB0000001")
 	if r.code != 0 {
 		t.Fatalf("login --claim: exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
 	}
@@ -105,8 +106,8 @@ func TestLoginWithAClaimLinkTakesTheAPIKeyItReveals(t *testing.T) {
 		t.Errorf("login --claim said %q", r.stdout)
 	}
 	p, _ := c.profile("default")
-	if p.BaseURL != s.URL || p.ClientID != s.creds.ClientID || p.ClientSecret != s.creds.ClientSecret || p.Contract != "OCB0000001" ||
-		!strings.HasPrefix(p.APIKey, "eccs_") || p.APIKey == s.creds.APIKeys.Client {
+	if p.BaseURL != s.URL || p.ClientID != s.Creds.ClientID || p.ClientSecret != s.Creds.ClientSecret || p.Contract != "OCB0000001" ||
+		!strings.HasPrefix(p.APIKey, "eccs_") || p.APIKey == s.Creds.APIKeys.Client {
 		t.Errorf("saved %+v", p)
 	}
 	wantNoSecret(t, r, p.APIKey, p.ClientSecret, path.Base(link))
@@ -119,7 +120,7 @@ func TestLoginWithAClaimLinkTakesTheAPIKeyItReveals(t *testing.T) {
 	}
 
 	// The link is used up: exit 2, and the profile is untouched.
-	r = c.run(s.creds.ClientSecret+"\n", "login", "--claim", link, "--client-id", s.creds.ClientID)
+	r = c.run(s.Creds.ClientSecret+"\n", "login", "--claim", link, "--client-id", s.Creds.ClientID)
 	if r.code != exitRefused || !strings.Contains(r.stderr, "already used, or has expired: the operator must send a new one") {
 		t.Errorf("a used link: exit %d, %q", r.code, r.stderr)
 	}
@@ -130,7 +131,7 @@ func TestLoginWithAClaimLinkTakesTheAPIKeyItReveals(t *testing.T) {
 
 	// A second key, for the same profile: the client id and secret are the profile's, and
 	// nothing is read from stdin.
-	link = s.apiKeyClaim(t, s.creds.APIKeys.Client, time.Hour)
+	link = apiKeyClaim(t, s, s.Creds.APIKeys.Client, time.Hour)
 	if r := c.run("", "login", "--claim", link); r.code != 0 {
 		t.Fatalf("login --claim with the profile's client credentials: exit %d: %s", r.code, r.stderr)
 	}
@@ -141,43 +142,43 @@ func TestLoginWithAClaimLinkTakesTheAPIKeyItReveals(t *testing.T) {
 
 func TestLoginWithAClaimLinkTakesTheClientSecretItReveals(t *testing.T) {
 	t.Parallel()
-	s := newServer(t)
+	s := world.NewServer(t)
 	c := newCLI(t, s)
 	c.http = claimValidating(t)
-	if r := c.login(s.creds.APIKeys.Administrator); r.code != 0 {
+	if r := c.login(s.Creds.APIKeys.Administrator); r.code != 0 {
 		t.Fatalf("login: %d %s", r.code, r.stderr)
 	}
 	before, _ := c.profile("default")
 
 	// The secret is rotated: the profile's stops working. The claim gives the new one and its
 	// client id; the API key is the profile's.
-	link := s.secretClaim(t)
+	link := secretClaim(t, s)
 	r := c.run("", "login", "--claim", link)
 	if r.code != 0 {
 		t.Fatalf("login --claim: exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
 	}
 	after, _ := c.profile("default")
-	if !strings.Contains(r.stdout, "revealed the client secret of client id "+s.creds.ClientID) || !strings.Contains(r.stdout, "administrator account") {
+	if !strings.Contains(r.stdout, "revealed the client secret of client id "+s.Creds.ClientID) || !strings.Contains(r.stdout, "administrator account") {
 		t.Errorf("login --claim said %q", r.stdout)
 	}
-	if after.ClientID != s.creds.ClientID || after.ClientSecret == before.ClientSecret || after.ClientSecret == "" ||
-		after.APIKey != s.creds.APIKeys.Administrator || after.BaseURL != s.URL {
+	if after.ClientID != s.Creds.ClientID || after.ClientSecret == before.ClientSecret || after.ClientSecret == "" ||
+		after.APIKey != s.Creds.APIKeys.Administrator || after.BaseURL != s.URL {
 		t.Errorf("saved %+v", after)
 	}
 	wantNoSecret(t, r, after.ClientSecret, path.Base(link))
 	c.ok("contracts", "list")
 
 	// A client id given on the command line that is not the claim's: the claim's wins, said so.
-	link = s.secretClaim(t)
+	link = secretClaim(t, s)
 	r = c.run("", "login", "--claim", link, "--client-id", "someone-else")
-	if r.code != 0 || !strings.Contains(r.stderr, "the one of client id "+s.creds.ClientID+", not someone-else") {
+	if r.code != 0 || !strings.Contains(r.stderr, "the one of client id "+s.Creds.ClientID+", not someone-else") {
 		t.Errorf("login --claim --client-id someone-else: exit %d, %q", r.code, r.stderr)
 	}
 }
 
 func TestLoginWithAClaimLinkRefusesWhatIsNotOne(t *testing.T) {
 	t.Parallel()
-	s := newServer(t)
+	s := world.NewServer(t)
 	c := newCLI(t, s)
 	c.http = claimValidating(t)
 	for _, link := range []string{
@@ -201,9 +202,9 @@ func TestLoginWithAClaimLinkRefusesWhatIsNotOne(t *testing.T) {
 	}
 
 	// An expired link answers as a used one.
-	link := s.apiKeyClaim(t, s.creds.APIKeys.Client, time.Minute)
-	s.clock.Advance(time.Minute)
-	r := c.run(s.creds.ClientSecret+"\n", "login", "--claim", link, "--client-id", s.creds.ClientID)
+	link := apiKeyClaim(t, s, s.Creds.APIKeys.Client, time.Minute)
+	s.Clock.Advance(time.Minute)
+	r := c.run(s.Creds.ClientSecret+"\n", "login", "--claim", link, "--client-id", s.Creds.ClientID)
 	if r.code != exitRefused || !strings.Contains(r.stderr, "unknown, was already used, or has expired") {
 		t.Errorf("an expired link: exit %d, %q", r.code, r.stderr)
 	}
@@ -214,13 +215,13 @@ func TestLoginWithAClaimLinkRefusesWhatIsNotOne(t *testing.T) {
 // same, and the next login keeps it.
 func TestLoginWithAClaimLinkKeepsTheSecretWhenItCannotFinish(t *testing.T) {
 	t.Parallel()
-	s := newServer(t)
+	s := world.NewServer(t)
 	c := newCLI(t, s)
 	c.http = claimValidating(t)
-	link := s.apiKeyClaim(t, s.creds.APIKeys.Client, time.Hour)
+	link := apiKeyClaim(t, s, s.Creds.APIKeys.Client, time.Hour)
 
 	// No client secret anywhere: stdin is empty.
-	r := c.run("", "login", "--profile", "fresh", "--claim", link, "--client-id", s.creds.ClientID)
+	r := c.run("", "login", "--profile", "fresh", "--claim", link, "--client-id", s.Creds.ClientID)
 	if r.code != exitLocal || !strings.Contains(r.stderr, `the API key it revealed is saved in profile "fresh"`) ||
 		!strings.Contains(r.stderr, "eccs login --profile fresh") || !strings.Contains(r.stderr, "read the client secret") {
 		t.Fatalf("exit %d, %q", r.code, r.stderr)
@@ -232,17 +233,17 @@ func TestLoginWithAClaimLinkKeepsTheSecretWhenItCannotFinish(t *testing.T) {
 	wantNoSecret(t, r, saved.APIKey, path.Base(link))
 
 	// The next login, without the link: the secret, then an empty line that keeps the key.
-	r = c.run(s.creds.ClientSecret+"\n\n", "login", "--profile", "fresh")
+	r = c.run(s.Creds.ClientSecret+"\n\n", "login", "--profile", "fresh")
 	if r.code != 0 || !strings.Contains(r.stdout, "claire.martin (client account)") {
 		t.Fatalf("login keeping the saved key: exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
 	}
-	if done, _ := c.profile("fresh"); done.APIKey != saved.APIKey || done.ClientSecret != s.creds.ClientSecret {
+	if done, _ := c.profile("fresh"); done.APIKey != saved.APIKey || done.ClientSecret != s.Creds.ClientSecret {
 		t.Errorf("saved %+v", done)
 	}
 	wantNoSecret(t, r, saved.APIKey)
 
 	// An empty line keeps nothing when nothing is saved for that server.
-	r = c.run(s.creds.ClientSecret+"\n\n", "login", "--profile", "fresh", "--base-url", "http://127.0.0.1:1")
+	r = c.run(s.Creds.ClientSecret+"\n\n", "login", "--profile", "fresh", "--base-url", "http://127.0.0.1:1")
 	if r.code != exitLocal || !strings.Contains(r.stderr, "read the API key: empty") {
 		t.Errorf("an empty key for another server: exit %d, %q", r.code, r.stderr)
 	}
@@ -273,12 +274,12 @@ func TestParseClaimLink(t *testing.T) {
 // reveals anything: the link is still good afterwards.
 func TestLoginWithAClaimLinkChecksTheClientIDBeforeUsingTheLink(t *testing.T) {
 	t.Parallel()
-	s := newServer(t)
+	s := world.NewServer(t)
 	c := newCLI(t, s)
 	c.http = claimValidating(t)
-	link := s.apiKeyClaim(t, s.creds.APIKeys.Client, time.Hour)
+	link := apiKeyClaim(t, s, s.Creds.APIKeys.Client, time.Hour)
 
-	r := c.run(s.creds.ClientSecret+"\n", "login", "--profile", "noid", "--claim", link, "--client-secret-stdin")
+	r := c.run(s.Creds.ClientSecret+"\n", "login", "--profile", "noid", "--claim", link, "--client-secret-stdin")
 	if r.code != exitLocal || !strings.Contains(r.stderr, "--client-id") || !strings.Contains(r.stderr, "the link was not used") {
 		t.Fatalf("exit %d, %q: want a usage error asking for --client-id", r.code, r.stderr)
 	}
@@ -286,7 +287,7 @@ func TestLoginWithAClaimLinkChecksTheClientIDBeforeUsingTheLink(t *testing.T) {
 		t.Errorf("a refused login wrote the configuration file: %v", err)
 	}
 	wantNoSecret(t, r, path.Base(link))
-	r = c.run(s.creds.ClientSecret+"\n", "login", "--profile", "noid", "--claim", link, "--client-secret-stdin", "--client-id", s.creds.ClientID)
+	r = c.run(s.Creds.ClientSecret+"\n", "login", "--profile", "noid", "--claim", link, "--client-secret-stdin", "--client-id", s.Creds.ClientID)
 	if r.code != 0 {
 		t.Fatalf("the same link, with --client-id: exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
 	}

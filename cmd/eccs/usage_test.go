@@ -15,9 +15,9 @@ import (
 // -o is, before any request, and creates nothing.
 func TestDownloadSaysWhatDashOIsWhenItIsNoDirectory(t *testing.T) {
 	t.Parallel()
-	s := newServer(t)
+	s := world.NewServer(t)
 	c := newCLI(t, s)
-	if r := c.login(s.creds.APIKeys.Client, "--contract", devseed.SampleContractID); r.code != 0 {
+	if r := c.login(s.Creds.APIKeys.Client, "--contract", devseed.SampleContractID); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
 	tmp := t.TempDir()
@@ -31,12 +31,12 @@ func TestDownloadSaysWhatDashOIsWhenItIsNoDirectory(t *testing.T) {
 		{filepath.Join(file, "x"), "no such directory"},
 		{file, "a file, not a directory"},
 	} {
-		calls := s.calls.Load()
+		calls := s.Calls.Load()
 		r := c.run("", "documents", "download", "-c", devseed.SampleContractID, "--latest", "--type", "bills", "-o", tc.dir)
 		if want := "eccs: -o " + tc.dir + ": " + tc.want + "; " + advice + "\n"; r.code != exitLocal || !strings.HasPrefix(r.stderr, want) || r.stdout != "" {
 			t.Errorf("-o %s: exit %d, stdout %q, stderr %q; want exit 1 and %q", tc.dir, r.code, r.stdout, r.stderr, want)
 		}
-		if got := s.calls.Load() - calls; got != 0 {
+		if got := s.Calls.Load() - calls; got != 0 {
 			t.Errorf("-o %s: %d API calls before the error, want none", tc.dir, got)
 		}
 	}
@@ -49,41 +49,41 @@ func TestDownloadSaysWhatDashOIsWhenItIsNoDirectory(t *testing.T) {
 // the server would name the wire's fields (supportLevel, referentName…).
 func TestContractsCreateNamesTheMissingRequiredFlags(t *testing.T) {
 	t.Parallel()
-	s := newServer(t)
+	s := world.NewServer(t)
 	c := newCLI(t, s)
-	if r := c.login(s.creds.APIKeys.Administrator); r.code != 0 {
+	if r := c.login(s.Creds.APIKeys.Administrator); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
 	partial := filepath.Join(t.TempDir(), "order.json")
-	if err := os.WriteFile(partial, []byte(`{"billingAccountId":"`+s.creds.BillingAccountID+`","offerCode":"FE","referentMail":"jane.doe@example.com"}`), 0o600); err != nil {
+	if err := os.WriteFile(partial, []byte(`{"billingAccountId":"`+s.Creds.BillingAccountID+`","offerCode":"FE","referentMail":"jane.doe@example.com"}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
 		args []string
 		want string
 	}{
-		{[]string{"contracts", "order", "--billing-account", s.creds.BillingAccountID, "--offer", s.creds.OfferCode, "--name", "web"},
+		{[]string{"contracts", "order", "--billing-account", s.Creds.BillingAccountID, "--offer", s.Creds.OfferCode, "--name", "web"},
 			"eccs: missing --support-level, --referent-last-name, --referent-first-name, --referent-email\n"},
 		{[]string{"contracts", "create"},
 			"eccs: missing --billing-account, --offer, --name, --support-level, --referent-last-name, --referent-first-name, --referent-email\n"},
 		// The old names of the flags are theirs too.
-		{[]string{"contracts", "create", "--billing-account-id", s.creds.BillingAccountID, "--offer-code", "FE", "--contract-name", "web",
+		{[]string{"contracts", "create", "--billing-account-id", s.Creds.BillingAccountID, "--offer-code", "FE", "--contract-name", "web",
 			"--support-level", "BSC", "--referent-name", "Doe", "--referent-first-name", "Jane"}, "eccs: missing --referent-email\n"},
 		{[]string{"contracts", "create", "--from-json", partial, "--name", "web", "--referent-first-name", "Jane"},
 			"eccs: missing --support-level, --referent-last-name (or supportLevel, referentName in " + partial + ")\n"},
 	} {
-		calls := s.calls.Load()
+		calls := s.Calls.Load()
 		r := c.run("", tc.args...)
 		if r.code != exitLocal || !strings.HasPrefix(r.stderr, tc.want) || !strings.Contains(r.stderr, "--help") {
 			t.Errorf("eccs %s: exit %d, stderr %q; want exit 1 and %q", strings.Join(tc.args, " "), r.code, r.stderr, tc.want)
 		}
-		if got := s.calls.Load() - calls; got != 0 {
+		if got := s.Calls.Load() - calls; got != 0 {
 			t.Errorf("eccs %s: %d API calls, want none", strings.Join(tc.args, " "), got)
 		}
 	}
 	// Everything else is the server's to check.
-	r := c.run("", "contracts", "create", "--billing-account", s.creds.BillingAccountID, "--offer", s.creds.OfferCode, "--name", "web",
-		"--support-level", s.creds.SupportLevel, "--referent-last-name", "Doe", "--referent-first-name", "Jane", "--referent-email", "not-an-address")
+	r := c.run("", "contracts", "create", "--billing-account", s.Creds.BillingAccountID, "--offer", s.Creds.OfferCode, "--name", "web",
+		"--support-level", s.Creds.SupportLevel, "--referent-last-name", "Doe", "--referent-first-name", "Jane", "--referent-email", "not-an-address")
 	if r.code != exitRefused || !strings.Contains(r.stderr, "400/") {
 		t.Errorf("a bad e-mail address: exit %d, %q; want the server's 400", r.code, r.stderr)
 	}
@@ -93,9 +93,9 @@ func TestContractsCreateNamesTheMissingRequiredFlags(t *testing.T) {
 // do; the formats for scripts print the page alone.
 func TestDocumentsListSaysWhenTheTableIsNotTheWholeList(t *testing.T) {
 	t.Parallel()
-	s := newServer(t)
+	s := world.NewServer(t)
 	c := newCLI(t, s)
-	if r := c.login(s.creds.APIKeys.Client, "--contract", devseed.SampleContractID); r.code != 0 {
+	if r := c.login(s.Creds.APIKeys.Client, "--contract", devseed.SampleContractID); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
 	bills := len(decodeJSON[[]api.Document](t, c.ok("documents", "list", "--type", "bills", "--limit", "0", "--output", "json")))

@@ -1,4 +1,4 @@
-package client_test
+package e2e_test
 
 import (
 	"archive/zip"
@@ -34,9 +34,9 @@ func apiError(t *testing.T, err error) *client.Error {
 
 func TestEveryEndpointWithOneTokenPerClient(t *testing.T) {
 	t.Parallel()
-	s := newServer(t)
+	s := world.NewServer(t)
 	ctx := t.Context()
-	c := s.newClient(t)
+	c := s.NewClient(t)
 	const contract = devseed.SampleContractID
 
 	list, err := c.Contracts(ctx)
@@ -47,8 +47,8 @@ func TestEveryEndpointWithOneTokenPerClient(t *testing.T) {
 	for _, ct := range list {
 		ids = append(ids, ct.ID)
 	}
-	if !slices.Equal(ids, s.creds.Contracts.Client) {
-		t.Errorf("Contracts: %v, want %v", ids, s.creds.Contracts.Client)
+	if !slices.Equal(ids, s.Creds.Contracts.Client) {
+		t.Errorf("Contracts: %v, want %v", ids, s.Creds.Contracts.Client)
 	}
 	var paged []string
 	for ct, err := range c.AllContracts(ctx, 1) {
@@ -73,12 +73,12 @@ func TestEveryEndpointWithOneTokenPerClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(bills) != 3 || bills[0].ID != s.creds.SampleDocumentID || bills[0].Period < bills[2].Period {
+	if len(bills) != 3 || bills[0].ID != s.Creds.SampleDocumentID || bills[0].Period < bills[2].Period {
 		t.Errorf("Documents(bills, 3): %+v", bills)
 	}
 	latest, err := c.LatestDocument(ctx, contract, api.DocumentBills, "")
-	if err != nil || latest.ID != s.creds.SampleDocumentID {
-		t.Errorf("LatestDocument: %+v, %v; want %s", latest, err, s.creds.SampleDocumentID)
+	if err != nil || latest.ID != s.Creds.SampleDocumentID {
+		t.Errorf("LatestDocument: %+v, %v; want %s", latest, err, s.Creds.SampleDocumentID)
 	}
 	older, err := c.LatestDocument(ctx, contract, api.DocumentBills, bills[2].Period)
 	if err != nil || older.ID != bills[2].ID {
@@ -93,7 +93,7 @@ func TestEveryEndpointWithOneTokenPerClient(t *testing.T) {
 	if d.Filename != latest.Filename || !d.Verified || d.Resumed != 0 || d.Size != int64(buf.Len()) {
 		t.Errorf("DownloadDocument: %+v (listed as %s)", d, latest.Filename)
 	}
-	if !bytes.Equal(buf.Bytes(), s.fileBytes(t, contract, latest.ID)) {
+	if !bytes.Equal(buf.Bytes(), s.FileBytes(t, contract, latest.ID)) {
 		t.Error("DownloadDocument: the bytes differ from the stored file")
 	}
 
@@ -101,7 +101,7 @@ func TestEveryEndpointWithOneTokenPerClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if me.Account.Type != "client" || me.Application.ClientID != s.creds.ClientID {
+	if me.Account.Type != "client" || me.Application.ClientID != s.Creds.ClientID {
 		t.Errorf("Me: %+v", me)
 	}
 
@@ -114,14 +114,14 @@ func TestEveryEndpointWithOneTokenPerClient(t *testing.T) {
 		t.Errorf("DeclareUser: %+v", u)
 	}
 
-	if got := s.tokenRequests.Load(); got != 1 {
-		t.Errorf("%d token requests for %d calls, want 1", got, s.calls.Load())
+	if got := s.TokenRequests.Load(); got != 1 {
+		t.Errorf("%d token requests for %d calls, want 1", got, s.Calls.Load())
 	}
 
-	admin := s.newClient(t, client.WithAPIKey(s.creds.APIKeys.Administrator))
+	admin := s.NewClient(t, client.WithAPIKey(s.Creds.APIKeys.Administrator))
 	id, err := admin.OrderContract(ctx, api.ContractOrder{
-		BillingAccountID: s.creds.BillingAccountID, OfferCode: s.creds.OfferCode, ContractName: "sdk-order",
-		SupportLevel: s.creds.SupportLevel, ReferentName: "Doe", ReferentFirstName: "Jane", ReferentMail: "jane.doe@example.com",
+		BillingAccountID: s.Creds.BillingAccountID, OfferCode: s.Creds.OfferCode, ContractName: "sdk-order",
+		SupportLevel: s.Creds.SupportLevel, ReferentName: "Doe", ReferentFirstName: "Jane", ReferentMail: "jane.doe@example.com",
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -132,16 +132,16 @@ func TestEveryEndpointWithOneTokenPerClient(t *testing.T) {
 	if ordered, err := admin.Contract(ctx, id); err != nil || ordered.Name != "sdk-order" {
 		t.Errorf("the ordered contract: %+v, %v", ordered, err)
 	}
-	if got := s.tokenRequests.Load(); got != 2 {
+	if got := s.TokenRequests.Load(); got != 2 {
 		t.Errorf("%d token requests for two clients, want 2", got)
 	}
-	t.Logf("%d calls, %d token requests", s.calls.Load(), s.tokenRequests.Load())
+	t.Logf("%d calls, %d token requests", s.Calls.Load(), s.TokenRequests.Load())
 }
 
 func TestConcurrentCallsShareOneToken(t *testing.T) {
 	t.Parallel()
-	s := newServer(t)
-	c := s.newClient(t)
+	s := world.NewServer(t)
+	c := s.NewClient(t)
 	const goroutines, each = 8, 5
 	var wg sync.WaitGroup
 	errs := make(chan error, goroutines*each)
@@ -159,57 +159,57 @@ func TestConcurrentCallsShareOneToken(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
-	if got := s.tokenRequests.Load(); got != 1 {
+	if got := s.TokenRequests.Load(); got != 1 {
 		t.Errorf("%d token requests for %d concurrent calls, want 1", got, goroutines*each)
 	}
 }
 
 func TestExpiredTokenIsRefreshedOnceAndTheCallRetried(t *testing.T) {
 	t.Parallel()
-	s := newServer(t)
-	c := s.newClient(t)
+	s := world.NewServer(t)
+	c := s.NewClient(t)
 	ctx := t.Context()
 	if _, err := c.Me(ctx); err != nil {
 		t.Fatal(err)
 	}
 	// The server's clock moves past the token's lifetime, which the client cannot know: the
 	// server answers 401/42, the client fetches a new token and sends the call again.
-	s.clock.Advance(2 * time.Hour)
+	s.Clock.Advance(2 * time.Hour)
 	if _, err := c.Contracts(ctx); err != nil {
 		t.Fatalf("after the token expired: %v", err)
 	}
 	if _, err := c.Contract(ctx, devseed.SampleContractID); err != nil {
 		t.Fatal(err)
 	}
-	if tokens, calls := s.tokenRequests.Load(), s.calls.Load(); tokens != 2 || calls != 4 {
+	if tokens, calls := s.TokenRequests.Load(), s.Calls.Load(); tokens != 2 || calls != 4 {
 		t.Errorf("%d token requests and %d calls, want 2 and 4 (me, contracts refused 42, contracts, contract)", tokens, calls)
 	}
 }
 
 func TestExpiredTokenIsRefreshedOnlyOnce(t *testing.T) {
 	t.Parallel()
-	s := newServer(t)
-	c := s.newClient(t)
-	s.refuseStatus.Store(http.StatusUnauthorized)
-	s.refuseCalls.Store(100)
+	s := world.NewServer(t)
+	c := s.NewClient(t)
+	s.RefuseStatus.Store(http.StatusUnauthorized)
+	s.RefuseCalls.Store(100)
 	_, err := c.Contracts(t.Context())
 	if e := apiError(t, err); e.Status != 401 || e.Code != api.CodeExpiredCredentials {
 		t.Fatalf("want 401/42, got %v", err)
 	}
-	if tokens, calls := s.tokenRequests.Load(), s.calls.Load(); tokens != 2 || calls != 2 {
+	if tokens, calls := s.TokenRequests.Load(), s.Calls.Load(); tokens != 2 || calls != 2 {
 		t.Errorf("%d token requests and %d calls, want 2 and 2: one refresh, one retry", tokens, calls)
 	}
 }
 
 func TestRateLimitedCallsWaitRetryAfterThenSucceed(t *testing.T) {
 	t.Parallel()
-	s := newServer(t)
-	c := s.newClient(t)
+	s := world.NewServer(t)
+	c := s.NewClient(t)
 	ctx := t.Context()
 	if _, err := c.Token(ctx); err != nil {
 		t.Fatal(err)
 	}
-	s.refuseCalls.Store(2) // Retry-After: 1
+	s.RefuseCalls.Store(2) // Retry-After: 1
 	start := time.Now()
 	list, err := c.Contracts(ctx)
 	elapsed := time.Since(start)
@@ -219,53 +219,53 @@ func TestRateLimitedCallsWaitRetryAfterThenSucceed(t *testing.T) {
 	if elapsed < 2*time.Second || elapsed > 4*time.Second {
 		t.Errorf("two refusals with Retry-After: 1 took %v, want 2 s to 2.5 s (plus the call)", elapsed)
 	}
-	if refused, calls := s.refused.Load(), s.calls.Load(); refused != 2 || calls != 3 {
+	if refused, calls := s.Refused.Load(), s.Calls.Load(); refused != 2 || calls != 3 {
 		t.Errorf("%d refusals, %d calls; want 2 and 3", refused, calls)
 	}
 	t.Logf("2 × 429 with Retry-After: 1, then success, in %v", elapsed.Round(time.Millisecond))
 
 	// A POST refused for load was not carried out: it is sent again.
-	s.refuseCalls.Store(1)
-	s.retryAfter.Store("0")
-	admin := s.newClient(t, client.WithAPIKey(s.creds.APIKeys.Administrator), plain)
-	id, err := admin.OrderContract(ctx, api.ContractOrder{BillingAccountID: s.creds.BillingAccountID, OfferCode: s.creds.OfferCode,
-		ContractName: "after-429", SupportLevel: s.creds.SupportLevel, ReferentName: "Doe", ReferentFirstName: "Jane", ReferentMail: "jane.doe@example.com"})
+	s.RefuseCalls.Store(1)
+	s.RetryAfter.Store("0")
+	admin := s.NewClient(t, client.WithAPIKey(s.Creds.APIKeys.Administrator), plain)
+	id, err := admin.OrderContract(ctx, api.ContractOrder{BillingAccountID: s.Creds.BillingAccountID, OfferCode: s.Creds.OfferCode,
+		ContractName: "after-429", SupportLevel: s.Creds.SupportLevel, ReferentName: "Doe", ReferentFirstName: "Jane", ReferentMail: "jane.doe@example.com"})
 	if err != nil || id == "" {
 		t.Fatalf("OrderContract after a 429: %q, %v", id, err)
 	}
-	if refused := s.refused.Load(); refused != 3 {
+	if refused := s.Refused.Load(); refused != 3 {
 		t.Errorf("%d refusals, want 3", refused)
 	}
 }
 
 func TestRateLimitedCallsGiveUpAfterTheirAttempts(t *testing.T) {
 	t.Parallel()
-	s := newServer(t)
-	c := s.newClient(t, plain)
-	s.retryAfter.Store("0")
-	s.refuseCalls.Store(100)
+	s := world.NewServer(t)
+	c := s.NewClient(t, plain)
+	s.RetryAfter.Store("0")
+	s.RefuseCalls.Store(100)
 	_, err := c.Contracts(t.Context())
 	e := apiError(t, err)
 	if !e.RateLimited() || e.Code != api.CodeTooManyRequests || e.Attempts != client.DefaultAttempts || e.RequestID == "" {
 		t.Errorf("want 429/53 after %d attempts with a request id, got %+v", client.DefaultAttempts, e)
 	}
-	if refused := s.refused.Load(); refused != client.DefaultAttempts {
+	if refused := s.Refused.Load(); refused != client.DefaultAttempts {
 		t.Errorf("%d refusals, want %d", refused, client.DefaultAttempts)
 	}
 	// WithRetries(1, …) turns retries off.
-	s.refused.Store(0)
-	c1 := s.newClient(t, client.WithRetries(1, time.Millisecond), plain)
-	if _, err := c1.Contracts(t.Context()); apiError(t, err).Attempts != 1 || s.refused.Load() != 1 {
-		t.Errorf("WithRetries(1): %v after %d refusals", err, s.refused.Load())
+	s.Refused.Store(0)
+	c1 := s.NewClient(t, client.WithRetries(1, time.Millisecond), plain)
+	if _, err := c1.Contracts(t.Context()); apiError(t, err).Attempts != 1 || s.Refused.Load() != 1 {
+		t.Errorf("WithRetries(1): %v after %d refusals", err, s.Refused.Load())
 	}
 }
 
 func TestRetryAfterLongerThanTheMaximumGivesUpAtOnce(t *testing.T) {
 	t.Parallel()
-	s := newServer(t)
-	c := s.newClient(t, client.WithMaxWait(5*time.Second))
-	s.retryAfter.Store("3600")
-	s.refuseCalls.Store(100)
+	s := world.NewServer(t)
+	c := s.NewClient(t, client.WithMaxWait(5*time.Second))
+	s.RetryAfter.Store("3600")
+	s.RefuseCalls.Store(100)
 	start := time.Now()
 	_, err := c.Contracts(t.Context())
 	if e := apiError(t, err); !e.RateLimited() || e.RetryAfter != time.Hour || e.Attempts != 1 {
@@ -278,46 +278,46 @@ func TestRetryAfterLongerThanTheMaximumGivesUpAtOnce(t *testing.T) {
 
 func TestServiceUnavailableIsRetriedForReadsOnly(t *testing.T) {
 	t.Parallel()
-	s := newServer(t)
-	c := s.newClient(t, plain)
+	s := world.NewServer(t)
+	c := s.NewClient(t, plain)
 	ctx := t.Context()
-	s.refuseStatus.Store(http.StatusServiceUnavailable)
-	s.retryAfter.Store("0")
-	s.refuseCalls.Store(1)
+	s.RefuseStatus.Store(http.StatusServiceUnavailable)
+	s.RetryAfter.Store("0")
+	s.RefuseCalls.Store(1)
 	if _, err := c.Contract(ctx, devseed.SampleContractID); err != nil {
 		t.Fatalf("GET after a 503: %v", err)
 	}
-	s.refuseCalls.Store(1)
+	s.RefuseCalls.Store(1)
 	_, err := c.DeclareUser(ctx, devseed.SampleContractID, api.User{LastName: "Doe", FirstName: "Joe", Email: "joe@example.com",
 		Login: "joe.doe.503", Roles: api.Roles{Contracts: []string{api.RoleVisitor}}})
 	if e := apiError(t, err); e.Status != 503 || e.Attempts != 1 {
 		t.Errorf("a POST answered 503 must not be sent again: %+v", e)
 	}
-	if refused := s.refused.Load(); refused != 2 {
+	if refused := s.Refused.Load(); refused != 2 {
 		t.Errorf("%d refusals, want 2", refused)
 	}
 }
 
 func TestTokenRequestsRefusedForLoadAreRetried(t *testing.T) {
 	t.Parallel()
-	s := newServer(t)
-	c := s.newClient(t, plain)
-	s.retryAfter.Store("0")
-	s.refuseTokens.Store(1)
+	s := world.NewServer(t)
+	c := s.NewClient(t, plain)
+	s.RetryAfter.Store("0")
+	s.RefuseTokens.Store(1)
 	if _, err := c.Me(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	if got := s.tokenRequests.Load(); got != 2 {
+	if got := s.TokenRequests.Load(); got != 2 {
 		t.Errorf("%d token requests, want 2 (one refused)", got)
 	}
 }
 
 func TestContextEndsTheWait(t *testing.T) {
 	t.Parallel()
-	s := newServer(t)
-	c := s.newClient(t)
-	s.retryAfter.Store("30")
-	s.refuseCalls.Store(100)
+	s := world.NewServer(t)
+	c := s.NewClient(t)
+	s.RetryAfter.Store("30")
+	s.RefuseCalls.Store(100)
 	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
 	defer cancel()
 	start := time.Now()
@@ -332,8 +332,8 @@ func TestContextEndsTheWait(t *testing.T) {
 
 func TestDownloadResumesAfterBrokenConnectionsByteIdentical(t *testing.T) {
 	t.Parallel()
-	s := newServer(t)
-	c := s.newClient(t, plain)
+	s := world.NewServer(t)
+	c := s.NewClient(t, plain)
 	ctx := t.Context()
 	const contract = devseed.SampleContractID
 	for _, docType := range []string{api.DocumentBills, api.DocumentConsumptionRatedReports, api.DocumentInvoices} {
@@ -341,10 +341,10 @@ func TestDownloadResumesAfterBrokenConnectionsByteIdentical(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := s.fileBytes(t, contract, doc.ID)
-		s.cuts.Store(2) // the first answer and the first resumed one are cut after a third
-		s.cutsDone.Store(0)
-		s.rangeRequests.Store(0)
+		want := s.FileBytes(t, contract, doc.ID)
+		s.Cuts.Store(2) // the first answer and the first resumed one are cut after a third
+		s.CutsDone.Store(0)
+		s.RangeRequests.Store(0)
 		var buf bytes.Buffer
 		var last, total int64
 		d, err := c.DownloadDocument(ctx, contract, doc.ID, false, &buf, client.OnProgress(func(done, size int64) {
@@ -360,8 +360,8 @@ func TestDownloadResumesAfterBrokenConnectionsByteIdentical(t *testing.T) {
 			t.Fatalf("%s: %d bytes received, not identical to the %d stored", docType, buf.Len(), len(want))
 		}
 		sum := sha256.Sum256(want)
-		if d.Resumed != 2 || s.cutsDone.Load() != 2 || s.rangeRequests.Load() != 2 || !d.Verified || d.SHA256 != hex.EncodeToString(sum[:]) {
-			t.Errorf("%s: %+v after %d cuts and %d range requests; want 2 resumes, verified", docType, d, s.cutsDone.Load(), s.rangeRequests.Load())
+		if d.Resumed != 2 || s.CutsDone.Load() != 2 || s.RangeRequests.Load() != 2 || !d.Verified || d.SHA256 != hex.EncodeToString(sum[:]) {
+			t.Errorf("%s: %+v after %d cuts and %d range requests; want 2 resumes, verified", docType, d, s.CutsDone.Load(), s.RangeRequests.Load())
 		}
 		if last != int64(len(want)) || total != int64(len(want)) {
 			t.Errorf("%s: last progress %d of %d, want %d", docType, last, total, len(want))
@@ -372,12 +372,12 @@ func TestDownloadResumesAfterBrokenConnectionsByteIdentical(t *testing.T) {
 
 func TestDownloadFailsWhenTheDocumentChangedBeforeItResumes(t *testing.T) {
 	t.Parallel()
-	s := newServer(t)
-	c := s.newClient(t, plain)
+	s := world.NewServer(t)
+	c := s.NewClient(t, plain)
 	dir := t.TempDir()
-	s.cuts.Store(1)
-	s.badIfRange.Store(true) // the server then sends the whole (new) file with 200
-	_, _, err := c.DownloadToDir(t.Context(), devseed.SampleContractID, s.creds.SampleDocumentID, dir, false)
+	s.Cuts.Store(1)
+	s.BadIfRange.Store(true) // the server then sends the whole (new) file with 200
+	_, _, err := c.DownloadToDir(t.Context(), devseed.SampleContractID, s.Creds.SampleDocumentID, dir, false)
 	if err == nil || !strings.Contains(err.Error(), "changed") {
 		t.Errorf("want an error saying the document changed, got %v", err)
 	}
@@ -386,11 +386,11 @@ func TestDownloadFailsWhenTheDocumentChangedBeforeItResumes(t *testing.T) {
 
 func TestDownloadToDirNeverLeavesABadFile(t *testing.T) {
 	t.Parallel()
-	s := newServer(t)
-	c := s.newClient(t)
+	s := world.NewServer(t)
+	c := s.NewClient(t)
 	dir := t.TempDir()
-	s.corrupt.Store(true)
-	_, _, err := c.DownloadToDir(t.Context(), devseed.SampleContractID, s.creds.SampleDocumentID, dir, false)
+	s.Corrupt.Store(true)
+	_, _, err := c.DownloadToDir(t.Context(), devseed.SampleContractID, s.Creds.SampleDocumentID, dir, false)
 	if !errors.Is(err, client.ErrDigestMismatch) {
 		t.Errorf("want ErrDigestMismatch, got %v", err)
 	}
@@ -399,14 +399,14 @@ func TestDownloadToDirNeverLeavesABadFile(t *testing.T) {
 
 func TestDownloadToDir(t *testing.T) {
 	t.Parallel()
-	s := newServer(t)
-	c := s.newClient(t)
+	s := world.NewServer(t)
+	c := s.NewClient(t)
 	ctx := t.Context()
 	dir := t.TempDir()
 	const contract = devseed.SampleContractID
-	want := s.fileBytes(t, contract, s.creds.SampleDocumentID)
+	want := s.FileBytes(t, contract, s.Creds.SampleDocumentID)
 
-	path, d, err := c.DownloadToDir(ctx, contract, s.creds.SampleDocumentID, dir, false)
+	path, d, err := c.DownloadToDir(ctx, contract, s.Creds.SampleDocumentID, dir, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -419,7 +419,7 @@ func TestDownloadToDir(t *testing.T) {
 		t.Errorf("mode %v, %v; want 0600 by default", fi.Mode().Perm(), err)
 	}
 	other := t.TempDir()
-	opath, _, err := c.DownloadToDir(ctx, contract, s.creds.SampleDocumentID, other, false, client.FileMode(0o640))
+	opath, _, err := c.DownloadToDir(ctx, contract, s.Creds.SampleDocumentID, other, false, client.FileMode(0o640))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -427,7 +427,7 @@ func TestDownloadToDir(t *testing.T) {
 		t.Errorf("mode %v, %v; want 0640 less the umask", fi.Mode().Perm(), err)
 	}
 
-	zpath, zd, err := c.DownloadToDir(ctx, contract, s.creds.SampleDocumentID, dir, true)
+	zpath, zd, err := c.DownloadToDir(ctx, contract, s.Creds.SampleDocumentID, dir, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -467,8 +467,8 @@ func assertEmptyDir(t *testing.T, dir string) {
 
 func TestErrorsCarryTheAnswer(t *testing.T) {
 	t.Parallel()
-	s := newServer(t)
-	c := s.newClient(t)
+	s := world.NewServer(t)
+	c := s.NewClient(t)
 	ctx := t.Context()
 
 	_, err := c.Contract(ctx, "OCB0000005") // exists, not visible to the client account
@@ -491,66 +491,28 @@ func TestErrorsCarryTheAnswer(t *testing.T) {
 		t.Errorf("LatestDocument of 199001: %v", err)
 	}
 
-	bad := s.newClient(t, client.WithCredentials(s.creds.ClientID, "wrong-secret"))
+	bad := s.NewClient(t, client.WithCredentials(s.Creds.ClientID, "wrong-secret"))
 	_, err = bad.Contracts(ctx)
 	if e := apiError(t, err); e.Status != 401 || e.OAuthError != api.OAuthInvalidClient || e.RequestID == "" {
 		t.Errorf("a wrong secret: %+v", e)
 	}
-	badKey := s.newClient(t, client.WithAPIKey("eccs_not_a_key"))
+	badKey := s.NewClient(t, client.WithAPIKey("eccs_not_a_key"))
 	if _, err := badKey.Contracts(ctx); apiError(t, err).Code != api.CodeInvalidCredentials {
 		t.Errorf("a wrong key: %v", err)
 	}
 }
 
-func TestNewTakesTheEnvironmentWhereOptionsSayNothing(t *testing.T) {
-	t.Parallel()
-	env := map[string]string{
-		"ECCS_BASE_URL": "http://127.0.0.1:9/", "ECCS_CLIENT_ID": "id", "ECCS_CLIENT_SECRET": "secret", "ECCS_API_KEY": "key",
-	}
-	getenv := func(k string) string { return env[k] }
-	c, err := client.New("", client.WithEnv(getenv))
-	if err != nil || c.BaseURL() != "http://127.0.0.1:9" {
-		t.Errorf("New from the environment: %v, %v", c, err)
-	}
-	c, err = client.New("https://api.example.com", client.WithEnv(getenv))
-	if err != nil || c.BaseURL() != "https://api.example.com" {
-		t.Errorf("an explicit base URL: %v", err)
-	}
-	c, err = client.New("", client.WithEnv(func(string) string { return "" }), client.WithCredentials("a", "b"), client.WithAPIKey("k"))
-	if err != nil || c.BaseURL() != client.DefaultBaseURL {
-		t.Errorf("the default base URL: %v", err)
-	}
-	for name, opts := range map[string][]client.Option{
-		"no secret":  {client.WithCredentials("id", "")},
-		"no API key": {client.WithAPIKey("")},
-	} {
-		env2 := map[string]string{"ECCS_CLIENT_ID": "id", "ECCS_CLIENT_SECRET": "s"}
-		if name == "no secret" {
-			env2 = map[string]string{"ECCS_API_KEY": "k"}
-		}
-		opts = append(opts, client.WithEnv(func(k string) string { return env2[k] }))
-		if _, err := client.New("http://127.0.0.1:9", opts...); err == nil {
-			t.Errorf("%s: New succeeded", name)
-		}
-	}
-	for _, u := range []string{"127.0.0.1:8080", "ftp://x", "http://", "http://h?x=1"} {
-		if _, err := client.New(u, client.WithEnv(getenv)); err == nil {
-			t.Errorf("base URL %q accepted", u)
-		}
-	}
-}
-
 func TestPagesMatchOneLongPage(t *testing.T) {
 	t.Parallel()
-	s := newServer(t)
-	c := s.newClient(t)
+	s := world.NewServer(t)
+	c := s.NewClient(t)
 	ctx := t.Context()
 	const contract = devseed.SampleContractID
 	whole, err := c.Documents(ctx, contract, client.DocumentQuery{Limit: client.MaxPageSize})
 	if err != nil {
 		t.Fatal(err)
 	}
-	before := s.calls.Load()
+	before := s.Calls.Load()
 	var paged []api.Document
 	for d, err := range c.AllDocuments(ctx, contract, "", 7) {
 		if err != nil {
@@ -561,15 +523,15 @@ func TestPagesMatchOneLongPage(t *testing.T) {
 	if !slices.EqualFunc(paged, whole, func(a, b api.Document) bool { return a.ID == b.ID }) {
 		t.Fatalf("pages of 7 gave %d documents, one page %d", len(paged), len(whole))
 	}
-	if calls, want := s.calls.Load()-before, int64((len(whole)+6)/7); calls != want {
+	if calls, want := s.Calls.Load()-before, int64((len(whole)+6)/7); calls != want {
 		t.Errorf("%d calls for %d documents by pages of 7, want %d", calls, len(whole), want)
 	}
 	// Stopping early stops the calls.
-	before = s.calls.Load()
+	before = s.Calls.Load()
 	for range c.AllDocuments(ctx, contract, "", 2) {
 		break
 	}
-	if calls := s.calls.Load() - before; calls != 1 {
+	if calls := s.Calls.Load() - before; calls != 1 {
 		t.Errorf("%d calls for the first document, want 1", calls)
 	}
 }
@@ -597,16 +559,16 @@ func (m *memoryStore) SaveToken(_ context.Context, t client.AccessToken) error {
 
 func TestATokenStoreSharesOneTokenBetweenClients(t *testing.T) {
 	t.Parallel()
-	s := newServer(t)
+	s := world.NewServer(t)
 	ctx := t.Context()
 	store := &memoryStore{}
 	for range 5 { // five "processes", one after the other
-		c := s.newClient(t, client.WithTokenStore(store))
+		c := s.NewClient(t, client.WithTokenStore(store))
 		if _, err := c.Me(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if got := s.tokenRequests.Load(); got != 1 || store.saves != 1 {
+	if got := s.TokenRequests.Load(); got != 1 || store.saves != 1 {
 		t.Errorf("%d token requests and %d saves for 5 clients sharing a store, want 1 and 1", got, store.saves)
 	}
 	first := store.tok.Value
@@ -615,24 +577,24 @@ func TestATokenStoreSharesOneTokenBetweenClients(t *testing.T) {
 	}
 	// The stored token expires early on the server's side: the next client is refused 401/42,
 	// fetches a new token (not the stored one again) and stores it for the others.
-	s.clock.Advance(2 * time.Hour)
-	c := s.newClient(t, client.WithTokenStore(store))
+	s.Clock.Advance(2 * time.Hour)
+	c := s.NewClient(t, client.WithTokenStore(store))
 	if _, err := c.Contracts(ctx); err != nil {
 		t.Fatal(err)
 	}
-	c2 := s.newClient(t, client.WithTokenStore(store))
+	c2 := s.NewClient(t, client.WithTokenStore(store))
 	if _, err := c2.Contracts(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got := s.tokenRequests.Load(); got != 2 || store.tok.Value == first {
+	if got := s.TokenRequests.Load(); got != 2 || store.tok.Value == first {
 		t.Errorf("%d token requests after the expiry, want 2, and a new stored token", got)
 	}
 	// A stored token about to expire is not used.
 	store.SaveToken(ctx, client.AccessToken{Value: "stale", Expiry: time.Now().Add(time.Second)})
-	if _, err := s.newClient(t, client.WithTokenStore(store)).Me(ctx); err != nil {
+	if _, err := s.NewClient(t, client.WithTokenStore(store)).Me(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got := s.tokenRequests.Load(); got != 3 {
+	if got := s.TokenRequests.Load(); got != 3 {
 		t.Errorf("%d token requests, want 3: a token expiring within its margin is fetched anew", got)
 	}
 }

@@ -1,8 +1,10 @@
-package client_test
+package e2e_test
 
-// These examples run against a real eccs server (the demo world) that TestMain starts; like a
-// program, they read where it is and the credentials from ECCS_BASE_URL, ECCS_CLIENT_ID,
-// ECCS_CLIENT_SECRET and ECCS_API_KEY. Against `eccsd serve -dev`, export the values it prints.
+// The SDK's examples, run against a real eccs server (the demo world) that TestMain starts and
+// checked against the output they print; like a program, they read where it is and the
+// credentials from ECCS_BASE_URL, ECCS_CLIENT_ID, ECCS_CLIENT_SECRET and ECCS_API_KEY. Against
+// `eccsd serve -dev`, export the values it prints. (client/example_test.go shows the SDK's use
+// in its documentation without running it.)
 
 import (
 	"context"
@@ -34,7 +36,7 @@ func Example() {
 	// OCB0000003 ACME-VDC-PARIS Cloud Avenue
 }
 
-func ExampleClient_Documents() {
+func Example_documents() {
 	ctx := context.Background()
 	c, err := client.New("")
 	if err != nil {
@@ -54,7 +56,7 @@ func ExampleClient_Documents() {
 	// 202603 OCB0000001_202603_bill.xlsx EUR
 }
 
-func ExampleClient_AllDocuments() {
+func Example_allDocuments() {
 	ctx := context.Background()
 	c, err := client.New("")
 	if err != nil {
@@ -77,7 +79,7 @@ func ExampleClient_AllDocuments() {
 	// 13 consumption reports
 }
 
-func ExampleClient_DownloadToDir() {
+func Example_downloadToDir() {
 	ctx := context.Background()
 	c, err := client.New("")
 	if err != nil {
@@ -103,7 +105,7 @@ func ExampleClient_DownloadToDir() {
 	// true true
 }
 
-func ExampleError() {
+func Example_error() {
 	ctx := context.Background()
 	c, err := client.New("")
 	if err != nil {
@@ -119,7 +121,7 @@ func ExampleError() {
 	// 403 50 Access denied true
 }
 
-func ExampleClient_Me() {
+func Example_me() {
 	ctx := context.Background()
 	c, err := client.New("")
 	if err != nil {
