@@ -52,5 +52,5 @@
 //		// still refused after the retries: come back after apiErr.RetryAfter
 //	}
 //
-// The examples of this package run against a real eccs server in its tests.
+// The end-to-end tests (e2e/) run examples of this package against a real eccs server.
 package client
