@@ -254,6 +254,35 @@ func access(t testing.TB, w *world, acct eccs.Account, contractID string) eccs.A
 	return a
 }
 
+// readerOf, declarerOf and ordererOf return the permission that the document, user and order
+// calls take, failing the test when the rule refuses it.
+func readerOf(t testing.TB, a eccs.Access) eccs.DocumentReader {
+	t.Helper()
+	r, err := eccs.MayReadDocuments(a)
+	if err != nil {
+		t.Fatalf("MayReadDocuments: %v", err)
+	}
+	return r
+}
+
+func declarerOf(t testing.TB, a eccs.Access) eccs.UserDeclarer {
+	t.Helper()
+	d, err := eccs.MayDeclareUsers(a)
+	if err != nil {
+		t.Fatalf("MayDeclareUsers: %v", err)
+	}
+	return d
+}
+
+func ordererOf(t testing.TB, acct eccs.Account) eccs.ContractOrderer {
+	t.Helper()
+	o, err := eccs.MayOrderContracts(acct)
+	if err != nil {
+		t.Fatalf("MayOrderContracts: %v", err)
+	}
+	return o
+}
+
 func TestContractAccess(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
@@ -345,7 +374,7 @@ func TestContractsMatchContractAccess(t *testing.T) {
 	// A few more contracts, ordered and loaded, so that lists are longer than a page.
 	all := slices.Clone(w.contractIDs)
 	for range 3 {
-		c := must(w.svc.OrderContract(w.ctx, w.admin, eccs.ContractOrder{BillingAccountID: "BA2", OfferCode: "FE",
+		c := must(w.svc.OrderContract(w.ctx, ordererOf(t, w.admin), eccs.ContractOrder{BillingAccountID: "BA2", OfferCode: "FE",
 			ContractName: "Ordered", SupportLevel: "BSC", ReferentName: "Referent", ReferentFirstName: "Rita",
 			ReferentMail: ritaPerson.Email}))(t)
 		all = append(all, c.ID)

@@ -110,12 +110,12 @@ func TestAuditTrail(t *testing.T) {
 			return err
 		}, func() []wantEvent { return []wantEvent{{"user.declare", "contract", "NEW-1"}} }},
 		{"account declares a user", account(w.carol, "r10"), func(ctx context.Context) error {
-			_, err := s.DeclareUser(ctx, access(t, w, w.carol, "BA1-FE"), newUser("milton@acme.example", "milton.w", map[string][]string{}))
+			_, err := s.DeclareUser(ctx, declarerOf(t, access(t, w, w.carol, "BA1-FE")), newUser("milton@acme.example", "milton.w", map[string][]string{}))
 			return err
 		}, func() []wantEvent { return []wantEvent{{"user.declare", "contract", "BA1-FE"}} }},
 		{"account orders a contract", account(w.admin, "r11"), func(ctx context.Context) error {
 			var err error
-			ordered, err = s.OrderContract(ctx, w.admin, validOrder())
+			ordered, err = s.OrderContract(ctx, ordererOf(t, w.admin), validOrder())
 			return err
 		}, func() []wantEvent { return []wantEvent{{"contract.order", "contract", ordered.ID}} }},
 		{"set user roles", operator("r12"), func(ctx context.Context) error {

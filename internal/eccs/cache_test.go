@@ -103,7 +103,7 @@ func TestDocumentPagesFollowChanges(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		list, total, err := svc.Documents(w.ctx, a, nil, page)
+		list, total, err := svc.Documents(w.ctx, readerOf(t, a), nil, page)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -151,7 +151,7 @@ func TestCachedDocumentRowWhoseBytesWereReplacedElsewhere(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, blob, err := svc.OpenDocument(w.ctx, a, d.ID)
+		_, blob, err := svc.OpenDocument(w.ctx, readerOf(t, a), d.ID)
 		if err != nil {
 			t.Fatal(err)
 		}

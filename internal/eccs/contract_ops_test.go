@@ -137,7 +137,7 @@ func TestClosedContract(t *testing.T) {
 				return err
 			}},
 			{"users manager declares a user", func() error {
-				_, err := w.svc.DeclareUser(w.ctx, carolAccess, newUser("late2@acme.example", "late.user2", map[string][]string{}))
+				_, err := w.svc.DeclareUser(w.ctx, declarerOf(t, carolAccess), newUser("late2@acme.example", "late.user2", map[string][]string{}))
 				return err
 			}},
 			{"change referent", func() error {
@@ -179,11 +179,11 @@ func TestClosedContract(t *testing.T) {
 		if !a.Contract().Closed() {
 			t.Errorf("the access's contract is not closed")
 		}
-		docs, total := must2(w.svc.Documents(w.ctx, a, nil, eccs.Page{}))(t)
+		docs, total := must2(w.svc.Documents(w.ctx, readerOf(t, a), nil, eccs.Page{}))(t)
 		if total != 1 || docs[0].ID != doc.ID {
 			t.Fatalf("documents of the closed contract: %v", ids(docs))
 		}
-		_, blob, err := w.svc.OpenDocument(w.ctx, a, doc.ID)
+		_, blob, err := w.svc.OpenDocument(w.ctx, readerOf(t, a), doc.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -195,7 +195,7 @@ func TestClosedContract(t *testing.T) {
 
 	t.Run("takes the final bill", func(t *testing.T) {
 		final := w.addDoc("BA1-FE", eccs.TypeBills, "202502", time.Time{}, "final bill")
-		docs, _ := must2(w.svc.Documents(w.ctx, access(t, w, w.carol, "BA1-FE"), nil, eccs.Page{}))(t)
+		docs, _ := must2(w.svc.Documents(w.ctx, readerOf(t, access(t, w, w.carol, "BA1-FE")), nil, eccs.Page{}))(t)
 		if len(docs) != 2 || docs[0].ID != final.ID {
 			t.Errorf("documents after the final bill: %v", ids(docs))
 		}

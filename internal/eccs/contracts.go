@@ -86,25 +86,29 @@ func (o ContractOrder) validate() error {
 	return probs.err()
 }
 
-// MayOrderContracts returns a Forbidden error unless acct may order contracts: only
-// administrator accounts may, within their perimeter.
-func MayOrderContracts(acct Account) error {
+// ContractOrderer is an account that may order contracts: OrderContract takes one, and only
+// MayOrderContracts makes one, so the rule runs once, at the point of the transport's checks
+// where the wire puts it (before the order's body is read).
+type ContractOrderer struct{ account Account }
+
+// MayOrderContracts returns a ContractOrderer of acct, or a Forbidden error unless acct may
+// order contracts: only administrator accounts may, within their perimeter.
+func MayOrderContracts(acct Account) (ContractOrderer, error) {
 	if acct.Type != AccountAdministrator {
-		return Errorf(Forbidden, "Only administrator accounts may order contracts; this API key names a %s account.", acct.Type)
+		return ContractOrderer{}, Errorf(Forbidden, "Only administrator accounts may order contracts; this API key names a %s account.", acct.Type)
 	}
-	return nil
+	return ContractOrderer{account: acct}, nil
 }
 
 // OrderContract creates a contract for an administrator account (POST /contract) and returns
 // it. The referent becomes a user of the contract with manager on every section, shown as the
 // ordering customer's record of them: the names the caller sent, never another customer's.
-// The checks, in order: client accounts are Forbidden; a bad body is Invalid; an unknown offer
-// code is Invalid (the catalogue is not secret); a billing account (unknown or not) and offer
-// not both in the perimeter are Forbidden; a support level the offer does not sell is Invalid.
-func (s *ContractService) OrderContract(ctx context.Context, acct Account, o ContractOrder) (Contract, error) {
-	if err := MayOrderContracts(acct); err != nil {
-		return Contract{}, err
-	}
+// The checks, in order: client accounts are Forbidden (MayOrderContracts, before the body is
+// read); a bad body is Invalid; an unknown offer code is Invalid (the catalogue is not
+// secret); a billing account (unknown or not) and offer not both in the perimeter are
+// Forbidden; a support level the offer does not sell is Invalid.
+func (s *ContractService) OrderContract(ctx context.Context, orderer ContractOrderer, o ContractOrder) (Contract, error) {
+	acct := orderer.account
 	if err := o.validate(); err != nil {
 		return Contract{}, err
 	}

@@ -37,8 +37,12 @@ func TestOrderContract(t *testing.T) {
 			{"account of unknown type", eccs.Account{ID: "x", Type: "superuser"}, eccs.ContractOrder{}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				_, err := w.svc.OrderContract(w.ctx, tc.acct, tc.order)
+				orderer, err := eccs.MayOrderContracts(tc.acct)
 				wantErr(t, err, eccs.Forbidden, eccs.ReasonNone, "")
+				// What a refusal returns orders nothing either.
+				if _, err := w.svc.OrderContract(w.ctx, orderer, tc.order); err == nil {
+					t.Error("a refused orderer ordered a contract")
+				}
 			})
 		}
 	})
@@ -58,7 +62,7 @@ func TestOrderContract(t *testing.T) {
 			t.Run(tc.name, func(t *testing.T) {
 				o := validOrder()
 				tc.edit(&o)
-				_, err := w.svc.OrderContract(w.ctx, w.admin, o)
+				_, err := w.svc.OrderContract(w.ctx, ordererOf(t, w.admin), o)
 				e := wantErr(t, err, eccs.Invalid, eccs.ReasonMissing, tc.missing[0])
 				for _, f := range tc.missing {
 					if !strings.Contains(e.Message, f) {
@@ -93,7 +97,7 @@ func TestOrderContract(t *testing.T) {
 			t.Run(tc.name, func(t *testing.T) {
 				o := validOrder()
 				tc.edit(&o)
-				_, err := w.svc.OrderContract(w.ctx, w.admin, o)
+				_, err := w.svc.OrderContract(w.ctx, ordererOf(t, w.admin), o)
 				wantErr(t, err, eccs.Invalid, eccs.ReasonNone, tc.field)
 			})
 		}
@@ -105,7 +109,7 @@ func TestOrderContract(t *testing.T) {
 			o.BillingAccountID, o.OfferCode, o.SupportLevel = ba, offer, level
 			return o
 		}
-		_, err := w.svc.OrderContract(w.ctx, w.admin, order("BA3", "FE", "BSC"))
+		_, err := w.svc.OrderContract(w.ctx, ordererOf(t, w.admin), order("BA3", "FE", "BSC"))
 		outside := wantErr(t, err, eccs.Forbidden, eccs.ReasonNone, "")
 		for _, tc := range []struct {
 			name  string
@@ -121,7 +125,7 @@ func TestOrderContract(t *testing.T) {
 			{"offer out, with a support level it sells", order("BA1", "CAV", "BSC")},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				_, err := w.svc.OrderContract(w.ctx, w.admin, tc.order)
+				_, err := w.svc.OrderContract(w.ctx, ordererOf(t, w.admin), tc.order)
 				e := wantErr(t, err, eccs.Forbidden, eccs.ReasonNone, "")
 				want := strings.NewReplacer("BA3", tc.order.BillingAccountID, "offer FE", "offer "+tc.order.OfferCode).Replace(outside.Message)
 				if e.Message != want {
@@ -138,7 +142,7 @@ func TestOrderContract(t *testing.T) {
 		w.clock.Advance(time.Hour)
 		defer w.clock.Advance(-time.Hour)
 		o := validOrder()
-		c, err := w.svc.OrderContract(w.ctx, w.admin, o)
+		c, err := w.svc.OrderContract(w.ctx, ordererOf(t, w.admin), o)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -207,7 +211,7 @@ func TestOrderContract(t *testing.T) {
 				o := validOrder()
 				o.ReferentFirstName, o.ReferentName = tc.first, tc.last
 				o.ReferentMail = fmt.Sprintf("login%d@acme.example", i)
-				c, err := w.svc.OrderContract(w.ctx, w.admin, o)
+				c, err := w.svc.OrderContract(w.ctx, ordererOf(t, w.admin), o)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -221,7 +225,7 @@ func TestOrderContract(t *testing.T) {
 	t.Run("known referent e-mail reuses the identity", func(t *testing.T) {
 		o := validOrder()
 		o.ReferentMail, o.ReferentName, o.ReferentFirstName = "CAROL.DUPONT@acme.example", "Someone", "Else"
-		c, err := w.svc.OrderContract(w.ctx, w.admin, o)
+		c, err := w.svc.OrderContract(w.ctx, ordererOf(t, w.admin), o)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -244,7 +248,7 @@ func TestContractNumbers(t *testing.T) {
 	must(w.svc.CreateContract(w.ctx, loaded("OCB0000004")))(t)
 	var got []string
 	for range 2 {
-		c, err := w.svc.OrderContract(w.ctx, w.admin, validOrder())
+		c, err := w.svc.OrderContract(w.ctx, ordererOf(t, w.admin), validOrder())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -267,10 +271,10 @@ func TestContractNumbers(t *testing.T) {
 	// A refused order gives no number away.
 	o := validOrder()
 	o.SupportLevel = "GOLD"
-	if _, err := w.svc.OrderContract(w.ctx, w.admin, o); eccs.ErrorCode(err) != eccs.Invalid {
+	if _, err := w.svc.OrderContract(w.ctx, ordererOf(t, w.admin), o); eccs.ErrorCode(err) != eccs.Invalid {
 		t.Fatal(err)
 	}
-	if c, err := w.svc.OrderContract(w.ctx, w.admin, validOrder()); err != nil || c.ID != "OCB0000006" {
+	if c, err := w.svc.OrderContract(w.ctx, ordererOf(t, w.admin), validOrder()); err != nil || c.ID != "OCB0000006" {
 		t.Errorf("next number %q, %v; want OCB0000006", c.ID, err)
 	}
 }
@@ -281,6 +285,7 @@ func TestOrderContractConcurrently(t *testing.T) {
 	const n = 100
 	created := make([]eccs.Contract, n)
 	errs := make([]error, n)
+	orderer := ordererOf(t, w.admin)
 	var wg sync.WaitGroup
 	start := make(chan struct{})
 	for i := range n {
@@ -296,7 +301,7 @@ func TestOrderContractConcurrently(t *testing.T) {
 				// The same new referent for half the orders: one identity.
 				o.ReferentMail = "shared.referent@acme.example"
 			}
-			created[i], errs[i] = w.svc.OrderContract(w.ctx, w.admin, o)
+			created[i], errs[i] = w.svc.OrderContract(w.ctx, orderer, o)
 		})
 	}
 	close(start)

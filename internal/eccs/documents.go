@@ -28,23 +28,26 @@ type DocumentStore interface {
 	DeleteDocument(ctx context.Context, contractID, id string) error
 }
 
-// MayReadDocuments returns a Forbidden error unless the access includes a role on the
-// contract's documents section (step 6 of the checks for the document calls).
-func MayReadDocuments(a Access) error {
+// DocumentReader is an Access that may read its contract's documents: Documents and
+// OpenDocument take one, and only MayReadDocuments makes one, so the rule runs once, at the
+// point of the transport's checks where the wire puts it (step 6 of the document calls, before
+// their parameters are read).
+type DocumentReader struct{ access Access }
+
+// MayReadDocuments returns a DocumentReader of the access, or a Forbidden error unless the
+// access includes a role on the contract's documents section.
+func MayReadDocuments(a Access) (DocumentReader, error) {
 	if a.roles.Documents == RoleNone {
-		return Errorf(Forbidden, "This API key has no role on the documents of contract %s.", a.contract.ID)
+		return DocumentReader{}, Errorf(Forbidden, "This API key has no role on the documents of contract %s.", a.contract.ID)
 	}
-	return nil
+	return DocumentReader{access: a}, nil
 }
 
 // Documents returns one page of the documents of the contract that the access's role may see,
 // newest first, and how many there are in all. types nil selects every type the role allows;
-// a non-nil types selects those of them the role allows (none for an empty slice). Errors:
-// Forbidden without a role on the documents section.
-func (s *DocumentService) Documents(ctx context.Context, a Access, types []DocumentType, page Page) ([]Document, int, error) {
-	if err := MayReadDocuments(a); err != nil {
-		return nil, 0, err
-	}
+// a non-nil types selects those of them the role allows (none for an empty slice).
+func (s *DocumentService) Documents(ctx context.Context, r DocumentReader, types []DocumentType, page Page) ([]Document, int, error) {
+	a := r.access
 	visible := VisibleDocumentTypes(a.roles.Documents)
 	if types != nil {
 		var allowed []DocumentType
@@ -66,13 +69,10 @@ func (s *DocumentService) Documents(ctx context.Context, a Access, types []Docum
 }
 
 // OpenDocument returns a document of the contract and its bytes, which the caller must close.
-// Errors: Forbidden as for Documents; NotFound when the contract has no such document or the
-// role may not see its type (the two answer alike); Internal when the bytes are missing from
-// the blob store.
-func (s *DocumentService) OpenDocument(ctx context.Context, a Access, documentID string) (Document, Blob, error) {
-	if err := MayReadDocuments(a); err != nil {
-		return Document{}, nil, err
-	}
+// Errors: NotFound when the contract has no such document or the role may not see its type
+// (the two answer alike); Internal when the bytes are missing from the blob store.
+func (s *DocumentService) OpenDocument(ctx context.Context, r DocumentReader, documentID string) (Document, Blob, error) {
+	a := r.access
 	c := a.contract
 	absent := Errorf(NotFound, "Contract %s has no document %s.", c.ID, documentID)
 	if !ValidDocumentID(documentID) { // no document has such an id: nothing to look up

@@ -28,7 +28,7 @@ func TestCustomersCallerCannotPlantAPersonsData(t *testing.T) {
 	const email = "new.cfo@initech.example"
 	planted := eccs.NewUser{Civility: "Dr", LastName: "Invented", FirstName: "Name", Email: email,
 		Login: "planted.login", MobilePhone: "+33 6 66 66 66 66", Roles: map[string][]string{"contracts": {"visitor"}}}
-	echo := must(w.svc.DeclareUser(w.ctx, access(t, w, w.rita, "BA3-FE"), planted))(t)
+	echo := must(w.svc.DeclareUser(w.ctx, declarerOf(t, access(t, w, w.rita, "BA3-FE")), planted))(t)
 	if echo.Identity.LastName != "Invented" || echo.Identity.Login != "planted.login" {
 		t.Fatalf("the declaring customer does not get its own record back: %+v", echo.Identity)
 	}
@@ -68,7 +68,7 @@ func TestAdministratorCannotReadAnotherCustomersPerson(t *testing.T) {
 	dave := must(w.store.IdentityByEmail(w.ctx, "dave@globex.example"))(t) // described by the operator
 	o := eccs.ContractOrder{BillingAccountID: "BA1", OfferCode: "FE", ContractName: "Probe", SupportLevel: "BSC",
 		ReferentCivility: "M", ReferentName: "Else", ReferentFirstName: "Someone", ReferentMail: "DAVE@globex.example"}
-	c := must(w.svc.OrderContract(w.ctx, w.admin, o))(t)
+	c := must(w.svc.OrderContract(w.ctx, ordererOf(t, w.admin), o))(t)
 	shown := access(t, w, w.admin, c.ID).Contract().Referent
 	for _, r := range []eccs.Identity{c.Referent, shown} {
 		if r.LastName != "Else" || r.FirstName != "Someone" || r.Civility != "M" || r.FixPhone != "" || r.Login == dave.Login {
@@ -143,7 +143,7 @@ func TestEveryProblemOfABodyIsNamed(t *testing.T) {
 	w := newWorld(t)
 	u := eccs.NewUser{Civility: "Sir", LastName: "Doe", FirstName: " John", Email: "john@", FixPhone: "x",
 		Roles: map[string][]string{"contracts": {"visitor"}}}
-	_, err := w.svc.DeclareUser(w.ctx, access(t, w, w.carol, "BA1-FE"), u)
+	_, err := w.svc.DeclareUser(w.ctx, declarerOf(t, access(t, w, w.carol, "BA1-FE")), u)
 	e := wantErr(t, err, eccs.Invalid, eccs.ReasonMissing, "login")
 	for _, field := range []string{"login", "civility", "firstName", "email", "fixPhone"} {
 		if !strings.Contains(e.Message, field) {
@@ -152,14 +152,14 @@ func TestEveryProblemOfABodyIsNamed(t *testing.T) {
 	}
 	o := eccs.ContractOrder{BillingAccountID: "BA 1", OfferCode: "FE", ContractName: "X", ReferentName: "Doe",
 		ReferentFirstName: "John", ReferentMail: "john.doe", ReferentMobilePhone: "+"}
-	_, err = w.svc.OrderContract(w.ctx, w.admin, o)
+	_, err = w.svc.OrderContract(w.ctx, ordererOf(t, w.admin), o)
 	e = wantErr(t, err, eccs.Invalid, eccs.ReasonMissing, "supportLevel")
 	for _, field := range []string{"supportLevel", "billingAccountId", "referentMail", "referentMobilePhone"} {
 		if !strings.Contains(e.Message, field) {
 			t.Errorf("order: message %q does not name %s", e.Message, field)
 		}
 	}
-	_, err = w.svc.OrderContract(w.ctx, w.admin, eccs.ContractOrder{BillingAccountID: "BA1", OfferCode: "FE", ContractName: "X",
+	_, err = w.svc.OrderContract(w.ctx, ordererOf(t, w.admin), eccs.ContractOrder{BillingAccountID: "BA1", OfferCode: "FE", ContractName: "X",
 		SupportLevel: "BSC", ReferentName: "Doe", ReferentFirstName: "John", ReferentMail: "john.doe", ReferentFixPhone: "phone"})
 	e = wantErr(t, err, eccs.Invalid, eccs.ReasonNone, "referentMail")
 	if !strings.Contains(e.Message, "referentFixPhone") {

@@ -192,7 +192,7 @@ func TestReplaceAndDeleteDocument(t *testing.T) {
 		if !bytes.Equal(w.blobBytes(d.BlobKey), second) {
 			t.Errorf("the new blob file does not hold the new bytes")
 		}
-		_, blob, err := s.OpenDocument(ctx, access(t, w, w.rita, "BA1-FE"), d.ID)
+		_, blob, err := s.OpenDocument(ctx, readerOf(t, access(t, w, w.rita, "BA1-FE")), d.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -251,7 +251,7 @@ func TestReplaceAndDeleteDocument(t *testing.T) {
 		if w.blobBytes(orig.BlobKey) != nil {
 			t.Errorf("the blob file is still there")
 		}
-		_, _, err := s.OpenDocument(ctx, access(t, w, w.rita, "BA1-FE"), orig.ID)
+		_, _, err := s.OpenDocument(ctx, readerOf(t, access(t, w, w.rita, "BA1-FE")), orig.ID)
 		wantErr(t, err, eccs.NotFound, "", "")
 		list, total := must2(s.OperatorDocuments(ctx, "BA1-FE", eccs.Page{}))(t)
 		if total != 1 || list[0].ID != other.ID || w.blobBytes(other.BlobKey) == nil {

@@ -140,27 +140,29 @@ func (u NewUser) validate() (Roles, error) {
 	return roles, probs.err()
 }
 
-// MayDeclareUsers returns a Forbidden error unless the access allows declaring users on the
-// contract: that takes the manager role on its users section.
-func MayDeclareUsers(a Access) error {
+// UserDeclarer is an Access that may declare users on its contract: DeclareUser takes one,
+// and only MayDeclareUsers makes one, so the rule runs once, at the point of the transport's
+// checks where the wire puts it (before the body is read).
+type UserDeclarer struct{ access Access }
+
+// MayDeclareUsers returns a UserDeclarer of the access, or a Forbidden error unless the access
+// allows declaring users on the contract: that takes the manager role on its users section.
+func MayDeclareUsers(a Access) (UserDeclarer, error) {
 	if a.roles.Users != RoleManager {
-		return Errorf(Forbidden, "Adding a user to contract %s needs the manager role on its users section; this API key has %s.", a.contract.ID, roleName(a.roles.Users))
+		return UserDeclarer{}, Errorf(Forbidden, "Adding a user to contract %s needs the manager role on its users section; this API key has %s.", a.contract.ID, roleName(a.roles.Users))
 	}
-	return nil
+	return UserDeclarer{access: a}, nil
 }
 
 // DeclareUser declares a user on the contract with the given roles (POST /contract/{id}/user).
 // One person per e-mail address: what the caller sends (login, names, phones) is the
 // contract's customer's record of the person, made at the first declaration and kept after,
 // and the answer echoes that record; another customer's record is never shown, changed or
-// reused, and the person's own data is neither read nor changed. Errors: Forbidden unless the
-// access is manager on the users section; Invalid for a bad body; Conflict when the person is
-// already declared on the contract or the login names another person of the customer.
-func (s *UserService) DeclareUser(ctx context.Context, a Access, u NewUser) (User, error) {
-	if err := MayDeclareUsers(a); err != nil {
-		return User{}, err
-	}
-	return s.declare(ctx, a.contract.ID, u, false)
+// reused, and the person's own data is neither read nor changed. Errors: Invalid for a bad
+// body; Conflict when the person is already declared on the contract or the login names
+// another person of the customer.
+func (s *UserService) DeclareUser(ctx context.Context, d UserDeclarer, u NewUser) (User, error) {
+	return s.declare(ctx, d.access.contract.ID, u, false)
 }
 
 // declare validates u and declares it on contract contractID, in one transaction; byOperator

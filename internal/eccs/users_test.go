@@ -21,7 +21,7 @@ func TestDeclareUser(t *testing.T) {
 	t.Run("success echoes the stored identity and roles", func(t *testing.T) {
 		u := newUser("paul.martin@acme.example", "paul.martin", map[string][]string{
 			"contracts": {"manager"}, "documents": {"visitor", "manager"}, "users": {"visitor"}})
-		got, err := w.svc.DeclareUser(w.ctx, access(t, w, w.carol, "BA1-FE"), u)
+		got, err := w.svc.DeclareUser(w.ctx, declarerOf(t, access(t, w, w.carol, "BA1-FE")), u)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -68,7 +68,7 @@ func TestDeclareUser(t *testing.T) {
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				email := fmt.Sprintf("default%d@acme.example", i)
-				got, err := w.svc.DeclareUser(w.ctx, access(t, w, w.admin, "BA2-FE"), newUser(email, fmt.Sprintf("default.user%d", i), tc.roles))
+				got, err := w.svc.DeclareUser(w.ctx, declarerOf(t, access(t, w, w.admin, "BA2-FE")), newUser(email, fmt.Sprintf("default.user%d", i), tc.roles))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -87,7 +87,7 @@ func TestDeclareUser(t *testing.T) {
 	t.Run("known e-mail reuses the identity", func(t *testing.T) {
 		u := eccs.NewUser{Civility: "Dr", LastName: "Imposter", FirstName: "Caroline", Email: strings.ToUpper(carolUser.Email),
 			Login: "new.login.for.carol", MobilePhone: "+44 7700 900000", Roles: map[string][]string{"documents": {"visitor"}}}
-		got, err := w.svc.DeclareUser(w.ctx, access(t, w, w.admin, "BA2-FE"), u)
+		got, err := w.svc.DeclareUser(w.ctx, declarerOf(t, access(t, w, w.admin, "BA2-FE")), u)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -129,7 +129,7 @@ func TestDeclareUser(t *testing.T) {
 			{"login of another e-mail in another case", w.admin, "BA1-FE", newUser("someone.else@acme.example", "Carol.DUPONT", map[string][]string{})},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				_, err := w.svc.DeclareUser(w.ctx, access(t, w, tc.acct, tc.contract), tc.user)
+				_, err := w.svc.DeclareUser(w.ctx, declarerOf(t, access(t, w, tc.acct, tc.contract)), tc.user)
 				e := wantErr(t, err, eccs.Conflict, eccs.ReasonNone, "")
 				if strings.Contains(tc.name, "login") && strings.Contains(e.Message, carolUser.Email) {
 					t.Errorf("message %q reveals the other person's e-mail", e.Message)
@@ -159,7 +159,7 @@ func TestDeclareUser(t *testing.T) {
 			t.Run(tc.name, func(t *testing.T) {
 				u := full
 				tc.edit(&u)
-				_, err := w.svc.DeclareUser(w.ctx, access(t, w, w.admin, "BA1-FE"), u)
+				_, err := w.svc.DeclareUser(w.ctx, declarerOf(t, access(t, w, w.admin, "BA1-FE")), u)
 				e := wantErr(t, err, eccs.Invalid, eccs.ReasonMissing, tc.field)
 				for _, f := range tc.missing {
 					if !strings.Contains(e.Message, f) {
@@ -202,14 +202,14 @@ func TestDeclareUser(t *testing.T) {
 			t.Run(tc.name, func(t *testing.T) {
 				u := full
 				tc.edit(&u)
-				_, err := w.svc.DeclareUser(w.ctx, access(t, w, w.admin, "BA1-FE"), u)
+				_, err := w.svc.DeclareUser(w.ctx, declarerOf(t, access(t, w, w.admin, "BA1-FE")), u)
 				wantErr(t, err, eccs.Invalid, eccs.ReasonNone, tc.field)
 			})
 		}
 		t.Run("optional fields may be empty", func(t *testing.T) {
 			u := full
 			u.Civility, u.FixPhone, u.MobilePhone = "", "", ""
-			if _, err := w.svc.DeclareUser(w.ctx, access(t, w, w.admin, "BA1-FE"), u); err != nil {
+			if _, err := w.svc.DeclareUser(w.ctx, declarerOf(t, access(t, w, w.admin, "BA1-FE")), u); err != nil {
 				t.Fatal(err)
 			}
 		})
@@ -229,9 +229,13 @@ func TestDeclareUser(t *testing.T) {
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				a := access(t, w, tc.acct, tc.contract)
-				wantErr(t, eccs.MayDeclareUsers(a), eccs.Forbidden, eccs.ReasonNone, "")
-				_, err := w.svc.DeclareUser(w.ctx, a, tc.user)
+				declarer, err := eccs.MayDeclareUsers(a)
 				wantErr(t, err, eccs.Forbidden, eccs.ReasonNone, "")
+				// What a refusal returns declares nobody either.
+				_, err = w.svc.DeclareUser(w.ctx, declarer, tc.user)
+				if err == nil {
+					t.Error("a refused declarer declared a user")
+				}
 			})
 		}
 		for _, tc := range []struct {
@@ -248,9 +252,11 @@ func TestDeclareUser(t *testing.T) {
 				a, err := w.svc.ContractAccess(w.ctx, tc.acct, tc.contract)
 				wantErr(t, err, eccs.Forbidden, eccs.ReasonNone, "")
 				// The access a refusal returns declares nobody either.
-				wantErr(t, eccs.MayDeclareUsers(a), eccs.Forbidden, eccs.ReasonNone, "")
-				_, err = w.svc.DeclareUser(w.ctx, a, valid)
+				declarer, err := eccs.MayDeclareUsers(a)
 				wantErr(t, err, eccs.Forbidden, eccs.ReasonNone, "")
+				if _, err := w.svc.DeclareUser(w.ctx, declarer, valid); err == nil {
+					t.Error("a refused declarer declared a user")
+				}
 			})
 		}
 		if _, err := w.store.IdentityByEmail(w.ctx, valid.Email); eccs.ErrorCode(err) != eccs.NotFound {
@@ -260,10 +266,7 @@ func TestDeclareUser(t *testing.T) {
 
 	t.Run("administrator on a perimeter contract", func(t *testing.T) {
 		a := access(t, w, w.admin, "BA2-FE")
-		if err := eccs.MayDeclareUsers(a); err != nil {
-			t.Fatalf("MayDeclareUsers: %v", err)
-		}
-		got, err := w.svc.DeclareUser(w.ctx, a, newUser("by.admin@acme.example", "by.admin.user", map[string][]string{"users": {"manager"}}))
+		got, err := w.svc.DeclareUser(w.ctx, declarerOf(t, a), newUser("by.admin@acme.example", "by.admin.user", map[string][]string{"users": {"manager"}}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -305,9 +308,9 @@ func TestDeclareUserConcurrently(t *testing.T) {
 			BillingAccountID: "BA1", Referent: ritaPerson}))(t)
 		contracts = append(contracts, c.ID)
 	}
-	accesses := make([]eccs.Access, n)
+	declarers := make([]eccs.UserDeclarer, n)
 	for i, id := range contracts {
-		accesses[i] = access(t, w, w.admin, id)
+		declarers[i] = declarerOf(t, access(t, w, w.admin, id))
 	}
 	users := make([]eccs.User, n)
 	errs := make([]error, n)
@@ -317,7 +320,7 @@ func TestDeclareUserConcurrently(t *testing.T) {
 		wg.Go(func() {
 			<-start
 			u := newUser("same.person@acme.example", fmt.Sprintf("login.number%02d", i), map[string][]string{"documents": {"visitor"}})
-			users[i], errs[i] = w.svc.DeclareUser(w.ctx, accesses[i], u)
+			users[i], errs[i] = w.svc.DeclareUser(w.ctx, declarers[i], u)
 		})
 	}
 	close(start)

@@ -53,14 +53,15 @@ func (s *server) handleContractOrder(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	// Who may order is checked before the body is read: the role check comes first.
-	if err := eccs.MayOrderContracts(c.account); err != nil {
+	orderer, err := eccs.MayOrderContracts(c.account)
+	if err != nil {
 		return err
 	}
 	var o api.ContractOrder
 	if err := decodeJSON(w, r, s.cfg.MaxBodyBytes, &o); err != nil {
 		return err
 	}
-	ct, err := s.svc.OrderContract(c.ctx, c.account, eccs.ContractOrder{
+	ct, err := s.svc.OrderContract(c.ctx, orderer, eccs.ContractOrder{
 		BillingAccountID:    o.BillingAccountID,
 		OfferCode:           o.OfferCode,
 		ContractName:        o.ContractName,

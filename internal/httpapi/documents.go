@@ -20,11 +20,8 @@ const defaultDocumentLimit = 10
 // X-ECCS-Contract-Id, newest first. An unknown documentType answers 200 {"documents": null},
 // as the real service does; an empty one means every type.
 func (s *server) handleDocumentsList(w http.ResponseWriter, r *http.Request) error {
-	access, err := s.contractAccess(w, r)
+	reader, err := s.documentReader(w, r)
 	if err != nil {
-		return err
-	}
-	if err := eccs.MayReadDocuments(access); err != nil {
 		return err
 	}
 	q, err := queryParams(r)
@@ -49,7 +46,7 @@ func (s *server) handleDocumentsList(w http.ResponseWriter, r *http.Request) err
 			types = append(types, t)
 		}
 	}
-	list, total, err := s.svc.Documents(r.Context(), access, types, page)
+	list, total, err := s.svc.Documents(r.Context(), reader, types, page)
 	if err != nil {
 		return err
 	}
@@ -67,6 +64,17 @@ func (s *server) handleDocumentsList(w http.ResponseWriter, r *http.Request) err
 	setCounts(w, total, len(out))
 	writeJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// documentReader runs the checks of the document calls up to the role, in the wire's order:
+// credentials, contract (contractAccess), then the role on the documents section; the calls'
+// parameters are read after it, so that a caller without the role learns nothing from them.
+func (s *server) documentReader(w http.ResponseWriter, r *http.Request) (eccs.DocumentReader, error) {
+	access, err := s.contractAccess(w, r)
+	if err != nil {
+		return eccs.DocumentReader{}, err
+	}
+	return eccs.MayReadDocuments(access)
 }
 
 // documentTypeNames lists the document types for messages.
@@ -97,11 +105,8 @@ func documentJSON(d eccs.Document) api.Document {
 // zipped=1 the answer is a ZIP archive holding the one file. Accept is ignored: real clients
 // send Accept: application/json here and expect the bytes.
 func (s *server) handleDocumentFile(w http.ResponseWriter, r *http.Request) error {
-	access, err := s.contractAccess(w, r)
+	reader, err := s.documentReader(w, r)
 	if err != nil {
-		return err
-	}
-	if err := eccs.MayReadDocuments(access); err != nil {
 		return err
 	}
 	zipped, err := zippedParam(r)
@@ -109,7 +114,7 @@ func (s *server) handleDocumentFile(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	// Document ids are opaque: one the server does not know, of any shape, is 404/60.
-	d, blob, err := s.svc.OpenDocument(r.Context(), access, r.PathValue("documentId"))
+	d, blob, err := s.svc.OpenDocument(r.Context(), reader, r.PathValue("documentId"))
 	if err != nil {
 		return err
 	}

@@ -50,14 +50,15 @@ func (s *server) handleUserDeclare(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	// The role check comes before the body: a caller without rights learns nothing from it.
-	if err := eccs.MayDeclareUsers(access); err != nil {
+	declarer, err := eccs.MayDeclareUsers(access)
+	if err != nil {
 		return err
 	}
 	var req userRequest
 	if err := decodeJSON(w, r, s.cfg.MaxBodyBytes, &req); err != nil {
 		return err
 	}
-	u, err := s.svc.DeclareUser(c.ctx, access, eccs.NewUser{
+	u, err := s.svc.DeclareUser(c.ctx, declarer, eccs.NewUser{
 		Civility: req.Civility, LastName: req.LastName, FirstName: req.FirstName, Email: req.Email,
 		Login: req.Login, FixPhone: req.FixPhone, MobilePhone: req.MobilePhone, Roles: req.Roles,
 	})

@@ -314,15 +314,7 @@ func (s *Server) NewClient(t testing.TB, opts ...client.Option) *client.Client {
 func (s *Server) FileBytes(t testing.TB, contractID, documentID string) []byte {
 	t.Helper()
 	ctx := t.Context()
-	acct, _, err := s.Svc.AccountForKey(ctx, s.Creds.APIKeys.Client)
-	if err != nil {
-		t.Fatal(err)
-	}
-	access, err := s.Svc.ContractAccess(ctx, acct, contractID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, blob, err := s.Svc.OpenDocument(ctx, access, documentID)
+	_, blob, err := s.Svc.OperatorDocument(ctx, contractID, documentID)
 	if err != nil {
 		t.Fatal(err)
 	}
