@@ -45,7 +45,6 @@ import (
 	"github.com/eccs/eccs/api/admin"
 	"github.com/eccs/eccs/internal/devseed"
 	"github.com/eccs/eccs/internal/docformat"
-	"github.com/eccs/eccs/internal/eccs"
 	"github.com/eccs/eccs/internal/testkit/openapitest"
 	"github.com/eccs/eccs/internal/testkit/pgtest"
 	"github.com/eccs/eccs/internal/testkit/s3test"
@@ -884,103 +883,4 @@ func dialRefused(hostport string) bool {
 	}
 	conn.Close()
 	return false
-}
-
-// TestSweepRemovesOnlyOldOrphansOfKnownContracts checks what the sweep that cleans up after a
-// crash leaves alone: young files (an upload about to be committed, perhaps by another
-// replica), files of contracts the database does not know (a store shared by mistake), keys
-// eccs does not make, and every file a document refers to.
-func TestSweepRemovesOnlyOldOrphansOfKnownContracts(t *testing.T) {
-	t.Parallel()
-	dir := seededCopy(t)
-	ctx := t.Context()
-	db, err := openDatabase(ctx, sqliteURL(filepath.Join(dir, "eccs.db")), false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	root := filepath.Join(dir, "documents")
-	blobs, err := openBlobs(ctx, fileURL(root))
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys, _, err := loadOrCreateKeys(filepath.Join(dir, "keys.json"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc, err := eccs.NewService(db, blobs, eccs.Config{Keys: keys, Formats: docformat.Formats{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	old := time.Now().Add(-2 * time.Hour)
-	referenced := fileObjects(t, root)
-	for key := range referenced { // the seeded documents' files, as old as the orphans
-		if err := os.Chtimes(filepath.Join(root, filepath.FromSlash(key)), old, old); err != nil {
-			t.Fatal(err)
-		}
-	}
-	files := []struct {
-		key   string
-		old   bool
-		swept bool
-	}{
-		{"contracts/OCB0000001/aaaaaaaaaaaaaaaa-bbbbbbbb", true, true},   // an orphan of a crash
-		{"contracts/OCB0000002/aaaaaaaaaaaaaaab-bbbbbbbb", true, true},   // another
-		{"contracts/OCB0000001/~tmp-1234", true, true},                   // a Put cut short
-		{"contracts/OCB0000001/cccccccccccccccc-dddddddd", false, false}, // young: perhaps about to be committed
-		{"contracts/OCB0000001/~tmp-5678", false, false},                 // a Put in progress
-		{"contracts/ZZZ0000009/eeeeeeeeeeeeeeee-ffffffff", true, false},  // a contract this database does not know
-		{"contracts/OCB0000001/notes.txt", true, false},                  // not a key eccs makes
-		{"exports/2026/report.csv", true, false},
-	}
-	for _, f := range files {
-		path := filepath.Join(root, filepath.FromSlash(f.key))
-		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(f.key), 0o640); err != nil {
-			t.Fatal(err)
-		}
-		if f.old {
-			if err := os.Chtimes(path, old, old); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-
-	res, err := sweepOrphans(ctx, db, svc, blobs, time.Now().Add(-time.Hour))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res != (sweepResult{orphans: 2, temporary: 1, foreign: 1}) {
-		t.Errorf("sweep: %+v, want 2 orphans and 1 temporary file removed, 1 file of an unknown contract kept", res)
-	}
-	left := fileObjects(t, root)
-	for _, f := range files {
-		if _, there := left[f.key]; there == f.swept {
-			t.Errorf("%s: still there %v, want %v", f.key, there, !f.swept)
-		}
-	}
-	for key := range referenced {
-		if _, there := left[key]; !there {
-			t.Errorf("the sweep removed %s, a seeded document's file", key)
-		}
-	}
-
-	// The spool: what a previous process left goes, what this one writes stays.
-	spool := filepath.Join(dir, "uploads")
-	os.MkdirAll(spool, 0o700)
-	started := time.Now().Add(-time.Minute)
-	for name, mtime := range map[string]time.Time{"eccs-upload-111": old, "eccs-upload-222": time.Now(), "keep.txt": old} {
-		path := filepath.Join(spool, name)
-		os.WriteFile(path, []byte(name), 0o600)
-		os.Chtimes(path, mtime, mtime)
-	}
-	if n, err := cleanSpool(spool, started); n != 1 || err != nil {
-		t.Errorf("cleanSpool: %d, %v; want 1 removed", n, err)
-	}
-	if got := spoolLeft(t, dir); !slices.Equal(got, []string{"eccs-upload-222", "keep.txt"}) {
-		t.Errorf("the spool holds %v after the clean-up, want [eccs-upload-222 keep.txt]", got)
-	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/eccs/eccs/internal/eccs"
 	"github.com/eccs/eccs/internal/httpapi"
 	"github.com/eccs/eccs/internal/schema"
+	"github.com/eccs/eccs/internal/spool"
 	"github.com/eccs/eccs/internal/sqlstore"
 )
 
@@ -321,16 +322,16 @@ func buildServer(ctx context.Context, e env, cfg serveConfig, st stores, started
 			return nil, err
 		}
 	}
-	spool := filepath.Join(cfg.dataDir, "uploads") // beside the data, not in a RAM-backed /tmp
-	if err := os.MkdirAll(spool, 0o700); err != nil {
+	spoolDir := filepath.Join(cfg.dataDir, "uploads") // beside the data, not in a RAM-backed /tmp
+	if err := os.MkdirAll(spoolDir, 0o700); err != nil {
 		return nil, fmt.Errorf("upload directory: %w", err)
 	}
-	if n, err := cleanSpool(spool, started); err != nil {
+	if n, err := spool.Clean(spoolDir, started); err != nil {
 		logger.Warn("remove the uploads a previous process left", "removed", n, "error", err.Error())
 	} else if n > 0 {
 		logger.Info("removed the uploads a previous process left", "removed", n)
 	}
-	adminCfg := &httpapi.AdminConfig{PublicURL: publicURL, MaxBodyBytes: cfg.maxBodyBytes, MaxUploadBytes: cfg.maxUploadBytes, TempDir: spool}
+	adminCfg := &httpapi.AdminConfig{PublicURL: publicURL, MaxBodyBytes: cfg.maxBodyBytes, MaxUploadBytes: cfg.maxUploadBytes, TempDir: spoolDir}
 	apiCfg := httpapi.Config{
 		TokenRateLimit:     cfg.tokenRateLimit,
 		RateLimit:          cfg.rateLimit,
@@ -387,7 +388,7 @@ func (b *builtServer) run(ctx context.Context, cfg serveConfig, st stores, logge
 	swept := make(chan struct{})
 	go func() {
 		defer close(swept)
-		sweepDocuments(sweepCtx, st.db, st.svc, st.blobs, cfg.sweepAfter, logger)
+		sweepDocuments(sweepCtx, st.svc, cfg.sweepAfter, logger)
 	}()
 	defer func() {
 		stopSweep()

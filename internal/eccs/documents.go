@@ -26,6 +26,8 @@ type DocumentStore interface {
 	UpdateDocument(ctx context.Context, d Document) error
 	// DeleteDocument removes document id of contract contractID; NotFound if none.
 	DeleteDocument(ctx context.Context, contractID, id string) error
+	// BlobKeys returns the blob key of every document, in no order (SweepBlobs reads them).
+	BlobKeys(ctx context.Context) ([]string, error)
 }
 
 // DocumentReader is an Access that may read its contract's documents: Documents and

@@ -14,6 +14,7 @@ import (
 
 	"github.com/eccs/eccs/api"
 	"github.com/eccs/eccs/internal/eccs"
+	"github.com/eccs/eccs/internal/spool"
 )
 
 // documentParams are the query-string parameters of an upload, which describe the file.
@@ -254,7 +255,7 @@ func (s *server) spool(w http.ResponseWriter, r *http.Request) (*os.File, int64,
 	if r.ContentLength > limit {
 		return nil, 0, tooLarge
 	}
-	f, err := os.CreateTemp(s.admin.TempDir, "eccs-upload-*")
+	f, err := spool.Create(s.admin.TempDir)
 	if err != nil {
 		if diskFull(err) {
 			return nil, 0, insufficientStorage(fmt.Errorf("spool the upload: %w", err))

@@ -108,3 +108,13 @@ func (s *Store) DeleteDocument(ctx context.Context, contractID, id string) error
 	}
 	return s.mustAffect(res, "delete document "+id, fmt.Sprintf("Contract %s has no document %s.", contractID, id))
 }
+
+// BlobKeys returns the blob key of every document, sorted.
+func (s *Store) BlobKeys(ctx context.Context) ([]string, error) {
+	return queryList(ctx, s, "list the blob keys of documents", `SELECT blob_key FROM documents ORDER BY blob_key`, nil,
+		func(row scanner) (string, error) {
+			var key string
+			err := row.Scan(&key)
+			return key, err
+		})
+}

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/eccs/eccs/internal/eccs"
@@ -446,6 +447,29 @@ func testDocuments(t *testing.T, open func(t *testing.T) eccs.Store) {
 		got, err := s.Document(t.Context(), "OCB0000001", "doc-1")
 		must(t, err)
 		equal(t, "Document", got, d)
+	})
+	t.Run("blob keys are those of every document, deleted ones gone", func(t *testing.T) {
+		s := open(t)
+		w := seed(t, s)
+		ctx := t.Context()
+		keys, err := s.BlobKeys(ctx)
+		must(t, err)
+		equal(t, "BlobKeys of no document", len(keys), 0)
+		w.createContract(t, s, "OCB0000001", w.b1, w.o1, w.alice)
+		w.createContract(t, s, "OCB0000002", w.b1, w.o1, w.alice)
+		d1 := document("doc-1", "OCB0000001", eccs.TypeBills, "202601", 60)
+		d2 := document("doc-2", "OCB0000002", eccs.TypeBills, "202601", 61)
+		d3 := document("doc-3", "OCB0000002", eccs.TypeInvoices, "202601", 62)
+		for _, d := range []eccs.Document{d1, d2, d3} {
+			must(t, s.CreateDocument(ctx, d))
+		}
+		must(t, s.DeleteDocument(ctx, "OCB0000002", "doc-2"))
+		keys, err = s.BlobKeys(ctx)
+		must(t, err)
+		slices.Sort(keys)
+		want := []string{d1.BlobKey, d3.BlobKey}
+		slices.Sort(want)
+		equal(t, "BlobKeys", keys, want)
 	})
 	withDocument := func(ctx context.Context, t *testing.T, s eccs.Store, w world) {
 		w.createContract(t, s, "OCB0000001", w.b1, w.o1, w.alice)
