@@ -1,6 +1,11 @@
 // Package testenv decides what a test does when the machine lacks something it needs (a
 // program such as curl or newman, a PostgreSQL server): skip with a loud message, or fail when
 // ECCS_TEST_REQUIRE_ALL=1, which .ci/run sets so that CI never passes on skipped suites.
+//
+// It is one package of internal/testkit, which holds what only tests (and the benchmark)
+// import: conformance suites (storetest, blobtest), real servers to test against (pgtest,
+// s3test, testserver), checks against the OpenAPI descriptions (openapitest, spectest), the
+// secrets scan (secretscan), and this package.
 package testenv
 
 import (
