@@ -1,6 +1,7 @@
 // Package sqlite is the embedded store of eccs: eccs.Store on one SQLite database file, through
-// the pure-Go modernc.org/sqlite driver. The queries are package sqlstore's; this package
-// opens the file with the right settings, classifies SQLite's errors and embeds the migrations.
+// the pure-Go modernc.org/sqlite driver. The queries and the migrations are package
+// sqlstore's (one set serves SQLite and PostgreSQL); this package opens the file with the right
+// settings, classifies SQLite's errors and applies the migrations through package schema.
 //
 // A Store holds two pools on the same file. The write pool has one connection: SQLite allows one
 // writer at a time, and queueing writers in Go is cheaper and fairer than letting them collide
