@@ -52,7 +52,8 @@ func (s *server) handleContractOrder(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	// Who may order is checked before the body is read: the role check comes first.
+	// Who may order is checked before the body is read (doc/wire.md §3 step 6): the role check
+	// comes first.
 	orderer, err := eccs.MayOrderContracts(c.account)
 	if err != nil {
 		return err

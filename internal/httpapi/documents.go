@@ -66,9 +66,10 @@ func (s *server) handleDocumentsList(w http.ResponseWriter, r *http.Request) err
 	return nil
 }
 
-// documentReader runs the checks of the document calls up to the role, in the wire's order:
-// credentials, contract (contractAccess), then the role on the documents section; the calls'
-// parameters are read after it, so that a caller without the role learns nothing from them.
+// documentReader runs the checks of the document calls in the wire's order (doc/wire.md §3):
+// credentials (steps 1 to 4) and contract (step 5) in contractAccess, then the role on the
+// documents section (step 6, eccs.MayReadDocuments). The calls read their parameters only
+// after it, so that a caller without the role learns nothing from them.
 func (s *server) documentReader(w http.ResponseWriter, r *http.Request) (eccs.DocumentReader, error) {
 	access, err := s.contractAccess(w, r)
 	if err != nil {

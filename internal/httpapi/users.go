@@ -49,7 +49,8 @@ func (s *server) handleUserDeclare(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	// The role check comes before the body: a caller without rights learns nothing from it.
+	// The role check (doc/wire.md §3 step 6) comes before the body: a caller without rights
+	// learns nothing from it.
 	declarer, err := eccs.MayDeclareUsers(access)
 	if err != nil {
 		return err
