@@ -183,32 +183,8 @@ the bytes were written, so a pipeline must not trust its output then (set -o pip
   eccs documents download -c OCB0000001 --latest --type bills -o ~/bills --private
   eccs documents download -c OCB0000001 --latest --type comsumptionRatedReports --period 202605 --zipped
   eccs documents download -c OCB0000001 --latest --type reports -o - | pdftotext - -`,
-		Args: maxArgs(1, "one document id"),
-		ValidArgsFunction: func(cmd *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
-			if len(args) > 0 {
-				return nil, cobra.ShellCompDirectiveNoFileComp
-			}
-			c, s, err := a.client()
-			if err != nil {
-				return nil, cobra.ShellCompDirectiveNoFileComp
-			}
-			id, err := a.contract(cmd, contract, s)
-			if err != nil {
-				return nil, cobra.ShellCompDirectiveNoFileComp
-			}
-			ctx, cancel := context.WithTimeout(cmd.Context(), completionTimeout)
-			defer cancel()
-			t, _ := documentType(cmd, docType)
-			docs, err := c.Documents(ctx, id, client.DocumentQuery{Type: t, Limit: 50})
-			if err != nil {
-				return nil, cobra.ShellCompDirectiveNoFileComp
-			}
-			var out []string
-			for _, d := range docs {
-				out = append(out, d.ID+"\t"+d.Filename)
-			}
-			return out, cobra.ShellCompDirectiveNoFileComp
-		},
+		Args:              maxArgs(1, "one document id"),
+		ValidArgsFunction: a.documentIDCompletion(&contract, &docType),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch {
 			case latest && len(args) > 0:
@@ -280,17 +256,7 @@ the bytes were written, so a pipeline must not trust its output then (set -o pip
 			if err != nil {
 				return aboutContract(id, err)
 			}
-			res := downloadResult{Path: path, DocumentID: docID, Filename: d.Filename, ContentType: d.ContentType,
-				Size: d.Size, SHA256: d.SHA256, Verified: d.Verified, Resumed: d.Resumed}
-			if format == outputTable {
-				fmt.Fprintln(a.stdout, path)
-				return nil
-			}
-			return a.printRecord(cmd, res, rows{
-				header: []string{"path", "documentId", "filename", "contentType", "size", "sha256", "verified", "resumed"},
-				cells: [][]string{{res.Path, res.DocumentID, res.Filename, res.ContentType, strconv.FormatInt(res.Size, 10), res.SHA256,
-					strconv.FormatBool(res.Verified), strconv.Itoa(res.Resumed)}},
-			}, nil)
+			return a.printDownload(cmd, format, path, docID, d)
 		},
 	}
 	a.contractFlag(cmd, &contract)
@@ -304,6 +270,52 @@ the bytes were written, so a pipeline must not trust its output then (set -o pip
 	cmd.RegisterFlagCompletionFunc("type", documentTypeCompletion)
 	cmd.MarkFlagDirname("dir")
 	return cmd
+}
+
+// documentIDCompletion completes a document id with the documents of the contract, and of the
+// type, that the command's flags name.
+func (a *app) documentIDCompletion(contract, docType *string) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	return func(cmd *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+		if len(args) > 0 {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		c, s, err := a.client()
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		id, err := a.contract(cmd, *contract, s)
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		ctx, cancel := context.WithTimeout(cmd.Context(), completionTimeout)
+		defer cancel()
+		t, _ := documentType(cmd, *docType)
+		docs, err := c.Documents(ctx, id, client.DocumentQuery{Type: t, Limit: 50})
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		var out []string
+		for _, d := range docs {
+			out = append(out, d.ID+"\t"+d.Filename)
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+// printDownload says where a download went: its path, or, with --output json or csv, the
+// whole record.
+func (a *app) printDownload(cmd *cobra.Command, format, path, docID string, d client.Download) error {
+	res := downloadResult{Path: path, DocumentID: docID, Filename: d.Filename, ContentType: d.ContentType,
+		Size: d.Size, SHA256: d.SHA256, Verified: d.Verified, Resumed: d.Resumed}
+	if format == outputTable {
+		fmt.Fprintln(a.stdout, path)
+		return nil
+	}
+	return a.printRecord(cmd, res, rows{
+		header: []string{"path", "documentId", "filename", "contentType", "size", "sha256", "verified", "resumed"},
+		cells: [][]string{{res.Path, res.DocumentID, res.Filename, res.ContentType, strconv.FormatInt(res.Size, 10), res.SHA256,
+			strconv.FormatBool(res.Verified), strconv.Itoa(res.Resumed)}},
+	}, nil)
 }
 
 // outputDirUse says what -o is, after what is wrong with the one given.

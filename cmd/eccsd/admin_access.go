@@ -313,6 +313,66 @@ func (a *adminCLI) secretHint(inClear bool, claim *admin.Claim, what string) {
 }
 
 func (a *adminCLI) appsCmd() *cobra.Command {
+	create := a.appsCreateCmd()
+
+	var page adminclient.Page
+	list := a.command("list", "List applications", `  eccsd admin apps list`,
+		cobra.NoArgs, func(ctx context.Context, c *adminclient.Client, _ []string) error {
+			out, err := c.Applications(ctx, page)
+			if err != nil {
+				return err
+			}
+			return printList(a, out, page, "ID\tCLIENT ID\tNAME\tSTATUS\tSUBSCRIPTION\tTERMS ACCEPTED", func(app admin.Application) []string {
+				return []string{app.ID, app.ClientID, app.Name, app.Status, app.Subscription, orDash(when(app.TermsAcceptedAt))}
+			})
+		})
+	pageFlags(list, &page)
+
+	show := a.command("show ID", "Show an application", `  eccsd admin apps show z1x2c3v4b5n6m7l8`,
+		exactArgs("ID"), func(ctx context.Context, c *adminclient.Client, args []string) error {
+			out, err := c.Application(ctx, args[0])
+			if err != nil {
+				return err
+			}
+			return a.printApp(out)
+		})
+
+	subscription := a.command("subscription ID STATE", "Set an application's subscription: pending, approved, rejected or suspended",
+		`  eccsd admin apps subscription z1x2c3v4b5n6m7l8 suspended`,
+		exactArgs("ID", "STATE"), func(ctx context.Context, c *adminclient.Client, args []string) error {
+			out, err := c.SetSubscription(ctx, args[0], args[1])
+			if err != nil {
+				return err
+			}
+			return a.printApp(out)
+		})
+
+	var by string
+	terms := a.command("terms ID --accepted-by NAME", "Record who accepted the API's terms of use for an application",
+		`  eccsd admin apps terms z1x2c3v4b5n6m7l8 --accepted-by "Claire Martin"`,
+		exactArgs("ID"), func(ctx context.Context, c *adminclient.Client, args []string) error {
+			out, err := c.AcceptTerms(ctx, args[0], by)
+			if err != nil {
+				return err
+			}
+			return a.printApp(out)
+		})
+	terms.Flags().StringVar(&by, "accepted-by", "", "who accepted them")
+
+	rotate := a.appsRotateSecretCmd()
+
+	children := append([]*cobra.Command{create, list, show}, a.appsMoveCmds()...)
+	children = append(children, subscription, terms, rotate)
+	return a.apiGroup("apps", "Register developer applications; approve, reject, suspend, block, activate or delete them",
+		`An application gets access tokens with its client id and secret. Its calls succeed when it is
+active, its subscription approved and the API's terms of use accepted.`,
+		`  eccsd admin apps create --name "Acme dashboard" --approve --accept-terms-by "Claire Martin"
+  eccsd admin apps suspend z1x2c3v4b5n6m7l8`, children...)
+}
+
+// appsCreateCmd is eccsd admin apps create: it registers an application and, with
+// --accept-terms-by, records its terms in a second call.
+func (a *adminCLI) appsCreateCmd() *cobra.Command {
 	var in admin.NewApplication
 	var approve bool
 	var termsBy string
@@ -356,30 +416,12 @@ func (a *adminCLI) appsCmd() *cobra.Command {
 	f.BoolVar(&in.ClaimLink, "claim-link", false, "answer a one-time link that reveals the client secret, instead of the secret")
 	f.StringVar(&in.ClaimTTL, "claim-ttl", "", "lifetime of the claim link, such as 24h (default 24h)")
 	shownOnce(create, a, "client secret", "add --claim-link, or use --output json", func() bool { return !in.ClaimLink })
+	return create
+}
 
-	var page adminclient.Page
-	list := a.command("list", "List applications", `  eccsd admin apps list`,
-		cobra.NoArgs, func(ctx context.Context, c *adminclient.Client, _ []string) error {
-			out, err := c.Applications(ctx, page)
-			if err != nil {
-				return err
-			}
-			return printList(a, out, page, "ID\tCLIENT ID\tNAME\tSTATUS\tSUBSCRIPTION\tTERMS ACCEPTED", func(app admin.Application) []string {
-				return []string{app.ID, app.ClientID, app.Name, app.Status, app.Subscription, orDash(when(app.TermsAcceptedAt))}
-			})
-		})
-	pageFlags(list, &page)
-
-	show := a.command("show ID", "Show an application", `  eccsd admin apps show z1x2c3v4b5n6m7l8`,
-		exactArgs("ID"), func(ctx context.Context, c *adminclient.Client, args []string) error {
-			out, err := c.Application(ctx, args[0])
-			if err != nil {
-				return err
-			}
-			return a.printApp(out)
-		})
-
-	// One command per move an operator makes; each is one call.
+// appsMoveCmds are the commands of the moves an operator makes on an application (approve,
+// reject, suspend, block, activate, delete): one call each.
+func (a *adminCLI) appsMoveCmds() []*cobra.Command {
 	moves := []struct {
 		use, short string
 		do         func(ctx context.Context, c *adminclient.Client, id string) (admin.Application, error)
@@ -414,29 +456,11 @@ func (a *adminCLI) appsCmd() *cobra.Command {
 				return a.printApp(out)
 			}))
 	}
+	return moveCmds
+}
 
-	subscription := a.command("subscription ID STATE", "Set an application's subscription: pending, approved, rejected or suspended",
-		`  eccsd admin apps subscription z1x2c3v4b5n6m7l8 suspended`,
-		exactArgs("ID", "STATE"), func(ctx context.Context, c *adminclient.Client, args []string) error {
-			out, err := c.SetSubscription(ctx, args[0], args[1])
-			if err != nil {
-				return err
-			}
-			return a.printApp(out)
-		})
-
-	var by string
-	terms := a.command("terms ID --accepted-by NAME", "Record who accepted the API's terms of use for an application",
-		`  eccsd admin apps terms z1x2c3v4b5n6m7l8 --accepted-by "Claire Martin"`,
-		exactArgs("ID"), func(ctx context.Context, c *adminclient.Client, args []string) error {
-			out, err := c.AcceptTerms(ctx, args[0], by)
-			if err != nil {
-				return err
-			}
-			return a.printApp(out)
-		})
-	terms.Flags().StringVar(&by, "accepted-by", "", "who accepted them")
-
+// appsRotateSecretCmd is eccsd admin apps rotate-secret.
+func (a *adminCLI) appsRotateSecretCmd() *cobra.Command {
 	var rot admin.SecretRotation
 	rotate := a.command("rotate-secret ID", "Give an application a new client secret; the previous one works for --overlap",
 		`  eccsd admin apps rotate-secret z1x2c3v4b5n6m7l8 --overlap 24h`,
@@ -451,14 +475,7 @@ func (a *adminCLI) appsCmd() *cobra.Command {
 	rotate.Flags().BoolVar(&rot.ClaimLink, "claim-link", false, "answer a one-time link that reveals the secret, instead of the secret")
 	rotate.Flags().StringVar(&rot.ClaimTTL, "claim-ttl", "", "lifetime of the claim link (default 24h)")
 	shownOnce(rotate, a, "client secret", "add --claim-link, or use --output json", func() bool { return !rot.ClaimLink })
-
-	children := append([]*cobra.Command{create, list, show}, moveCmds...)
-	children = append(children, subscription, terms, rotate)
-	return a.apiGroup("apps", "Register developer applications; approve, reject, suspend, block, activate or delete them",
-		`An application gets access tokens with its client id and secret. Its calls succeed when it is
-active, its subscription approved and the API's terms of use accepted.`,
-		`  eccsd admin apps create --name "Acme dashboard" --approve --accept-terms-by "Claire Martin"
-  eccsd admin apps suspend z1x2c3v4b5n6m7l8`, children...)
+	return rotate
 }
 
 func (a *adminCLI) printApp(app admin.Application) error {

@@ -15,6 +15,67 @@ import (
 )
 
 func (a *adminCLI) contractsCmd() *cobra.Command {
+	create := a.contractsCreateCmd()
+
+	var filter adminclient.ContractFilter
+	list := a.command("list", "List contracts, filtered by customer, billing account or offer",
+		`  eccsd admin contracts list --customer C1000001 --offer FE`,
+		cobra.NoArgs, func(ctx context.Context, c *adminclient.Client, _ []string) error {
+			out, err := c.Contracts(ctx, filter)
+			if err != nil {
+				return err
+			}
+			return printList(a, out, filter.Page, "ID\tNAME\tCUSTOMER\tOFFER\tBILLING ACCOUNT\tSUPPORT\tREFERENT\tSTATE", func(c admin.Contract) []string {
+				return []string{c.ID, c.Name, c.CustomerID, c.OfferID, c.BillingAccountID, c.SupportLevel, c.Referent.Email, contractState(c)}
+			})
+		})
+	list.Flags().StringVar(&filter.CustomerID, "customer", "", "only this customer's contracts")
+	list.Flags().StringVar(&filter.BillingAccountID, "billing-account", "", "only the contracts billed to this account")
+	list.Flags().StringVar(&filter.OfferID, "offer", "", "only the contracts of this offer")
+	pageFlags(list, &filter.Page)
+
+	show := a.command("show CONTRACT", "Show a contract", `  eccsd admin contracts show OCB0000001
+  eccsd admin contracts show -c OCB0000001`,
+		exactArgs("CONTRACT"), func(ctx context.Context, c *adminclient.Client, args []string) error {
+			out, err := c.Contract(ctx, args[0])
+			if err != nil {
+				return err
+			}
+			return a.printContract(out)
+		})
+
+	update := a.contractsUpdateCmd()
+
+	closeCmd := a.command("close CONTRACT", "Close a contract: it stays visible, read-only", `  eccsd admin contracts close OCB0000004`,
+		exactArgs("CONTRACT"), func(ctx context.Context, c *adminclient.Client, args []string) error {
+			out, err := c.CloseContract(ctx, args[0])
+			if err != nil {
+				return err
+			}
+			return a.printContract(out)
+		})
+
+	var change admin.ReferentChange
+	referent := a.command("referent CONTRACT --email EMAIL", "Make a user declared on the contract its referent",
+		`  eccsd admin contracts referent OCB0000001 --email paul.durand@acme.example --remove-previous`,
+		exactArgs("CONTRACT"), func(ctx context.Context, c *adminclient.Client, args []string) error {
+			out, err := c.ChangeReferent(ctx, args[0], change)
+			if err != nil {
+				return err
+			}
+			return a.printContract(out)
+		})
+	referent.Flags().StringVar(&change.Email, "email", "", "e-mail of the new referent, already declared on the contract")
+	referent.Flags().BoolVar(&change.RemovePrevious, "remove-previous", false, "remove the previous referent from the contract")
+
+	return a.apiGroup("contracts", "Create, list, show, update and close contracts; change their referent",
+		"Contracts tie a customer's billing account to an offer; their users and documents hang off them.",
+		`  eccsd admin contracts create --name ACME-PROD --offer FE --billing-account 20451001 --referent-email claire.martin@acme.example --referent-last-name Martin --referent-first-name Claire
+  eccsd admin contracts list --customer C1000001`, create, list, contractFlag(show), contractFlag(update), contractFlag(closeCmd), contractFlag(referent))
+}
+
+// contractsCreateCmd is eccsd admin contracts create.
+func (a *adminCLI) contractsCreateCmd() *cobra.Command {
 	var in admin.NewContract
 	var createdAt string
 	var customer admin.Customer
@@ -69,34 +130,11 @@ func (a *adminCLI) contractsCmd() *cobra.Command {
 	f.StringVar(&customer.Name, "customer-name", "", "with --customer: the customer's company name")
 	f.StringVar(&customer.Segment, "segment", "", "with --customer: the customer's segment, such as large or sme")
 	f.StringVar(&in.BillingAccountName, "billing-account-name", "", "with --customer: name of the billing account, created for the customer when it does not exist yet")
+	return create
+}
 
-	var filter adminclient.ContractFilter
-	list := a.command("list", "List contracts, filtered by customer, billing account or offer",
-		`  eccsd admin contracts list --customer C1000001 --offer FE`,
-		cobra.NoArgs, func(ctx context.Context, c *adminclient.Client, _ []string) error {
-			out, err := c.Contracts(ctx, filter)
-			if err != nil {
-				return err
-			}
-			return printList(a, out, filter.Page, "ID\tNAME\tCUSTOMER\tOFFER\tBILLING ACCOUNT\tSUPPORT\tREFERENT\tSTATE", func(c admin.Contract) []string {
-				return []string{c.ID, c.Name, c.CustomerID, c.OfferID, c.BillingAccountID, c.SupportLevel, c.Referent.Email, contractState(c)}
-			})
-		})
-	list.Flags().StringVar(&filter.CustomerID, "customer", "", "only this customer's contracts")
-	list.Flags().StringVar(&filter.BillingAccountID, "billing-account", "", "only the contracts billed to this account")
-	list.Flags().StringVar(&filter.OfferID, "offer", "", "only the contracts of this offer")
-	pageFlags(list, &filter.Page)
-
-	show := a.command("show CONTRACT", "Show a contract", `  eccsd admin contracts show OCB0000001
-  eccsd admin contracts show -c OCB0000001`,
-		exactArgs("CONTRACT"), func(ctx context.Context, c *adminclient.Client, args []string) error {
-			out, err := c.Contract(ctx, args[0])
-			if err != nil {
-				return err
-			}
-			return a.printContract(out)
-		})
-
+// contractsUpdateCmd is eccsd admin contracts update: only the flags given change.
+func (a *adminCLI) contractsUpdateCmd() *cobra.Command {
 	var name, contractType, platformID, supportLevel string
 	var refs []string
 	var update *cobra.Command
@@ -127,33 +165,7 @@ func (a *adminCLI) contractsCmd() *cobra.Command {
 	update.Flags().StringVar(&platformID, "platform-id", "", `new platform id ("" removes it)`)
 	update.Flags().StringVar(&supportLevel, "support-level", "", "new support level, one the offer sells")
 	update.Flags().StringArrayVar(&refs, "reference-ext", nil, `external references, replacing all of them (repeat up to 3 times; "" removes them)`)
-
-	closeCmd := a.command("close CONTRACT", "Close a contract: it stays visible, read-only", `  eccsd admin contracts close OCB0000004`,
-		exactArgs("CONTRACT"), func(ctx context.Context, c *adminclient.Client, args []string) error {
-			out, err := c.CloseContract(ctx, args[0])
-			if err != nil {
-				return err
-			}
-			return a.printContract(out)
-		})
-
-	var change admin.ReferentChange
-	referent := a.command("referent CONTRACT --email EMAIL", "Make a user declared on the contract its referent",
-		`  eccsd admin contracts referent OCB0000001 --email paul.durand@acme.example --remove-previous`,
-		exactArgs("CONTRACT"), func(ctx context.Context, c *adminclient.Client, args []string) error {
-			out, err := c.ChangeReferent(ctx, args[0], change)
-			if err != nil {
-				return err
-			}
-			return a.printContract(out)
-		})
-	referent.Flags().StringVar(&change.Email, "email", "", "e-mail of the new referent, already declared on the contract")
-	referent.Flags().BoolVar(&change.RemovePrevious, "remove-previous", false, "remove the previous referent from the contract")
-
-	return a.apiGroup("contracts", "Create, list, show, update and close contracts; change their referent",
-		"Contracts tie a customer's billing account to an offer; their users and documents hang off them.",
-		`  eccsd admin contracts create --name ACME-PROD --offer FE --billing-account 20451001 --referent-email claire.martin@acme.example --referent-last-name Martin --referent-first-name Claire
-  eccsd admin contracts list --customer C1000001`, create, list, contractFlag(show), contractFlag(update), contractFlag(closeCmd), contractFlag(referent))
+	return update
 }
 
 // customerFlags checks the flags that onboard a customer with its contract: --customer takes
