@@ -277,3 +277,18 @@ func lastFailureLog(s *server) string {
 	}
 	return ""
 }
+
+// usageCSV returns a usage report (the reports type, doc/wire.md §6) of exactly size bytes: a
+// header and lines of two fields, the last one padded.
+func usageCSV(size int) []byte {
+	const header = "Service;Note\n"
+	var b bytes.Buffer
+	b.WriteString(header)
+	line := "ECS;" + strings.Repeat("x", 60) + "\n"
+	for b.Len()+2*len(line) <= size {
+		b.WriteString(line)
+	}
+	rest := size - b.Len() - len("ECS;\n")
+	b.WriteString("ECS;" + strings.Repeat("y", rest) + "\n")
+	return b.Bytes()
+}

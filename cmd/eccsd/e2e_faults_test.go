@@ -8,36 +8,25 @@ package main
 // last page (e2e_faults_linux_test.go). Each test checks that every answer is the one a client
 // can act on (503 with code 5 and Retry-After, never 500, never a hang), that nothing is left
 // half done, and that the server recovers without a restart. doc/reliability.md reports them.
+//
+// The tests are here; e2e_faultclient_test.go holds the clients that call and record, and
+// e2e_faultdeps_test.go the dependencies the tests break.
 
 import (
-	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
-	"io/fs"
-	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/minio/minio-go/v7"
-	"github.com/minio/minio-go/v7/pkg/credentials"
-
 	"github.com/eccs/eccs/api"
-	"github.com/eccs/eccs/internal/devseed"
-	"github.com/eccs/eccs/internal/testkit/openapitest"
 	"github.com/eccs/eccs/internal/testkit/pgtest"
-	"github.com/eccs/eccs/internal/testkit/s3test"
 )
 
 const (
@@ -52,247 +41,6 @@ const (
 	// pgOutage is how long PostgreSQL stays down.
 	pgOutage = 10 * time.Second
 )
-
-// faultCall is one answer observed during a fault test.
-type faultCall struct {
-	kind       string // "contracts", "documents", "token", "download", "list"
-	begin      time.Time
-	took       time.Duration
-	status     int    // 0 when the call got no answer (err says why)
-	code       int    // the gateway code of an error answer
-	oauth      string // the OAuth error of a token endpoint's error answer
-	retryAfter string
-	body       string
-	err        error
-}
-
-func (c faultCall) String() string {
-	if c.err != nil {
-		return fmt.Sprintf("%s: no answer after %s: %v", c.kind, c.took.Round(time.Millisecond), c.err)
-	}
-	return fmt.Sprintf("%s: %d after %s: %.300s", c.kind, c.status, c.took.Round(time.Millisecond), c.body)
-}
-
-// unavailableAsSpecified reports what is wrong with a 503 answer, or "": the gateway envelope
-// with code 5 (the OAuth temporarily_unavailable on the token endpoint), with Retry-After.
-func (c faultCall) unavailableAsSpecified() string {
-	switch {
-	case c.status != http.StatusServiceUnavailable:
-		return "not a 503"
-	case c.retryAfter == "":
-		return "a 503 without Retry-After"
-	case c.kind == "token" && c.oauth != api.OAuthTemporarilyUnavailable:
-		return "a 503 of the token endpoint without the OAuth error temporarily_unavailable"
-	case c.kind != "token" && c.code != api.CodeServiceUnavailable:
-		return fmt.Sprintf("a 503 with code %d, want %d", c.code, api.CodeServiceUnavailable)
-	}
-	return ""
-}
-
-// faultClient sends calls whose answers are checked against api/openapi.yaml, and records
-// them. Its timeout (30 s) is far past every bound the tests check, so that a call that hangs
-// shows up as one past its bound, with its time, before the client gives up.
-type faultClient struct {
-	s     *server
-	http  *http.Client
-	token string // an access token of the demo application, for the resource calls
-	mu    sync.Mutex
-	calls []faultCall
-}
-
-func newFaultClient(t *testing.T, s *server, token string) *faultClient {
-	return &faultClient{s: s, token: token,
-		http: &http.Client{Transport: openapitest.New(t).Transport(t, http.DefaultTransport), Timeout: 30 * time.Second}}
-}
-
-// do sends one call of the given kind and records its answer.
-func (fc *faultClient) do(kind, path string) faultCall {
-	var req *http.Request
-	var err error
-	if kind == "token" {
-		req, err = http.NewRequest(http.MethodPost, fc.s.url+api.TokenPath, strings.NewReader("grant_type=client_credentials"))
-		if err == nil {
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			req.SetBasicAuth(devseed.ClientID, devseed.ClientSecret)
-		}
-	} else {
-		req, err = http.NewRequest(http.MethodGet, fc.s.url+path, nil)
-		if err == nil {
-			req.Header.Set("Authorization", "Bearer "+fc.token)
-			req.Header.Set(api.HeaderAPIKey, devseed.ClientAPIKey)
-			req.Header.Set(api.HeaderContractID, devseed.SampleContractID)
-			req.Header.Set("Accept", "application/json")
-		}
-	}
-	c := faultCall{kind: kind, begin: time.Now()}
-	var resp *http.Response
-	if err == nil {
-		resp, err = fc.http.Do(req)
-	}
-	c.took = time.Since(c.begin)
-	if err != nil {
-		c.err = err
-	} else {
-		body, _ := io.ReadAll(resp.Body) // already read whole by the checking transport
-		resp.Body.Close()
-		c.status, c.retryAfter, c.body = resp.StatusCode, resp.Header.Get("Retry-After"), string(body)
-		if c.status >= 400 {
-			var e struct {
-				Code  int    `json:"code"`
-				Error string `json:"error"`
-			}
-			json.Unmarshal(body, &e)
-			c.code, c.oauth = e.Code, e.Error
-		}
-		if kind == "token" && c.status == http.StatusOK {
-			var tok api.Token
-			if json.Unmarshal(body, &tok) == nil {
-				remember(fc.s, tok.AccessToken) // the log checks look for it
-			}
-		}
-	}
-	fc.mu.Lock()
-	fc.calls = append(fc.calls, c)
-	fc.mu.Unlock()
-	return c
-}
-
-// recorded returns the calls recorded so far, in the order they began.
-func (fc *faultClient) recorded() []faultCall {
-	fc.mu.Lock()
-	defer fc.mu.Unlock()
-	calls := append([]faultCall(nil), fc.calls...)
-	sort.Slice(calls, func(i, j int) bool { return calls[i].begin.Before(calls[j].begin) })
-	return calls
-}
-
-// load runs workers goroutines that each loop over kinds (GET paths, or "token") until stop
-// is closed, a few milliseconds apart, and returns once they have all stopped.
-func (fc *faultClient) load(workers int, kinds map[string]string, stop <-chan struct{}) (wait func()) {
-	names := make([]string, 0, len(kinds))
-	for k := range kinds {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; ; i++ {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				kind := names[i%len(names)]
-				fc.do(kind, kinds[kind])
-				time.Sleep(5 * time.Millisecond)
-			}
-		}()
-	}
-	return wg.Wait
-}
-
-// readiness polls /readyz every 50 ms until stop is closed and records each change of its
-// status with the time it was seen.
-type readiness struct {
-	mu      sync.Mutex
-	changes []readyChange
-}
-
-type readyChange struct {
-	at     time.Time
-	status int
-}
-
-func watchReadiness(t *testing.T, s *server, stop <-chan struct{}) (*readiness, func()) {
-	r := &readiness{}
-	c := &http.Client{Transport: openapitest.New(t).Transport(t, http.DefaultTransport), Timeout: 30 * time.Second}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		last := 0
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			status := 0
-			begin := time.Now()
-			if resp, err := c.Get(s.url + "/readyz"); err == nil {
-				resp.Body.Close()
-				status = resp.StatusCode
-			}
-			if took := time.Since(begin); took > faultAnswerBound {
-				t.Errorf("/readyz answered %d after %s, past %s", status, took.Round(time.Millisecond), faultAnswerBound)
-			}
-			if status != last {
-				r.mu.Lock()
-				r.changes = append(r.changes, readyChange{time.Now(), status})
-				r.mu.Unlock()
-				last = status
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-	}()
-	return r, func() { <-done }
-}
-
-// firstAfter returns when /readyz was first seen answering status at or after from.
-func (r *readiness) firstAfter(from time.Time, status int) (time.Time, bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, c := range r.changes {
-		if !c.at.Before(from) && c.status == status {
-			return c.at, true
-		}
-	}
-	return time.Time{}, false
-}
-
-// tally counts calls by kind and status ("documents 503": 12).
-func tally(calls []faultCall) string {
-	counts := map[string]int{}
-	for _, c := range calls {
-		counts[fmt.Sprintf("%s %d", c.kind, c.status)]++
-	}
-	keys := make([]string, 0, len(counts))
-	for k := range counts {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var b strings.Builder
-	for i, k := range keys {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		fmt.Fprintf(&b, "%s: %d", k, counts[k])
-	}
-	return b.String()
-}
-
-// slowest returns the longest time a call took.
-func slowest(calls []faultCall) time.Duration {
-	var d time.Duration
-	for _, c := range calls {
-		d = max(d, c.took)
-	}
-	return d
-}
-
-// fastest returns the shortest time a call took.
-func fastest(calls []faultCall) time.Duration {
-	if len(calls) == 0 {
-		return 0
-	}
-	d := calls[0].took
-	for _, c := range calls[1:] {
-		d = min(d, c.took)
-	}
-	return d
-}
 
 // TestFaultPostgreSQLStoppedUnderLoadAnswers503FastAndRecoversWithoutRestart stops the
 // server's PostgreSQL (one of the test's own) for ten seconds while four clients call
@@ -451,86 +199,6 @@ func TestFaultPostgreSQLStoppedUnderLoadAnswers503FastAndRecoversWithoutRestart(
 	}
 }
 
-// freezer is a TCP proxy in front of PostgreSQL or the object store that can stop answering. Frozen, it keeps
-// every connection open and accepts new ones, but passes no byte either way, as a frozen
-// server process, or a network cut that drops packets, would: nothing is refused, nothing
-// answers.
-type freezer struct {
-	ln     net.Listener
-	target string // host:port of the server behind it
-	frozen atomic.Bool
-	mu     sync.Mutex
-	conns  []net.Conn
-}
-
-// freezeProxy starts a freezer in front of target, closed when t ends.
-func freezeProxy(t *testing.T, target string) *freezer {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &freezer{ln: ln, target: target}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			f.hold(c)
-			if f.frozen.Load() {
-				continue // accepted, never answered
-			}
-			up, err := net.Dial("tcp", target)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			f.hold(up)
-			go f.pipe(up, c)
-			go f.pipe(c, up)
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		<-done
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		for _, c := range f.conns {
-			c.Close()
-		}
-	})
-	return f
-}
-
-func (f *freezer) hold(c net.Conn) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.conns = append(f.conns, c)
-}
-
-// pipe copies src to dst, holding what it reads while the proxy is frozen.
-func (f *freezer) pipe(dst, src net.Conn) {
-	defer dst.Close()
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := src.Read(buf)
-		for f.frozen.Load() {
-			time.Sleep(10 * time.Millisecond)
-		}
-		if n > 0 {
-			if _, err := dst.Write(buf[:n]); err != nil {
-				return
-			}
-		}
-		if err != nil {
-			return
-		}
-	}
-}
-
 // TestFaultPostgreSQLThatStopsAnsweringFailsCallsWithinABound puts PostgreSQL behind a
 // proxy that, frozen, accepts and holds connections but passes nothing: the failure that
 // refuses nothing and answers nothing. The server runs with statement_timeout=1s in its
@@ -621,54 +289,6 @@ func TestFaultPostgreSQLThatStopsAnsweringFailsCallsWithinABound(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-}
-
-// dedicatedMinIO starts a MinIO of the test's own, makes a bucket holding a copy of every
-// document file of the data directory dir (the key is the file's path under documents/, as
-// in migrate-data), and returns the server and the bucket's blob URL.
-func dedicatedMinIO(t *testing.T, dir string) (*s3test.Server, string) {
-	t.Helper()
-	m := s3test.Dedicated(t)
-	blobURL := m.URL(t)
-	bucket := strings.TrimPrefix(strings.SplitN(blobURL, "?", 2)[0], "s3://")
-	client, err := minio.New(m.Endpoint(), &minio.Options{Creds: credentials.NewStaticV4(s3test.AccessKey, s3test.SecretKey, "")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	root := filepath.Join(dir, "documents")
-	var paths []string
-	filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err == nil && d.Type().IsRegular() {
-			paths = append(paths, path)
-		}
-		return err
-	})
-	if len(paths) == 0 {
-		t.Fatalf("no document file under %s", root)
-	}
-	work := make(chan string)
-	var wg sync.WaitGroup
-	for range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for path := range work {
-				rel, _ := filepath.Rel(root, path)
-				if _, err := client.FPutObject(context.Background(), bucket, filepath.ToSlash(rel), path, minio.PutObjectOptions{}); err != nil {
-					t.Errorf("copy %s to the bucket: %v", rel, err)
-				}
-			}
-		}()
-	}
-	for _, p := range paths {
-		work <- p
-	}
-	close(work)
-	wg.Wait()
-	if t.Failed() {
-		t.FailNow()
-	}
-	return m, blobURL
 }
 
 // TestFaultObjectStoreDownFailsDownloadsWith503AndKeepsListsServed kills the server's MinIO
@@ -804,52 +424,4 @@ func TestFaultObjectStoreThatStopsAnsweringFailsDownloadsWithinABound(t *testing
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-}
-
-func mustRequest(t *testing.T, method, url string) *http.Request {
-	t.Helper()
-	req, err := http.NewRequest(method, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return req
-}
-
-// usageCSV returns a usage report (the reports type, doc/wire.md §6) of exactly size bytes: a
-// header and lines of two fields, the last one padded.
-func usageCSV(size int) []byte {
-	const header = "Service;Note\n"
-	var b bytes.Buffer
-	b.WriteString(header)
-	line := "ECS;" + strings.Repeat("x", 60) + "\n"
-	for b.Len()+2*len(line) <= size {
-		b.WriteString(line)
-	}
-	rest := size - b.Len() - len("ECS;\n")
-	b.WriteString("ECS;" + strings.Repeat("y", rest) + "\n")
-	return b.Bytes()
-}
-
-// documentFiles lists the files under dir/documents, with their sizes: what the document
-// store holds on disk.
-func documentFiles(t *testing.T, dir string) map[string]int64 {
-	t.Helper()
-	files := map[string]int64{}
-	root := filepath.Join(dir, "documents")
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(root, path)
-		files[rel] = info.Size()
-		return nil
-	})
-	if err != nil && !os.IsNotExist(err) {
-		t.Fatal(err)
-	}
-	return files
 }

@@ -382,7 +382,7 @@ func sharedDev(t *testing.T) *server {
 }
 
 func TestMain(m *testing.M) {
-	if args, ok := os.LookupEnv(childArgsEnv); ok { // this process is a server of e2e_crash_test.go
+	if args, ok := os.LookupEnv(childArgsEnv); ok { // this process is a child server (e2e_process_test.go)
 		os.Exit(runChild(args))
 	}
 	code := m.Run()
@@ -542,6 +542,31 @@ func send(t testing.TB, req *http.Request) (*http.Response, []byte) {
 		t.Fatalf("%s %s: reading the body: %v", req.Method, req.URL, err)
 	}
 	return resp, body
+}
+
+// doWith sends req with c and reads the whole answer.
+func doWith(t *testing.T, c *http.Client, req *http.Request) (*http.Response, []byte) {
+	t.Helper()
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	return resp, body
+}
+
+// mustRequest makes a request without a body.
+func mustRequest(t *testing.T, method, url string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(method, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return req
 }
 
 // mustJSON sends c, requires the status want and decodes the JSON answer into v.
