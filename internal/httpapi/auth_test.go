@@ -9,17 +9,18 @@ import (
 	"github.com/eccs/eccs/api"
 	"github.com/eccs/eccs/internal/eccs"
 	"github.com/eccs/eccs/internal/httpapi"
+	"github.com/eccs/eccs/internal/testkit/apitest"
 )
 
 // TestChecksRefuseInOrder triggers each check of doc/wire.md §3 and checks that an earlier check
 // wins over a later one when both fail.
 func TestChecksRefuseInOrder(t *testing.T) {
-	e := newEnv(t)
-	token := e.token()
-	key := e.creds.APIKeys.Client
+	e := apitest.NewEnv(t)
+	token := e.Token()
+	key := e.Creds.APIKeys.Client
 	app := func(state string) string {
-		c := e.creds.OtherApplications[state]
-		return e.token(c.ClientID, c.ClientSecret)
+		c := e.Creds.OtherApplications[state]
+		return e.Token(c.ClientID, c.ClientSecret)
 	}
 	pending, noTerms, blocked := app("pending"), app("termsNotAccepted"), app("blocked")
 	auth := func(v string) map[string]string { return map[string]string{"Authorization": v} }
@@ -32,7 +33,7 @@ func TestChecksRefuseInOrder(t *testing.T) {
 		mentions string // the description names this
 	}{
 		{"no Authorization", map[string]string{api.HeaderAPIKey: key}, "/contracts", 401, 40, "Authorization"},
-		{"Basic instead of Bearer", map[string]string{"Authorization": basic("a", "b"), api.HeaderAPIKey: key}, "/contracts", 401, 40, "Bearer"},
+		{"Basic instead of Bearer", map[string]string{"Authorization": apitest.Basic("a", "b"), api.HeaderAPIKey: key}, "/contracts", 401, 40, "Bearer"},
 		{"Bearer without a token", map[string]string{"Authorization": "Bearer ", api.HeaderAPIKey: key}, "/contracts", 401, 40, "Bearer"},
 		{"a token this server did not issue", merge(auth("Bearer abc.def.ghi"), map[string]string{api.HeaderAPIKey: key}), "/contracts", 401, 41, "token"},
 		{"a forged token", merge(auth("Bearer "+forge(token)), map[string]string{api.HeaderAPIKey: key}), "/contracts", 401, 41, "token"},
@@ -50,12 +51,12 @@ func TestChecksRefuseInOrder(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := e.do(req{path: api.BasePath + tt.path, header: tt.header})
+			r := e.Do(apitest.Req{Path: api.BasePath + tt.path, Header: tt.header})
 			if tt.status == 200 {
-				r.wantStatus(t, 200)
+				r.WantStatus(t, 200)
 				return
 			}
-			desc := r.wantError(t, tt.status, tt.code)
+			desc := r.WantError(t, tt.status, tt.code)
 			if !strings.Contains(desc, tt.mentions) {
 				t.Errorf("description %q does not mention %q", desc, tt.mentions)
 			}
@@ -65,11 +66,11 @@ func TestChecksRefuseInOrder(t *testing.T) {
 			if tt.status == 401 && tt.mentions == "token" {
 				want = `Bearer error="invalid_token", error_description="` + strings.ReplaceAll(desc, `"`, "'") + `"`
 			}
-			if got := r.header.Get("WWW-Authenticate"); tt.status == 401 && got != want {
+			if got := r.Header.Get("WWW-Authenticate"); tt.status == 401 && got != want {
 				t.Errorf("WWW-Authenticate %q, want %q", got, want)
 			}
-			if tt.status != 401 && r.header.Get("WWW-Authenticate") != "" {
-				t.Errorf("WWW-Authenticate %q on a %d", r.header.Get("WWW-Authenticate"), tt.status)
+			if tt.status != 401 && r.Header.Get("WWW-Authenticate") != "" {
+				t.Errorf("WWW-Authenticate %q on a %d", r.Header.Get("WWW-Authenticate"), tt.status)
 			}
 		})
 	}
@@ -95,93 +96,93 @@ func forge(token string) string {
 }
 
 func TestExpiredTokenAnswers42(t *testing.T) {
-	e := newEnv(t)
-	token := e.token()
-	e.clock.Advance(61 * time.Minute)
-	r := e.call("GET", "/contracts", token, "", "", "") // the token is checked before the key
-	if desc := r.wantError(t, 401, api.CodeExpiredCredentials); !strings.Contains(desc, "expired") {
+	e := apitest.NewEnv(t)
+	token := e.Token()
+	e.Clock.Advance(61 * time.Minute)
+	r := e.Call("GET", "/contracts", token, "", "", "") // the token is checked before the key
+	if desc := r.WantError(t, 401, api.CodeExpiredCredentials); !strings.Contains(desc, "expired") {
 		t.Errorf("description %q", desc)
 	}
 	// A new token works.
-	e.call("GET", "/contracts", e.token(), e.creds.APIKeys.Client, "", "").wantStatus(t, 200)
+	e.Call("GET", "/contracts", e.Token(), e.Creds.APIKeys.Client, "", "").WantStatus(t, 200)
 }
 
 func TestTokenOfASuspendedApplicationIsRefused(t *testing.T) {
-	e := newEnv(t)
-	token := e.token()
-	app, err := e.db.ApplicationByClientID(t.Context(), e.creds.ClientID)
+	e := apitest.NewEnv(t)
+	token := e.Token()
+	app, err := e.DB.ApplicationByClientID(t.Context(), e.Creds.ClientID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.SetApplicationStatus(t.Context(), app.ID, eccs.ApplicationSuspended); err != nil {
+	if _, err := e.Svc.SetApplicationStatus(t.Context(), app.ID, eccs.ApplicationSuspended); err != nil {
 		t.Fatal(err)
 	}
-	e.call("GET", "/contracts", token, e.creds.APIKeys.Client, "", "").wantError(t, 401, api.CodeInvalidCredentials)
-	if _, err := e.svc.SetApplicationStatus(t.Context(), app.ID, eccs.ApplicationDeleted); err != nil {
+	e.Call("GET", "/contracts", token, e.Creds.APIKeys.Client, "", "").WantError(t, 401, api.CodeInvalidCredentials)
+	if _, err := e.Svc.SetApplicationStatus(t.Context(), app.ID, eccs.ApplicationDeleted); err != nil {
 		t.Fatal(err)
 	}
-	e.call("GET", "/contracts", token, e.creds.APIKeys.Client, "", "").wantError(t, 401, api.CodeInvalidCredentials)
+	e.Call("GET", "/contracts", token, e.Creds.APIKeys.Client, "", "").WantError(t, 401, api.CodeInvalidCredentials)
 }
 
 func TestExpiredAPIKeyAnswers41WithItsExpiry(t *testing.T) {
-	e := newEnv(t)
-	e.clock.Advance(2*365*24*time.Hour + time.Hour)
-	desc := e.call("GET", "/contracts", e.token(), e.creds.APIKeys.Client, "", "").wantError(t, 401, api.CodeInvalidCredentials)
+	e := apitest.NewEnv(t)
+	e.Clock.Advance(2*365*24*time.Hour + time.Hour)
+	desc := e.Call("GET", "/contracts", e.Token(), e.Creds.APIKeys.Client, "", "").WantError(t, 401, api.CodeInvalidCredentials)
 	if !strings.Contains(desc, "expired on 2028-06-14") {
 		t.Errorf("description %q does not give the expiry date", desc)
 	}
 }
 
 func TestDuplicatedCredentialHeadersAreRefused(t *testing.T) {
-	e := newEnv(t)
-	token := e.token()
-	do := func(h http.Header) response {
-		r, _ := http.NewRequestWithContext(t.Context(), "GET", e.url+api.BasePath+"/contract", nil)
+	e := apitest.NewEnv(t)
+	token := e.Token()
+	do := func(h http.Header) apitest.Response {
+		r, _ := http.NewRequestWithContext(t.Context(), "GET", e.URL+api.BasePath+"/contract", nil)
 		r.Header = h
-		resp, err := e.client.Do(r)
+		resp, err := e.Client.Do(r)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer resp.Body.Close()
-		var out response
-		out.status, out.header = resp.StatusCode, resp.Header
-		out.body = readAll(t, resp)
+		var out apitest.Response
+		out.Status, out.Header = resp.StatusCode, resp.Header
+		out.Body = apitest.ReadAll(t, resp)
 		return out
 	}
-	h := http.Header{"Authorization": {"Bearer " + token, "Bearer " + token}, "X-Api-Key": {e.creds.APIKeys.Client}, "X-Eccs-Contract-Id": {"OCB0000001"}}
-	do(h).wantError(t, 401, api.CodeInvalidCredentials)
-	h = http.Header{"Authorization": {"Bearer " + token}, "X-Api-Key": {e.creds.APIKeys.Client, e.creds.APIKeys.Administrator}, "X-Eccs-Contract-Id": {"OCB0000001"}}
-	do(h).wantError(t, 401, api.CodeInvalidCredentials)
-	h = http.Header{"Authorization": {"Bearer " + token}, "X-Api-Key": {e.creds.APIKeys.Client}, "X-Eccs-Contract-Id": {"OCB0000001", "OCB0000002"}}
-	do(h).wantError(t, 400, api.CodeInvalidHeader)
+	h := http.Header{"Authorization": {"Bearer " + token, "Bearer " + token}, "X-Api-Key": {e.Creds.APIKeys.Client}, "X-Eccs-Contract-Id": {"OCB0000001"}}
+	do(h).WantError(t, 401, api.CodeInvalidCredentials)
+	h = http.Header{"Authorization": {"Bearer " + token}, "X-Api-Key": {e.Creds.APIKeys.Client, e.Creds.APIKeys.Administrator}, "X-Eccs-Contract-Id": {"OCB0000001"}}
+	do(h).WantError(t, 401, api.CodeInvalidCredentials)
+	h = http.Header{"Authorization": {"Bearer " + token}, "X-Api-Key": {e.Creds.APIKeys.Client}, "X-Eccs-Contract-Id": {"OCB0000001", "OCB0000002"}}
+	do(h).WantError(t, 400, api.CodeInvalidHeader)
 }
 
 func TestResourceCallsAreRateLimitedPerApplication(t *testing.T) {
 	for _, forbidden := range []bool{false, true} {
-		e := newEnv(t, withConfig(httpapi.Config{RateLimit: 1, RateLimitForbidden: forbidden}))
-		token := e.token()
+		e := apitest.NewEnv(t, apitest.WithConfig(httpapi.Config{RateLimit: 1, RateLimitForbidden: forbidden}))
+		token := e.Token()
 		for range 2 { // the burst is twice the rate
-			e.call("GET", "/contracts", token, e.creds.APIKeys.Client, "", "").wantStatus(t, 200)
+			e.Call("GET", "/contracts", token, e.Creds.APIKeys.Client, "", "").WantStatus(t, 200)
 		}
-		r := e.call("GET", "/contracts", token, "bad key: the limit is checked first", "", "")
+		r := e.Call("GET", "/contracts", token, "bad key: the limit is checked first", "", "")
 		status := http.StatusTooManyRequests
 		if forbidden {
 			status = http.StatusForbidden
 		}
-		r.wantError(t, status, api.CodeTooManyRequests)
-		if r.header.Get("Retry-After") != "1" || r.header.Get("RateLimit-Limit") != "2" {
-			t.Errorf("rate-limit headers %v", r.header)
+		r.WantError(t, status, api.CodeTooManyRequests)
+		if r.Header.Get("Retry-After") != "1" || r.Header.Get("RateLimit-Limit") != "2" {
+			t.Errorf("rate-limit headers %v", r.Header)
 		}
-		e.clock.Advance(time.Second)
-		e.call("GET", "/contracts", token, e.creds.APIKeys.Client, "", "").wantStatus(t, 200)
+		e.Clock.Advance(time.Second)
+		e.Call("GET", "/contracts", token, e.Creds.APIKeys.Client, "", "").WantStatus(t, 200)
 	}
 }
 
 // Answers that depend on the credentials or the contract header say so in Vary, so that no
 // cache serves one caller's answer to another: errors included, once the header was read.
 func TestAnswersNameTheHeadersTheyDependOnInVary(t *testing.T) {
-	e := newEnv(t)
-	token, key := e.token(), e.creds.APIKeys.Client
+	e := apitest.NewEnv(t)
+	token, key := e.Token(), e.Creds.APIKeys.Client
 	credentials, contract := "Authorization, X-API-Key", "Authorization, X-API-Key, X-ECCS-Contract-Id"
 	for _, tc := range []struct {
 		name, method, path, contract, key, body string
@@ -197,9 +198,9 @@ func TestAnswersNameTheHeadersTheyDependOnInVary(t *testing.T) {
 		{"/me", "GET", "/me", "", key, "", credentials},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := e.call(tc.method, tc.path, token, tc.key, tc.contract, tc.body)
-			if got := r.header.Get("Vary"); got != tc.want {
-				t.Errorf("%d answer: Vary %q, want %q", r.status, got, tc.want)
+			r := e.Call(tc.method, tc.path, token, tc.key, tc.contract, tc.body)
+			if got := r.Header.Get("Vary"); got != tc.want {
+				t.Errorf("%d answer: Vary %q, want %q", r.Status, got, tc.want)
 			}
 		})
 	}
@@ -208,34 +209,34 @@ func TestAnswersNameTheHeadersTheyDependOnInVary(t *testing.T) {
 // POST …/user takes X-ECCS-Contract-Id optionally; sent empty, it is a missing value (a client
 // that sends an empty header has a bug), as the OpenAPI file says.
 func TestUserDeclarationWithAnEmptyContractHeaderIsRefused(t *testing.T) {
-	e := newEnv(t)
+	e := apitest.NewEnv(t)
 	body := `{"lastName": "Doe", "firstName": "John", "email": "john.doe@example.com", "login": "john.doe", "roles": {"contracts": ["visitor"]}}`
 	for _, value := range []string{"", " "} {
-		hr, err := http.NewRequestWithContext(t.Context(), "POST", e.url+api.BasePath+"/contract/OCB0000001/user", strings.NewReader(body))
+		hr, err := http.NewRequestWithContext(t.Context(), "POST", e.URL+api.BasePath+"/contract/OCB0000001/user", strings.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
 		}
-		hr.Header.Set("Authorization", "Bearer "+e.token())
-		hr.Header.Set(api.HeaderAPIKey, e.creds.APIKeys.Client)
+		hr.Header.Set("Authorization", "Bearer "+e.Token())
+		hr.Header.Set(api.HeaderAPIKey, e.Creds.APIKeys.Client)
 		hr.Header[api.HeaderContractID] = []string{value} // sent, empty (e.do leaves empty headers out)
-		resp, err := e.client.Do(hr)
+		resp, err := e.Client.Do(hr)
 		if err != nil {
 			t.Fatal(err)
 		}
-		r := response{status: resp.StatusCode, header: resp.Header, body: readAll(t, resp)}
+		r := apitest.Response{Status: resp.StatusCode, Header: resp.Header, Body: apitest.ReadAll(t, resp)}
 		resp.Body.Close()
-		if desc := r.wantError(t, 400, api.CodeMissingHeader); !strings.Contains(desc, api.HeaderContractID) {
+		if desc := r.WantError(t, 400, api.CodeMissingHeader); !strings.Contains(desc, api.HeaderContractID) {
 			t.Errorf("description %q does not name the header", desc)
 		}
 	}
-	e.asClient("POST", "/contract/OCB0000001/user", "", body).wantStatus(t, 201) // without it, declared
+	e.AsClient("POST", "/contract/OCB0000001/user", "", body).WantStatus(t, 201) // without it, declared
 }
 
 // A contract number typed in another case is another number: the refusal says that case
 // counts, as it does for any contract the key cannot see.
 func TestAContractNumberInAnotherCaseIsToldThatCaseCounts(t *testing.T) {
-	e := newEnv(t)
-	desc := e.asClient("GET", "/contract", "ocb0000001", "").wantError(t, 403, api.CodeAccessDenied)
+	e := apitest.NewEnv(t)
+	desc := e.AsClient("GET", "/contract", "ocb0000001", "").WantError(t, 403, api.CodeAccessDenied)
 	if !strings.Contains(desc, "ocb0000001") || !strings.Contains(desc, "case included") {
 		t.Errorf("description %q does not say that case counts", desc)
 	}

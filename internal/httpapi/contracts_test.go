@@ -9,23 +9,24 @@ import (
 	"testing"
 
 	"github.com/eccs/eccs/api"
+	"github.com/eccs/eccs/internal/testkit/apitest"
 )
 
 func TestContractsListsWhatEachAccountSees(t *testing.T) {
-	e := newEnv(t)
+	e := apitest.NewEnv(t)
 	for _, tt := range []struct {
 		name string
 		key  string
 		want []string
 	}{
-		{"client account", e.creds.APIKeys.Client, e.creds.Contracts.Client},
-		{"administrator account", e.creds.APIKeys.Administrator, e.creds.Contracts.Administrator},
+		{"client account", e.Creds.APIKeys.Client, e.Creds.Contracts.Client},
+		{"administrator account", e.Creds.APIKeys.Administrator, e.Creds.Contracts.Administrator},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			// X-ECCS-Contract-Id is ignored on the list.
-			r := e.call("GET", "/contracts", e.token(), tt.key, "OCB0000005", "").wantStatus(t, 200)
+			r := e.Call("GET", "/contracts", e.Token(), tt.key, "OCB0000005", "").WantStatus(t, 200)
 			var list []api.Contract
-			mustJSON(t, r.body, &list)
+			apitest.MustJSON(t, r.Body, &list)
 			var ids []string
 			for _, c := range list {
 				ids = append(ids, c.ID)
@@ -36,14 +37,14 @@ func TestContractsListsWhatEachAccountSees(t *testing.T) {
 			if strings.Join(ids, ",") != strings.Join(tt.want, ",") || !sort.StringsAreSorted(ids) {
 				t.Fatalf("ids %v, want %v sorted", ids, tt.want)
 			}
-			if r.header.Get(api.HeaderTotalCount) != fmt.Sprint(len(tt.want)) || r.header.Get(api.HeaderResultCount) != fmt.Sprint(len(tt.want)) {
-				t.Errorf("counts %s/%s", r.header.Get(api.HeaderTotalCount), r.header.Get(api.HeaderResultCount))
+			if r.Header.Get(api.HeaderTotalCount) != fmt.Sprint(len(tt.want)) || r.Header.Get(api.HeaderResultCount) != fmt.Sprint(len(tt.want)) {
+				t.Errorf("counts %s/%s", r.Header.Get(api.HeaderTotalCount), r.Header.Get(api.HeaderResultCount))
 			}
 			// Every listed contract answers GET /contract with the same body.
 			for _, c := range list {
-				one := e.call("GET", "/contract", e.token(), tt.key, c.ID, "").wantStatus(t, 200)
+				one := e.Call("GET", "/contract", e.Token(), tt.key, c.ID, "").WantStatus(t, 200)
 				var got api.Contract
-				mustJSON(t, one.body, &got)
+				apitest.MustJSON(t, one.Body, &got)
 				if fmt.Sprint(got) != fmt.Sprint(c) {
 					t.Errorf("GET /contract %s = %+v, list says %+v", c.ID, got, c)
 				}
@@ -53,8 +54,8 @@ func TestContractsListsWhatEachAccountSees(t *testing.T) {
 }
 
 func TestContractsPage(t *testing.T) {
-	e := newEnv(t)
-	key := e.creds.APIKeys.Client
+	e := apitest.NewEnv(t)
+	key := e.Creds.APIKeys.Client
 	tests := []struct {
 		query string
 		want  string
@@ -66,72 +67,72 @@ func TestContractsPage(t *testing.T) {
 		{"?limit=1000", "OCB0000001,OCB0000002,OCB0000003"},
 	}
 	for _, tt := range tests {
-		r := e.call("GET", "/contracts"+tt.query, e.token(), key, "", "").wantStatus(t, 200)
+		r := e.Call("GET", "/contracts"+tt.query, e.Token(), key, "", "").WantStatus(t, 200)
 		var list []api.Contract
-		mustJSON(t, r.body, &list)
+		apitest.MustJSON(t, r.Body, &list)
 		var ids []string
 		for _, c := range list {
 			ids = append(ids, c.ID)
 		}
-		if strings.Join(ids, ",") != tt.want || r.header.Get(api.HeaderTotalCount) != "3" || r.header.Get(api.HeaderResultCount) != fmt.Sprint(len(ids)) {
-			t.Errorf("%s: %v (total %s, result %s), want %s", tt.query, ids, r.header.Get(api.HeaderTotalCount), r.header.Get(api.HeaderResultCount), tt.want)
+		if strings.Join(ids, ",") != tt.want || r.Header.Get(api.HeaderTotalCount) != "3" || r.Header.Get(api.HeaderResultCount) != fmt.Sprint(len(ids)) {
+			t.Errorf("%s: %v (total %s, result %s), want %s", tt.query, ids, r.Header.Get(api.HeaderTotalCount), r.Header.Get(api.HeaderResultCount), tt.want)
 		}
 	}
 	for _, bad := range []string{"?limit=0", "?limit=1001", "?limit=x", "?offset=-1", "?limit=1&limit=2"} {
-		e.call("GET", "/contracts"+bad, e.token(), key, "", "").wantError(t, 400, api.CodeInvalidQueryParameter)
+		e.Call("GET", "/contracts"+bad, e.Token(), key, "", "").WantError(t, 400, api.CodeInvalidQueryParameter)
 	}
-	e.call("GET", "/contracts?limit=", e.token(), key, "", "").wantError(t, 400, api.CodeMissingQueryParameter)
+	e.Call("GET", "/contracts?limit=", e.Token(), key, "", "").WantError(t, 400, api.CodeMissingQueryParameter)
 }
 
 func TestContractShowsTheGuideShape(t *testing.T) {
-	e := newEnv(t)
-	r := e.asClient("GET", "/contract", "OCB0000001", "").wantStatus(t, 200)
+	e := apitest.NewEnv(t)
+	r := e.AsClient("GET", "/contract", "OCB0000001", "").WantStatus(t, 200)
 	var c map[string]any
-	mustJSON(t, r.body, &c)
+	apitest.MustJSON(t, r.Body, &c)
 	for _, f := range []string{"id", "name", "contractType", "offer", "platformId", "customer", "contact", "createdAt", "updatedAt"} {
 		if _, ok := c[f]; !ok {
-			t.Errorf("no %s in %s", f, r.body)
+			t.Errorf("no %s in %s", f, r.Body)
 		}
 	}
-	if !regexp.MustCompile(`"createdAt":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"`).Match(r.body) {
-		t.Errorf("createdAt is not RFC 3339 UTC with whole seconds: %s", r.body)
+	if !regexp.MustCompile(`"createdAt":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"`).Match(r.Body) {
+		t.Errorf("createdAt is not RFC 3339 UTC with whole seconds: %s", r.Body)
 	}
 	// A contract without a platform id omits it rather than sending null.
-	r = e.asClient("GET", "/contract", "OCB0000003", "").wantStatus(t, 200)
-	if strings.Contains(string(e.asAdmin("GET", "/contracts", "", "").body), "null") {
+	r = e.AsClient("GET", "/contract", "OCB0000003", "").WantStatus(t, 200)
+	if strings.Contains(string(e.AsAdmin("GET", "/contracts", "", "").Body), "null") {
 		t.Error("a list holds null")
 	}
 	_ = r
 }
 
 func TestContractOrdered(t *testing.T) {
-	e := newEnv(t)
+	e := apitest.NewEnv(t)
 	body := fmt.Sprintf(`{"billingAccountId": %q, "offerCode": %q, "contractName": "New project", "supportLevel": %q,
 		"referentCivility": "M", "referentName": "Doe", "referentFirstName": "Jane", "referentMail": "jane.doe@example.com",
 		"referentFixPhone": "0102030405", "referentMobilePhone": "0607080900", "referenceExt1": "PO-1"}`,
-		e.creds.BillingAccountID, e.creds.OfferCode, e.creds.SupportLevel)
+		e.Creds.BillingAccountID, e.Creds.OfferCode, e.Creds.SupportLevel)
 	for _, path := range []string{"/contract", "/contract/", "/contracts", "/contracts/"} {
-		r := e.asAdmin("POST", path, "", strings.Replace(body, "jane.doe", "jane.doe"+strings.ReplaceAll(path, "/", "x"), 1)).wantStatus(t, 201)
+		r := e.AsAdmin("POST", path, "", strings.Replace(body, "jane.doe", "jane.doe"+strings.ReplaceAll(path, "/", "x"), 1)).WantStatus(t, 201)
 		var created api.ContractCreated
-		mustJSON(t, r.body, &created)
+		apitest.MustJSON(t, r.Body, &created)
 		if !regexp.MustCompile(`^OCB\d{7}$`).MatchString(created.ID) {
 			t.Fatalf("id %q", created.ID)
 		}
 		// The administrator sees it; its referent is the contact.
-		one := e.asAdmin("GET", "/contract", created.ID, "").wantStatus(t, 200)
+		one := e.AsAdmin("GET", "/contract", created.ID, "").WantStatus(t, 200)
 		var c api.Contract
-		mustJSON(t, one.body, &c)
-		if c.Name != "New project" || c.Contact.LastName != "Doe" || c.Offer.ID != e.creds.OfferCode {
+		apitest.MustJSON(t, one.Body, &c)
+		if c.Name != "New project" || c.Contact.LastName != "Doe" || c.Offer.ID != e.Creds.OfferCode {
 			t.Fatalf("contract %+v", c)
 		}
 	}
 }
 
 func TestContractOrderRefused(t *testing.T) {
-	e := newEnv(t)
+	e := apitest.NewEnv(t)
 	good := map[string]string{
-		"billingAccountId": e.creds.BillingAccountID, "offerCode": e.creds.OfferCode, "contractName": "X",
-		"supportLevel": e.creds.SupportLevel, "referentName": "Doe", "referentFirstName": "Jane", "referentMail": "jane@example.com",
+		"billingAccountId": e.Creds.BillingAccountID, "offerCode": e.Creds.OfferCode, "contractName": "X",
+		"supportLevel": e.Creds.SupportLevel, "referentName": "Doe", "referentFirstName": "Jane", "referentMail": "jane@example.com",
 	}
 	with := func(k, v string) string {
 		m := map[string]string{}
@@ -156,7 +157,7 @@ func TestContractOrderRefused(t *testing.T) {
 		status int
 		code   int
 	}{
-		{"a client account, whatever the body", e.creds.APIKeys.Client, "", 403, 50},
+		{"a client account, whatever the body", e.Creds.APIKeys.Client, "", 403, 50},
 		{"an empty body", "", "", 400, 21},
 		{"a body that is not JSON", "", "billingAccountId=1", 400, 22},
 		{"a JSON array", "", "[]", 400, 22},
@@ -175,16 +176,16 @@ func TestContractOrderRefused(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			key := tt.key
 			if key == "" {
-				key = e.creds.APIKeys.Administrator
+				key = e.Creds.APIKeys.Administrator
 			}
-			e.call("POST", "/contract", e.token(), key, "", tt.body).wantError(t, tt.status, tt.code)
+			e.Call("POST", "/contract", e.Token(), key, "", tt.body).WantError(t, tt.status, tt.code)
 		})
 	}
 	t.Run("an unknown billing account answers like one outside the perimeter", func(t *testing.T) {
-		outside := e.asAdmin("POST", "/contract", "", with("billingAccountId", "30872001"))
-		unknown := e.asAdmin("POST", "/contract", "", with("billingAccountId", "99999999"))
-		d1 := outside.wantError(t, 403, 50)
-		d2 := unknown.wantError(t, 403, 50)
+		outside := e.AsAdmin("POST", "/contract", "", with("billingAccountId", "30872001"))
+		unknown := e.AsAdmin("POST", "/contract", "", with("billingAccountId", "99999999"))
+		d1 := outside.WantError(t, 403, 50)
+		d2 := unknown.WantError(t, 403, 50)
 		if strings.ReplaceAll(d1, "30872001", "X") != strings.ReplaceAll(d2, "99999999", "X") {
 			t.Fatalf("%q vs %q", d1, d2)
 		}
@@ -194,8 +195,8 @@ func TestContractOrderRefused(t *testing.T) {
 // TestConcurrentOrdersGetDistinctIDs orders 200 contracts at once: 200 distinct numbers, and
 // each contract is readable.
 func TestConcurrentOrdersGetDistinctIDs(t *testing.T) {
-	e := newEnv(t)
-	token := e.token()
+	e := apitest.NewEnv(t)
+	token := e.Token()
 	const n = 200
 	ids := make([]string, n)
 	var wg sync.WaitGroup
@@ -204,14 +205,14 @@ func TestConcurrentOrdersGetDistinctIDs(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			body := fmt.Sprintf(`{"billingAccountId": %q, "offerCode": "FE", "contractName": "Load %d", "supportLevel": "BSC",
-				"referentName": "Doe", "referentFirstName": "Jane", "referentMail": "jane.load%d@example.com"}`, e.creds.BillingAccountID, i, i%7)
-			r := e.call("POST", "/contract", token, e.creds.APIKeys.Administrator, "", body)
-			if r.status != 201 {
+				"referentName": "Doe", "referentFirstName": "Jane", "referentMail": "jane.load%d@example.com"}`, e.Creds.BillingAccountID, i, i%7)
+			r := e.Call("POST", "/contract", token, e.Creds.APIKeys.Administrator, "", body)
+			if r.Status != 201 {
 				t.Errorf("order %d: %s", i, r)
 				return
 			}
 			var c api.ContractCreated
-			mustJSON(t, r.body, &c)
+			apitest.MustJSON(t, r.Body, &c)
 			ids[i] = c.ID
 		}()
 	}
@@ -222,6 +223,6 @@ func TestConcurrentOrdersGetDistinctIDs(t *testing.T) {
 			t.Fatalf("id %q missing or given twice", id)
 		}
 		seen[id] = true
-		e.call("GET", "/contract", token, e.creds.APIKeys.Administrator, id, "").wantStatus(t, 200)
+		e.Call("GET", "/contract", token, e.Creds.APIKeys.Administrator, id, "").WantStatus(t, 200)
 	}
 }

@@ -32,6 +32,7 @@ import (
 	"github.com/eccs/eccs/internal/docformat"
 	"github.com/eccs/eccs/internal/eccs"
 	"github.com/eccs/eccs/internal/httpapi"
+	"github.com/eccs/eccs/internal/testkit/apitest"
 	"github.com/eccs/eccs/internal/testkit/openapitest"
 	"github.com/eccs/eccs/internal/testkit/testenv"
 )
@@ -64,14 +65,14 @@ var docVisitorTypes = []string{api.DocumentReports, api.DocumentConsumptionRated
 
 // docWorld is one test server shared by read-only subtests, with one access token.
 type docWorld struct {
-	e   *env
+	e   *apitest.Env
 	tok string
 }
 
 func newDocWorld(t *testing.T) *docWorld {
 	t.Helper()
-	e := newEnv(t)
-	return &docWorld{e: e, tok: e.token()}
+	e := apitest.NewEnv(t)
+	return &docWorld{e: e, tok: e.Token()}
 }
 
 // docNoKey as docReq.key sends no X-API-Key.
@@ -90,7 +91,7 @@ type docReq struct {
 var docHTTP = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
 // do sends r and fails the test if the answer departs from api/openapi.yaml.
-func (w *docWorld) do(t *testing.T, r docReq) response {
+func (w *docWorld) do(t *testing.T, r docReq) apitest.Response {
 	t.Helper()
 	resp, err := w.send(t, r)
 	if err != nil {
@@ -100,7 +101,7 @@ func (w *docWorld) do(t *testing.T, r docReq) response {
 }
 
 // send sends r and returns the answer, and how it departs from api/openapi.yaml (nil if not).
-func (w *docWorld) send(t *testing.T, r docReq) (response, error) {
+func (w *docWorld) send(t *testing.T, r docReq) (apitest.Response, error) {
 	t.Helper()
 	hr := w.request(t, r)
 	res, err := docHTTP.Do(hr)
@@ -115,7 +116,7 @@ func (w *docWorld) send(t *testing.T, r docReq) (response, error) {
 	if res.Header.Get(api.HeaderRequestID) == "" {
 		t.Errorf("%s %s: no %s", hr.Method, r.path, api.HeaderRequestID)
 	}
-	return response{status: res.StatusCode, header: res.Header, body: body},
+	return apitest.Response{Status: res.StatusCode, Header: res.Header, Body: body},
 		openapitest.New(t).Validate(hr, res.StatusCode, res.Header, body)
 }
 
@@ -125,14 +126,14 @@ func (w *docWorld) request(t *testing.T, r docReq) *http.Request {
 	if method == "" {
 		method = http.MethodGet
 	}
-	hr, err := http.NewRequestWithContext(t.Context(), method, w.e.url+api.BasePath+r.path, nil)
+	hr, err := http.NewRequestWithContext(t.Context(), method, w.e.URL+api.BasePath+r.path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	hr.Header.Set("Authorization", "Bearer "+w.tok)
 	switch r.key {
 	case "":
-		hr.Header.Set(api.HeaderAPIKey, w.e.creds.APIKeys.Client)
+		hr.Header.Set(api.HeaderAPIKey, w.e.Creds.APIKeys.Client)
 	case docNoKey:
 	default:
 		hr.Header.Set(api.HeaderAPIKey, r.key)
@@ -148,26 +149,26 @@ func (w *docWorld) request(t *testing.T, r docReq) *http.Request {
 
 // list returns the documents GET /documents answers, failing unless it is a 200 list whose
 // X-Result-Count is its length.
-func (w *docWorld) list(t *testing.T, key, contract, query string) ([]api.Document, response) {
+func (w *docWorld) list(t *testing.T, key, contract, query string) ([]api.Document, apitest.Response) {
 	t.Helper()
-	r := w.do(t, docReq{path: "/documents" + query, key: key, contract: contract}).wantStatus(t, http.StatusOK)
+	r := w.do(t, docReq{path: "/documents" + query, key: key, contract: contract}).WantStatus(t, http.StatusOK)
 	var docs []api.Document
-	mustJSON(t, r.body, &docs)
+	apitest.MustJSON(t, r.Body, &docs)
 	if docs == nil {
-		t.Fatalf("GET /documents%s on %s: not a list: %s", query, contract, r.body)
+		t.Fatalf("GET /documents%s on %s: not a list: %s", query, contract, r.Body)
 	}
-	if got := r.header.Get(api.HeaderResultCount); got != strconv.Itoa(len(docs)) {
+	if got := r.Header.Get(api.HeaderResultCount); got != strconv.Itoa(len(docs)) {
 		t.Errorf("GET /documents%s: %s %q for %d documents", query, api.HeaderResultCount, got, len(docs))
 	}
 	return docs, r
 }
 
 // docTotal returns X-Total-Count.
-func docTotal(t *testing.T, r response) int {
+func docTotal(t *testing.T, r apitest.Response) int {
 	t.Helper()
-	n, err := strconv.Atoi(r.header.Get(api.HeaderTotalCount))
+	n, err := strconv.Atoi(r.Header.Get(api.HeaderTotalCount))
 	if err != nil {
-		t.Fatalf("%s %q: %v", api.HeaderTotalCount, r.header.Get(api.HeaderTotalCount), err)
+		t.Fatalf("%s %q: %v", api.HeaderTotalCount, r.Header.Get(api.HeaderTotalCount), err)
 	}
 	return n
 }
@@ -192,10 +193,10 @@ func docFirstOfType(docs []api.Document) map[string]api.Document {
 }
 
 // docError is wantError that returns what is wrong instead of failing.
-func docError(r response, status, code int) error {
+func docError(r apitest.Response, status, code int) error {
 	var e api.Error
-	if err := json.Unmarshal(r.body, &e); err != nil || r.status != status || e.Code != code {
-		return fmt.Errorf("want %d/%d, got %d %s", status, code, r.status, r.body)
+	if err := json.Unmarshal(r.Body, &e); err != nil || r.Status != status || e.Code != code {
+		return fmt.Errorf("want %d/%d, got %d %s", status, code, r.Status, r.Body)
 	}
 	return nil
 }
@@ -311,8 +312,8 @@ func TestDocumentsList(t *testing.T) {
 	t.Run("the correct spelling consumptionRatedReports answers the wire's comsumptionRatedReports", func(t *testing.T) {
 		wire, wireResp := w.list(t, "", docContract, "?limit=1000&documentType=comsumptionRatedReports")
 		alias, aliasResp := w.list(t, "", docContract, "?limit=1000&documentType=consumptionRatedReports")
-		if !bytes.Equal(wireResp.body, aliasResp.body) {
-			t.Errorf("the alias answers another list:\n%s\nwant\n%s", aliasResp.body, wireResp.body)
+		if !bytes.Equal(wireResp.Body, aliasResp.Body) {
+			t.Errorf("the alias answers another list:\n%s\nwant\n%s", aliasResp.Body, wireResp.Body)
 		}
 		if len(alias) != 13 {
 			t.Errorf("%d documents, want 13", len(alias))
@@ -322,8 +323,8 @@ func TestDocumentsList(t *testing.T) {
 				t.Errorf("document %s says %q, want the wire's comsumptionRatedReports", d.ID, d.DocumentType)
 			}
 		}
-		if !bytes.Contains(aliasResp.body, []byte(`"documentType":"comsumptionRatedReports"`)) || bytes.Contains(aliasResp.body, []byte(`consumptionRatedReports"`)) {
-			t.Errorf("body does not spell the type as the wire does: %s", aliasResp.body)
+		if !bytes.Contains(aliasResp.Body, []byte(`"documentType":"comsumptionRatedReports"`)) || bytes.Contains(aliasResp.Body, []byte(`consumptionRatedReports"`)) {
+			t.Errorf("body does not spell the type as the wire does: %s", aliasResp.Body)
 		}
 	})
 
@@ -338,15 +339,15 @@ func TestDocumentsList(t *testing.T) {
 			{"with limit and offset", "", docContract, "toto&limit=3&offset=2"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				r := w.do(t, docReq{path: "/documents?documentType=" + tc.value, key: tc.key, contract: tc.contract}).wantStatus(t, http.StatusOK)
-				if string(r.body) != docNullBody {
-					t.Errorf("body %s, want exactly %s", r.body, docNullBody)
+				r := w.do(t, docReq{path: "/documents?documentType=" + tc.value, key: tc.key, contract: tc.contract}).WantStatus(t, http.StatusOK)
+				if string(r.Body) != docNullBody {
+					t.Errorf("body %s, want exactly %s", r.Body, docNullBody)
 				}
-				if ct := r.header.Get("Content-Type"); ct != "application/json" {
+				if ct := r.Header.Get("Content-Type"); ct != "application/json" {
 					t.Errorf("Content-Type %q", ct)
 				}
-				if r.header.Get(api.HeaderTotalCount) != "0" || r.header.Get(api.HeaderResultCount) != "0" {
-					t.Errorf("counts %q/%q, want 0/0", r.header.Get(api.HeaderTotalCount), r.header.Get(api.HeaderResultCount))
+				if r.Header.Get(api.HeaderTotalCount) != "0" || r.Header.Get(api.HeaderResultCount) != "0" {
+					t.Errorf("counts %q/%q, want 0/0", r.Header.Get(api.HeaderTotalCount), r.Header.Get(api.HeaderResultCount))
 				}
 			})
 		}
@@ -361,12 +362,12 @@ func TestDocumentsList(t *testing.T) {
 			{"the parameters in another order", "/documents?limit=1000&documentType="},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				r := w.do(t, docReq{path: tc.path, contract: docContract}).wantStatus(t, http.StatusOK)
-				if !bytes.Equal(r.body, allResp.body) {
-					t.Errorf("body differs from GET /documents?limit=1000:\n%s", r.body)
+				r := w.do(t, docReq{path: tc.path, contract: docContract}).WantStatus(t, http.StatusOK)
+				if !bytes.Equal(r.Body, allResp.Body) {
+					t.Errorf("body differs from GET /documents?limit=1000:\n%s", r.Body)
 				}
-				if r.header.Get(api.HeaderTotalCount) != "54" || r.header.Get(api.HeaderResultCount) != "54" {
-					t.Errorf("counts %q/%q, want 54/54", r.header.Get(api.HeaderTotalCount), r.header.Get(api.HeaderResultCount))
+				if r.Header.Get(api.HeaderTotalCount) != "54" || r.Header.Get(api.HeaderResultCount) != "54" {
+					t.Errorf("counts %q/%q, want 54/54", r.Header.Get(api.HeaderTotalCount), r.Header.Get(api.HeaderResultCount))
 				}
 			})
 		}
@@ -399,7 +400,7 @@ func TestDocumentsList(t *testing.T) {
 			{"limit without = is 27", "limit", 27},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				desc := w.do(t, docReq{path: "/documents?" + tc.query, contract: docContract}).wantError(t, http.StatusBadRequest, tc.code)
+				desc := w.do(t, docReq{path: "/documents?" + tc.query, contract: docContract}).WantError(t, http.StatusBadRequest, tc.code)
 				name, _, _ := strings.Cut(tc.query, "=")
 				if !strings.Contains(desc, name) {
 					t.Errorf("description %q does not name %s", desc, name)
@@ -425,7 +426,7 @@ func TestDocumentsList(t *testing.T) {
 			}
 		}
 		// The same contract seen by its administrator, manager there: every type.
-		adminAll, _ := w.list(t, w.e.creds.APIKeys.Administrator, docVisitorContract, "?limit=1000")
+		adminAll, _ := w.list(t, w.e.Creds.APIKeys.Administrator, docVisitorContract, "?limit=1000")
 		if len(adminAll) != docPerContract {
 			t.Errorf("the administrator sees %d documents of %s, want %d", len(adminAll), docVisitorContract, docPerContract)
 		}
@@ -434,12 +435,12 @@ func TestDocumentsList(t *testing.T) {
 	t.Run("a visitor asking for money documents gets [] with X-Total-Count 0", func(t *testing.T) {
 		for _, typ := range []string{api.DocumentBills, api.DocumentInvoices, api.DocumentPartialBills} {
 			t.Run(typ, func(t *testing.T) {
-				r := w.do(t, docReq{path: "/documents?documentType=" + typ, contract: docVisitorContract}).wantStatus(t, http.StatusOK)
-				if string(r.body) != "[]" {
-					t.Errorf("body %s, want []", r.body)
+				r := w.do(t, docReq{path: "/documents?documentType=" + typ, contract: docVisitorContract}).WantStatus(t, http.StatusOK)
+				if string(r.Body) != "[]" {
+					t.Errorf("body %s, want []", r.Body)
 				}
-				if r.header.Get(api.HeaderTotalCount) != "0" || r.header.Get(api.HeaderResultCount) != "0" {
-					t.Errorf("counts %q/%q, want 0/0", r.header.Get(api.HeaderTotalCount), r.header.Get(api.HeaderResultCount))
+				if r.Header.Get(api.HeaderTotalCount) != "0" || r.Header.Get(api.HeaderResultCount) != "0" {
+					t.Errorf("counts %q/%q, want 0/0", r.Header.Get(api.HeaderTotalCount), r.Header.Get(api.HeaderResultCount))
 				}
 			})
 		}
@@ -459,7 +460,7 @@ func TestDocumentsList(t *testing.T) {
 
 	t.Run("documents are shaped as the wire says", func(t *testing.T) {
 		var raw []map[string]json.RawMessage
-		mustJSON(t, allResp.body, &raw)
+		apitest.MustJSON(t, allResp.Body, &raw)
 		period := regexp.MustCompile(`^[0-9]{4}(0[1-9]|1[0-2])$`)
 		date := regexp.MustCompile(`^"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z"$`)
 		number := regexp.MustCompile(`^-?[0-9]+(\.[0-9]{1,2})?$`)
@@ -500,11 +501,11 @@ func TestDocumentsList(t *testing.T) {
 			if d.UpdatedAt.Before(d.CreatedAt) {
 				t.Errorf("document %s: updated %s before created %s", d.ID, d.UpdatedAt, d.CreatedAt)
 			}
-			if d.CreatedAt.After(seedTime) {
+			if d.CreatedAt.After(apitest.SeedTime) {
 				t.Errorf("document %s: created %s, after the world was seeded", d.ID, d.CreatedAt)
 			}
 		}
-		if ct := allResp.header.Get("Content-Type"); ct != "application/json" {
+		if ct := allResp.Header.Get("Content-Type"); ct != "application/json" {
 			t.Errorf("Content-Type %q", ct)
 		}
 	})
@@ -514,12 +515,12 @@ func TestDocumentsList(t *testing.T) {
 	})
 
 	t.Run("the contract header is checked before the query", func(t *testing.T) {
-		w.do(t, docReq{path: "/documents?limit=0"}).wantError(t, http.StatusBadRequest, api.CodeMissingHeader)
-		w.do(t, docReq{path: "/documents?limit=0", contract: "OCB 1"}).wantError(t, http.StatusBadRequest, api.CodeInvalidHeader)
+		w.do(t, docReq{path: "/documents?limit=0"}).WantError(t, http.StatusBadRequest, api.CodeMissingHeader)
+		w.do(t, docReq{path: "/documents?limit=0", contract: "OCB 1"}).WantError(t, http.StatusBadRequest, api.CodeInvalidHeader)
 	})
 
 	t.Run("the contract's visibility is checked before the query (doc/wire.md §3 first)", func(t *testing.T) {
-		w.do(t, docReq{path: "/documents?limit=0", contract: docNobodys}).wantError(t, http.StatusForbidden, api.CodeAccessDenied)
+		w.do(t, docReq{path: "/documents?limit=0", contract: docNobodys}).WantError(t, http.StatusForbidden, api.CodeAccessDenied)
 	})
 }
 
@@ -543,7 +544,7 @@ func docContractHeaderCases(t *testing.T, w *docWorld, path string) {
 		{"sent twice with different values is 26", []string{api.HeaderContractID, docContract, api.HeaderContractID, docVisitorContract}, api.CodeInvalidHeader},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			desc := w.do(t, docReq{path: path, header: tc.header}).wantError(t, http.StatusBadRequest, tc.code)
+			desc := w.do(t, docReq{path: path, header: tc.header}).WantError(t, http.StatusBadRequest, tc.code)
 			if !strings.Contains(desc, api.HeaderContractID) {
 				t.Errorf("description %q does not name %s", desc, api.HeaderContractID)
 			}
@@ -551,7 +552,7 @@ func docContractHeaderCases(t *testing.T, w *docWorld, path string) {
 	}
 
 	t.Run("unknown and invisible contracts answer the same 403/50", func(t *testing.T) {
-		admin := w.e.creds.APIKeys.Administrator
+		admin := w.e.Creds.APIKeys.Administrator
 		var want []byte
 		for _, tc := range []struct{ name, key, contract string }{
 			{"unknown to the client", "", docUnknownContract},
@@ -563,9 +564,9 @@ func docContractHeaderCases(t *testing.T, w *docWorld, path string) {
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				r := w.do(t, docReq{path: path, key: tc.key, contract: tc.contract})
-				r.wantError(t, http.StatusForbidden, api.CodeAccessDenied)
+				r.WantError(t, http.StatusForbidden, api.CodeAccessDenied)
 				// The description quotes the number sent; nothing else may differ.
-				body := bytes.ReplaceAll(r.body, []byte(tc.contract), []byte("<contract>"))
+				body := bytes.ReplaceAll(r.Body, []byte(tc.contract), []byte("<contract>"))
 				if want == nil {
 					want = body
 				} else if !bytes.Equal(body, want) {
@@ -576,19 +577,19 @@ func docContractHeaderCases(t *testing.T, w *docWorld, path string) {
 		// Same length, so even Content-Length cannot tell them apart.
 		a := w.do(t, docReq{path: path, contract: docUnknownContract})
 		b := w.do(t, docReq{path: path, contract: docNobodys})
-		if a.header.Get("Content-Length") != b.header.Get("Content-Length") {
-			t.Errorf("Content-Length %s for an unknown contract, %s for an invisible one", a.header.Get("Content-Length"), b.header.Get("Content-Length"))
+		if a.Header.Get("Content-Length") != b.Header.Get("Content-Length") {
+			t.Errorf("Content-Length %s for an unknown contract, %s for an invisible one", a.Header.Get("Content-Length"), b.Header.Get("Content-Length"))
 		}
 	})
 }
 
 // docWantFile checks a 200 download of d (or of its headers, for HEAD) and returns its bytes.
-func docWantFile(t *testing.T, r response, d api.Document, contentType string, head bool) []byte {
+func docWantFile(t *testing.T, r apitest.Response, d api.Document, contentType string, head bool) []byte {
 	t.Helper()
-	if r.status != http.StatusOK {
-		t.Fatalf("status %d, want 200: %.300s", r.status, r.body)
+	if r.Status != http.StatusOK {
+		t.Fatalf("status %d, want 200: %.300s", r.Status, r.Body)
 	}
-	h := r.header
+	h := r.Header
 	if got := h.Get("Content-Type"); got != contentType {
 		t.Errorf("Content-Type %q, want %q", got, contentType)
 	}
@@ -599,18 +600,18 @@ func docWantFile(t *testing.T, r response, d api.Document, contentType string, h
 	if err != nil || size <= 0 {
 		t.Errorf("Content-Length %q", h.Get("Content-Length"))
 	}
-	if !head && size != len(r.body) {
-		t.Errorf("Content-Length %d, body %d bytes", size, len(r.body))
+	if !head && size != len(r.Body) {
+		t.Errorf("Content-Length %d, body %d bytes", size, len(r.Body))
 	}
-	if head && len(r.body) != 0 {
-		t.Errorf("HEAD answered %d bytes of body", len(r.body))
+	if head && len(r.Body) != 0 {
+		t.Errorf("HEAD answered %d bytes of body", len(r.Body))
 	}
 	etag := h.Get("ETag")
 	if !regexp.MustCompile(`^"[0-9a-f]{64}"$`).MatchString(etag) {
 		t.Errorf("ETag %q is not a strong SHA-256", etag)
 	}
 	if !head {
-		sum := sha256.Sum256(r.body)
+		sum := sha256.Sum256(r.Body)
 		if want := `"` + hex.EncodeToString(sum[:]) + `"`; etag != want {
 			t.Errorf("ETag %s, but the bytes hash to %s", etag, want)
 		}
@@ -629,7 +630,7 @@ func docWantFile(t *testing.T, r response, d api.Document, contentType string, h
 	if got := h.Get("Cache-Control"); got != "private, no-cache" {
 		t.Errorf("Cache-Control %q, want private, no-cache", got)
 	}
-	return r.body
+	return r.Body
 }
 
 func docFilePath(d api.Document) string { return "/documents/" + d.ID + "/file" }
@@ -664,7 +665,7 @@ func TestDocumentFile(t *testing.T) {
 	})
 
 	bill := byType[api.DocumentBills]
-	full := w.do(t, docReq{path: docFilePath(bill), contract: docContract}).wantStatus(t, http.StatusOK).body
+	full := w.do(t, docReq{path: docFilePath(bill), contract: docContract}).WantStatus(t, http.StatusOK).Body
 	size := len(full)
 	if size < 1000 {
 		t.Fatalf("the bill is %d bytes: too small for the range tests", size)
@@ -686,11 +687,11 @@ func TestDocumentFile(t *testing.T) {
 	t.Run("HEAD answers the headers without the body", func(t *testing.T) {
 		r := w.do(t, docReq{method: http.MethodHead, path: path, contract: docContract})
 		docWantFile(t, r, bill, docXLSX, true)
-		if r.header.Get("Content-Length") != strconv.Itoa(size) {
-			t.Errorf("Content-Length %q, want %d", r.header.Get("Content-Length"), size)
+		if r.Header.Get("Content-Length") != strconv.Itoa(size) {
+			t.Errorf("Content-Length %q, want %d", r.Header.Get("Content-Length"), size)
 		}
-		if r.header.Get("ETag") != etag {
-			t.Errorf("ETag %q, want %q", r.header.Get("ETag"), etag)
+		if r.Header.Get("ETag") != etag {
+			t.Errorf("ETag %q, want %q", r.Header.Get("ETag"), etag)
 		}
 	})
 
@@ -749,7 +750,7 @@ func TestDocumentFile(t *testing.T) {
 				switch tc.status {
 				case http.StatusOK:
 					docCheck(t, docFull(r, full))
-					if r.status == http.StatusOK {
+					if r.Status == http.StatusOK {
 						docWantFile(t, r, bill, docXLSX, false)
 					}
 				case http.StatusPartialContent:
@@ -789,15 +790,15 @@ func TestDocumentFile(t *testing.T) {
 		} {
 			t.Run(tc.name+" answers 416 with Content-Range", func(t *testing.T) {
 				r := w.do(t, docReq{path: path, contract: docContract, header: []string{"Range", tc.rng}})
-				desc := r.wantError(t, http.StatusRequestedRangeNotSatisfiable, api.CodeInvalidHeader)
-				if got, want := r.header.Get("Content-Range"), fmt.Sprintf("bytes */%d", size); got != want {
+				desc := r.WantError(t, http.StatusRequestedRangeNotSatisfiable, api.CodeInvalidHeader)
+				if got, want := r.Header.Get("Content-Range"), fmt.Sprintf("bytes */%d", size); got != want {
 					t.Errorf("Content-Range %q, want %q", got, want)
 				}
 				if !strings.Contains(desc, "Range") {
 					t.Errorf("description %q does not name Range", desc)
 				}
 				for _, name := range []string{"ETag", "Content-Disposition", "Repr-Digest", "Last-Modified", "Accept-Ranges"} {
-					if v := r.header.Get(name); v != "" {
+					if v := r.Header.Get(name); v != "" {
 						t.Errorf("the error carries %s: %s", name, v)
 					}
 				}
@@ -841,17 +842,17 @@ func TestDocumentFile(t *testing.T) {
 				docCheck(t, verr)
 				switch tc.status {
 				case http.StatusNotModified:
-					if r.status != http.StatusNotModified {
-						docCheck(t, fmt.Errorf("status %d, want 304: %.200s", r.status, r.body))
+					if r.Status != http.StatusNotModified {
+						docCheck(t, fmt.Errorf("status %d, want 304: %.200s", r.Status, r.Body))
 						return
 					}
-					if len(r.body) != 0 {
-						t.Errorf("304 with a body of %d bytes", len(r.body))
+					if len(r.Body) != 0 {
+						t.Errorf("304 with a body of %d bytes", len(r.Body))
 					}
-					if got := r.header.Get("ETag"); got != etag {
+					if got := r.Header.Get("ETag"); got != etag {
 						t.Errorf("ETag %q, want %q", got, etag)
 					}
-					if got := r.header.Get("Content-Type"); got != "" {
+					if got := r.Header.Get("Content-Type"); got != "" {
 						t.Errorf("304 with Content-Type %q", got)
 					}
 				case http.StatusOK:
@@ -860,12 +861,12 @@ func TestDocumentFile(t *testing.T) {
 					docCheck(t, docPartial(r, full, tc.from, tc.to))
 				case http.StatusPreconditionFailed:
 					docCheck(t, docError(r, http.StatusPreconditionFailed, api.CodeInvalidHeader))
-					desc := r.wantError(t, http.StatusPreconditionFailed, api.CodeInvalidHeader)
+					desc := r.WantError(t, http.StatusPreconditionFailed, api.CodeInvalidHeader)
 					if !strings.Contains(desc, "If-Match") {
 						t.Errorf("description %q does not name the header", desc)
 					}
 					for _, name := range []string{"ETag", "Content-Disposition", "Repr-Digest", "Last-Modified"} {
-						if v := r.header.Get(name); v != "" {
+						if v := r.Header.Get(name); v != "" {
 							t.Errorf("the error carries %s: %s", name, v)
 						}
 					}
@@ -901,7 +902,7 @@ func TestDocumentFile(t *testing.T) {
 				r := w.do(t, docReq{path: path + "?" + tc.query, contract: docContract})
 				switch {
 				case tc.code != 0:
-					desc := r.wantError(t, http.StatusBadRequest, tc.code)
+					desc := r.WantError(t, http.StatusBadRequest, tc.code)
 					if !strings.Contains(desc, "zipped") {
 						t.Errorf("description %q does not name zipped", desc)
 					}
@@ -918,7 +919,7 @@ func TestDocumentFile(t *testing.T) {
 		t.Run("two ZIPs are byte-identical, as their strong ETag promises", func(t *testing.T) {
 			a := w.do(t, docReq{path: path + "?zipped=1", contract: docContract})
 			b := w.do(t, docReq{path: path + "?zipped=true", contract: docContract})
-			if !bytes.Equal(a.body, b.body) {
+			if !bytes.Equal(a.Body, b.Body) {
 				t.Error("two downloads of the same ZIP differ")
 			}
 		})
@@ -941,11 +942,11 @@ func TestDocumentFile(t *testing.T) {
 					docWantZip(t, r, bill, full, zipETag)
 					return
 				}
-				r.wantStatus(t, tc.status)
-				if len(r.body) != 0 {
-					t.Errorf("304 with %d bytes of body", len(r.body))
+				r.WantStatus(t, tc.status)
+				if len(r.Body) != 0 {
+					t.Errorf("304 with %d bytes of body", len(r.Body))
 				}
-				if got := r.header.Get("ETag"); got != zipETag {
+				if got := r.Header.Get("ETag"); got != zipETag {
 					t.Errorf("ETag %q, want %q", got, zipETag)
 				}
 			})
@@ -953,25 +954,25 @@ func TestDocumentFile(t *testing.T) {
 
 		t.Run("HEAD answers the ZIP's headers without the body", func(t *testing.T) {
 			r, verr := w.send(t, docReq{method: http.MethodHead, path: path + "?zipped=1", contract: docContract})
-			r.wantStatus(t, http.StatusOK)
-			if len(r.body) != 0 {
-				t.Errorf("HEAD answered %d bytes", len(r.body))
+			r.WantStatus(t, http.StatusOK)
+			if len(r.Body) != 0 {
+				t.Errorf("HEAD answered %d bytes", len(r.Body))
 			}
-			if got := r.header.Get("ETag"); got != zipETag {
+			if got := r.Header.Get("ETag"); got != zipETag {
 				t.Errorf("ETag %q, want %q", got, zipETag)
 			}
-			if got := r.header.Get("Content-Type"); got != "application/zip" {
+			if got := r.Header.Get("Content-Type"); got != "application/zip" {
 				t.Errorf("Content-Type %q", got)
 			}
 			docCheck(t, verr)
-			if got := r.header.Get("Accept-Ranges"); got != "none" {
+			if got := r.Header.Get("Accept-Ranges"); got != "none" {
 				t.Errorf("Accept-Ranges %q, want none (as the GET answers)", got)
 			}
 		})
 	})
 
 	// The visitor's contract, seen by its administrator (manager there) and by the client.
-	adminOf2, _ := w.list(t, w.e.creds.APIKeys.Administrator, docVisitorContract, "?limit=1000")
+	adminOf2, _ := w.list(t, w.e.Creds.APIKeys.Administrator, docVisitorContract, "?limit=1000")
 	billOf2 := docFirstOfType(adminOf2)[api.DocumentBills]
 	reportOf2 := docFirstOfType(adminOf2)[api.DocumentReports]
 	of3, _ := w.list(t, "", docClientOnly, "?limit=1")
@@ -983,35 +984,35 @@ func TestDocumentFile(t *testing.T) {
 
 	t.Run("documents that are not there answer 404/60", func(t *testing.T) {
 		unknown := w.do(t, docReq{path: "/documents/" + docUnknownID + "/file", contract: docVisitorContract})
-		unknownDesc := unknown.wantError(t, http.StatusNotFound, api.CodeResourceNotFound)
+		unknownDesc := unknown.WantError(t, http.StatusNotFound, api.CodeResourceNotFound)
 		for _, tc := range []struct {
 			name, key, contract, id string
 		}{
 			{"a document of another contract", "", docContract, reportOf2.ID},
 			{"a bill of OCB0000002 asked with OCB0000001", "", docContract, billOf2.ID},
-			{"a document of OCB0000001 asked by its administrator with OCB0000002", w.e.creds.APIKeys.Administrator, docVisitorContract, bill.ID},
+			{"a document of OCB0000001 asked by its administrator with OCB0000002", w.e.Creds.APIKeys.Administrator, docVisitorContract, bill.ID},
 			{"an unknown well-formed id", "", docContract, docUnknownID},
 			{"another unknown well-formed id", "", docContract, "2222222222222222"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				w.do(t, docReq{path: "/documents/" + tc.id + "/file", key: tc.key, contract: tc.contract}).
-					wantError(t, http.StatusNotFound, api.CodeResourceNotFound)
+					WantError(t, http.StatusNotFound, api.CodeResourceNotFound)
 			})
 		}
 
 		t.Run("a visitor asking for a bill answers as an unknown id", func(t *testing.T) {
 			r := w.do(t, docReq{path: docFilePath(billOf2), contract: docVisitorContract})
-			desc := r.wantError(t, http.StatusNotFound, api.CodeResourceNotFound)
+			desc := r.WantError(t, http.StatusNotFound, api.CodeResourceNotFound)
 			if got, want := strings.ReplaceAll(desc, billOf2.ID, "<id>"), strings.ReplaceAll(unknownDesc, docUnknownID, "<id>"); got != want {
 				t.Errorf("description %q\ndiffers from the unknown id's %q", got, want)
 			}
-			if got, want := bytes.ReplaceAll(r.body, []byte(billOf2.ID), []byte("<id>")), bytes.ReplaceAll(unknown.body, []byte(docUnknownID), []byte("<id>")); !bytes.Equal(got, want) {
+			if got, want := bytes.ReplaceAll(r.Body, []byte(billOf2.ID), []byte("<id>")), bytes.ReplaceAll(unknown.Body, []byte(docUnknownID), []byte("<id>")); !bytes.Equal(got, want) {
 				t.Errorf("body %s\ndiffers from the unknown id's %s", got, want)
 			}
 			// Zipped, the same.
-			w.do(t, docReq{path: docFilePath(billOf2) + "?zipped=1", contract: docVisitorContract}).wantError(t, http.StatusNotFound, api.CodeResourceNotFound)
+			w.do(t, docReq{path: docFilePath(billOf2) + "?zipped=1", contract: docVisitorContract}).WantError(t, http.StatusNotFound, api.CodeResourceNotFound)
 			// Its administrator, manager there, downloads it.
-			docWantFile(t, w.do(t, docReq{path: docFilePath(billOf2), key: w.e.creds.APIKeys.Administrator, contract: docVisitorContract}), billOf2, docXLSX, false)
+			docWantFile(t, w.do(t, docReq{path: docFilePath(billOf2), key: w.e.Creds.APIKeys.Administrator, contract: docVisitorContract}), billOf2, docXLSX, false)
 		})
 	})
 
@@ -1037,17 +1038,17 @@ func TestDocumentFile(t *testing.T) {
 			{"three dots", "..."},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				desc := w.do(t, docReq{path: "/documents/" + tc.id + "/file", contract: docContract}).wantError(t, http.StatusNotFound, api.CodeResourceNotFound)
+				desc := w.do(t, docReq{path: "/documents/" + tc.id + "/file", contract: docContract}).WantError(t, http.StatusNotFound, api.CodeResourceNotFound)
 				if !strings.Contains(desc, "no document") {
 					t.Errorf("description %q does not say what is wrong", desc)
 				}
 			})
 		}
 		t.Run("after the contract's visibility (doc/wire.md §3 first)", func(t *testing.T) {
-			w.do(t, docReq{path: "/documents/a.b/file", contract: docNobodys}).wantError(t, http.StatusForbidden, api.CodeAccessDenied)
+			w.do(t, docReq{path: "/documents/a.b/file", contract: docNobodys}).WantError(t, http.StatusForbidden, api.CodeAccessDenied)
 		})
 		t.Run("after the contract header", func(t *testing.T) {
-			w.do(t, docReq{path: "/documents/a.b/file"}).wantError(t, http.StatusBadRequest, api.CodeMissingHeader)
+			w.do(t, docReq{path: "/documents/a.b/file"}).WantError(t, http.StatusBadRequest, api.CodeMissingHeader)
 		})
 	})
 
@@ -1064,10 +1065,10 @@ func TestDocumentFile(t *testing.T) {
 		} {
 			t.Run(p, func(t *testing.T) {
 				r := w.do(t, docReq{path: p, contract: docContract})
-				if loc := r.header.Get("Location"); loc != "" {
+				if loc := r.Header.Get("Location"); loc != "" {
 					t.Errorf("redirect to %s", loc)
 				}
-				r.wantError(t, http.StatusNotFound, api.CodeResourceNotFound)
+				r.WantError(t, http.StatusNotFound, api.CodeResourceNotFound)
 			})
 		}
 	})
@@ -1078,13 +1079,13 @@ func TestDocumentFile(t *testing.T) {
 
 	t.Run("a contract invisible to the key answers 403/50", func(t *testing.T) {
 		for _, tc := range []struct{ name, key, contract, path string }{
-			{"the administrator asking a client-only contract's document", w.e.creds.APIKeys.Administrator, docClientOnly, docFilePath(of3[0])},
+			{"the administrator asking a client-only contract's document", w.e.Creds.APIKeys.Administrator, docClientOnly, docFilePath(of3[0])},
 			{"the client asking a contract it is not declared on", "", docNobodys, "/documents/" + docUnknownID + "/file"},
 			{"the client asking an unknown contract", "", docUnknownContract, path},
 			{"zipped, the same", "", docNobodys, "/documents/" + docUnknownID + "/file?zipped=1"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				w.do(t, docReq{path: tc.path, key: tc.key, contract: tc.contract}).wantError(t, http.StatusForbidden, api.CodeAccessDenied)
+				w.do(t, docReq{path: tc.path, key: tc.key, contract: tc.contract}).WantError(t, http.StatusForbidden, api.CodeAccessDenied)
 			})
 		}
 		// The client, declared there, downloads the same document.
@@ -1094,8 +1095,8 @@ func TestDocumentFile(t *testing.T) {
 	t.Run("methods other than GET and HEAD answer 405/61", func(t *testing.T) {
 		for _, m := range []string{http.MethodPost, http.MethodPut, http.MethodDelete, http.MethodPatch} {
 			r := w.do(t, docReq{method: m, path: path, contract: docContract})
-			r.wantError(t, http.StatusMethodNotAllowed, api.CodeMethodNotAllowed)
-			if allow := r.header.Get("Allow"); allow != "GET, HEAD" {
+			r.WantError(t, http.StatusMethodNotAllowed, api.CodeMethodNotAllowed)
+			if allow := r.Header.Get("Allow"); allow != "GET, HEAD" {
 				t.Errorf("%s: Allow %q, want GET, HEAD", m, allow)
 			}
 		}
@@ -1114,53 +1115,53 @@ func docContentType(d api.Document) string {
 }
 
 // docFull reports whether r is a 200 holding the whole file.
-func docFull(r response, full []byte) error {
-	if r.status != http.StatusOK {
-		return fmt.Errorf("status %d, want 200 with the whole file: %.200s", r.status, r.body)
+func docFull(r apitest.Response, full []byte) error {
+	if r.Status != http.StatusOK {
+		return fmt.Errorf("status %d, want 200 with the whole file: %.200s", r.Status, r.Body)
 	}
-	if !bytes.Equal(r.body, full) {
-		return fmt.Errorf("200 with %d bytes, not the %d of the file", len(r.body), len(full))
+	if !bytes.Equal(r.Body, full) {
+		return fmt.Errorf("200 with %d bytes, not the %d of the file", len(r.Body), len(full))
 	}
-	if r.header.Get("Content-Range") != "" {
-		return fmt.Errorf("200 with Content-Range %q", r.header.Get("Content-Range"))
+	if r.Header.Get("Content-Range") != "" {
+		return fmt.Errorf("200 with Content-Range %q", r.Header.Get("Content-Range"))
 	}
 	return nil
 }
 
 // docPartial reports whether r is a single-range 206 holding full[from:to].
-func docPartial(r response, full []byte, from, to int) error {
-	if r.status != http.StatusPartialContent {
-		return fmt.Errorf("status %d, want 206 for bytes %d-%d: %.200s", r.status, from, to-1, r.body)
+func docPartial(r apitest.Response, full []byte, from, to int) error {
+	if r.Status != http.StatusPartialContent {
+		return fmt.Errorf("status %d, want 206 for bytes %d-%d: %.200s", r.Status, from, to-1, r.Body)
 	}
-	if !bytes.Equal(r.body, full[from:to]) {
-		return fmt.Errorf("206 with %d bytes, not bytes %d-%d", len(r.body), from, to-1)
+	if !bytes.Equal(r.Body, full[from:to]) {
+		return fmt.Errorf("206 with %d bytes, not bytes %d-%d", len(r.Body), from, to-1)
 	}
-	if got, want := r.header.Get("Content-Range"), fmt.Sprintf("bytes %d-%d/%d", from, to-1, len(full)); got != want {
+	if got, want := r.Header.Get("Content-Range"), fmt.Sprintf("bytes %d-%d/%d", from, to-1, len(full)); got != want {
 		return fmt.Errorf("Content-Range %q, want %q", got, want)
 	}
-	if got := r.header.Get("Content-Length"); got != strconv.Itoa(to-from) {
+	if got := r.Header.Get("Content-Length"); got != strconv.Itoa(to-from) {
 		return fmt.Errorf("Content-Length %q, want %d", got, to-from)
 	}
 	sum := sha256.Sum256(full)
-	if got, want := r.header.Get("Repr-Digest"), "sha-256=:"+base64.StdEncoding.EncodeToString(sum[:])+":"; got != want {
+	if got, want := r.Header.Get("Repr-Digest"), "sha-256=:"+base64.StdEncoding.EncodeToString(sum[:])+":"; got != want {
 		return fmt.Errorf("Repr-Digest %q, want the whole file's %q", got, want)
 	}
 	return nil
 }
 
 // docParts checks a multipart/byteranges 206 and returns the [from, to) of each part.
-func docParts(t *testing.T, r response, full []byte) [][2]int {
+func docParts(t *testing.T, r apitest.Response, full []byte) [][2]int {
 	t.Helper()
-	r.wantStatus(t, http.StatusPartialContent)
-	mt, params, err := mime.ParseMediaType(r.header.Get("Content-Type"))
+	r.WantStatus(t, http.StatusPartialContent)
+	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "multipart/byteranges" {
-		t.Fatalf("Content-Type %q, want multipart/byteranges", r.header.Get("Content-Type"))
+		t.Fatalf("Content-Type %q, want multipart/byteranges", r.Header.Get("Content-Type"))
 	}
-	if got := r.header.Get("Content-Length"); got != strconv.Itoa(len(r.body)) {
-		t.Errorf("Content-Length %q for %d bytes", got, len(r.body))
+	if got := r.Header.Get("Content-Length"); got != strconv.Itoa(len(r.Body)) {
+		t.Errorf("Content-Length %q for %d bytes", got, len(r.Body))
 	}
 	var parts [][2]int
-	mr := multipart.NewReader(bytes.NewReader(r.body), params["boundary"])
+	mr := multipart.NewReader(bytes.NewReader(r.Body), params["boundary"])
 	for {
 		p, err := mr.NextPart()
 		if err == io.EOF {
@@ -1189,10 +1190,10 @@ func docParts(t *testing.T, r response, full []byte) [][2]int {
 }
 
 // docWantZip checks a ZIP download of d: one entry, named as the document, holding its bytes.
-func docWantZip(t *testing.T, r response, d api.Document, full []byte, etag string) {
+func docWantZip(t *testing.T, r apitest.Response, d api.Document, full []byte, etag string) {
 	t.Helper()
-	r.wantStatus(t, http.StatusOK)
-	h := r.header
+	r.WantStatus(t, http.StatusOK)
+	h := r.Header
 	if got := h.Get("Content-Type"); got != "application/zip" {
 		t.Errorf("Content-Type %q, want application/zip", got)
 	}
@@ -1214,7 +1215,7 @@ func docWantZip(t *testing.T, r response, d api.Document, full []byte, etag stri
 	if got, want := h.Get("Last-Modified"), d.UpdatedAt.UTC().Format(http.TimeFormat); got != want {
 		t.Errorf("Last-Modified %q, want %q", got, want)
 	}
-	zr, err := zip.NewReader(bytes.NewReader(r.body), int64(len(r.body)))
+	zr, err := zip.NewReader(bytes.NewReader(r.Body), int64(len(r.Body)))
 	if err != nil {
 		t.Fatalf("not a ZIP archive: %v", err)
 	}
@@ -1243,14 +1244,14 @@ func TestDocumentFileWithoutItsBytesAnswers500(t *testing.T) {
 	w := newDocWorld(t)
 	docs, _ := w.list(t, "", docContract, "?documentType=invoices&limit=2")
 	gone, kept := docs[0], docs[1]
-	stored, err := w.e.db.Document(t.Context(), docContract, gone.ID)
+	stored, err := w.e.DB.Document(t.Context(), docContract, gone.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := w.e.blobs.Delete(t.Context(), stored.BlobKey); err != nil {
+	if err := w.e.Blobs.Delete(t.Context(), stored.BlobKey); err != nil {
 		t.Fatalf("remove the document's bytes: %v", err)
 	}
-	if _, err := w.e.blobs.Open(t.Context(), stored.BlobKey); !eccs.IsNotFound(err) {
+	if _, err := w.e.Blobs.Open(t.Context(), stored.BlobKey); !eccs.IsNotFound(err) {
 		t.Fatalf("the bytes are still there after Delete: %v", err)
 	}
 
@@ -1268,23 +1269,23 @@ func TestDocumentFileWithoutItsBytesAnswers500(t *testing.T) {
 			r := w.do(t, docReq{method: tc.method, path: docFilePath(gone) + tc.query, contract: docContract, header: tc.header})
 			if tc.method == http.MethodHead {
 				// No body to read: the status and the absence of file headers.
-				r.wantStatus(t, http.StatusInternalServerError)
+				r.WantStatus(t, http.StatusInternalServerError)
 			} else {
-				r.wantError(t, http.StatusInternalServerError, api.CodeInternalError)
+				r.WantError(t, http.StatusInternalServerError, api.CodeInternalError)
 			}
-			for _, leak := range []string{w.e.dir, "documents/", "contracts/", gone.ID, "no such file", "open ", "blob", "bytes missing", ".go"} {
-				if bytes.Contains(r.body, []byte(leak)) {
-					t.Errorf("the answer shows %q: %s", leak, r.body)
+			for _, leak := range []string{w.e.Dir, "documents/", "contracts/", gone.ID, "no such file", "open ", "blob", "bytes missing", ".go"} {
+				if bytes.Contains(r.Body, []byte(leak)) {
+					t.Errorf("the answer shows %q: %s", leak, r.Body)
 				}
 			}
 			for _, name := range []string{"ETag", "Content-Disposition", "Repr-Digest", "Accept-Ranges", "Last-Modified"} {
-				if v := r.header.Get(name); v != "" {
+				if v := r.Header.Get(name); v != "" {
 					t.Errorf("the error carries %s: %s", name, v)
 				}
 			}
-			rid := r.header.Get(api.HeaderRequestID)
-			if line := docLogLine(t, w.e.logs.String(), rid, "ERROR"); line == nil {
-				t.Errorf("no ERROR log line with request id %s:\n%s", rid, w.e.logs.String())
+			rid := r.Header.Get(api.HeaderRequestID)
+			if line := docLogLine(t, w.e.Logs.String(), rid, "ERROR"); line == nil {
+				t.Errorf("no ERROR log line with request id %s:\n%s", rid, w.e.Logs.String())
 			} else if msg, _ := line["error"].(string); !strings.Contains(msg, gone.ID) || !strings.Contains(msg, "contracts/"+docContract+"/"+gone.ID) {
 				t.Errorf("the log line does not hold the real error: %v", line)
 			}
@@ -1351,13 +1352,13 @@ func docPatternSlice(from, to int64) []byte {
 }
 
 func TestDocumentDownloadStreamsALargeFile(t *testing.T) {
-	e := newEnv(t)
-	tok := e.token()
+	e := apitest.NewEnv(t)
+	tok := e.Token()
 	const size = 64 << 20
 	h := sha256.New()
 	// The bytes are a pattern, not a usage report: store them through a Service that takes any
 	// file, and serve them through the test's own.
-	raw, err := eccs.NewService(e.db, e.blobs, eccs.Config{Keys: testKeys, Now: e.clock.Now, Formats: testenv.AnyFormats{}})
+	raw, err := eccs.NewService(e.DB, e.Blobs, eccs.Config{Keys: apitest.Keys, Now: e.Clock.Now, Formats: testenv.AnyFormats{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1378,12 +1379,12 @@ func TestDocumentDownloadStreamsALargeFile(t *testing.T) {
 	// A plain client, reading the body as it comes: the validating transport would buffer it.
 	get := func(t *testing.T, header ...string) (*http.Response, func()) {
 		t.Helper()
-		hr, err := http.NewRequestWithContext(t.Context(), http.MethodGet, e.url+api.BasePath+"/documents/"+doc.ID+"/file", nil)
+		hr, err := http.NewRequestWithContext(t.Context(), http.MethodGet, e.URL+api.BasePath+"/documents/"+doc.ID+"/file", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		hr.Header.Set("Authorization", "Bearer "+tok)
-		hr.Header.Set(api.HeaderAPIKey, e.creds.APIKeys.Client)
+		hr.Header.Set(api.HeaderAPIKey, e.Creds.APIKeys.Client)
 		hr.Header.Set(api.HeaderContractID, docContract)
 		hr.Header.Set("Accept", "application/json")
 		for i := 0; i+1 < len(header); i += 2 {
@@ -1504,15 +1505,15 @@ func (b *docFailingBlob) Seek(offset int64, whence int) (int64, error) {
 }
 
 func TestDocumentDownloadFailingMidwayIsNeverAnswerComplete(t *testing.T) {
-	e := newEnv(t)
-	tok := e.token()
-	svc, err := eccs.NewService(e.db, docFailingBlobs{BlobStore: e.blobs, after: 5000}, eccs.Config{Keys: testKeys, Now: e.clock.Now, Formats: docformat.Formats{}})
+	e := apitest.NewEnv(t)
+	tok := e.Token()
+	svc, err := eccs.NewService(e.DB, docFailingBlobs{BlobStore: e.Blobs, after: 5000}, eccs.Config{Keys: apitest.Keys, Now: e.Clock.Now, Formats: docformat.Formats{}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(httpapi.New(svc, slog.New(slog.NewJSONHandler(io.Discard, nil)), httpapi.Config{Now: e.clock.Now}))
+	srv := httptest.NewServer(httpapi.New(svc, slog.New(slog.NewJSONHandler(io.Discard, nil)), httpapi.Config{Now: e.Clock.Now}))
 	t.Cleanup(srv.Close)
-	w := &docWorld{e: &env{t: t, url: srv.URL, creds: e.creds}, tok: tok}
+	w := &docWorld{e: &apitest.Env{T: t, URL: srv.URL, Creds: e.Creds}, tok: tok}
 	docs, _ := w.list(t, "", docContract, "?documentType=bills&limit=1")
 	bill := docs[0]
 

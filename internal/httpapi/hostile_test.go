@@ -45,6 +45,7 @@ import (
 	"github.com/eccs/eccs/api"
 	"github.com/eccs/eccs/api/admin"
 	"github.com/eccs/eccs/internal/sqlstore"
+	"github.com/eccs/eccs/internal/testkit/apitest"
 	"github.com/eccs/eccs/internal/testkit/openapitest"
 )
 
@@ -176,28 +177,28 @@ const (
 
 // newHostileWorld starts an admin env (customer and admin listeners on one service) and makes
 // the fresh objects; every change it makes happens before any snapshot.
-func newHostileWorld(t *testing.T) (*adminEnv, *hostileWorld) {
+func newHostileWorld(t *testing.T) (*apitest.AdminEnv, *hostileWorld) {
 	t.Helper()
-	a := newAdminEnv(t, withMaxUpload(hostileUploadLimit))
-	w := &hostileWorld{t: t, clientID: a.creds.ClientID, clientSecret: a.creds.ClientSecret,
-		apiKey: a.creds.APIKeys.Administrator, operatorToken: a.token,
-		billingAccountID: a.creds.BillingAccountID, offerID: a.creds.OfferCode, level: a.creds.SupportLevel,
-		sampleContractID: a.creds.SampleContractID, sampleDocumentID: a.creds.SampleDocumentID}
-	w.customerAddr = hostPort(t, a.url)
-	w.adminAddr = hostPort(t, a.adminURL)
-	w.accessToken = a.env.token()
+	a := apitest.NewAdminEnv(t, apitest.WithMaxUpload(hostileUploadLimit))
+	w := &hostileWorld{t: t, clientID: a.Creds.ClientID, clientSecret: a.Creds.ClientSecret,
+		apiKey: a.Creds.APIKeys.Administrator, operatorToken: a.OperatorToken,
+		billingAccountID: a.Creds.BillingAccountID, offerID: a.Creds.OfferCode, level: a.Creds.SupportLevel,
+		sampleContractID: a.Creds.SampleContractID, sampleDocumentID: a.Creds.SampleDocumentID}
+	w.customerAddr = hostPort(t, a.URL)
+	w.adminAddr = hostPort(t, a.AdminURL)
+	w.accessToken = a.Env.Token()
 
-	customers := ok[admin.List[admin.Customer]](t, a.call("GET", "/customers?limit=1", nil), 200)
+	customers := apitest.OK[admin.List[admin.Customer]](t, a.Call("GET", "/customers?limit=1", nil), 200)
 	if len(customers.Items) == 0 {
 		t.Fatal("the seeded world has no customer")
 	}
 	w.customerID, w.segment = customers.Items[0].ID, customers.Items[0].Segment
-	for _, o := range ok[admin.List[admin.Offer]](t, a.call("GET", "/offers", nil), 200).Items {
+	for _, o := range apitest.OK[admin.List[admin.Offer]](t, a.Call("GET", "/offers", nil), 200).Items {
 		if o.ID == w.offerID {
 			w.contractType = o.ContractType
 		}
 	}
-	for _, acct := range ok[admin.List[admin.Account]](t, a.call("GET", "/accounts?limit=1000", nil), 200).Items {
+	for _, acct := range apitest.OK[admin.List[admin.Account]](t, a.Call("GET", "/accounts?limit=1000", nil), 200).Items {
 		switch {
 		case acct.Type == "client" && w.clientAccountID == "":
 			w.clientAccountID = acct.ID
@@ -205,9 +206,9 @@ func newHostileWorld(t *testing.T) (*adminEnv, *hostileWorld) {
 			w.adminAccountID = acct.ID
 		}
 	}
-	for _, d := range ok[admin.List[admin.Document]](t, a.call("GET", "/contracts/"+w.sampleContractID+"/documents?limit=1000", nil), 200).Items {
+	for _, d := range apitest.OK[admin.List[admin.Document]](t, a.Call("GET", "/contracts/"+w.sampleContractID+"/documents?limit=1000", nil), 200).Items {
 		if d.ID == w.sampleDocumentID {
-			w.sampleDocumentFile = generatedFile(t, d.DocumentType, d.ContractID, d.Period, "hostile replacement")
+			w.sampleDocumentFile = apitest.GeneratedFile(t, d.DocumentType, d.ContractID, d.Period, "hostile replacement")
 		}
 	}
 	if w.contractType == "" || w.clientAccountID == "" || w.adminAccountID == "" || w.sampleDocumentFile == nil {
@@ -216,7 +217,7 @@ func newHostileWorld(t *testing.T) (*adminEnv, *hostileWorld) {
 
 	// The fresh objects.
 	newContract := func(id, who string) admin.Contract {
-		return ok[admin.Contract](t, a.call("POST", "/contracts", admin.NewContract{
+		return apitest.OK[admin.Contract](t, a.Call("POST", "/contracts", admin.NewContract{
 			ID: id, Name: "Hostile " + id, OfferID: w.offerID, BillingAccountID: w.billingAccountID, SupportLevel: w.level,
 			Referent: admin.Person{LastName: "Referent", FirstName: who, Email: strings.ToLower(who) + ".referent@hostile.example"},
 		}), 201)
@@ -224,23 +225,23 @@ func newHostileWorld(t *testing.T) (*adminEnv, *hostileWorld) {
 	w.contractID = newContract("HOSTILE-1", "Rita").ID
 	w.closableID = newContract("HOSTILE-2", "Carl").ID
 	addUser := func(first string) admin.User {
-		return ok[admin.User](t, a.call("POST", "/contracts/"+w.contractID+"/users", map[string]any{
+		return apitest.OK[admin.User](t, a.Call("POST", "/contracts/"+w.contractID+"/users", map[string]any{
 			"lastName": "User", "firstName": first, "email": strings.ToLower(first) + ".user@hostile.example",
 			"login": strings.ToLower(first) + ".user.hostile", "roles": map[string][]string{"contracts": {"visitor"}},
 		}), 201)
 	}
 	w.referentEmail = addUser("Rebecca").Identity.Email
 	w.userIdentityID = addUser("Ulrich").Identity.ID
-	csv := generatedFile(t, hostileUploadType, w.contractID, "202604", "hostile setup")
-	w.deletableDocID = ok[admin.Document](t, a.upload("POST", "/contracts/"+w.contractID+"/documents?type="+hostileUploadType+"&period=202604&amount=1&currency=EUR", csv), 201).ID
-	w.uploadFile = generatedFile(t, hostileUploadType, w.contractID, hostileUploadPeriod, "hostile upload")
+	csv := apitest.GeneratedFile(t, hostileUploadType, w.contractID, "202604", "hostile setup")
+	w.deletableDocID = apitest.OK[admin.Document](t, a.Upload("POST", "/contracts/"+w.contractID+"/documents?type="+hostileUploadType+"&period=202604&amount=1&currency=EUR", csv), 201).ID
+	w.uploadFile = apitest.GeneratedFile(t, hostileUploadType, w.contractID, hostileUploadPeriod, "hostile upload")
 	if len(w.uploadFile) > hostileUploadLimit || len(w.sampleDocumentFile) > hostileUploadLimit {
 		t.Fatalf("a valid file is larger than the suite's upload limit (%d, %d bytes)", len(w.uploadFile), len(w.sampleDocumentFile))
 	}
-	w.keyID = a.issueKey(w.clientAccountID, admin.KeyRequest{}).APIKey.ID
-	w.claimToken = path.Base(a.issueKey(w.clientAccountID, admin.KeyRequest{ClaimLink: true}).Claim.URL)
-	w.applicationID = ok[admin.IssuedApplication](t, a.call("POST", "/applications", admin.NewApplication{Name: "Hostile fresh app"}), 201).Application.ID
-	w.operatorTokenID = ok[admin.IssuedOperatorToken](t, a.call("POST", "/operator-tokens", admin.NewOperatorToken{Name: "hostile fresh token"}), 201).OperatorToken.ID
+	w.keyID = a.IssueKey(w.clientAccountID, admin.KeyRequest{}).APIKey.ID
+	w.claimToken = path.Base(a.IssueKey(w.clientAccountID, admin.KeyRequest{ClaimLink: true}).Claim.URL)
+	w.applicationID = apitest.OK[admin.IssuedApplication](t, a.Call("POST", "/applications", admin.NewApplication{Name: "Hostile fresh app"}), 201).Application.ID
+	w.operatorTokenID = apitest.OK[admin.IssuedOperatorToken](t, a.Call("POST", "/operator-tokens", admin.NewOperatorToken{Name: "hostile fresh token"}), 201).OperatorToken.ID
 
 	w.customerOrder = map[string]any{
 		"billingAccountId": w.billingAccountID, "offerCode": w.offerID, "contractName": "Hostile order",
@@ -258,7 +259,7 @@ func newHostileWorld(t *testing.T) (*adminEnv, *hostileWorld) {
 
 	// The credentials' last use is written once a minute at most, and the clock does not move:
 	// using them once now keeps those writes out of the snapshots.
-	a.env.call("GET", "/contracts", w.accessToken, w.apiKey, "", "").wantStatus(t, 200)
+	a.Env.Call("GET", "/contracts", w.accessToken, w.apiKey, "", "").WantStatus(t, 200)
 	return a, w
 }
 
@@ -483,7 +484,7 @@ func (e *hostileEndpoint) request() hostileRequest {
 	r := hostileRequest{method: e.method, target: e.target(e.params, e.query)}
 	switch e.auth {
 	case authClient:
-		r.header = append(r.header, hostileHeader{"Authorization", basic(e.w.clientID, e.w.clientSecret)})
+		r.header = append(r.header, hostileHeader{"Authorization", apitest.Basic(e.w.clientID, e.w.clientSecret)})
 	case authCustomer:
 		r.header = append(r.header, hostileHeader{"Authorization", "Bearer " + e.w.accessToken},
 			hostileHeader{api.HeaderAPIKey, e.w.apiKey})
@@ -987,7 +988,7 @@ func credentialCases(e *hostileEndpoint) []hostileCase {
 		}
 		cases = append(cases,
 			e.spoil("Authorization absent", base.with("Authorization")),
-			e.spoil("Authorization twice", base.with("Authorization", basic(id, secret), basic(id, secret))),
+			e.spoil("Authorization twice", base.with("Authorization", apitest.Basic(id, secret), apitest.Basic(id, secret))),
 			e.spoil("Basic with a raw NUL byte", base.with("Authorization", "Basic \x00")).maybeBareHTTP(),
 		)
 	}
@@ -1582,12 +1583,12 @@ type hostileSnapshot struct {
 	spool  []string          // files left in the upload spool
 }
 
-func takeHostileSnapshot(t *testing.T, a *adminEnv) hostileSnapshot {
+func takeHostileSnapshot(t *testing.T, a *apitest.AdminEnv) hostileSnapshot {
 	t.Helper()
 	ctx := t.Context()
-	store, ok := a.db.(interface{ DB() *sql.DB })
+	store, ok := a.DB.(interface{ DB() *sql.DB })
 	if !ok {
-		t.Fatalf("the %T store does not give its *sql.DB", a.db)
+		t.Fatalf("the %T store does not give its *sql.DB", a.DB)
 	}
 	db := store.DB()
 	tables, err := sqlstore.Checksums(ctx, db)
@@ -1615,8 +1616,8 @@ func takeHostileSnapshot(t *testing.T, a *adminEnv) hostileSnapshot {
 	tables["counters"] = strings.Join(counters, " ")
 
 	blobs := map[string]string{}
-	for _, key := range a.blobKeys(t) {
-		b, err := a.blobs.Open(ctx, key)
+	for _, key := range a.BlobKeys(t) {
+		b, err := a.Blobs.Open(ctx, key)
 		if err != nil {
 			t.Fatalf("open document file %s: %v", key, err)
 		}
@@ -1628,7 +1629,7 @@ func takeHostileSnapshot(t *testing.T, a *adminEnv) hostileSnapshot {
 		}
 		blobs[key] = hex.EncodeToString(h.Sum(nil))
 	}
-	return hostileSnapshot{tables: tables, blobs: blobs, spool: a.spooled()}
+	return hostileSnapshot{tables: tables, blobs: blobs, spool: a.Spooled()}
 }
 
 // mustEqual fails the test where s differs from before, or where the spool holds anything.

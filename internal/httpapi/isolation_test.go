@@ -31,7 +31,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -43,13 +42,8 @@ import (
 
 	"github.com/eccs/eccs/api"
 	"github.com/eccs/eccs/internal/eccs"
-	"github.com/eccs/eccs/internal/fileblob"
 	"github.com/eccs/eccs/internal/httpapi"
-	"github.com/eccs/eccs/internal/postgres"
-	"github.com/eccs/eccs/internal/s3blob"
-	"github.com/eccs/eccs/internal/sqlite"
-	"github.com/eccs/eccs/internal/testkit/pgtest"
-	"github.com/eccs/eccs/internal/testkit/s3test"
+	"github.com/eccs/eccs/internal/testkit/apitest"
 	"github.com/eccs/eccs/internal/testkit/testenv"
 )
 
@@ -481,16 +475,17 @@ func (l *isoLockedReader) Read(p []byte) (int, error) {
 	return l.r.Read(p)
 }
 
-// newIsoSuite starts a server on a fresh, empty store of the test backend. The Service takes
+// newIsoSuite starts a server on a fresh, empty store of the test backend (apitest.EmptyStore:
+// the seeded test world is not used, this test makes its own). The Service takes
 // any file (testenv.AnyFormats): this test is about who sees which bytes, not their format.
 // Its ids come from the seed, so that a seed rebuilds the same world.
 func newIsoSuite(t *testing.T, seed uint64) *isoSuite {
-	db, blobs := isoOpenStore(t)
+	db, blobs := apitest.EmptyStore(t)
 	clock := testenv.NewClock(isoNow)
 	var chacha [32]byte
 	binary.LittleEndian.PutUint64(chacha[:], seed)
 	svc, err := eccs.NewService(db, blobs, eccs.Config{
-		Keys: testKeys, Now: clock.Now, Formats: testenv.AnyFormats{},
+		Keys: apitest.Keys, Now: clock.Now, Formats: testenv.AnyFormats{},
 		Random: &isoLockedReader{r: rand.NewChaCha8(chacha)},
 	})
 	if err != nil {
@@ -518,43 +513,6 @@ func newIsoSuite(t *testing.T, seed uint64) *isoSuite {
 	}
 	s.token = tok.AccessToken
 	return s
-}
-
-// isoOpenStore opens a fresh, empty, migrated store and blob store of the backend
-// ECCS_TEST_BACKEND names (see fixture_test.go). The seeded test world is not used: this test
-// makes its own.
-func isoOpenStore(t *testing.T) (testStore, eccs.BlobStore) {
-	ctx := t.Context()
-	if testBackend() == backendPostgres {
-		pgtest.Require(t)
-		db, err := postgres.Open(ctx, pgtest.URL(t), postgres.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		if _, err := db.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
-		blobs, err := s3blob.Open(ctx, s3test.URL(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return db, blobs
-	}
-	dir := t.TempDir()
-	db, err := sqlite.Open(ctx, filepath.Join(dir, "eccs.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	blobs, err := fileblob.Open(filepath.Join(dir, "documents"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return db, blobs
 }
 
 func (s *isoSuite) must(err error, what string) {

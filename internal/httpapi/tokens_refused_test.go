@@ -19,6 +19,7 @@ import (
 
 	"github.com/eccs/eccs/api"
 	"github.com/eccs/eccs/internal/eccs"
+	"github.com/eccs/eccs/internal/testkit/apitest"
 )
 
 var b64url = base64.RawURLEncoding
@@ -59,10 +60,10 @@ func claimsOf(t *testing.T, token string) map[string]any {
 }
 
 func TestTokensThatMustNotOpenTheAPIAreRefused(t *testing.T) {
-	e := newEnv(t)
-	good := e.token()
+	e := apitest.NewEnv(t)
+	good := e.Token()
 	claims := claimsOf(t, good)
-	realKey := testKeys.TokenKeys[0]
+	realKey := apitest.Keys.TokenKeys[0]
 	ourHeader := `{"alg":"HS256","typ":"JWT","kid":"` + realKey.ID + `"}`
 	with := func(edit func(map[string]any)) map[string]any {
 		c := map[string]any{}
@@ -75,9 +76,9 @@ func TestTokensThatMustNotOpenTheAPIAreRefused(t *testing.T) {
 	// A token of ours, re-signed with our key, must still verify: the variants below differ
 	// from it in one thing only.
 	if resigned := jwt(t, ourHeader, claims, sha256.New, realKey.Secret); resigned != good {
-		e.call("GET", "/contracts", resigned, e.creds.APIKeys.Client, "", "").wantStatus(t, 200)
+		e.Call("GET", "/contracts", resigned, e.Creds.APIKeys.Client, "", "").WantStatus(t, 200)
 	}
-	other, err := e.db.ApplicationByClientID(t.Context(), e.creds.OtherApplications["blocked"].ClientID)
+	other, err := e.DB.ApplicationByClientID(t.Context(), e.Creds.OtherApplications["blocked"].ClientID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +107,7 @@ func TestTokensThatMustNotOpenTheAPIAreRefused(t *testing.T) {
 		{"our header with an extra member, signed with the real key", jwt(t, `{"alg":"HS256","typ":"JWT","kid":"`+realKey.ID+`","jku":"http://x"}`, claims, sha256.New, realKey.Secret), 41},
 		{"another server's key under our key id", jwt(t, ourHeader, claims, sha256.New, otherServerKey), 41},
 		{"another server's key and key id", jwt(t, `{"alg":"HS256","typ":"JWT","kid":"other1"}`, claims, sha256.New, otherServerKey), 41},
-		{"expired token of ours", jwt(t, ourHeader, with(func(c map[string]any) { c["exp"] = e.clock.Now().Add(-time.Second).Unix() }), sha256.New, realKey.Secret), 42},
+		{"expired token of ours", jwt(t, ourHeader, with(func(c map[string]any) { c["exp"] = e.Clock.Now().Add(-time.Second).Unix() }), sha256.New, realKey.Secret), 42},
 		{"a token of ours for an application that does not exist", jwt(t, ourHeader, with(func(c map[string]any) { c["app_id"] = "nosuchapplication" }), sha256.New, realKey.Secret), 41},
 	}
 	for _, tt := range tests {
@@ -114,33 +115,33 @@ func TestTokensThatMustNotOpenTheAPIAreRefused(t *testing.T) {
 			if tt.token == good {
 				t.Fatal("the variant is the good token")
 			}
-			e.call("GET", "/contracts", tt.token, e.creds.APIKeys.Client, "", "").wantError(t, 401, tt.code)
+			e.Call("GET", "/contracts", tt.token, e.Creds.APIKeys.Client, "", "").WantError(t, 401, tt.code)
 		})
 	}
 	// The good token still works after all of that.
-	e.call("GET", "/contracts", good, e.creds.APIKeys.Client, "", "").wantStatus(t, 200)
+	e.Call("GET", "/contracts", good, e.Creds.APIKeys.Client, "", "").WantStatus(t, 200)
 }
 
 func TestTokensMintedBeforeTheApplicationLeftAreRefused(t *testing.T) {
 	for _, status := range []eccs.ApplicationStatus{eccs.ApplicationSuspended, eccs.ApplicationDeleted} {
 		t.Run(string(status), func(t *testing.T) {
-			e := newEnv(t)
-			token := e.token()
-			e.call("GET", "/contracts", token, e.creds.APIKeys.Client, "", "").wantStatus(t, 200)
-			app, err := e.db.ApplicationByClientID(t.Context(), e.creds.ClientID)
+			e := apitest.NewEnv(t)
+			token := e.Token()
+			e.Call("GET", "/contracts", token, e.Creds.APIKeys.Client, "", "").WantStatus(t, 200)
+			app, err := e.DB.ApplicationByClientID(t.Context(), e.Creds.ClientID)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := e.svc.SetApplicationStatus(t.Context(), app.ID, status); err != nil {
+			if _, err := e.Svc.SetApplicationStatus(t.Context(), app.ID, status); err != nil {
 				t.Fatal(err)
 			}
 			// Minted a minute before the change, still within its hour.
-			e.clock.Advance(time.Minute)
-			e.call("GET", "/contracts", token, e.creds.APIKeys.Client, "", "").wantError(t, 401, api.CodeInvalidCredentials)
+			e.Clock.Advance(time.Minute)
+			e.Call("GET", "/contracts", token, e.Creds.APIKeys.Client, "", "").WantError(t, 401, api.CodeInvalidCredentials)
 			// And the application gets no new token.
-			r := e.do(req{method: "POST", path: api.TokenPath, body: "grant_type=client_credentials",
-				header: map[string]string{"Authorization": basic(e.creds.ClientID, e.creds.ClientSecret), "Content-Type": "application/x-www-form-urlencoded"}})
-			if r.status != 401 || !strings.Contains(string(r.body), api.OAuthInvalidClient) {
+			r := e.Do(apitest.Req{Method: "POST", Path: api.TokenPath, Body: "grant_type=client_credentials",
+				Header: map[string]string{"Authorization": apitest.Basic(e.Creds.ClientID, e.Creds.ClientSecret), "Content-Type": "application/x-www-form-urlencoded"}})
+			if r.Status != 401 || !strings.Contains(string(r.Body), api.OAuthInvalidClient) {
 				t.Errorf("token request of a %s application: %s", status, r)
 			}
 		})

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/eccs/eccs/api"
+	"github.com/eccs/eccs/internal/testkit/apitest"
 )
 
 // guideUser is the body of the guide's Example 3, as written there.
@@ -24,20 +25,20 @@ const guideUser = `{
 }`
 
 func TestUserDeclared(t *testing.T) {
-	e := newEnv(t)
+	e := apitest.NewEnv(t)
 	for i, path := range []string{"/contract/OCB0000001/user", "/contract/OCB0000002/users/", "/contracts/OCB0000001/user", "/contracts/OCB0000001/users"} {
 		t.Run(path, func(t *testing.T) {
 			body := strings.ReplaceAll(strings.ReplaceAll(guideUser, "john.doe", "john.doe"+string(rune('a'+i))), `"visitor"`, `"manager"`)
-			key := e.creds.APIKeys.Client
+			key := e.Creds.APIKeys.Client
 			if strings.Contains(path, "OCB0000002") {
-				key = e.creds.APIKeys.Administrator // the client is not manager on users there
+				key = e.Creds.APIKeys.Administrator // the client is not manager on users there
 			}
 			// The guide's curl sends form-encoded JSON: the Content-Type does not matter.
-			r := e.do(req{method: "POST", path: api.BasePath + path, body: body, header: map[string]string{
-				"Authorization": "Bearer " + e.token(), api.HeaderAPIKey: key, "Content-Type": "application/x-www-form-urlencoded"}})
-			r.wantStatus(t, 201)
+			r := e.Do(apitest.Req{Method: "POST", Path: api.BasePath + path, Body: body, Header: map[string]string{
+				"Authorization": "Bearer " + e.Token(), api.HeaderAPIKey: key, "Content-Type": "application/x-www-form-urlencoded"}})
+			r.WantStatus(t, 201)
 			var u api.User
-			mustJSON(t, r.body, &u)
+			apitest.MustJSON(t, r.Body, &u)
 			if u.Login != "john.doe"+string(rune('a'+i)) || u.LastName != "Doe" || u.Civility != "M" || u.FixPhone != "0102030405" {
 				t.Fatalf("echo %+v", u)
 			}
@@ -49,18 +50,18 @@ func TestUserDeclared(t *testing.T) {
 }
 
 func TestUserOfAKnownEmailEchoesTheCustomersRecord(t *testing.T) {
-	e := newEnv(t)
+	e := apitest.NewEnv(t)
 	// Claire Martin is declared on OCB0000001 (she is its referent) with login claire.martin.
 	body := `{"lastName": "Other", "firstName": "Name", "email": "CLAIRE.MARTIN@acme.example", "login": "another.login", "roles": {"documents": ["visitor"]}}`
 	// The administrator declares her on OCB0000002, where she already is: conflict.
-	e.asAdmin("POST", "/contract/OCB0000002/user", "", body).wantError(t, 409, api.CodeConflict)
+	e.AsAdmin("POST", "/contract/OCB0000002/user", "", body).WantError(t, 409, api.CodeConflict)
 	// A new contract, ordered by the administrator, on which she is not declared.
 	order := `{"billingAccountId": "20451001", "offerCode": "FE", "contractName": "X", "supportLevel": "BSC", "referentName": "Doe", "referentFirstName": "Jane", "referentMail": "jane.doe@example.com"}`
 	var created api.ContractCreated
-	mustJSON(t, e.asAdmin("POST", "/contract", "", order).wantStatus(t, 201).body, &created)
-	r := e.asAdmin("POST", "/contract/"+created.ID+"/user", "", body).wantStatus(t, 201)
+	apitest.MustJSON(t, e.AsAdmin("POST", "/contract", "", order).WantStatus(t, 201).Body, &created)
+	r := e.AsAdmin("POST", "/contract/"+created.ID+"/user", "", body).WantStatus(t, 201)
 	var u api.User
-	mustJSON(t, r.body, &u)
+	apitest.MustJSON(t, r.Body, &u)
 	// Acme's record of her is echoed, kept as it is (login and names), with the e-mail as
 	// sent: the caller's own customer's data, nothing of another customer's.
 	if u.Login != "claire.martin" || u.LastName != "Martin" || u.FirstName != "Claire" || u.Email != "CLAIRE.MARTIN@acme.example" {
@@ -70,11 +71,11 @@ func TestUserOfAKnownEmailEchoesTheCustomersRecord(t *testing.T) {
 		t.Fatalf("roles %+v", u.Roles)
 	}
 	// The client account (Claire) now sees the new contract.
-	e.asClient("GET", "/contract", created.ID, "").wantStatus(t, 200)
+	e.AsClient("GET", "/contract", created.ID, "").WantStatus(t, 200)
 }
 
 func TestUserRefused(t *testing.T) {
-	e := newEnv(t)
+	e := apitest.NewEnv(t)
 	good := `{"lastName": "Doe", "firstName": "John", "email": "john.doe@example.com", "login": "john.doe", "roles": {"contracts": ["visitor"]}}`
 	tests := []struct {
 		name     string
@@ -105,8 +106,8 @@ func TestUserRefused(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			key := e.creds.APIKeys.Client
-			desc := e.call("POST", tt.path, e.token(), key, tt.contract, tt.body).wantError(t, tt.status, tt.code)
+			key := e.Creds.APIKeys.Client
+			desc := e.Call("POST", tt.path, e.Token(), key, tt.contract, tt.body).WantError(t, tt.status, tt.code)
 			if !strings.Contains(desc, tt.mentions) {
 				t.Errorf("description %q does not mention %q", desc, tt.mentions)
 			}
@@ -114,9 +115,9 @@ func TestUserRefused(t *testing.T) {
 	}
 	t.Run("a refused request changed nothing", func(t *testing.T) {
 		// john.doe was never created: declaring it now succeeds with that login.
-		r := e.asClient("POST", "/contract/OCB0000001/user", "", good).wantStatus(t, 201)
+		r := e.AsClient("POST", "/contract/OCB0000001/user", "", good).WantStatus(t, 201)
 		var u api.User
-		mustJSON(t, r.body, &u)
+		apitest.MustJSON(t, r.Body, &u)
 		if u.Login != "john.doe" {
 			t.Fatalf("login %q", u.Login)
 		}

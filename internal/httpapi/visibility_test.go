@@ -8,20 +8,21 @@ import (
 
 	"github.com/eccs/eccs/api"
 	"github.com/eccs/eccs/internal/eccs"
+	"github.com/eccs/eccs/internal/testkit/apitest"
 )
 
 // TestNoAccountReachesAContractItMayNotSee asks, for every account, contract and endpoint that
 // names a contract, and checks that only visible contracts answer, and that an invisible
 // contract answers exactly like one that does not exist.
 func TestNoAccountReachesAContractItMayNotSee(t *testing.T) {
-	e := newEnv(t)
+	e := apitest.NewEnv(t)
 	// A third account: a client declared nowhere.
-	acct, err := e.svc.CreateAccount(t.Context(), eccs.NewAccount{Type: eccs.AccountClient,
+	acct, err := e.Svc.CreateAccount(t.Context(), eccs.NewAccount{Type: eccs.AccountClient,
 		Person: eccs.Person{LastName: "Nobody", FirstName: "Nadine", Email: "nadine.nobody@example.com"}, Login: "nadine.nobody"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, lonelyKey, err := e.svc.IssueAPIKey(t.Context(), acct.ID, eccs.KeyOptions{})
+	_, lonelyKey, err := e.Svc.IssueAPIKey(t.Context(), acct.ID, eccs.KeyOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,14 +31,14 @@ func TestNoAccountReachesAContractItMayNotSee(t *testing.T) {
 		key     string
 		visible []string
 	}{
-		{"client", e.creds.APIKeys.Client, e.creds.Contracts.Client},
-		{"administrator", e.creds.APIKeys.Administrator, e.creds.Contracts.Administrator},
+		{"client", e.Creds.APIKeys.Client, e.Creds.Contracts.Client},
+		{"administrator", e.Creds.APIKeys.Administrator, e.Creds.Contracts.Administrator},
 		{"client declared nowhere", lonelyKey, nil},
 	}
 	// A usage report of each contract: every role on documents may read those.
 	reportOf := map[string]string{}
-	for _, id := range e.creds.Contracts.All {
-		docs, _, err := e.db.Documents(t.Context(), eccs.DocumentFilter{ContractID: id, Types: []eccs.DocumentType{eccs.TypeReports}, Page: eccs.Page{Limit: 1}})
+	for _, id := range e.Creds.Contracts.All {
+		docs, _, err := e.DB.Documents(t.Context(), eccs.DocumentFilter{ContractID: id, Types: []eccs.DocumentType{eccs.TypeReports}, Page: eccs.Page{Limit: 1}})
 		if err != nil || len(docs) != 1 {
 			t.Fatalf("no report in %s: %v", id, err)
 		}
@@ -45,53 +46,53 @@ func TestNoAccountReachesAContractItMayNotSee(t *testing.T) {
 	}
 	const unknown = "OCB9999999"
 	reportOf[unknown] = reportOf["OCB0000006"]
-	token := e.token()
+	token := e.Token()
 	user := `{"lastName": "Doe", "firstName": "John", "email": "john.%s@example.com", "login": "john.%s", "roles": {"contracts": ["visitor"]}}`
 	endpoints := []struct {
 		name string
-		call func(key, contract string) response
+		call func(key, contract string) apitest.Response
 	}{
-		{"GET /contract", func(key, c string) response { return e.call("GET", "/contract", token, key, c, "") }},
-		{"GET /documents", func(key, c string) response { return e.call("GET", "/documents", token, key, c, "") }},
-		{"GET /documents?documentType=bills", func(key, c string) response {
-			return e.call("GET", "/documents?documentType=bills", token, key, c, "")
+		{"GET /contract", func(key, c string) apitest.Response { return e.Call("GET", "/contract", token, key, c, "") }},
+		{"GET /documents", func(key, c string) apitest.Response { return e.Call("GET", "/documents", token, key, c, "") }},
+		{"GET /documents?documentType=bills", func(key, c string) apitest.Response {
+			return e.Call("GET", "/documents?documentType=bills", token, key, c, "")
 		}},
-		{"GET /documents/{id}/file", func(key, c string) response {
-			return e.call("GET", "/documents/"+reportOf[c]+"/file", token, key, c, "")
+		{"GET /documents/{id}/file", func(key, c string) apitest.Response {
+			return e.Call("GET", "/documents/"+reportOf[c]+"/file", token, key, c, "")
 		}},
-		{"POST /contract/{id}/user", func(key, c string) response {
-			return e.call("POST", "/contract/"+c+"/user", token, key, "", fmt.Sprintf(user, strings.ToLower(c), strings.ToLower(c)))
+		{"POST /contract/{id}/user", func(key, c string) apitest.Response {
+			return e.Call("POST", "/contract/"+c+"/user", token, key, "", fmt.Sprintf(user, strings.ToLower(c), strings.ToLower(c)))
 		}},
 	}
 	cases := 0
 	for _, a := range accounts {
 		for _, ep := range endpoints {
 			missing := ep.call(a.key, unknown)
-			missingDesc := missing.wantError(t, 403, api.CodeAccessDenied)
-			for _, c := range e.creds.Contracts.All {
+			missingDesc := missing.WantError(t, 403, api.CodeAccessDenied)
+			for _, c := range e.Creds.Contracts.All {
 				cases++
 				r := ep.call(a.key, c)
 				if slices.Contains(a.visible, c) {
-					if r.status == 403 && strings.Contains(string(r.body), "not visible") {
+					if r.Status == 403 && strings.Contains(string(r.Body), "not visible") {
 						t.Errorf("%s, %s on visible %s: %s", a.name, ep.name, c, r)
 					}
 					continue
 				}
-				desc := r.wantError(t, 403, api.CodeAccessDenied)
+				desc := r.WantError(t, 403, api.CodeAccessDenied)
 				if strings.ReplaceAll(desc, c, unknown) != missingDesc {
 					t.Errorf("%s, %s: invisible %s answers %q, unknown answers %q", a.name, ep.name, c, desc, missingDesc)
 				}
 				for _, h := range []string{api.HeaderTotalCount, "Content-Disposition", "ETag"} {
-					if r.header.Get(h) != "" {
+					if r.Header.Get(h) != "" {
 						t.Errorf("%s, %s on invisible %s: header %s leaks", a.name, ep.name, c, h)
 					}
 				}
 			}
 		}
 		// The list shows exactly the visible contracts.
-		r := e.call("GET", "/contracts", token, a.key, "", "").wantStatus(t, 200)
+		r := e.Call("GET", "/contracts", token, a.key, "", "").WantStatus(t, 200)
 		var list []api.Contract
-		mustJSON(t, r.body, &list)
+		apitest.MustJSON(t, r.Body, &list)
 		var ids []string
 		for _, c := range list {
 			ids = append(ids, c.ID)
