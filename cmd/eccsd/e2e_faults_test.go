@@ -50,13 +50,9 @@ const (
 // takes longer than faultAnswerBound; /readyz answers 503 during the outage. Once PostgreSQL
 // is back, the same process answers every call again within faultRecoverBound.
 func TestFaultPostgreSQLStoppedUnderLoadAnswers503FastAndRecoversWithoutRestart(t *testing.T) {
-	pg := pgtest.Dedicated(t)
-	dbURL := pg.URL(t)
-	dir := seededCopy(t)
-	runMigrateData(t, "--from", sqliteURL(filepath.Join(dir, "eccs.db")), "--to", dbURL)
+	pg, dbURL, dir := migratedDedicatedPostgreSQL(t)
 	// The documents stay in the data directory's files; the database is PostgreSQL.
-	s := startServer(t, []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", dir, "--database-url", dbURL,
-		"--rate-limit", "0", "--token-rate-limit", "0"}, noEnv, "")
+	s := startOnPostgreSQL(t, dir, dbURL)
 	fc := newFaultClient(t, s, s.demoToken(t))
 	kinds := map[string]string{
 		"contracts": api.BasePath + "/contracts",
@@ -69,26 +65,63 @@ func TestFaultPostgreSQLStoppedUnderLoadAnswers503FastAndRecoversWithoutRestart(
 		}
 	}
 
+	ready, o := stopPostgreSQLUnderLoad(t, pg, s, fc, kinds)
+	calls := fc.recorded()
+	during, after := logOutagePhases(t, calls, o)
+	lastFailure := checkOutageAnswers(t, calls, during, o)
+	checkReadinessAcrossOutage(t, ready, o)
+	checkRecoveryAfterOutage(t, calls, after, kinds, o, lastFailure)
+}
+
+// migratedDedicatedPostgreSQL starts a PostgreSQL of the test's own and copies into it the
+// database of a copy of the seeded world; it returns the server, its URL and the data
+// directory, whose document files the test's eccsd keeps using.
+func migratedDedicatedPostgreSQL(t *testing.T) (pg *pgtest.Server, dbURL, dir string) {
+	t.Helper()
+	pg = pgtest.Dedicated(t)
+	dbURL = pg.URL(t)
+	dir = seededCopy(t)
+	runMigrateData(t, "--from", sqliteURL(filepath.Join(dir, "eccs.db")), "--to", dbURL)
+	return pg, dbURL, dir
+}
+
+// startOnPostgreSQL serves the data directory dir with the database at dbURL, without rate
+// limits.
+func startOnPostgreSQL(t *testing.T, dir, dbURL string) *server {
+	t.Helper()
+	return startServer(t, []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", dir, "--database-url", dbURL,
+		"--rate-limit", "0", "--token-rate-limit", "0"}, noEnv, "")
+}
+
+// outageClock is when the PostgreSQL outage began and ended: pg_ctl stop began and returned,
+// pg_ctl start began and returned.
+type outageClock struct{ stopBegin, down, startBegin, up time.Time }
+
+// stopPostgreSQLUnderLoad puts four clients calling kinds on s, stops pg for pgOutage, starts
+// it again, and keeps the load on until every kind of call has succeeded again, and two
+// seconds more. It returns what /readyz answered meanwhile and when the outage was.
+func stopPostgreSQLUnderLoad(t *testing.T, pg *pgtest.Server, s *server, fc *faultClient, kinds map[string]string) (*readiness, outageClock) {
+	t.Helper()
 	stop := make(chan struct{})
 	ready, readyDone := watchReadiness(t, s, stop)
 	loadDone := fc.load(4, kinds, stop)
 	time.Sleep(time.Second)
 
-	stopBegin := time.Now()
+	var o outageClock
+	o.stopBegin = time.Now()
 	pg.Stop(t)
-	down := time.Now()
-	time.Sleep(pgOutage - time.Since(stopBegin))
-	startBegin := time.Now()
+	o.down = time.Now()
+	time.Sleep(pgOutage - time.Since(o.stopBegin))
+	o.startBegin = time.Now()
 	pg.Start(t)
-	up := time.Now()
-	// Keep the load on until every kind of call has succeeded again, and two seconds more.
+	o.up = time.Now()
 	for {
-		if time.Since(up) > faultRecoverBound+2*time.Second {
+		if time.Since(o.up) > faultRecoverBound+2*time.Second {
 			break
 		}
 		recovered := map[string]bool{}
 		for _, c := range fc.recorded() {
-			if c.begin.After(up) && c.status == http.StatusOK {
+			if c.begin.After(o.up) && c.status == http.StatusOK {
 				recovered[c.kind] = true
 			}
 		}
@@ -101,14 +134,19 @@ func TestFaultPostgreSQLStoppedUnderLoadAnswers503FastAndRecoversWithoutRestart(
 	close(stop)
 	loadDone()
 	readyDone()
+	return ready, o
+}
 
-	calls := fc.recorded()
-	var before, during, after []faultCall
+// logOutagePhases logs the calls before, during and after the outage, and returns those of
+// the last two phases.
+func logOutagePhases(t *testing.T, calls []faultCall, o outageClock) (during, after []faultCall) {
+	t.Helper()
+	var before []faultCall
 	for _, c := range calls {
 		switch {
-		case c.begin.Before(stopBegin):
+		case c.begin.Before(o.stopBegin):
 			before = append(before, c)
-		case c.begin.Before(up):
+		case c.begin.Before(o.up):
 			during = append(during, c)
 		default:
 			after = append(after, c)
@@ -116,11 +154,17 @@ func TestFaultPostgreSQLStoppedUnderLoadAnswers503FastAndRecoversWithoutRestart(
 	}
 	t.Logf("%d calls: %d before the outage (%s), %d during it (%s), %d after it (%s)",
 		len(calls), len(before), tally(before), len(during), tally(during), len(after), tally(after))
-	t.Logf("PostgreSQL down for %s; pg_ctl stop took %s, pg_ctl start %s", up.Sub(stopBegin).Round(time.Millisecond),
-		down.Sub(stopBegin).Round(time.Millisecond), up.Sub(startBegin).Round(time.Millisecond))
+	t.Logf("PostgreSQL down for %s; pg_ctl stop took %s, pg_ctl start %s", o.up.Sub(o.stopBegin).Round(time.Millisecond),
+		o.down.Sub(o.stopBegin).Round(time.Millisecond), o.up.Sub(o.startBegin).Round(time.Millisecond))
+	return during, after
+}
 
-	// Every answer, whatever the phase: a success or the specified 503, within the bound.
-	var firstFailure, lastFailure time.Time
+// checkOutageAnswers checks every answer, whatever the phase: a success or the specified 503,
+// within the bound; some resource call must have failed, or the test proved nothing. It
+// returns when the last 503 was answered.
+func checkOutageAnswers(t *testing.T, calls, during []faultCall, o outageClock) (lastFailure time.Time) {
+	t.Helper()
+	var firstFailure time.Time
 	var problems []string
 	needDB := 0
 	for _, c := range calls {
@@ -128,7 +172,7 @@ func TestFaultPostgreSQLStoppedUnderLoadAnswers503FastAndRecoversWithoutRestart(
 		case c.err != nil:
 			problems = append(problems, c.String())
 		case c.status == http.StatusOK:
-		case c.begin.Add(c.took).Before(stopBegin):
+		case c.begin.Add(c.took).Before(o.stopBegin):
 			// Answered before the stop began. A call sent just before it and answered during
 			// it may rightly be refused: it is judged as the calls of the outage are.
 			problems = append(problems, "before the outage: "+c.String())
@@ -154,38 +198,47 @@ func TestFaultPostgreSQLStoppedUnderLoadAnswers503FastAndRecoversWithoutRestart(
 		t.Fatalf("no resource call failed while PostgreSQL was down (%s): the test proved nothing", tally(during))
 	}
 	t.Logf("slowest answer during the outage: %s; first 503 %s after pg_ctl stop began",
-		slowest(during).Round(time.Millisecond), firstFailure.Sub(stopBegin).Round(time.Millisecond))
+		slowest(during).Round(time.Millisecond), firstFailure.Sub(o.stopBegin).Round(time.Millisecond))
+	return lastFailure
+}
 
-	if at, ok := ready.firstAfter(stopBegin, http.StatusServiceUnavailable); !ok || at.After(up) {
+// checkReadinessAcrossOutage checks that /readyz answered 503 during the outage and 200 again
+// within faultRecoverBound of PostgreSQL's return.
+func checkReadinessAcrossOutage(t *testing.T, ready *readiness, o outageClock) {
+	t.Helper()
+	if at, ok := ready.firstAfter(o.stopBegin, http.StatusServiceUnavailable); !ok || at.After(o.up) {
 		t.Errorf("/readyz never answered 503 while PostgreSQL was down")
 	} else {
-		t.Logf("/readyz answered 503 %s after pg_ctl stop began", at.Sub(stopBegin).Round(time.Millisecond))
+		t.Logf("/readyz answered 503 %s after pg_ctl stop began", at.Sub(o.stopBegin).Round(time.Millisecond))
 	}
-	if at, ok := ready.firstAfter(startBegin, http.StatusOK); !ok {
+	if at, ok := ready.firstAfter(o.startBegin, http.StatusOK); !ok {
 		t.Errorf("/readyz never answered 200 again after PostgreSQL was back")
-	} else if d := at.Sub(up); d > faultRecoverBound {
+	} else if d := at.Sub(o.up); d > faultRecoverBound {
 		t.Errorf("/readyz answered 200 again %s after PostgreSQL was back, past %s", d.Round(time.Millisecond), faultRecoverBound)
 	} else {
-		t.Logf("/readyz answered 200 again %s after pg_ctl start began", at.Sub(startBegin).Round(time.Millisecond))
+		t.Logf("/readyz answered 200 again %s after pg_ctl start began", at.Sub(o.startBegin).Round(time.Millisecond))
 	}
+}
 
-	// Recovery: from faultRecoverBound after the restart on, every call succeeds; and calls of
-	// every kind succeeded after it.
+// checkRecoveryAfterOutage checks the recovery: from faultRecoverBound after the restart on,
+// every call succeeds; and calls of every kind succeeded after it.
+func checkRecoveryAfterOutage(t *testing.T, calls, after []faultCall, kinds map[string]string, o outageClock, lastFailure time.Time) {
+	t.Helper()
 	for _, c := range calls {
-		if c.kind == "contracts" && c.status == http.StatusOK && c.begin.After(startBegin) { // never cached
+		if c.kind == "contracts" && c.status == http.StatusOK && c.begin.After(o.startBegin) { // never cached
 			t.Logf("first GET /contracts answered from the database again %s after pg_ctl start began",
-				c.begin.Add(c.took).Sub(startBegin).Round(time.Millisecond))
+				c.begin.Add(c.took).Sub(o.startBegin).Round(time.Millisecond))
 			break
 		}
 	}
-	if lastFailure.After(up) {
-		t.Logf("last 503 %s after PostgreSQL was back", lastFailure.Sub(up).Round(time.Millisecond))
+	if lastFailure.After(o.up) {
+		t.Logf("last 503 %s after PostgreSQL was back", lastFailure.Sub(o.up).Round(time.Millisecond))
 	} else {
 		t.Logf("no 503 after PostgreSQL was back (pg_ctl start returns once it accepts connections)")
 	}
 	for _, c := range after {
-		if c.status != http.StatusOK && c.begin.Sub(up) > faultRecoverBound {
-			t.Errorf("%s after PostgreSQL was back: %s", c.begin.Sub(up).Round(time.Millisecond), c)
+		if c.status != http.StatusOK && c.begin.Sub(o.up) > faultRecoverBound {
+			t.Errorf("%s after PostgreSQL was back: %s", c.begin.Sub(o.up).Round(time.Millisecond), c)
 		}
 	}
 	for kind := range kinds {
@@ -208,22 +261,9 @@ func TestFaultPostgreSQLStoppedUnderLoadAnswers503FastAndRecoversWithoutRestart(
 // /readyz answers 503 within its own second, and once the proxy passes bytes again calls
 // succeed without a restart.
 func TestFaultPostgreSQLThatStopsAnsweringFailsCallsWithinABound(t *testing.T) {
-	pg := pgtest.Dedicated(t)
-	dbURL := pg.URL(t)
-	dir := seededCopy(t)
-	runMigrateData(t, "--from", sqliteURL(filepath.Join(dir, "eccs.db")), "--to", dbURL)
-	u, err := url.Parse(dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	proxy := freezeProxy(t, u.Host)
-	u.Host = proxy.ln.Addr().String()
-	q := u.Query()
-	q.Set("statement_timeout", "1000")
-	u.RawQuery = q.Encode()
-	const bound = 1*time.Second + 2*time.Second // statement_timeout + the margin of internal/postgres
-	s := startServer(t, []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", dir, "--database-url", u.String(),
-		"--rate-limit", "0", "--token-rate-limit", "0"}, noEnv, "")
+	_, dbURL, dir := migratedDedicatedPostgreSQL(t)
+	proxy, proxiedURL := proxiedPostgreSQL(t, dbURL)
+	s := startOnPostgreSQL(t, dir, proxiedURL)
 	fc := newFaultClient(t, s, s.demoToken(t))
 	if c := fc.do("contracts", api.BasePath+"/contracts"); c.status != http.StatusOK {
 		t.Fatalf("before the freeze: %s", c)
@@ -231,46 +271,8 @@ func TestFaultPostgreSQLThatStopsAnsweringFailsCallsWithinABound(t *testing.T) {
 
 	proxy.frozen.Store(true)
 	frozenAt := time.Now()
-	kinds := map[string]string{"contracts": api.BasePath + "/contracts", "documents": api.BasePath + "/documents?limit=5", "token": ""}
-	var wg sync.WaitGroup
-	for range 2 {
-		for kind, path := range kinds {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				fc.do(kind, path)
-			}()
-		}
-	}
-	begin := time.Now()
-	resp, _ := send(t, mustRequest(t, http.MethodGet, s.url+"/readyz"))
-	if took := time.Since(begin); resp.StatusCode != http.StatusServiceUnavailable || took > faultAnswerBound {
-		t.Errorf("/readyz with PostgreSQL frozen: %d after %s, want 503 within %s", resp.StatusCode, took.Round(time.Millisecond), faultAnswerBound)
-	} else {
-		t.Logf("/readyz with PostgreSQL frozen: 503 after %s", took.Round(time.Millisecond))
-	}
-	wg.Wait()
-	during := fc.recorded()[1:]
-	t.Logf("PostgreSQL frozen: %d calls (%s), answered in %s to %s", len(during), tally(during),
-		fastest(during).Round(time.Millisecond), slowest(during).Round(time.Millisecond))
-	failed := 0
-	for _, c := range during {
-		switch {
-		case c.err != nil:
-			t.Errorf("%s", c)
-		case c.status == http.StatusOK:
-		case c.unavailableAsSpecified() == "":
-			failed++
-		default:
-			t.Errorf("%s: %s", c.unavailableAsSpecified(), c)
-		}
-		if c.took > 3*bound+faultAnswerBound {
-			t.Errorf("answered after %s, past three waits of %s: %s", c.took.Round(time.Millisecond), bound, c)
-		}
-	}
-	if failed == 0 {
-		t.Errorf("no call failed while PostgreSQL was frozen (%s): the test proved nothing", tally(during))
-	}
+	during := callWhilePostgreSQLIsFrozen(t, s, fc)
+	checkAnswersWhilePostgreSQLIsFrozen(t, during)
 
 	proxy.frozen.Store(false)
 	thawed := time.Now()
@@ -291,6 +293,80 @@ func TestFaultPostgreSQLThatStopsAnsweringFailsCallsWithinABound(t *testing.T) {
 	}
 }
 
+// frozenPGBound is the longest a connection of the server waits for a frozen PostgreSQL:
+// the statement_timeout proxiedPostgreSQL sets, and the margin of internal/postgres.
+const frozenPGBound = 1*time.Second + 2*time.Second
+
+// proxiedPostgreSQL puts a freezer in front of the PostgreSQL at dbURL, and returns it with
+// the URL that reaches the database through it, with statement_timeout=1s.
+func proxiedPostgreSQL(t *testing.T, dbURL string) (*freezer, string) {
+	t.Helper()
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := freezeProxy(t, u.Host)
+	u.Host = proxy.ln.Addr().String()
+	q := u.Query()
+	q.Set("statement_timeout", "1000")
+	u.RawQuery = q.Encode()
+	return proxy, u.String()
+}
+
+// callWhilePostgreSQLIsFrozen makes two calls of each kind at once, checks meanwhile that
+// /readyz answers 503 within faultAnswerBound, and returns the calls (all but the one made
+// before the freeze).
+func callWhilePostgreSQLIsFrozen(t *testing.T, s *server, fc *faultClient) []faultCall {
+	t.Helper()
+	kinds := map[string]string{"contracts": api.BasePath + "/contracts", "documents": api.BasePath + "/documents?limit=5", "token": ""}
+	var wg sync.WaitGroup
+	for range 2 {
+		for kind, path := range kinds {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				fc.do(kind, path)
+			}()
+		}
+	}
+	begin := time.Now()
+	resp, _ := send(t, mustRequest(t, http.MethodGet, s.url+"/readyz"))
+	if took := time.Since(begin); resp.StatusCode != http.StatusServiceUnavailable || took > faultAnswerBound {
+		t.Errorf("/readyz with PostgreSQL frozen: %d after %s, want 503 within %s", resp.StatusCode, took.Round(time.Millisecond), faultAnswerBound)
+	} else {
+		t.Logf("/readyz with PostgreSQL frozen: 503 after %s", took.Round(time.Millisecond))
+	}
+	wg.Wait()
+	return fc.recorded()[1:]
+}
+
+// checkAnswersWhilePostgreSQLIsFrozen checks that each call was answered, a success or the
+// specified 503, within three waits of frozenPGBound; some must have failed, or the test
+// proved nothing.
+func checkAnswersWhilePostgreSQLIsFrozen(t *testing.T, during []faultCall) {
+	t.Helper()
+	t.Logf("PostgreSQL frozen: %d calls (%s), answered in %s to %s", len(during), tally(during),
+		fastest(during).Round(time.Millisecond), slowest(during).Round(time.Millisecond))
+	failed := 0
+	for _, c := range during {
+		switch {
+		case c.err != nil:
+			t.Errorf("%s", c)
+		case c.status == http.StatusOK:
+		case c.unavailableAsSpecified() == "":
+			failed++
+		default:
+			t.Errorf("%s: %s", c.unavailableAsSpecified(), c)
+		}
+		if c.took > 3*frozenPGBound+faultAnswerBound {
+			t.Errorf("answered after %s, past three waits of %s: %s", c.took.Round(time.Millisecond), frozenPGBound, c)
+		}
+	}
+	if failed == 0 {
+		t.Errorf("no call failed while PostgreSQL was frozen (%s): the test proved nothing", tally(during))
+	}
+}
+
 // TestFaultObjectStoreDownFailsDownloadsWith503AndKeepsListsServed kills the server's MinIO
 // (one of the test's own): downloads answer 503 with code 5 and Retry-After within
 // faultAnswerBound, while the document list (metadata, in the database) and /readyz still
@@ -299,15 +375,9 @@ func TestFaultPostgreSQLThatStopsAnsweringFailsCallsWithinABound(t *testing.T) {
 func TestFaultObjectStoreDownFailsDownloadsWith503AndKeepsListsServed(t *testing.T) {
 	dir := seededCopy(t)
 	m, blobURL := dedicatedMinIO(t, dir)
-	s := startServer(t, []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", dir, "--blob-url", blobURL, "--rate-limit", "0"}, noEnv, "")
+	s := startOnObjectStore(t, dir, blobURL)
 	fc := newFaultClient(t, s, s.demoToken(t))
-
-	list := fc.do("list", api.BasePath+"/documents?limit=3")
-	var docs []api.Document
-	if list.status != http.StatusOK || json.Unmarshal([]byte(list.body), &docs) != nil || len(docs) == 0 {
-		t.Fatalf("before the outage: %s", list)
-	}
-	download := api.BasePath + "/documents/" + docs[0].ID + "/file"
+	download := firstDocumentDownload(t, fc, "before the outage")
 	want := fc.do("download", download)
 	if want.status != http.StatusOK {
 		t.Fatalf("before the outage: %s", want)
@@ -317,6 +387,56 @@ func TestFaultObjectStoreDownFailsDownloadsWith503AndKeepsListsServed(t *testing
 
 	stopBegin := time.Now()
 	m.Stop(t)
+	checkCallsWhileObjectStoreIsDown(t, s, fc, download)
+	if t.Failed() {
+		t.Logf("(%s after the MinIO was killed)", time.Since(stopBegin).Round(time.Millisecond))
+	}
+
+	m.Start(t)
+	up := time.Now()
+	for {
+		c := fc.do("download", download)
+		if c.status == http.StatusOK {
+			got := sha256.Sum256([]byte(c.body))
+			if hex.EncodeToString(got[:]) != wantSum {
+				t.Errorf("after the object store came back, the download gave other bytes (%d bytes, want %d)", len(c.body), len(want.body))
+			}
+			t.Logf("downloads work again %s after MinIO was back", time.Since(up).Round(time.Millisecond))
+			break
+		}
+		if c.unavailableAsSpecified() != "" {
+			t.Errorf("while the object store comes back: %s", c)
+		}
+		if time.Since(up) > faultRecoverBound {
+			t.Fatalf("downloads still fail %s after MinIO was back: %s", faultRecoverBound, c)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// startOnObjectStore serves the data directory dir with its documents in the bucket at
+// blobURL, without a rate limit.
+func startOnObjectStore(t *testing.T, dir, blobURL string) *server {
+	t.Helper()
+	return startServer(t, []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", dir, "--blob-url", blobURL, "--rate-limit", "0"}, noEnv, "")
+}
+
+// firstDocumentDownload lists the demo contract's documents and returns the download path of
+// the first one; when names the phase in a failure.
+func firstDocumentDownload(t *testing.T, fc *faultClient, when string) string {
+	t.Helper()
+	list := fc.do("list", api.BasePath+"/documents?limit=3")
+	var docs []api.Document
+	if list.status != http.StatusOK || json.Unmarshal([]byte(list.body), &docs) != nil || len(docs) == 0 {
+		t.Fatalf("%s: %s", when, list)
+	}
+	return api.BasePath + "/documents/" + docs[0].ID + "/file"
+}
+
+// checkCallsWhileObjectStoreIsDown downloads and lists ten times with the object store down:
+// downloads answer the specified 503, the list and /readyz 200, all within faultAnswerBound.
+func checkCallsWhileObjectStoreIsDown(t *testing.T, s *server, fc *faultClient, download string) {
+	t.Helper()
 	const rounds = 10
 	var during []faultCall
 	for range rounds {
@@ -346,30 +466,6 @@ func TestFaultObjectStoreDownFailsDownloadsWith503AndKeepsListsServed(t *testing
 			t.Errorf("answered after %s, past %s: %s", c.took.Round(time.Millisecond), faultAnswerBound, c)
 		}
 	}
-	if t.Failed() {
-		t.Logf("(%s after the MinIO was killed)", time.Since(stopBegin).Round(time.Millisecond))
-	}
-
-	m.Start(t)
-	up := time.Now()
-	for {
-		c := fc.do("download", download)
-		if c.status == http.StatusOK {
-			got := sha256.Sum256([]byte(c.body))
-			if hex.EncodeToString(got[:]) != wantSum {
-				t.Errorf("after the object store came back, the download gave other bytes (%d bytes, want %d)", len(c.body), len(want.body))
-			}
-			t.Logf("downloads work again %s after MinIO was back", time.Since(up).Round(time.Millisecond))
-			break
-		}
-		if c.unavailableAsSpecified() != "" {
-			t.Errorf("while the object store comes back: %s", c)
-		}
-		if time.Since(up) > faultRecoverBound {
-			t.Fatalf("downloads still fail %s after MinIO was back: %s", faultRecoverBound, c)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
 }
 
 // TestFaultObjectStoreThatStopsAnsweringFailsDownloadsWithinABound puts MinIO behind a
@@ -385,15 +481,9 @@ func TestFaultObjectStoreThatStopsAnsweringFailsDownloadsWithinABound(t *testing
 	m, blobURL := dedicatedMinIO(t, dir)
 	proxy := freezeProxy(t, m.Endpoint())
 	blobURL = strings.Replace(blobURL, "endpoint=http://"+m.Endpoint(), "endpoint=http://"+proxy.ln.Addr().String(), 1)
-	s := startServer(t, []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", dir, "--blob-url", blobURL, "--rate-limit", "0"}, noEnv, "")
+	s := startOnObjectStore(t, dir, blobURL)
 	fc := newFaultClient(t, s, s.demoToken(t))
-
-	list := fc.do("list", api.BasePath+"/documents?limit=3")
-	var docs []api.Document
-	if list.status != http.StatusOK || json.Unmarshal([]byte(list.body), &docs) != nil || len(docs) == 0 {
-		t.Fatalf("before the freeze: %s", list)
-	}
-	download := api.BasePath + "/documents/" + docs[0].ID + "/file"
+	download := firstDocumentDownload(t, fc, "before the freeze")
 	if c := fc.do("download", download); c.status != http.StatusOK {
 		t.Fatalf("before the freeze: %s", c)
 	}
