@@ -101,10 +101,31 @@ func decodeCSV(t *testing.T, s string, header []string) [][]string {
 	return recs[1:]
 }
 
+// TestLoginSavesAProfileForItsOwnerOnlyAndNeverEchoesSecrets logs in as a user would: the
+// profile is saved in a file only its owner may read, no secret is echoed, named profiles and
+// the environment choose the credentials, wrong or missing ones save nothing, and logout
+// removes a profile.
 func TestLoginSavesAProfileForItsOwnerOnlyAndNeverEchoesSecrets(t *testing.T) {
 	t.Parallel()
 	s := world.NewServer(t)
 	c := newCLI(t, s)
+	checkFirstLoginSavesTheDefaultProfile(t, s, c)
+	checkANamedProfileAndTheEnvironmentChooseTheKey(t, s, c)
+	checkLoginSavesNothingWithoutGoodSecrets(t, s, c)
+
+	if out := c.ok("logout", "--profile", "admin"); !strings.Contains(out, `"admin" removed`) {
+		t.Errorf("logout: %q", out)
+	}
+	if r := c.run("", "me", "--profile", "admin"); r.code != exitLocal {
+		t.Errorf("me after logout: exit %d", r.code)
+	}
+}
+
+// checkFirstLoginSavesTheDefaultProfile logs in with the client account's key and checks what
+// it says (who, where), that it echoes no secret, and the saved file: mode 0600, the default
+// profile with every credential.
+func checkFirstLoginSavesTheDefaultProfile(t *testing.T, s *testserver.Server, c *cli) {
+	t.Helper()
 	r := c.login(s.Creds.APIKeys.Client, "--contract", devseed.SampleContractID)
 	if r.code != 0 {
 		t.Fatalf("login: exit %d: %s", r.code, r.stderr)
@@ -130,8 +151,13 @@ func TestLoginSavesAProfileForItsOwnerOnlyAndNeverEchoesSecrets(t *testing.T) {
 	if cfg.DefaultProfile != "default" || cfg.Profiles["default"] != want {
 		t.Errorf("saved %+v", cfg)
 	}
+}
 
-	// A second profile, named; the default stays.
+// checkANamedProfileAndTheEnvironmentChooseTheKey saves a second profile, "admin", with the
+// administrator's key: the default stays, --profile picks the other, and ECCS_API_KEY
+// overrides the profile.
+func checkANamedProfileAndTheEnvironmentChooseTheKey(t *testing.T, s *testserver.Server, c *cli) {
+	t.Helper()
 	if r := c.login(s.Creds.APIKeys.Administrator, "--profile", "admin"); r.code != 0 || !strings.Contains(r.stdout, "administrator account") {
 		t.Fatalf("login --profile admin: %d %s %s", r.code, r.stdout, r.stderr)
 	}
@@ -141,26 +167,29 @@ func TestLoginSavesAProfileForItsOwnerOnlyAndNeverEchoesSecrets(t *testing.T) {
 	if me := decodeJSON[api.Me](t, c.ok("me", "--output", "json", "--profile", "admin")); me.Account.Type != "administrator" {
 		t.Errorf("--profile admin is %s", me.Account.Type)
 	}
-	// The environment overrides the profile.
 	c.env["ECCS_API_KEY"] = s.Creds.APIKeys.Administrator
 	if me := decodeJSON[api.Me](t, c.ok("me", "--output", "json")); me.Account.Type != "administrator" {
 		t.Errorf("ECCS_API_KEY did not override the profile: %s", me.Account.Type)
 	}
 	delete(c.env, "ECCS_API_KEY")
+}
 
-	// Wrong credentials are refused by the server (exit 2) and nothing is saved.
-	r = c.run("wrong-secret\n"+s.Creds.APIKeys.Client+"\n", "login", "--profile", "bad", "--base-url", s.URL, "--client-id", s.Creds.ClientID)
+// checkLoginSavesNothingWithoutGoodSecrets checks that wrong credentials are refused by the
+// server (exit 2) and nothing is saved, that secrets missing from stdin are a local error, and
+// that --client-secret-stdin and --api-key-stdin read stdin even when the environment has
+// values.
+func checkLoginSavesNothingWithoutGoodSecrets(t *testing.T, s *testserver.Server, c *cli) {
+	t.Helper()
+	r := c.run("wrong-secret\n"+s.Creds.APIKeys.Client+"\n", "login", "--profile", "bad", "--base-url", s.URL, "--client-id", s.Creds.ClientID)
 	if r.code != exitRefused || !strings.Contains(r.stderr, "invalid_client") || strings.Contains(r.stderr, "wrong-secret") {
 		t.Errorf("login with a wrong secret: exit %d, %q", r.code, r.stderr)
 	}
 	if r := c.run("", "me", "--profile", "bad"); r.code != exitLocal || !strings.Contains(r.stderr, `no profile "bad"`) {
 		t.Errorf("a profile that was not saved: exit %d, %q", r.code, r.stderr)
 	}
-	// Secrets missing from stdin: a local error.
 	if r := c.run("", "login", "--profile", "x", "--base-url", s.URL, "--client-id", "id"); r.code != exitLocal {
 		t.Errorf("login without a secret: exit %d, %q", r.code, r.stderr)
 	}
-	// --client-secret-stdin and --api-key-stdin read stdin even when the environment has values.
 	c.env["ECCS_CLIENT_SECRET"] = "ignored"
 	r = c.run(s.Creds.ClientSecret+"\n"+s.Creds.APIKeys.Client+"\n", "login", "--profile", "stdin", "--base-url", s.URL,
 		"--client-id", s.Creds.ClientID, "--client-secret-stdin", "--api-key-stdin")
@@ -168,13 +197,6 @@ func TestLoginSavesAProfileForItsOwnerOnlyAndNeverEchoesSecrets(t *testing.T) {
 		t.Errorf("login --client-secret-stdin --api-key-stdin: exit %d, %s", r.code, r.stderr)
 	}
 	delete(c.env, "ECCS_CLIENT_SECRET")
-
-	if out := c.ok("logout", "--profile", "admin"); !strings.Contains(out, `"admin" removed`) {
-		t.Errorf("logout: %q", out)
-	}
-	if r := c.run("", "me", "--profile", "admin"); r.code != exitLocal {
-		t.Errorf("me after logout: exit %d", r.code)
-	}
 }
 
 func TestAConfigFileOthersMayReadIsRefused(t *testing.T) {
@@ -198,6 +220,9 @@ func TestAConfigFileOthersMayReadIsRefused(t *testing.T) {
 	}
 }
 
+// TestEveryCommandInEveryFormatWithOneToken runs every command of the client and the
+// administrator profiles, in every output format, and checks what each prints; all of them
+// share the one token the first login fetched.
 func TestEveryCommandInEveryFormatWithOneToken(t *testing.T) {
 	t.Parallel()
 	s := world.NewServer(t)
@@ -209,53 +234,90 @@ func TestEveryCommandInEveryFormatWithOneToken(t *testing.T) {
 		t.Fatal(r.stderr)
 	}
 	start := time.Now()
-	commands := 0
-	run := func(args ...string) string { commands++; return c.ok(args...) }
+	x := &commandTour{t: t, s: s, c: c}
+	x.contractsList()
+	x.contractShow()
+	bills, period := x.documentsList()
+	x.documentsDownload(bills, period)
+	x.meAndToken()
+	x.usersAdd()
+	x.contractsCreate()
 
-	// contracts list
-	list := decodeJSON[[]api.Contract](t, run("contracts", "list", "--output", "json"))
+	// One application, one token: every command of both profiles reused the first one.
+	if got := s.TokenRequests.Load(); got != 1 {
+		t.Errorf("%d token requests for 2 logins and %d commands (%d API calls), want 1", got, x.commands, s.Calls.Load())
+	}
+	t.Logf("2 logins + %d commands, %d API calls, %d token request(s), in %v", x.commands, s.Calls.Load(), s.TokenRequests.Load(), time.Since(start).Round(time.Millisecond))
+}
+
+// commandTour runs the commands of TestEveryCommandInEveryFormatWithOneToken, counting them.
+type commandTour struct {
+	t        *testing.T
+	s        *testserver.Server
+	c        *cli
+	commands int
+}
+
+// run runs eccs, which must exit 0, and returns its stdout.
+func (x *commandTour) run(args ...string) string {
+	x.t.Helper()
+	x.commands++
+	return x.c.ok(args...)
+}
+
+// contractsList: the client account's contracts, in every format and a page at a time.
+func (x *commandTour) contractsList() {
+	t := x.t
+	list := decodeJSON[[]api.Contract](t, x.run("contracts", "list", "--output", "json"))
 	var ids []string
 	for _, ct := range list {
 		ids = append(ids, ct.ID)
 	}
-	if !slices.Equal(ids, s.Creds.Contracts.Client) {
+	if !slices.Equal(ids, x.s.Creds.Contracts.Client) {
 		t.Errorf("contracts list --output json: %v", ids)
 	}
-	if paged := decodeJSON[[]api.Contract](t, run("contracts", "list", "--output", "json", "--page-size", "1")); len(paged) != len(list) {
+	if paged := decodeJSON[[]api.Contract](t, x.run("contracts", "list", "--output", "json", "--page-size", "1")); len(paged) != len(list) {
 		t.Errorf("--page-size 1: %d contracts", len(paged))
 	}
-	recs := decodeCSV(t, run("contracts", "list", "--output", "csv"), contractHeader)
+	recs := decodeCSV(t, x.run("contracts", "list", "--output", "csv"), contractHeader)
 	if len(recs) != len(list) || recs[0][0] != list[0].ID || recs[0][4] != list[0].Offer.Name {
 		t.Errorf("contracts list --output csv: %v", recs)
 	}
-	table := run("contracts", "list")
+	table := x.run("contracts", "list")
 	if !strings.HasPrefix(table, "ID ") || !strings.Contains(table, list[0].Name) || strings.Count(table, "\n") != len(list)+1 {
 		t.Errorf("contracts list:\n%s", table)
 	}
+}
 
-	// contract show: the argument, --contract, the profile's contract
+// contractShow: the contract of the argument, of --contract, of the profile.
+func (x *commandTour) contractShow() {
+	t := x.t
 	for _, args := range [][]string{{"contract", "show", "OCB0000002"}, {"contracts", "show", "-c", "OCB0000002"}} {
-		if ct := decodeJSON[api.Contract](t, run(append(args, "--output", "json")...)); ct.ID != "OCB0000002" {
+		if ct := decodeJSON[api.Contract](t, x.run(append(args, "--output", "json")...)); ct.ID != "OCB0000002" {
 			t.Errorf("%v: %s", args, ct.ID)
 		}
 	}
-	if ct := decodeJSON[api.Contract](t, run("contract", "show", "--output", "json")); ct.ID != devseed.SampleContractID {
+	if ct := decodeJSON[api.Contract](t, x.run("contract", "show", "--output", "json")); ct.ID != devseed.SampleContractID {
 		t.Errorf("the profile's contract: %s", ct.ID)
 	}
-	if recs := decodeCSV(t, run("contract", "show", "--output", "csv"), contractHeader); len(recs) != 1 || recs[0][0] != devseed.SampleContractID {
+	if recs := decodeCSV(t, x.run("contract", "show", "--output", "csv"), contractHeader); len(recs) != 1 || recs[0][0] != devseed.SampleContractID {
 		t.Errorf("contract show --output csv: %v", recs)
 	}
-	if out := run("contract", "show"); !strings.Contains(out, "Offer:") || !strings.Contains(out, "Flexible Engine") {
+	if out := x.run("contract", "show"); !strings.Contains(out, "Offer:") || !strings.Contains(out, "Flexible Engine") {
 		t.Errorf("contract show:\n%s", out)
 	}
+}
 
-	// documents list
-	bills := decodeJSON[[]api.Document](t, run("documents", "list", "--type", "bills", "--limit", "3", "--output", "json"))
-	if len(bills) != 3 || bills[0].ID != s.Creds.SampleDocumentID || bills[0].DocumentType != "bills" {
+// documentsList: by type, period and limit, in every format; it returns the three latest
+// bills and the period of the second, which documentsDownload fetches.
+func (x *commandTour) documentsList() (bills []api.Document, period string) {
+	t := x.t
+	bills = decodeJSON[[]api.Document](t, x.run("documents", "list", "--type", "bills", "--limit", "3", "--output", "json"))
+	if len(bills) != 3 || bills[0].ID != x.s.Creds.SampleDocumentID || bills[0].DocumentType != "bills" {
 		t.Errorf("documents list --type bills --limit 3: %+v", bills)
 	}
-	period := bills[1].Period
-	ofPeriod := decodeJSON[[]api.Document](t, run("documents", "list", "--period", period, "--output", "json"))
+	period = bills[1].Period
+	ofPeriod := decodeJSON[[]api.Document](t, x.run("documents", "list", "--period", period, "--output", "json"))
 	if len(ofPeriod) < 3 {
 		t.Errorf("--period %s: %d documents", period, len(ofPeriod))
 	}
@@ -264,32 +326,36 @@ func TestEveryCommandInEveryFormatWithOneToken(t *testing.T) {
 			t.Errorf("--period %s listed %s of %s", period, d.ID, d.Period)
 		}
 	}
-	all := decodeJSON[[]api.Document](t, run("documents", "list", "--limit", "0", "--output", "json"))
+	all := decodeJSON[[]api.Document](t, x.run("documents", "list", "--limit", "0", "--output", "json"))
 	if len(all) <= 10 {
 		t.Errorf("--limit 0: %d documents", len(all))
 	}
-	if recs := decodeCSV(t, run("documents", "list", "--type", "comsumptionRatedReports", "-n", "2", "--output", "csv"), documentHeader); len(recs) != 2 || recs[0][7] != "comsumptionRatedReports" {
+	if recs := decodeCSV(t, x.run("documents", "list", "--type", "comsumptionRatedReports", "-n", "2", "--output", "csv"), documentHeader); len(recs) != 2 || recs[0][7] != "comsumptionRatedReports" {
 		t.Errorf("documents list --output csv: %v", recs)
 	}
-	if out := run("documents", "list", "--type", "consumptionRatedReports", "-n", "1"); !strings.Contains(out, "comsumptionRatedReports") {
+	if out := x.run("documents", "list", "--type", "consumptionRatedReports", "-n", "1"); !strings.Contains(out, "comsumptionRatedReports") {
 		t.Errorf("the correct spelling as an alias:\n%s", out)
 	}
-	if empty := run("documents", "list", "--period", "199001", "--output", "json"); strings.TrimSpace(empty) != "[]" {
+	if empty := x.run("documents", "list", "--period", "199001", "--output", "json"); strings.TrimSpace(empty) != "[]" {
 		t.Errorf("no document: %q, want []", empty)
 	}
+	return bills, period
+}
 
-	// documents download: by id, --latest, --zipped, in every format
+// documentsDownload: by id, --latest, --zipped, in every format; no temporary file is left.
+func (x *commandTour) documentsDownload(bills []api.Document, period string) {
+	t := x.t
 	dir := t.TempDir()
-	path := strings.TrimSpace(run("documents", "download", s.Creds.SampleDocumentID, "-o", dir))
-	want := s.FileBytes(t, devseed.SampleContractID, s.Creds.SampleDocumentID)
+	path := strings.TrimSpace(x.run("documents", "download", x.s.Creds.SampleDocumentID, "-o", dir))
+	want := x.s.FileBytes(t, devseed.SampleContractID, x.s.Creds.SampleDocumentID)
 	if got, err := os.ReadFile(path); err != nil || !bytes.Equal(got, want) || filepath.Base(path) != bills[0].Filename {
 		t.Errorf("documents download: %s, %v", path, err)
 	}
-	res := decodeJSON[downloadResult](t, run("documents", "download", "--latest", "--type", "bills", "--period", period, "-o", dir, "--output", "json"))
+	res := decodeJSON[downloadResult](t, x.run("documents", "download", "--latest", "--type", "bills", "--period", period, "-o", dir, "--output", "json"))
 	if res.DocumentID != bills[1].ID || !res.Verified || filepath.Dir(res.Path) != dir {
 		t.Errorf("download --latest --period: %+v", res)
 	}
-	recs = decodeCSV(t, run("documents", "download", "--latest", "--type", "bills", "--zipped", "-o", dir, "--output", "csv"),
+	recs := decodeCSV(t, x.run("documents", "download", "--latest", "--type", "bills", "--zipped", "-o", dir, "--output", "csv"),
 		[]string{"path", "documentId", "filename", "contentType", "size", "sha256", "verified", "resumed"})
 	if len(recs) != 1 || !strings.HasSuffix(recs[0][0], ".zip") || recs[0][6] != "true" {
 		t.Errorf("download --zipped --output csv: %v", recs)
@@ -298,33 +364,40 @@ func TestEveryCommandInEveryFormatWithOneToken(t *testing.T) {
 	if len(entries) != 3 {
 		t.Errorf("%d files in the download directory, want 3 (no temporary file left)", len(entries))
 	}
+}
 
-	// me, token
-	me := decodeJSON[api.Me](t, run("me", "--output", "json"))
+// meAndToken: me and token, in every format.
+func (x *commandTour) meAndToken() {
+	t := x.t
+	me := decodeJSON[api.Me](t, x.run("me", "--output", "json"))
 	if me.Account.Login != "claire.martin" || len(me.Contracts) != 3 {
 		t.Errorf("me: %+v", me)
 	}
-	if recs := decodeCSV(t, run("me", "--output", "csv"), meHeader); len(recs) != 1 || recs[0][1] != "client" {
+	if recs := decodeCSV(t, x.run("me", "--output", "csv"), meHeader); len(recs) != 1 || recs[0][1] != "client" {
 		t.Errorf("me --output csv: %v", recs)
 	}
-	if out := run("me"); !strings.Contains(out, "Login:") || !strings.Contains(out, "claire.martin") {
+	if out := x.run("me"); !strings.Contains(out, "Login:") || !strings.Contains(out, "claire.martin") {
 		t.Errorf("me:\n%s", out)
 	}
-	token := strings.TrimSpace(run("token"))
-	tok := decodeJSON[api.Token](t, run("token", "--output", "json"))
+	token := strings.TrimSpace(x.run("token"))
+	tok := decodeJSON[api.Token](t, x.run("token", "--output", "json"))
 	if tok.AccessToken != token || tok.TokenType != "Bearer" || tok.ExpiresIn < 3000 {
 		t.Errorf("token --output json: %+v (token %q)", tok, token)
 	}
-	if recs := decodeCSV(t, run("token", "--output", "csv"), []string{"token_type", "access_token", "expires_in"}); recs[0][1] != token {
+	if recs := decodeCSV(t, x.run("token", "--output", "csv"), []string{"token_type", "access_token", "expires_in"}); recs[0][1] != token {
 		t.Errorf("token --output csv: %v", recs)
 	}
+}
 
-	// users add, in every format
+// usersAdd: a user declared in every format, and one from a JSON file with a flag that
+// overrides a field.
+func (x *commandTour) usersAdd() {
+	t := x.t
 	for i, format := range outputFormats {
 		login := "cli.user." + format
 		args := []string{"users", "add", devseed.SampleContractID, "--login", login, "--email", login + "@example.com",
 			"--last-name", "Doe", "--first-name", "Jo", "--civility", "M", "--role", "contracts=visitor", "--role", "documents=manager", "--output", format}
-		out := run(args...)
+		out := x.run(args...)
 		switch i {
 		case 0:
 			if !strings.Contains(out, "Roles:") || !strings.Contains(out, "contracts=visitor documents=manager") {
@@ -342,38 +415,36 @@ func TestEveryCommandInEveryFormatWithOneToken(t *testing.T) {
 	}
 	userFile := filepath.Join(t.TempDir(), "user.json")
 	os.WriteFile(userFile, []byte(`{"lastName":"Roe","firstName":"Ann","email":"ann.roe@example.com","login":"ann.roe.json","roles":{"contracts":["visitor"]}}`), 0o600)
-	if u := decodeJSON[api.User](t, run("users", "add", devseed.SampleContractID, "--from-json", userFile, "--first-name", "Anna", "--output", "json")); u.FirstName != "Anna" || u.Login != "ann.roe.json" {
+	if u := decodeJSON[api.User](t, x.run("users", "add", devseed.SampleContractID, "--from-json", userFile, "--first-name", "Anna", "--output", "json")); u.FirstName != "Anna" || u.Login != "ann.roe.json" {
 		t.Errorf("users add --from-json: %+v", u)
 	}
+}
 
-	// contracts create (the administrator profile), in every format
+// contractsCreate: contracts ordered with the administrator profile, in every format, and
+// one from a JSON file with a flag that overrides a field.
+func (x *commandTour) contractsCreate() {
+	t, s := x.t, x.s
 	orderArgs := func(name, format string) []string {
 		return []string{"contracts", "create", "--profile", "admin", "--billing-account-id", s.Creds.BillingAccountID, "--offer-code", s.Creds.OfferCode,
 			"--contract-name", name, "--support-level", s.Creds.SupportLevel, "--referent-name", "Doe", "--referent-first-name", "Jane",
 			"--referent-mail", "jane.doe@example.com", "--referent-civility", "Mme", "--reference-ext1", "PO-1", "--output", format}
 	}
-	created := decodeJSON[api.ContractCreated](t, run(orderArgs("cli-json", "json")...))
-	if ct := decodeJSON[api.Contract](t, run("contract", "show", created.ID, "--profile", "admin", "--output", "json")); ct.Name != "cli-json" {
+	created := decodeJSON[api.ContractCreated](t, x.run(orderArgs("cli-json", "json")...))
+	if ct := decodeJSON[api.Contract](t, x.run("contract", "show", created.ID, "--profile", "admin", "--output", "json")); ct.Name != "cli-json" {
 		t.Errorf("the ordered contract: %+v", ct)
 	}
-	if recs := decodeCSV(t, run(orderArgs("cli-csv", "csv")...), []string{"id"}); !strings.HasPrefix(recs[0][0], "OCB") {
+	if recs := decodeCSV(t, x.run(orderArgs("cli-csv", "csv")...), []string{"id"}); !strings.HasPrefix(recs[0][0], "OCB") {
 		t.Errorf("contracts create --output csv: %v", recs)
 	}
-	if out := run(orderArgs("cli-table", "table")...); !strings.HasPrefix(out, "ID:") {
+	if out := x.run(orderArgs("cli-table", "table")...); !strings.HasPrefix(out, "ID:") {
 		t.Errorf("contracts create: %q", out)
 	}
 	orderFile := filepath.Join(t.TempDir(), "order.json")
 	os.WriteFile(orderFile, []byte(`{"billingAccountId":"`+s.Creds.BillingAccountID+`","offerCode":"FE","contractName":"from-file","supportLevel":"BSC","referentName":"Doe","referentFirstName":"Jane","referentMail":"jane.doe@example.com"}`), 0o600)
-	fromFile := decodeJSON[api.ContractCreated](t, run("contracts", "create", "--profile", "admin", "--from-json", orderFile, "--contract-name", "from-file-2", "--output", "json"))
-	if ct := decodeJSON[api.Contract](t, run("contract", "show", fromFile.ID, "--profile", "admin", "--output", "json")); ct.Name != "from-file-2" {
+	fromFile := decodeJSON[api.ContractCreated](t, x.run("contracts", "create", "--profile", "admin", "--from-json", orderFile, "--contract-name", "from-file-2", "--output", "json"))
+	if ct := decodeJSON[api.Contract](t, x.run("contract", "show", fromFile.ID, "--profile", "admin", "--output", "json")); ct.Name != "from-file-2" {
 		t.Errorf("contracts create --from-json with an override: %+v", ct)
 	}
-
-	// One application, one token: every command of both profiles reused the first one.
-	if got := s.TokenRequests.Load(); got != 1 {
-		t.Errorf("%d token requests for 2 logins and %d commands (%d API calls), want 1", got, commands, s.Calls.Load())
-	}
-	t.Logf("2 logins + %d commands, %d API calls, %d token request(s), in %v", commands, s.Calls.Load(), s.TokenRequests.Load(), time.Since(start).Round(time.Millisecond))
 }
 
 func TestTheTokenIsReusedAcrossCommandsAndRefreshedOn42(t *testing.T) {
