@@ -10,6 +10,8 @@ import (
 	"github.com/eccs/eccs/internal/eccs"
 )
 
+// TestAPIKeyClaim issues a key of dave's with a claim instead of the key, and follows the claim:
+// wrong tokens, the reveal, then a rotation with a claim, in order.
 func TestAPIKeyClaim(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
@@ -27,55 +29,76 @@ func TestAPIKeyClaim(t *testing.T) {
 	}
 	w.wantNotInDatabase(t, w.dave.ID, claim.Value)
 
-	t.Run("unknown tokens are not found", func(t *testing.T) {
-		for _, tok := range []string{"", "x", claim.Value + "x", strings.ToUpper(claim.Value), claim.Value[:len(claim.Value)-1], "../" + claim.Value, strings.Repeat("a", 200)} {
-			_, _, _, err := s.RevealClaim(ctx, tok)
-			wantErr(t, err, eccs.NotFound, "", "")
-		}
-		if n := w.count(t, `SELECT count(*) FROM claims`); n != 1 {
-			t.Fatalf("wrong tokens took the claim: %d left", n)
-		}
-	})
+	c := &keyClaim{w: w, k: k, claim: claim}
+	t.Run("unknown tokens are not found", c.wantUnknownNotFound)
+	t.Run("reveals the key once", c.wantRevealedOnce)
+	t.Run("the database never holds the key", c.wantKeyNotStored)
+	t.Run("rotation with a claim", c.wantRotationClaim)
+}
 
-	var revealed string
-	t.Run("reveals the key once", func(t *testing.T) {
-		kind, objectID, secret, err := s.RevealClaim(ctx, claim.Value)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if kind != eccs.ClaimAPIKey || objectID != k.ID || !strings.HasPrefix(secret, k.Prefix) {
-			t.Fatalf("revealed %s %s %.12q", kind, objectID, secret)
-		}
-		revealed = secret
-		if acct, got, err := s.AccountForKey(ctx, secret); err != nil || acct.ID != w.dave.ID || got.ID != k.ID {
-			t.Fatalf("the revealed key: %+v, %v", acct, err)
-		}
-		_, _, _, err = s.RevealClaim(ctx, claim.Value)
+// keyClaim is a world, a key k of dave's and the claim of its value, then the value revealed.
+type keyClaim struct {
+	w        *world
+	k        eccs.APIKey
+	claim    eccs.ClaimToken
+	revealed string
+}
+
+// wantUnknownNotFound checks that tokens near the claim's are not found, and leave the claim.
+func (c *keyClaim) wantUnknownNotFound(t *testing.T) {
+	w, ctx, s, claim := c.w, c.w.ctx, c.w.svc, c.claim
+	for _, tok := range []string{"", "x", claim.Value + "x", strings.ToUpper(claim.Value), claim.Value[:len(claim.Value)-1], "../" + claim.Value, strings.Repeat("a", 200)} {
+		_, _, _, err := s.RevealClaim(ctx, tok)
 		wantErr(t, err, eccs.NotFound, "", "")
-		if n := w.count(t, `SELECT count(*) FROM claims`); n != 0 {
-			t.Errorf("%d claims left after the reveal", n)
-		}
-	})
+	}
+	if n := w.count(t, `SELECT count(*) FROM claims`); n != 1 {
+		t.Fatalf("wrong tokens took the claim: %d left", n)
+	}
+}
 
-	t.Run("the database never holds the key", func(t *testing.T) {
-		w.wantNotInDatabase(t, w.dave.ID, revealed, claim.Value)
-	})
+// wantRevealedOnce reveals the key, which works, and checks that the claim is then gone.
+func (c *keyClaim) wantRevealedOnce(t *testing.T) {
+	w, ctx, s, k, claim := c.w, c.w.ctx, c.w.svc, c.k, c.claim
+	kind, objectID, secret, err := s.RevealClaim(ctx, claim.Value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kind != eccs.ClaimAPIKey || objectID != k.ID || !strings.HasPrefix(secret, k.Prefix) {
+		t.Fatalf("revealed %s %s %.12q", kind, objectID, secret)
+	}
+	c.revealed = secret
+	if acct, got, err := s.AccountForKey(ctx, secret); err != nil || acct.ID != w.dave.ID || got.ID != k.ID {
+		t.Fatalf("the revealed key: %+v, %v", acct, err)
+	}
+	_, _, _, err = s.RevealClaim(ctx, claim.Value)
+	wantErr(t, err, eccs.NotFound, "", "")
+	if n := w.count(t, `SELECT count(*) FROM claims`); n != 0 {
+		t.Errorf("%d claims left after the reveal", n)
+	}
+}
 
-	t.Run("rotation with a claim", func(t *testing.T) {
-		newKey, secret, c2, err := s.RotateAPIKey(ctx, k.ID, time.Hour, eccs.KeyOptions{ClaimTTL: time.Hour})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if secret != "" || c2.Value == "" {
-			t.Fatalf("secret %q, claim %+v", secret, c2)
-		}
-		kind, objectID, got, err := s.RevealClaim(ctx, c2.Value)
-		if err != nil || kind != eccs.ClaimAPIKey || objectID != newKey.ID {
-			t.Fatalf("reveal: %s %s, %v", kind, objectID, err)
-		}
-		w.keyOf(t, got)
-		w.wantNotInDatabase(t, w.dave.ID, got, c2.Value)
-	})
+// wantKeyNotStored checks that no file of the database holds the revealed key or the claim.
+func (c *keyClaim) wantKeyNotStored(t *testing.T) {
+	w, claim := c.w, c.claim
+	w.wantNotInDatabase(t, w.dave.ID, c.revealed, claim.Value)
+}
+
+// wantRotationClaim rotates the key with a claim, which reveals the new key, never stored.
+func (c *keyClaim) wantRotationClaim(t *testing.T) {
+	w, ctx, s, k := c.w, c.w.ctx, c.w.svc, c.k
+	newKey, secret, c2, err := s.RotateAPIKey(ctx, k.ID, time.Hour, eccs.KeyOptions{ClaimTTL: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if secret != "" || c2.Value == "" {
+		t.Fatalf("secret %q, claim %+v", secret, c2)
+	}
+	kind, objectID, got, err := s.RevealClaim(ctx, c2.Value)
+	if err != nil || kind != eccs.ClaimAPIKey || objectID != newKey.ID {
+		t.Fatalf("reveal: %s %s, %v", kind, objectID, err)
+	}
+	w.keyOf(t, got)
+	w.wantNotInDatabase(t, w.dave.ID, got, c2.Value)
 }
 
 func TestClaimExpiry(t *testing.T) {
@@ -294,54 +317,69 @@ func TestPeekClaim(t *testing.T) {
 		_, err := s.PeekClaim(ctx, tok)
 		wantErr(t, err, eccs.NotFound, "", "")
 	}
+}
 
-	t.Run("an application's client secret", func(t *testing.T) {
-		app, claim, err := s.CreateApplicationClaim(ctx, eccs.NewApplication{Name: "Peeked app", Subscription: eccs.SubscriptionApproved}, 2*time.Hour)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got := must(s.PeekClaim(ctx, claim.Value))(t)
-		want := eccs.ClaimInfo{Kind: eccs.ClaimClientSecret, ObjectID: app.ID, ExpiresAt: t0.Add(2 * time.Hour),
-			ApplicationName: "Peeked app", ClientID: app.ClientID}
-		if got != want {
-			t.Errorf("PeekClaim = %+v, want %+v", got, want)
-		}
-		// DescribeClaim tells the same after the reveal, without the expiry.
-		kind, objectID, _, err := s.RevealClaim(ctx, claim.Value)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want.ExpiresAt = time.Time{}
-		if got := must(s.DescribeClaim(ctx, kind, objectID))(t); got != want {
-			t.Errorf("DescribeClaim = %+v, want %+v", got, want)
-		}
-	})
+// Peeking at the claim of a client secret tells the application; DescribeClaim tells the same
+// after the reveal.
+func TestPeekClaimOfAClientSecret(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	ctx, s := w.ctx, w.svc
+	app, claim, err := s.CreateApplicationClaim(ctx, eccs.NewApplication{Name: "Peeked app", Subscription: eccs.SubscriptionApproved}, 2*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := must(s.PeekClaim(ctx, claim.Value))(t)
+	want := eccs.ClaimInfo{Kind: eccs.ClaimClientSecret, ObjectID: app.ID, ExpiresAt: t0.Add(2 * time.Hour),
+		ApplicationName: "Peeked app", ClientID: app.ClientID}
+	if got != want {
+		t.Errorf("PeekClaim = %+v, want %+v", got, want)
+	}
+	// DescribeClaim tells the same after the reveal, without the expiry.
+	kind, objectID, _, err := s.RevealClaim(ctx, claim.Value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want.ExpiresAt = time.Time{}
+	if got := must(s.DescribeClaim(ctx, kind, objectID))(t); got != want {
+		t.Errorf("DescribeClaim = %+v, want %+v", got, want)
+	}
+}
 
-	t.Run("an administrator's API key", func(t *testing.T) {
-		_, _, claim, err := s.IssueAPIKeyClaim(ctx, w.admin.ID, eccs.KeyOptions{ClaimTTL: time.Hour})
-		if err != nil {
-			t.Fatal(err)
-		}
-		got := must(s.PeekClaim(ctx, claim.Value))(t)
-		if got.AccountType != eccs.AccountAdministrator || got.HolderName != "Adam Admin" || got.HolderEmail != "adam@acme.example" || got.ClientID != "" {
-			t.Errorf("PeekClaim = %+v", got)
-		}
-	})
+// Peeking at the claim of an administrator's key tells whose it is.
+func TestPeekClaimOfAnAdministratorsKey(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	ctx, s := w.ctx, w.svc
+	_, _, claim, err := s.IssueAPIKeyClaim(ctx, w.admin.ID, eccs.KeyOptions{ClaimTTL: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := must(s.PeekClaim(ctx, claim.Value))(t)
+	if got.AccountType != eccs.AccountAdministrator || got.HolderName != "Adam Admin" || got.HolderEmail != "adam@acme.example" || got.ClientID != "" {
+		t.Errorf("PeekClaim = %+v", got)
+	}
+}
 
-	t.Run("an expired link answers like a used one, and stays for the sweep", func(t *testing.T) {
-		_, _, claim, err := s.IssueAPIKeyClaim(ctx, w.carol.ID, eccs.KeyOptions{ClaimTTL: time.Hour})
-		if err != nil {
-			t.Fatal(err)
-		}
-		before := w.count(t, `SELECT count(*) FROM claims`)
-		w.clock.Advance(time.Hour)
-		defer w.clock.Advance(-time.Hour)
-		_, err = s.PeekClaim(ctx, claim.Value)
-		if expired := wantErr(t, err, eccs.NotFound, "", ""); expired.Message != unknown.Message {
-			t.Errorf("expired %q vs unknown %q", expired.Message, unknown.Message)
-		}
-		if after := w.count(t, `SELECT count(*) FROM claims`); after != before {
-			t.Errorf("claims before %d, after %d: a peek changed them", before, after)
-		}
-	})
+// An expired link answers like an unknown one, and stays for the sweep.
+func TestPeekClaimExpired(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	ctx, s := w.ctx, w.svc
+	_, errUnknown := s.PeekClaim(ctx, "nosuchclaimtoken")
+	unknown := wantErr(t, errUnknown, eccs.NotFound, "", "")
+	_, _, claim, err := s.IssueAPIKeyClaim(ctx, w.carol.ID, eccs.KeyOptions{ClaimTTL: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := w.count(t, `SELECT count(*) FROM claims`)
+	w.clock.Advance(time.Hour)
+	defer w.clock.Advance(-time.Hour)
+	_, err = s.PeekClaim(ctx, claim.Value)
+	if expired := wantErr(t, err, eccs.NotFound, "", ""); expired.Message != unknown.Message {
+		t.Errorf("expired %q vs unknown %q", expired.Message, unknown.Message)
+	}
+	if after := w.count(t, `SELECT count(*) FROM claims`); after != before {
+		t.Errorf("claims before %d, after %d: a peek changed them", before, after)
+	}
 }
