@@ -26,6 +26,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/eccs/eccs/api"
+	"github.com/eccs/eccs/internal/devseed"
 	"github.com/eccs/eccs/internal/docformat"
 )
 
@@ -128,144 +129,179 @@ func runBash(t *testing.T, dir string, env []string, script string) ([]byte, []c
 	return stdout.Bytes(), parseCurlStatuses(stderr.String()), stderr.String()
 }
 
+// TestGuideExamplesWorkWithCurlAsWritten runs the guide's examples with curl, one call each in
+// the guide's shape, then pastes into bash the commands `serve -dev` prints and the README's
+// tour, and checks every answer.
 func TestGuideExamplesWorkWithCurlAsWritten(t *testing.T) {
 	requireTool(t, "curl")
 	t.Parallel()
+	t.Run("one curl per example, in the guide's shape", checkGuideCurlExamples)
+	t.Run("the commands serve -dev prints, pasted into bash", checkDevPrintedCommandsInBash)
+	t.Run("the README tour, pasted into bash", checkREADMETourInBash)
+}
 
-	t.Run("one curl per example, in the guide's shape", func(t *testing.T) {
-		t.Parallel()
-		s := startSeededDev(t)
-		c := s.creds
-		dir, env := curlSandbox(t)
+// guideCurl runs curl as the guide's examples do, with a token of the demo application.
+type guideCurl struct {
+	s            *server
+	c            devseed.Credentials
+	dir          string
+	env          []string
+	auth, accept string // the headers every example sends
+}
 
-		// The token, as the guide's Postman slides describe it (Basic client_id:secret).
-		out, code := runCurl(t, dir, env, "-s", "-u", c.ClientID+":"+c.ClientSecret, "-d", "grant_type=client_credentials", c.TokenURL)
+func checkGuideCurlExamples(t *testing.T) {
+	t.Parallel()
+	s := startSeededDev(t)
+	g := newGuideCurl(t, s)
+	g.example1(t)
+	g.example2(t)
+
+	// Example 3: declare a user; --data-raw without a Content-Type (curl sends
+	// application/x-www-form-urlencoded).
+	out, code := g.curl(t, "-X", "POST", "-H", g.auth, "-H", "X-API-Key: "+g.c.APIKeys.Client,
+		"-H", g.accept, g.c.APIURL+"/contract/OCB0000001/user", "--data-raw", guideUserBody)
+	if code != http.StatusCreated {
+		t.Fatalf("example 3: %d %s, want 201", code, out)
+	}
+	checkUserEcho(t, out)
+
+	// Example 4: order a contract with the administrator key, trailing slash included.
+	out, code = g.curl(t, "-X", "POST", "-H", g.auth, "-H", "X-API-Key: "+g.c.APIKeys.Administrator,
+		"-H", g.accept, g.c.APIURL+"/contract/", "--data-raw", fmt.Sprintf(guideContractBody, g.c.BillingAccountID, g.c.OfferCode, g.c.SupportLevel))
+	if code != http.StatusCreated {
+		t.Fatalf("example 4: %d %s, want 201", code, out)
+	}
+	checkOrdered(t, s, out)
+}
+
+// newGuideCurl gets the token as the guide's Postman slides describe it (Basic
+// client_id:secret): Bearer, expiring in an hour.
+func newGuideCurl(t *testing.T, s *server) *guideCurl {
+	t.Helper()
+	g := &guideCurl{s: s, c: s.creds}
+	g.dir, g.env = curlSandbox(t)
+	out, code := g.curl(t, "-s", "-u", g.c.ClientID+":"+g.c.ClientSecret, "-d", "grant_type=client_credentials", g.c.TokenURL)
+	if code != http.StatusOK {
+		t.Fatalf("token: %d %s", code, out)
+	}
+	var tok api.Token
+	if err := json.Unmarshal(out, &tok); err != nil || tok.TokenType != "Bearer" || tok.AccessToken == "" || tok.ExpiresIn != 3600 {
+		t.Fatalf("token answer %s (%v): want token_type Bearer, an access_token, expires_in 3600", out, err)
+	}
+	remember(s, tok.AccessToken)
+	g.auth = "Authorization: Bearer " + tok.AccessToken
+	g.accept = "Accept: application/json " // the guide's trailing space
+	return g
+}
+
+func (g *guideCurl) curl(t *testing.T, args ...string) ([]byte, int) {
+	t.Helper()
+	return runCurl(t, g.dir, g.env, args...)
+}
+
+// example1: GET /contract, with every member of the guide's "Réponse type".
+func (g *guideCurl) example1(t *testing.T) {
+	t.Helper()
+	out, code := g.curl(t, "-X", "GET", "-H", g.auth, "-H", "X-API-Key: "+g.c.APIKeys.Client,
+		"-H", "X-ECCS-Contract-Id: OCB0000001", "-H", g.accept, g.c.APIURL+"/contract")
+	if code != http.StatusOK {
+		t.Fatalf("example 1: %d %s", code, out)
+	}
+	var contract map[string]any
+	if err := json.Unmarshal(out, &contract); err != nil {
+		t.Fatalf("example 1: %v in %s", err, out)
+	}
+	for _, path := range []string{"id", "name", "contractType", "offer.name", "offer.id", "platformId",
+		"customer.id", "customer.name", "customer.segment", "createdAt", "updatedAt",
+		"contact.lastName", "contact.firstName", "contact.name", "contact.email", "contact.title"} {
+		if v, ok := member(contract, path); !ok || v == "" {
+			t.Errorf("example 1: member %s is missing or empty in %s", path, out)
+		}
+	}
+	if contract["id"] != "OCB0000001" {
+		t.Errorf("example 1: id %v, want OCB0000001", contract["id"])
+	}
+}
+
+// example2: the documents of the contract, then the first one's file; then the same with the
+// guide's ?documentType=invoices.
+func (g *guideCurl) example2(t *testing.T) {
+	t.Helper()
+	for _, query := range []string{"", "?documentType=invoices"} {
+		out, code := g.curl(t, "-X", "GET", "-H", g.auth, "-H", "X-API-Key: "+g.c.APIKeys.Client,
+			"-H", "X-ECCS-Contract-Id: OCB0000001", "-H", g.accept, g.c.APIURL+"/documents"+query)
 		if code != http.StatusOK {
-			t.Fatalf("token: %d %s", code, out)
+			t.Fatalf("example 2 list%s: %d %s", query, code, out)
 		}
-		var tok api.Token
-		if err := json.Unmarshal(out, &tok); err != nil || tok.TokenType != "Bearer" || tok.AccessToken == "" || tok.ExpiresIn != 3600 {
-			t.Fatalf("token answer %s (%v): want token_type Bearer, an access_token, expires_in 3600", out, err)
+		var docs []api.Document
+		if err := json.Unmarshal(out, &docs); err != nil || len(docs) == 0 || len(docs) > 10 {
+			t.Fatalf("example 2 list%s: %d documents (%v), want 1 to 10 (default limit)\n%s", query, len(docs), err, out)
 		}
-		s.mu.Lock()
-		s.tokens = append(s.tokens, tok.AccessToken)
-		s.mu.Unlock()
-		auth := "Authorization: Bearer " + tok.AccessToken
-		accept := "Accept: application/json " // the guide's trailing space
-
-		// Example 1: GET /contract.
-		out, code = runCurl(t, dir, env, "-X", "GET", "-H", auth, "-H", "X-API-Key: "+c.APIKeys.Client,
-			"-H", "X-ECCS-Contract-Id: OCB0000001", "-H", accept, c.APIURL+"/contract")
-		if code != http.StatusOK {
-			t.Fatalf("example 1: %d %s", code, out)
-		}
-		var contract map[string]any
-		if err := json.Unmarshal(out, &contract); err != nil {
-			t.Fatalf("example 1: %v in %s", err, out)
-		}
-		// Every member of the guide's "Réponse type".
-		for _, path := range []string{"id", "name", "contractType", "offer.name", "offer.id", "platformId",
-			"customer.id", "customer.name", "customer.segment", "createdAt", "updatedAt",
-			"contact.lastName", "contact.firstName", "contact.name", "contact.email", "contact.title"} {
-			if v, ok := member(contract, path); !ok || v == "" {
-				t.Errorf("example 1: member %s is missing or empty in %s", path, out)
-			}
-		}
-		if contract["id"] != "OCB0000001" {
-			t.Errorf("example 1: id %v, want OCB0000001", contract["id"])
-		}
-
-		// Example 2: the documents of the contract, then the first one's file; then the same
-		// with the guide's ?documentType=invoices.
-		for _, query := range []string{"", "?documentType=invoices"} {
-			out, code = runCurl(t, dir, env, "-X", "GET", "-H", auth, "-H", "X-API-Key: "+c.APIKeys.Client,
-				"-H", "X-ECCS-Contract-Id: OCB0000001", "-H", accept, c.APIURL+"/documents"+query)
-			if code != http.StatusOK {
-				t.Fatalf("example 2 list%s: %d %s", query, code, out)
-			}
-			var docs []api.Document
-			if err := json.Unmarshal(out, &docs); err != nil || len(docs) == 0 || len(docs) > 10 {
-				t.Fatalf("example 2 list%s: %d documents (%v), want 1 to 10 (default limit)\n%s", query, len(docs), err, out)
-			}
-			if query != "" {
-				for _, d := range docs {
-					if d.DocumentType != "invoices" {
-						t.Errorf("example 2 list%s: a %s in the list", query, d.DocumentType)
-					}
+		if query != "" {
+			for _, d := range docs {
+				if d.DocumentType != "invoices" {
+					t.Errorf("example 2 list%s: a %s in the list", query, d.DocumentType)
 				}
 			}
-			d := docs[0]
-			name := "document" + filepath.Ext(d.Filename)
-			out, code = runCurl(t, dir, env, "-X", "GET", "-H", auth, "-H", "X-API-Key: "+c.APIKeys.Client,
-				"-H", "X-ECCS-Contract-Id: OCB0000001", "-H", accept, c.APIURL+"/documents/"+d.ID+"/file", "-o", name)
-			if code != http.StatusOK || len(out) != 0 {
-				t.Fatalf("example 2 file %s: %d, stdout %q", d.ID, code, out)
-			}
-			checkDownloaded(t, filepath.Join(dir, name), d.DocumentType)
 		}
+		d := docs[0]
+		name := "document" + filepath.Ext(d.Filename)
+		out, code = g.curl(t, "-X", "GET", "-H", g.auth, "-H", "X-API-Key: "+g.c.APIKeys.Client,
+			"-H", "X-ECCS-Contract-Id: OCB0000001", "-H", g.accept, g.c.APIURL+"/documents/"+d.ID+"/file", "-o", name)
+		if code != http.StatusOK || len(out) != 0 {
+			t.Fatalf("example 2 file %s: %d, stdout %q", d.ID, code, out)
+		}
+		checkDownloaded(t, filepath.Join(g.dir, name), d.DocumentType)
+	}
+}
 
-		// Example 3: declare a user; --data-raw without a Content-Type (curl sends
-		// application/x-www-form-urlencoded).
-		out, code = runCurl(t, dir, env, "-X", "POST", "-H", auth, "-H", "X-API-Key: "+c.APIKeys.Client,
-			"-H", accept, c.APIURL+"/contract/OCB0000001/user", "--data-raw", guideUserBody)
-		if code != http.StatusCreated {
-			t.Fatalf("example 3: %d %s, want 201", code, out)
+// checkDevPrintedCommandsInBash pastes into bash the commands the dev server prints, from
+// TOKEN= to its listening line, which hold the four examples.
+func checkDevPrintedCommandsInBash(t *testing.T) {
+	requireTool(t, "bash")
+	requireTool(t, "sed")
+	t.Parallel()
+	s := startSeededDev(t)
+	out := s.stdout.String()
+	start := strings.Index(out, "\nTOKEN=")
+	end := strings.Index(out, "\neccsd listening on ")
+	if start < 0 || end < start {
+		t.Fatalf("no commands (from TOKEN= to the listening line) in the dev server's output:\n%s", out)
+	}
+	script := out[start+1 : end]
+	for _, ex := range []string{"# Example 1", "# Example 2", "# Example 3", "# Example 4"} {
+		if !strings.Contains(script, ex) {
+			t.Errorf("the printed commands lack %q", ex)
 		}
-		checkUserEcho(t, out)
+	}
+	checkTour(t, s, script)
+}
 
-		// Example 4: order a contract with the administrator key, trailing slash included.
-		out, code = runCurl(t, dir, env, "-X", "POST", "-H", auth, "-H", "X-API-Key: "+c.APIKeys.Administrator,
-			"-H", accept, c.APIURL+"/contract/", "--data-raw", fmt.Sprintf(guideContractBody, c.BillingAccountID, c.OfferCode, c.SupportLevel))
-		if code != http.StatusCreated {
-			t.Fatalf("example 4: %d %s, want 201", code, out)
-		}
-		checkOrdered(t, s, out)
-	})
-
-	t.Run("the commands serve -dev prints, pasted into bash", func(t *testing.T) {
-		requireTool(t, "bash")
-		requireTool(t, "sed")
-		t.Parallel()
-		s := startSeededDev(t)
-		out := s.stdout.String()
-		start := strings.Index(out, "\nTOKEN=")
-		end := strings.Index(out, "\neccsd listening on ")
-		if start < 0 || end < start {
-			t.Fatalf("no commands (from TOKEN= to the listening line) in the dev server's output:\n%s", out)
-		}
-		script := out[start+1 : end]
-		for _, ex := range []string{"# Example 1", "# Example 2", "# Example 3", "# Example 4"} {
-			if !strings.Contains(script, ex) {
-				t.Errorf("the printed commands lack %q", ex)
-			}
-		}
-		checkTour(t, s, script)
-	})
-
-	t.Run("the README tour, pasted into bash", func(t *testing.T) {
-		requireTool(t, "bash")
-		requireTool(t, "sed")
-		t.Parallel()
-		readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		blocks := regexp.MustCompile("(?ms)^```sh\n(.*?)^```").FindAllStringSubmatch(string(readme), -1)
-		if len(blocks) != 5 {
-			t.Fatalf("README.md has %d sh blocks, want 5 (token, examples 1, 2 (list and file), 3 and 4)", len(blocks))
-		}
-		var script strings.Builder
-		for _, b := range blocks {
-			script.WriteString(b[1] + "\n")
-		}
-		s := startSeededDev(t)
-		// The tour is pasted as it is: only the port differs, the demo ids are fixed.
-		if !strings.Contains(script.String(), "127.0.0.1:8080") || !strings.Contains(script.String(), "/documents/"+s.creds.SampleDocumentID+"/file") {
-			t.Fatalf("the README tour does not download the sample document %s from 127.0.0.1:8080; update the README", s.creds.SampleDocumentID)
-		}
-		text := strings.ReplaceAll(script.String(), "127.0.0.1:8080", s.hostport)
-		checkTour(t, s, text)
-	})
+// checkREADMETourInBash pastes into bash the README's five sh blocks, with only the port
+// changed.
+func checkREADMETourInBash(t *testing.T) {
+	requireTool(t, "bash")
+	requireTool(t, "sed")
+	t.Parallel()
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := regexp.MustCompile("(?ms)^```sh\n(.*?)^```").FindAllStringSubmatch(string(readme), -1)
+	if len(blocks) != 5 {
+		t.Fatalf("README.md has %d sh blocks, want 5 (token, examples 1, 2 (list and file), 3 and 4)", len(blocks))
+	}
+	var script strings.Builder
+	for _, b := range blocks {
+		script.WriteString(b[1] + "\n")
+	}
+	s := startSeededDev(t)
+	// The tour is pasted as it is: only the port differs, the demo ids are fixed.
+	if !strings.Contains(script.String(), "127.0.0.1:8080") || !strings.Contains(script.String(), "/documents/"+s.creds.SampleDocumentID+"/file") {
+		t.Fatalf("the README tour does not download the sample document %s from 127.0.0.1:8080; update the README", s.creds.SampleDocumentID)
+	}
+	text := strings.ReplaceAll(script.String(), "127.0.0.1:8080", s.hostport)
+	checkTour(t, s, text)
 }
 
 // checkTour runs a pasted tour (token, examples 1 to 4 as the README and the dev server write
