@@ -130,3 +130,14 @@ func dialRefused(hostport string) bool {
 	conn.Close()
 	return false
 }
+
+// awaitRefused dials hostport every 5 ms, for up to 10 s, until a connection is refused, and
+// returns when one was (zero if none was).
+func awaitRefused(hostport string) time.Time {
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if dialRefused(hostport) {
+			return time.Now()
+		}
+	}
+	return time.Time{}
+}

@@ -65,103 +65,39 @@ func (b *slowBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// TestGracefulShutdownLetsAnInFlightDownloadFinish shuts the server down (what SIGTERM does)
+// while a slow client downloads the largest file the client account may: the listener closes
+// at once, the download completes byte for byte, run returns nil, and the log tells the story
+// in order.
 func TestGracefulShutdownLetsAnInFlightDownloadFinish(t *testing.T) {
 	t.Parallel()
 	// --rate-limit 0: finding the largest file takes a burst of HEAD requests.
 	s := startSeededDev(t, "--rate-limit", "0")
-	c := s.creds
 	tok := s.demoToken(t)
+	biggest, contract, size := largestClientDocument(t, s, tok)
+	t.Logf("downloading %s of %s (%d bytes) while the server shuts down", biggest.Filename, contract, size)
 
-	// The largest file the client account may download.
-	var biggest api.Document
-	var biggestContract string
-	size := 0
-	for _, contract := range c.Contracts.Client {
-		var docs []api.Document
-		s.mustJSON(t, call{path: "/cloud/b2b/v1/documents?limit=1000", token: tok, key: c.APIKeys.Client, contract: contract}, http.StatusOK, &docs)
-		for _, d := range docs {
-			req, _ := http.NewRequest(http.MethodHead, s.url+"/cloud/b2b/v1/documents/"+d.ID+"/file", nil)
-			req.Header.Set("Authorization", "Bearer "+tok)
-			req.Header.Set(api.HeaderAPIKey, c.APIKeys.Client)
-			req.Header.Set(api.HeaderContractID, contract)
-			resp, _ := send(t, req)
-			n, err := strconv.Atoi(resp.Header.Get("Content-Length"))
-			if resp.StatusCode != http.StatusOK || err != nil {
-				t.Fatalf("HEAD %s: %d, Content-Length %q", d.ID, resp.StatusCode, resp.Header.Get("Content-Length"))
-			}
-			if n > size {
-				size, biggest, biggestContract = n, d, contract
-			}
-		}
-	}
-	t.Logf("downloading %s of %s (%d bytes) while the server shuts down", biggest.Filename, biggestContract, size)
-
-	slow := &slowTransport{
-		next: &http.Transport{
-			DialContext:       (&net.Dialer{Timeout: 5 * time.Second, Control: smallReceiveBuffer}).DialContext,
-			DisableKeepAlives: true,
-		},
-		chunk: 4 << 10, pause: 15 * time.Millisecond, started: make(chan struct{}),
-	}
-	slowClient := &http.Client{Transport: openapitest.New(t).Transport(t, slow)}
-	req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, s.url+"/cloud/b2b/v1/documents/"+biggest.ID+"/file", nil)
-	req.Header.Set("Authorization", "Bearer "+tok)
-	req.Header.Set(api.HeaderAPIKey, c.APIKeys.Client)
-	req.Header.Set(api.HeaderContractID, biggestContract)
-	req.Header.Set("Accept", "application/json") // as real clients send it to the download
-
-	type result struct {
-		resp *http.Response
-		body []byte
-		err  error
-		at   time.Time
-	}
-	done := make(chan result, 1)
-	go func() {
-		resp, err := slowClient.Do(req) // openapitest reads the whole body, slowly
-		var body []byte
-		if err == nil {
-			body, err = io.ReadAll(resp.Body)
-			resp.Body.Close()
-		}
-		done <- result{resp, body, err, time.Now()}
-	}()
+	d := &download{slow: newSlowTransport(4<<10, 15*time.Millisecond)}
+	done := make(chan *download, 1)
+	startDownload(s.url, &http.Client{Transport: openapitest.New(t).Transport(t, d.slow)}, tok, contract, biggest.ID, d, done) // openapitest reads the whole body, slowly
 	select {
-	case <-slow.started:
+	case <-d.slow.started:
 	case <-time.After(30 * time.Second):
 		t.Fatal("the download did not start")
 	}
 	s.cancel() // what SIGTERM does: shut down while the body is being read
 
 	// The listener closes at once: new connections are refused while the download drains.
-	var refusedAt time.Time
-	for deadline := time.Now().Add(10 * time.Second); refusedAt.IsZero() && time.Now().Before(deadline); {
-		conn, err := net.DialTimeout("tcp", s.hostport, time.Second)
-		if err != nil {
-			refusedAt = time.Now()
-			break
-		}
-		conn.Close()
-		time.Sleep(5 * time.Millisecond)
-	}
-
-	var r result
+	refusedAt := awaitRefused(s.hostport)
 	select {
-	case r = <-done:
+	case <-done:
 	case <-time.After(60 * time.Second):
 		t.Fatal("the download did not finish")
 	}
-	if r.err != nil {
-		t.Fatalf("the download failed during the shutdown: %v", r.err)
+	if d.err != nil {
+		t.Fatalf("the download failed during the shutdown: %v", d.err)
 	}
-	sum := sha256.Sum256(r.body)
-	if r.resp.StatusCode != http.StatusOK || len(r.body) != size || r.resp.Header.Get("ETag") != `"`+hex.EncodeToString(sum[:])+`"` {
-		t.Errorf("download during shutdown: %d, %d of %d bytes, ETag %s vs sha256 %x", r.resp.StatusCode, len(r.body), size, r.resp.Header.Get("ETag"), sum)
-	}
-	kind, _ := docformat.KindOf(biggest.DocumentType)
-	if err := kind.CheckBytes(r.body); err != nil {
-		t.Errorf("the file downloaded during the shutdown is not a valid %v: %v", kind, err)
-	}
+	checkDownloadedWhole(t, d, biggest, size)
 	// Where the client cannot shrink its TCP window (smallReceiveBuffer), the kernel may take
 	// the whole file before the shutdown begins: only report what proves the download was in
 	// flight.
@@ -171,16 +107,61 @@ func TestGracefulShutdownLetsAnInFlightDownloadFinish(t *testing.T) {
 	}
 	if refusedAt.IsZero() {
 		t.Errorf("new connections were still accepted 10 s after the shutdown began")
-	} else if !refusedAt.Before(r.at) {
+	} else if !refusedAt.Before(d.doneAt) {
 		inFlight("the listener closed only after the download finished: the download was not in flight during the shutdown")
 	}
 
 	if err := s.wait(30 * time.Second); err != nil {
 		t.Fatalf("run returned %v after a graceful shutdown, want nil", err)
 	}
+	checkShutdownLogOrder(t, s, d.resp.Header.Get(api.HeaderRequestID), size, inFlight)
+}
 
-	// The log tells the story in order: shutting down, the download's request line, stopped.
-	id := r.resp.Header.Get(api.HeaderRequestID)
+// largestClientDocument returns the largest file the client account may download (by the
+// Content-Length of HEAD), with its contract and size.
+func largestClientDocument(t *testing.T, s *server, tok string) (biggest api.Document, contract string, size int) {
+	t.Helper()
+	c := s.creds
+	for _, ct := range c.Contracts.Client {
+		var docs []api.Document
+		s.mustJSON(t, call{path: "/cloud/b2b/v1/documents?limit=1000", token: tok, key: c.APIKeys.Client, contract: ct}, http.StatusOK, &docs)
+		for _, d := range docs {
+			req, _ := http.NewRequest(http.MethodHead, s.url+"/cloud/b2b/v1/documents/"+d.ID+"/file", nil)
+			req.Header.Set("Authorization", "Bearer "+tok)
+			req.Header.Set(api.HeaderAPIKey, c.APIKeys.Client)
+			req.Header.Set(api.HeaderContractID, ct)
+			resp, _ := send(t, req)
+			n, err := strconv.Atoi(resp.Header.Get("Content-Length"))
+			if resp.StatusCode != http.StatusOK || err != nil {
+				t.Fatalf("HEAD %s: %d, Content-Length %q", d.ID, resp.StatusCode, resp.Header.Get("Content-Length"))
+			}
+			if n > size {
+				size, biggest, contract = n, d, ct
+			}
+		}
+	}
+	return biggest, contract, size
+}
+
+// checkDownloadedWhole checks that the download during the shutdown got 200, every byte (its
+// SHA-256 is the ETag), and a valid file of its type.
+func checkDownloadedWhole(t *testing.T, d *download, doc api.Document, size int) {
+	t.Helper()
+	sum := sha256.Sum256(d.body)
+	if d.resp.StatusCode != http.StatusOK || len(d.body) != size || d.resp.Header.Get("ETag") != `"`+hex.EncodeToString(sum[:])+`"` {
+		t.Errorf("download during shutdown: %d, %d of %d bytes, ETag %s vs sha256 %x", d.resp.StatusCode, len(d.body), size, d.resp.Header.Get("ETag"), sum)
+	}
+	kind, _ := docformat.KindOf(doc.DocumentType)
+	if err := kind.CheckBytes(d.body); err != nil {
+		t.Errorf("the file downloaded during the shutdown is not a valid %v: %v", kind, err)
+	}
+}
+
+// checkShutdownLogOrder checks that the log tells the story in order: shutting down, the
+// download's request line (request id, 200, size bytes), stopped. inFlight reports what only
+// a download held in flight proves.
+func checkShutdownLogOrder(t *testing.T, s *server, id string, size int, inFlight func(string, ...any)) {
+	t.Helper()
 	order := map[string]int{}
 	for _, rec := range logRecords(s.stderr.String()) {
 		switch {
@@ -244,10 +225,11 @@ type download struct {
 	doneAt time.Time
 }
 
-// startDownload starts a slow download of document id of contractID (smallReceiveBuffer and
-// slowTransport hold it back) through c, a client built on d.slow.
-func startDownload(p *process, c *http.Client, token, contractID, id string, d *download, done chan<- *download) {
-	req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, p.url+"/cloud/b2b/v1/documents/"+id+"/file", nil)
+// startDownload starts a slow download of document id of contractID from the server at
+// baseURL (smallReceiveBuffer and slowTransport hold it back) through c, a client built on
+// d.slow.
+func startDownload(baseURL string, c *http.Client, token, contractID, id string, d *download, done chan<- *download) {
+	req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, baseURL+"/cloud/b2b/v1/documents/"+id+"/file", nil)
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set(api.HeaderAPIKey, devseed.ClientAPIKey)
 	req.Header.Set(api.HeaderContractID, contractID)
@@ -292,56 +274,19 @@ func TestSIGTERMLetsTwentyLargeDownloadsFinishAndExitsZero(t *testing.T) {
 	p := startProcess(t, dir, "serve", "-dev", "--addr", "127.0.0.1:0", "--data-dir", dir, "--rate-limit", "0", "--shutdown-grace", drainGrace.String())
 	contract := devseed.SampleContractID
 	file := bigConsumptionCSV(t, contract, drainFileSize)
-	sum := sha256.Sum256(file)
-	etag := `"` + hex.EncodeToString(sum[:]) + `"`
 	id := uploadBig(t, p, contract, file)
-	tok := p.demoToken(t)
-
-	done := make(chan *download, drainDownloads)
-	downloads := make([]*download, drainDownloads)
-	for i := range downloads {
-		d := &download{slow: newSlowTransport(16<<10, 2*time.Millisecond)}
-		downloads[i] = d
-		startDownload(p, &http.Client{Transport: openapitest.New(t).Transport(t, d.slow)}, tok, contract, id, d, done)
-	}
-	for i, d := range downloads {
-		select {
-		case <-d.slow.started:
-		case <-time.After(30 * time.Second):
-			t.Fatalf("download %d did not start", i)
-		}
-	}
+	downloads, done := startDrainDownloads(t, p, p.demoToken(t), contract, id)
 	sigterm := time.Now()
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 
 	// The listener closes at once: new connections are refused while the downloads drain.
-	var refusedAt time.Time
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-		if dialRefused(p.hostport) {
-			refusedAt = time.Now()
-			break
-		}
-	}
+	refusedAt := awaitRefused(p.hostport)
 	if _, err := (&http.Client{Timeout: 5 * time.Second}).Get(p.url + "/healthz"); refusedAt.IsZero() || err == nil {
 		t.Errorf("new connections were still accepted during the drain (GET /healthz: %v)", err)
 	}
-
-	var firstDone, lastDone time.Time
-	for range drainDownloads {
-		select {
-		case d := <-done:
-			if firstDone.IsZero() || d.doneAt.Before(firstDone) {
-				firstDone = d.doneAt
-			}
-			if d.doneAt.After(lastDone) {
-				lastDone = d.doneAt
-			}
-		case <-time.After(drainGrace + 10*time.Second):
-			t.Fatal("the downloads did not finish")
-		}
-	}
+	firstDone, lastDone := awaitDrainDownloads(t, done)
 	err := p.wait(drainGrace + 10*time.Second)
 	exited := time.Since(sigterm)
 	if err != nil {
@@ -350,18 +295,7 @@ func TestSIGTERMLetsTwentyLargeDownloadsFinishAndExitsZero(t *testing.T) {
 	if exited > drainGrace {
 		t.Errorf("the process exited %s after SIGTERM, past --shutdown-grace %s", exited.Round(time.Millisecond), drainGrace)
 	}
-	complete := 0
-	for i, d := range downloads {
-		switch {
-		case d.err != nil:
-			t.Errorf("download %d failed during the shutdown: %v", i, d.err)
-		case d.resp.StatusCode != http.StatusOK || d.resp.Header.Get("ETag") != etag || !bytes.Equal(d.body, file):
-			got := sha256.Sum256(d.body)
-			t.Errorf("download %d: %d, %d of %d bytes, sha256 %x, ETag %s; want 200 and the uploaded bytes (ETag %s)", i, d.resp.StatusCode, len(d.body), len(file), got, d.resp.Header.Get("ETag"), etag)
-		default:
-			complete++
-		}
-	}
+	complete := checkDrainedDownloads(t, downloads, file)
 	// Where the client cannot shrink its TCP window (smallReceiveBuffer), the kernel may take
 	// whole files before the shutdown begins: only report what proves the downloads were in
 	// flight.
@@ -375,9 +309,76 @@ func TestSIGTERMLetsTwentyLargeDownloadsFinishAndExitsZero(t *testing.T) {
 	t.Logf("%d downloads of %d bytes complete and identical; SIGTERM → connections refused %s, first download done %s, last %s, process exited (status 0: %v) %s (grace %s)",
 		complete, len(file), refusedAt.Sub(sigterm).Round(time.Millisecond), firstDone.Sub(sigterm).Round(time.Millisecond),
 		lastDone.Sub(sigterm).Round(time.Millisecond), err == nil, exited.Round(time.Millisecond), drainGrace)
+	checkDrainLog(t, p, id, len(file), inFlight)
+	p.checkLogs(t)
+}
 
-	// Every download has its request line, 200 and every byte, between "shutting down" and
-	// "stopped".
+// startDrainDownloads starts drainDownloads slow downloads of document id, and returns once
+// each has received its first bytes; done receives each when it ends.
+func startDrainDownloads(t *testing.T, p *process, tok, contract, id string) ([]*download, chan *download) {
+	t.Helper()
+	done := make(chan *download, drainDownloads)
+	downloads := make([]*download, drainDownloads)
+	for i := range downloads {
+		d := &download{slow: newSlowTransport(16<<10, 2*time.Millisecond)}
+		downloads[i] = d
+		startDownload(p.url, &http.Client{Transport: openapitest.New(t).Transport(t, d.slow)}, tok, contract, id, d, done)
+	}
+	for i, d := range downloads {
+		select {
+		case <-d.slow.started:
+		case <-time.After(30 * time.Second):
+			t.Fatalf("download %d did not start", i)
+		}
+	}
+	return downloads, done
+}
+
+// awaitDrainDownloads waits for the drainDownloads downloads to end, and returns when the
+// first and the last did.
+func awaitDrainDownloads(t *testing.T, done <-chan *download) (firstDone, lastDone time.Time) {
+	t.Helper()
+	for range drainDownloads {
+		select {
+		case d := <-done:
+			if firstDone.IsZero() || d.doneAt.Before(firstDone) {
+				firstDone = d.doneAt
+			}
+			if d.doneAt.After(lastDone) {
+				lastDone = d.doneAt
+			}
+		case <-time.After(drainGrace + 10*time.Second):
+			t.Fatal("the downloads did not finish")
+		}
+	}
+	return firstDone, lastDone
+}
+
+// checkDrainedDownloads checks that every download got 200 and the uploaded bytes, their
+// SHA-256 as the ETag, and returns how many did.
+func checkDrainedDownloads(t *testing.T, downloads []*download, file []byte) (complete int) {
+	t.Helper()
+	sum := sha256.Sum256(file)
+	etag := `"` + hex.EncodeToString(sum[:]) + `"`
+	for i, d := range downloads {
+		switch {
+		case d.err != nil:
+			t.Errorf("download %d failed during the shutdown: %v", i, d.err)
+		case d.resp.StatusCode != http.StatusOK || d.resp.Header.Get("ETag") != etag || !bytes.Equal(d.body, file):
+			got := sha256.Sum256(d.body)
+			t.Errorf("download %d: %d, %d of %d bytes, sha256 %x, ETag %s; want 200 and the uploaded bytes (ETag %s)", i, d.resp.StatusCode, len(d.body), len(file), got, d.resp.Header.Get("ETag"), etag)
+		default:
+			complete++
+		}
+	}
+	return complete
+}
+
+// checkDrainLog checks that every download has its request line, 200 and every byte,
+// between "shutting down" and "stopped". inFlight reports what only downloads held in flight
+// prove.
+func checkDrainLog(t *testing.T, p *process, id string, size int, inFlight func(string, ...any)) {
+	t.Helper()
 	lines := map[string]int{}
 	served := 0
 	for _, rec := range logRecords(p.stderr.String()) {
@@ -385,7 +386,7 @@ func TestSIGTERMLetsTwentyLargeDownloadsFinishAndExitsZero(t *testing.T) {
 		case rec.Msg == "shutting down", rec.Msg == "stopped":
 			lines[rec.Msg] = rec.line
 		case rec.Msg == "request" && strings.HasSuffix(rec.Path, "/"+id+"/file"):
-			if rec.Status == http.StatusOK && rec.Bytes == len(file) && rec.line > lines["shutting down"] && lines["shutting down"] > 0 {
+			if rec.Status == http.StatusOK && rec.Bytes == size && rec.line > lines["shutting down"] && lines["shutting down"] > 0 {
 				served++
 			}
 		}
@@ -393,7 +394,6 @@ func TestSIGTERMLetsTwentyLargeDownloadsFinishAndExitsZero(t *testing.T) {
 	if served != drainDownloads || lines["stopped"] == 0 {
 		inFlight("the log has %d download lines (200, every byte) after \"shutting down\", want %d; \"stopped\" on line %d", served, drainDownloads, lines["stopped"])
 	}
-	p.checkLogs(t)
 }
 
 // TestSIGTERMCutsADownloadPastTheGraceAndExitsPromptly: a download that cannot finish within
@@ -413,7 +413,7 @@ func TestSIGTERMCutsADownloadPastTheGraceAndExitsPromptly(t *testing.T) {
 	// reports a cut body as a failure, and here a cut is the point.
 	d := &download{slow: newSlowTransport(4<<10, 100*time.Millisecond)}
 	done := make(chan *download, 1)
-	startDownload(p, &http.Client{Transport: d.slow}, tok, contract, id, d, done)
+	startDownload(p.url, &http.Client{Transport: d.slow}, tok, contract, id, d, done)
 	select {
 	case <-d.slow.started:
 	case <-time.After(30 * time.Second):
