@@ -61,129 +61,146 @@ func TestHostileSlowClientsAreCutWhileOthersAreServed(t *testing.T) {
 	t.Parallel()
 	h := startHostileServer(t)
 
-	t.Run("slowloris", func(t *testing.T) {
-		const perListener = 20
-		var started, done sync.WaitGroup
-		outcomes := make(chan string, 2*perListener)
-		for _, addr := range []string{h.customerAddr, h.adminAddr} {
-			for range perListener {
-				started.Add(1)
-				done.Add(1)
-				go func() {
-					defer done.Done()
-					outcomes <- slowloris(addr, started.Done)
-				}()
-			}
-		}
-		started.Wait()
-		// While every slow client holds a connection, others are served on both listeners.
-		for i := range 10 {
-			begin := time.Now()
-			resp, body := h.do(t, call{path: api.BasePath + "/contracts", token: h.token, key: devseed.AdministratorKey})
-			if resp.StatusCode != http.StatusOK {
-				t.Errorf("call %d during the slowloris: %d %s", i, resp.StatusCode, body)
-			}
-			status, _ := h.adminGet(t, "/customers")
-			if status != http.StatusOK {
-				t.Errorf("admin call %d during the slowloris: %d", i, status)
-			}
-			if d := time.Since(begin); d > 10*time.Second {
-				t.Errorf("calls %d during the slowloris took %s", i, d)
-			}
-		}
-		done.Wait()
-		close(outcomes)
-		cut := 0
-		for outcome := range outcomes {
-			if outcome != "" {
-				t.Error(outcome)
-			} else {
-				cut++
-			}
-		}
-		t.Logf("%d slow clients cut by the server", cut)
-	})
-
-	t.Run("slow body", func(t *testing.T) {
-		order := `{"billingAccountId":"x","offerCode":"y"}`
-		for _, c := range []struct {
-			name   string
-			addr   string
-			header string
-			body   string
-			size   int // the Content-Length announced
-		}{
-			{"token request", h.customerAddr,
-				"POST " + api.TokenPath + " HTTP/1.1\r\nAuthorization: Basic " + basicValue(devseed.ClientID, devseed.ClientSecret) +
-					"\r\nContent-Type: application/x-www-form-urlencoded\r\n", "grant_type=", 1000},
-			{"contract order", h.customerAddr,
-				"POST " + api.BasePath + "/contract HTTP/1.1\r\nAuthorization: Bearer " + h.token + "\r\n" + api.HeaderAPIKey + ": " +
-					devseed.AdministratorKey + "\r\nContent-Type: application/json\r\n", order[:10], 1000},
-			{"document upload", h.adminAddr,
-				"POST " + admin.BasePath + "/contracts/" + h.creds.SampleContractID + "/documents?type=reports&period=202601&amount=1&currency=EUR HTTP/1.1\r\n" +
-					"Authorization: Bearer " + devseed.OperatorToken + "\r\nContent-Type: text/csv\r\n", "a;b\r\n", 100000},
-		} {
-			t.Run(c.name, func(t *testing.T) {
-				documents := h.documentCount(t)
-				head := c.header + "Host: x\r\nContent-Length: " + strconv.Itoa(c.size) + "\r\n\r\n" + c.body
-				status, body, err := dribbledBody(c.addr, head)
-				t.Logf("answered %d (0: cut without an answer): %.200s", status, body)
-				switch {
-				case err != nil:
-					t.Error(err)
-				case status == 0: // cut without an answer
-				case status < 400 || status > 499:
-					t.Errorf("a body slower than the read timeout was answered %d: %s", status, body)
-				case strings.HasPrefix(c.header, "POST "+api.TokenPath):
-					var e api.OAuthError
-					if json.Unmarshal(body, &e) != nil || e.Error != api.OAuthInvalidRequest {
-						t.Errorf("%d %s, want the OAuth invalid_request", status, body)
-					}
-				default:
-					if e := envelope(t, body); e.Code != api.CodeInvalidBody {
-						t.Errorf("%d %s, want 400/%d", status, body, api.CodeInvalidBody)
-					}
-				}
-				if after := h.documentCount(t); after != documents {
-					t.Errorf("the contract had %d documents, now %d", documents, after)
-				}
-				if spooled := spoolLeft(t, h.dataDir); len(spooled) > 0 {
-					t.Errorf("the upload spool keeps %v", spooled)
-				}
-			})
-		}
-	})
-
-	t.Run("idle connection", func(t *testing.T) {
-		conn, err := net.DialTimeout("tcp", h.customerAddr, hostileCutDeadline)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close()
-		conn.SetDeadline(time.Now().Add(hostileCutDeadline))
-		if _, err := io.WriteString(conn, "GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
-			t.Fatal(err)
-		}
-		r := bufio.NewReader(conn)
-		resp, err := http.ReadResponse(r, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			t.Fatalf("/readyz: %d", resp.StatusCode)
-		}
-		// Nothing more is sent: the server closes the connection.
-		if _, err := r.ReadByte(); !closedByPeer(err) {
-			t.Errorf("the idle connection was not closed by the server: %v", err)
-		}
-	})
+	t.Run("slowloris", h.checkSlowlorisIsCutWhileOthersAreServed)
+	t.Run("slow body", h.checkSlowBodiesAreCut)
+	t.Run("idle connection", h.checkIdleConnectionIsClosed)
 
 	// The server is still healthy.
 	resp, body := h.do(t, call{path: api.BasePath + "/contracts", token: h.token, key: devseed.AdministratorKey})
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("after the slow clients: %d %s", resp.StatusCode, body)
+	}
+}
+
+// checkSlowlorisIsCutWhileOthersAreServed holds 20 slowloris clients on each listener; while
+// they hold their connections, other calls on both listeners are served, and each slow client
+// is cut.
+func (h *hostileServer) checkSlowlorisIsCutWhileOthersAreServed(t *testing.T) {
+	const perListener = 20
+	var started, done sync.WaitGroup
+	outcomes := make(chan string, 2*perListener)
+	for _, addr := range []string{h.customerAddr, h.adminAddr} {
+		for range perListener {
+			started.Add(1)
+			done.Add(1)
+			go func() {
+				defer done.Done()
+				outcomes <- slowloris(addr, started.Done)
+			}()
+		}
+	}
+	started.Wait()
+	// While every slow client holds a connection, others are served on both listeners.
+	for i := range 10 {
+		begin := time.Now()
+		resp, body := h.do(t, call{path: api.BasePath + "/contracts", token: h.token, key: devseed.AdministratorKey})
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("call %d during the slowloris: %d %s", i, resp.StatusCode, body)
+		}
+		status, _ := h.adminGet(t, "/customers")
+		if status != http.StatusOK {
+			t.Errorf("admin call %d during the slowloris: %d", i, status)
+		}
+		if d := time.Since(begin); d > 10*time.Second {
+			t.Errorf("calls %d during the slowloris took %s", i, d)
+		}
+	}
+	done.Wait()
+	close(outcomes)
+	cut := 0
+	for outcome := range outcomes {
+		if outcome != "" {
+			t.Error(outcome)
+		} else {
+			cut++
+		}
+	}
+	t.Logf("%d slow clients cut by the server", cut)
+}
+
+// checkSlowBodiesAreCut sends the body of a token request, a contract order and a document
+// upload slower than the read timeout.
+func (h *hostileServer) checkSlowBodiesAreCut(t *testing.T) {
+	order := `{"billingAccountId":"x","offerCode":"y"}`
+	for _, c := range []struct {
+		name   string
+		addr   string
+		header string
+		body   string
+		size   int // the Content-Length announced
+	}{
+		{"token request", h.customerAddr,
+			"POST " + api.TokenPath + " HTTP/1.1\r\nAuthorization: Basic " + basicValue(devseed.ClientID, devseed.ClientSecret) +
+				"\r\nContent-Type: application/x-www-form-urlencoded\r\n", "grant_type=", 1000},
+		{"contract order", h.customerAddr,
+			"POST " + api.BasePath + "/contract HTTP/1.1\r\nAuthorization: Bearer " + h.token + "\r\n" + api.HeaderAPIKey + ": " +
+				devseed.AdministratorKey + "\r\nContent-Type: application/json\r\n", order[:10], 1000},
+		{"document upload", h.adminAddr,
+			"POST " + admin.BasePath + "/contracts/" + h.creds.SampleContractID + "/documents?type=reports&period=202601&amount=1&currency=EUR HTTP/1.1\r\n" +
+				"Authorization: Bearer " + devseed.OperatorToken + "\r\nContent-Type: text/csv\r\n", "a;b\r\n", 100000},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			head := c.header + "Host: x\r\nContent-Length: " + strconv.Itoa(c.size) + "\r\n\r\n" + c.body
+			h.checkSlowBodyIsCut(t, c.addr, head, strings.HasPrefix(c.header, "POST "+api.TokenPath))
+		})
+	}
+}
+
+// checkSlowBodyIsCut sends head, then dribbles the rest of the body to addr: the server cuts
+// the connection or answers 4xx (the OAuth invalid_request at the token endpoint, else
+// 400/InvalidBody), and neither a document nor a spooled upload is left.
+func (h *hostileServer) checkSlowBodyIsCut(t *testing.T, addr, head string, tokenEndpoint bool) {
+	documents := h.documentCount(t)
+	status, body, err := dribbledBody(addr, head)
+	t.Logf("answered %d (0: cut without an answer): %.200s", status, body)
+	switch {
+	case err != nil:
+		t.Error(err)
+	case status == 0: // cut without an answer
+	case status < 400 || status > 499:
+		t.Errorf("a body slower than the read timeout was answered %d: %s", status, body)
+	case tokenEndpoint:
+		var e api.OAuthError
+		if json.Unmarshal(body, &e) != nil || e.Error != api.OAuthInvalidRequest {
+			t.Errorf("%d %s, want the OAuth invalid_request", status, body)
+		}
+	default:
+		if e := envelope(t, body); e.Code != api.CodeInvalidBody {
+			t.Errorf("%d %s, want 400/%d", status, body, api.CodeInvalidBody)
+		}
+	}
+	if after := h.documentCount(t); after != documents {
+		t.Errorf("the contract had %d documents, now %d", documents, after)
+	}
+	if spooled := spoolLeft(t, h.dataDir); len(spooled) > 0 {
+		t.Errorf("the upload spool keeps %v", spooled)
+	}
+}
+
+// checkIdleConnectionIsClosed makes one call on a keep-alive connection and sends nothing
+// more: the server closes the connection.
+func (h *hostileServer) checkIdleConnectionIsClosed(t *testing.T) {
+	conn, err := net.DialTimeout("tcp", h.customerAddr, hostileCutDeadline)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(hostileCutDeadline))
+	if _, err := io.WriteString(conn, "GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	r := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(r, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("/readyz: %d", resp.StatusCode)
+	}
+	if _, err := r.ReadByte(); !closedByPeer(err) {
+		t.Errorf("the idle connection was not closed by the server: %v", err)
 	}
 }
 
