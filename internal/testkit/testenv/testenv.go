@@ -4,8 +4,9 @@
 //
 // It is one package of internal/testkit, which holds what only tests (and the benchmark)
 // import: conformance suites (storetest, blobtest), real servers to test against (pgtest,
-// s3test, testserver), checks against the OpenAPI descriptions (openapitest, spectest), the
-// secrets scan (secretscan), and this package.
+// s3test; apitest for internal/httpapi's tests, testserver for the SDK's and the CLI's), checks
+// against the OpenAPI descriptions (openapitest, spectest), the secrets scan (secretscan), and
+// this package.
 package testenv
 
 import (
