@@ -173,6 +173,9 @@ func counts(created, skipped, rejected int) importCounts {
 	return importCounts{Created: created, Skipped: skipped, Rejected: rejected}
 }
 
+// TestAdminImportCreatesEverythingOnceAndSkipsEverythingOnARerun imports the same folder, as
+// a JSON manifest and as CSV files with either separator: a dry run creates nothing, the first
+// run creates every row, the next ones skip every row.
 func TestAdminImportCreatesEverythingOnceAndSkipsEverythingOnARerun(t *testing.T) {
 	t.Parallel()
 	w := startAdminWorld(t)
@@ -207,21 +210,7 @@ func TestAdminImportCreatesEverythingOnceAndSkipsEverythingOnARerun(t *testing.T
 			if code != 0 || !equalCounts(first.Counts, want) {
 				t.Fatalf("first run: exit %d, %+v; want 0 and %v", code, first, want)
 			}
-			var docs admin.List[admin.Document]
-			w.adminJSON(t, &docs, "documents", "list", c1)
-			if docs.Total != 2 {
-				t.Errorf("documents of %s: %+v", c1, docs)
-			}
-			var users admin.List[admin.User]
-			w.adminJSON(t, &users, "users", "list", c2)
-			if emails := userEmails(users.Items); !slices.Contains(emails, strings.ToLower(c2)+".user@acme.example") || len(emails) != 2 {
-				t.Errorf("users of %s: %v, want the referent and the imported user", c2, emails)
-			}
-			var contract admin.Contract
-			w.adminJSON(t, &contract, "contracts", "show", c2)
-			if contract.SupportLevel != "STD" || !slices.Equal(contract.ReferenceExt, []string{"LEGACY-" + c2}) {
-				t.Errorf("contract %s: %+v", c2, contract)
-			}
+			checkImportedContracts(t, w, c1, c2)
 
 			second, code := importRun(t, w, f.dir)
 			wantSkipped := map[string]importCounts{kindContracts: counts(0, 2, 0), kindUsers: counts(0, 2, 0), kindDocuments: counts(0, 3, 0)}
@@ -236,16 +225,44 @@ func TestAdminImportCreatesEverythingOnceAndSkipsEverythingOnARerun(t *testing.T
 	}
 }
 
+// checkImportedContracts checks what the first import made: c1's two documents, c2's users
+// (the referent and the imported user) and c2's support level and external reference.
+func checkImportedContracts(t *testing.T, w *adminWorld, c1, c2 string) {
+	t.Helper()
+	var docs admin.List[admin.Document]
+	w.adminJSON(t, &docs, "documents", "list", c1)
+	if docs.Total != 2 {
+		t.Errorf("documents of %s: %+v", c1, docs)
+	}
+	var users admin.List[admin.User]
+	w.adminJSON(t, &users, "users", "list", c2)
+	if emails := userEmails(users.Items); !slices.Contains(emails, strings.ToLower(c2)+".user@acme.example") || len(emails) != 2 {
+		t.Errorf("users of %s: %v, want the referent and the imported user", c2, emails)
+	}
+	var contract admin.Contract
+	w.adminJSON(t, &contract, "contracts", "show", c2)
+	if contract.SupportLevel != "STD" || !slices.Equal(contract.ReferenceExt, []string{"LEGACY-" + c2}) {
+		t.Errorf("contract %s: %+v", c2, contract)
+	}
+}
+
+// badImportRow is a row that makes an import refuse it, and how the import names it.
+type badImportRow struct {
+	name       string
+	bad        func(f *importFolder, contract string)
+	wantKind   string
+	wantRow    string
+	wantReason string
+}
+
+// TestAdminImportRejectsABadRowWithItsReasonAndCreatesTheOthers imports a folder with one bad
+// row among good ones: the dry run and the run reject that row only, naming it and why, and
+// create the others; a different file under a name already imported is refused with the way
+// to replace it.
 func TestAdminImportRejectsABadRowWithItsReasonAndCreatesTheOthers(t *testing.T) {
 	t.Parallel()
 	w := startAdminWorld(t)
-	for i, tc := range []struct {
-		name       string
-		bad        func(f *importFolder, contract string)
-		wantKind   string
-		wantRow    string
-		wantReason string
-	}{
+	for i, tc := range []badImportRow{
 		{
 			name: "a consumption CSV with 26 columns",
 			bad: func(f *importFolder, c string) {
@@ -269,87 +286,91 @@ func TestAdminImportRejectsABadRowWithItsReasonAndCreatesTheOthers(t *testing.T)
 			wantKind: kindDocuments, wantRow: "documents #3", wantReason: "missing.pdf",
 		},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			f := newImportFolder(t)
-			c := fmt.Sprintf("OCB92%05d", i+1)
-			f.addContract(c)
-			f.addDocument(c, "invoices", "202403", nil)
-			f.addDocument(c, "reports", "202403", nil)
-			tc.bad(f, c)
-			f.writeJSON()
+		t.Run(tc.name, func(t *testing.T) { checkImportRejectsOneRow(t, w, fmt.Sprintf("OCB92%05d", i+1), tc) })
+	}
+	t.Run("a different file under a name already imported", func(t *testing.T) { checkImportRejectsADifferentFileUnderAnImportedName(t, w) })
+}
 
-			// A dry run finds the same bad row.
-			dry, code := importRun(t, w, f.dir, "--dry-run")
-			if n := dry.Counts[tc.wantKind].Rejected; code != exitRefused || n != 1 {
-				t.Errorf("dry run: exit %d, %d %s rejected; want exit %d and 1 (%+v)", code, n, tc.wantKind, exitRefused, dry.Rows)
-			}
+// checkImportRejectsOneRow imports contract c with two good documents and tc's bad row.
+func checkImportRejectsOneRow(t *testing.T, w *adminWorld, c string, tc badImportRow) {
+	f := newImportFolder(t)
+	f.addContract(c)
+	f.addDocument(c, "invoices", "202403", nil)
+	f.addDocument(c, "reports", "202403", nil)
+	tc.bad(f, c)
+	f.writeJSON()
 
-			r, code := importRun(t, w, f.dir)
-			if code != exitRefused {
-				t.Errorf("exit %d, want %d", code, exitRefused)
-			}
-			var rejected []importResult
-			for _, row := range r.Rows {
-				if row.Outcome == outcomeRejected {
-					rejected = append(rejected, row)
-				} else if row.Outcome != outcomeCreated {
-					t.Errorf("row %+v, want created", row)
-				}
-			}
-			if len(rejected) != 1 || rejected[0].Kind != tc.wantKind || !strings.HasSuffix(rejected[0].Row, tc.wantRow) || !strings.Contains(rejected[0].Reason, tc.wantReason) {
-				t.Fatalf("rejected rows %+v; want exactly %s %s, for a reason naming %q", rejected, tc.wantKind, tc.wantRow, tc.wantReason)
-			}
-			t.Logf("%s: %s", rejected[0].Row, rejected[0].Reason)
-			if r.Counts[kindContracts].Created != 1 || r.Counts[kindUsers].Created != 1 || r.Counts[kindDocuments].Created != 2 {
-				t.Errorf("counts %+v, want the good rows created", r.Counts)
-			}
-			// The rejected row changed nothing.
-			var docs admin.List[admin.Document]
-			w.adminJSON(t, &docs, "documents", "list", c)
-			if docs.Total != 2 {
-				t.Errorf("%s has %d documents, want the 2 good ones", c, docs.Total)
-			}
-			if _, _, err := w.admin(t, "contracts", "show", c+"X"); !adminclient.IsNotFound(err) {
-				t.Errorf("contracts show %sX: %v, want 404", c, err)
-			}
-			// The table summary names the row and its reason.
-			out, _, err := w.admin(t, "import", f.dir)
-			if exitCode(err) != exitRefused || !strings.Contains(out, rejected[0].Row+" (") || !strings.Contains(out, tc.wantReason) {
-				t.Errorf("re-run: exit %d, summary:\n%s", exitCode(err), out)
-			}
-		})
+	// A dry run finds the same bad row.
+	dry, code := importRun(t, w, f.dir, "--dry-run")
+	if n := dry.Counts[tc.wantKind].Rejected; code != exitRefused || n != 1 {
+		t.Errorf("dry run: exit %d, %d %s rejected; want exit %d and 1 (%+v)", code, n, tc.wantKind, exitRefused, dry.Rows)
 	}
 
-	t.Run("a different file under a name already imported", func(t *testing.T) {
-		f := newImportFolder(t)
-		c := "OCB9300001"
-		f.addContract(c)
-		name := f.addDocument(c, "invoices", "202403", nil)
-		f.writeJSON()
-		if _, code := importRun(t, w, f.dir); code != 0 {
-			t.Fatalf("first run: exit %d", code)
+	r, code := importRun(t, w, f.dir)
+	if code != exitRefused {
+		t.Errorf("exit %d, want %d", code, exitRefused)
+	}
+	var rejected []importResult
+	for _, row := range r.Rows {
+		if row.Outcome == outcomeRejected {
+			rejected = append(rejected, row)
+		} else if row.Outcome != outcomeCreated {
+			t.Errorf("row %+v, want created", row)
 		}
-		// Another month's invoice, written over the same file.
-		other := newImportFolder(t)
-		other.addDocument(c, "invoices", "202402", nil)
-		data, err := os.ReadFile(filepath.Join(other.dir, "files", c+"_202402_invoices.pdf"))
-		if err != nil {
-			t.Fatal(err)
+	}
+	if len(rejected) != 1 || rejected[0].Kind != tc.wantKind || !strings.HasSuffix(rejected[0].Row, tc.wantRow) || !strings.Contains(rejected[0].Reason, tc.wantReason) {
+		t.Fatalf("rejected rows %+v; want exactly %s %s, for a reason naming %q", rejected, tc.wantKind, tc.wantRow, tc.wantReason)
+	}
+	t.Logf("%s: %s", rejected[0].Row, rejected[0].Reason)
+	if r.Counts[kindContracts].Created != 1 || r.Counts[kindUsers].Created != 1 || r.Counts[kindDocuments].Created != 2 {
+		t.Errorf("counts %+v, want the good rows created", r.Counts)
+	}
+	// The rejected row changed nothing.
+	var docs admin.List[admin.Document]
+	w.adminJSON(t, &docs, "documents", "list", c)
+	if docs.Total != 2 {
+		t.Errorf("%s has %d documents, want the 2 good ones", c, docs.Total)
+	}
+	if _, _, err := w.admin(t, "contracts", "show", c+"X"); !adminclient.IsNotFound(err) {
+		t.Errorf("contracts show %sX: %v, want 404", c, err)
+	}
+	// The table summary names the row and its reason.
+	out, _, err := w.admin(t, "import", f.dir)
+	if exitCode(err) != exitRefused || !strings.Contains(out, rejected[0].Row+" (") || !strings.Contains(out, tc.wantReason) {
+		t.Errorf("re-run: exit %d, summary:\n%s", exitCode(err), out)
+	}
+}
+
+// checkImportRejectsADifferentFileUnderAnImportedName imports an invoice, then writes another
+// month's invoice over its file: the rerun rejects it, saying how to replace a document.
+func checkImportRejectsADifferentFileUnderAnImportedName(t *testing.T, w *adminWorld) {
+	f := newImportFolder(t)
+	c := "OCB9300001"
+	f.addContract(c)
+	name := f.addDocument(c, "invoices", "202403", nil)
+	f.writeJSON()
+	if _, code := importRun(t, w, f.dir); code != 0 {
+		t.Fatalf("first run: exit %d", code)
+	}
+	other := newImportFolder(t)
+	other.addDocument(c, "invoices", "202402", nil)
+	data, err := os.ReadFile(filepath.Join(other.dir, "files", c+"_202402_invoices.pdf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(f.dir, "files", name), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, code := importRun(t, w, f.dir)
+	d := r.Counts[kindDocuments]
+	if code != exitRefused || d.Rejected != 1 || r.Counts[kindContracts].Skipped != 1 {
+		t.Fatalf("exit %d, %+v", code, r.Counts)
+	}
+	for _, row := range r.Rows {
+		if row.Outcome == outcomeRejected && !strings.Contains(row.Reason, "eccsd admin documents replace "+c) {
+			t.Errorf("reason %q does not say how to replace it", row.Reason)
 		}
-		if err := os.WriteFile(filepath.Join(f.dir, "files", name), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		r, code := importRun(t, w, f.dir)
-		d := r.Counts[kindDocuments]
-		if code != exitRefused || d.Rejected != 1 || r.Counts[kindContracts].Skipped != 1 {
-			t.Fatalf("exit %d, %+v", code, r.Counts)
-		}
-		for _, row := range r.Rows {
-			if row.Outcome == outcomeRejected && !strings.Contains(row.Reason, "eccsd admin documents replace "+c) {
-				t.Errorf("reason %q does not say how to replace it", row.Reason)
-			}
-		}
-	})
+	}
 }
 
 func TestAdminImportRefusesAFolderWithoutAManifest(t *testing.T) {
@@ -396,6 +417,9 @@ func userEmails(users []admin.User) []string {
 	return out
 }
 
+// TestAdminImportKeepsDocumentIDsAndSkipsThemOnARerun imports documents with ids of the old
+// system: they keep them, a rerun skips them, and rows whose id is taken, or is no id, are
+// rejected with their reason.
 func TestAdminImportKeepsDocumentIDsAndSkipsThemOnARerun(t *testing.T) {
 	t.Parallel()
 	w := startAdminWorld(t)
@@ -407,64 +431,82 @@ func TestAdminImportKeepsDocumentIDsAndSkipsThemOnARerun(t *testing.T) {
 		{"CSV files", func(f *importFolder) { f.writeCSV(';') }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newImportFolder(t)
 			c, c2 := fmt.Sprintf("OCB96%05d", 2*i+1), fmt.Sprintf("OCB96%05d", 2*i+2)
-			f.addContract(c)
-			f.addContract(c2)
-			f.addDocument(c, "invoices", "202403", nil)
-			f.addDocument(c, "bills", "202403", nil)
-			f.addDocument(c, "reports", "202403", nil)
 			id1, id2 := "LEGACY."+c+"-1", "LEGACY_"+c+"-2"
-			f.documents[0].ID, f.documents[1].ID = id1, id2
-			tc.write(f)
-			want := map[string]importCounts{kindContracts: counts(2, 0, 0), kindUsers: counts(2, 0, 0), kindDocuments: counts(3, 0, 0)}
-			if r, code := importRun(t, w, f.dir); code != 0 || !equalCounts(r.Counts, want) {
-				t.Fatalf("first run: exit %d, %+v", code, r)
-			}
-			var docs admin.List[admin.Document]
-			w.adminJSON(t, &docs, "documents", "list", c)
-			ids := map[string]string{}
-			for _, d := range docs.Items {
-				ids[d.DocumentType] = d.ID
-			}
-			if ids["invoices"] != id1 || ids["bills"] != id2 || ids["reports"] == "" || len(ids) != 3 {
-				t.Errorf("the documents of %s have the ids %v, want invoices %s and bills %s", c, ids, id1, id2)
-			}
-			wantSkipped := map[string]importCounts{kindContracts: counts(0, 2, 0), kindUsers: counts(0, 2, 0), kindDocuments: counts(0, 3, 0)}
-			if r, code := importRun(t, w, f.dir); code != 0 || !equalCounts(r.Counts, wantSkipped) {
-				t.Fatalf("second run: exit %d, %+v", code, r)
-			}
-
-			// Rows whose id is taken, or is no id: rejected with their reason; the one loaded
-			// without an id is recognised by its name.
-			g := newImportFolder(t)
-			g.addDocument(c, "invoices", "202405", nil) // another month under id1
-			g.documents[0].ID = id1
-			g.addDocument(c2, "bills", "202403", nil) // another contract's document under id2
-			g.documents[1].ID = id2
-			g.addDocument(c2, "reports", "202403", nil) // not an id
-			g.documents[2].ID = "not an id"
-			g.addDocument(c, "reports", "202403", nil) // loaded before without an id
-			g.documents[3].ID = "LEGACY-" + c + "-3"
-			tc.write(g)
-			r, code := importRun(t, w, g.dir)
-			if code != exitRefused || r.Counts[kindDocuments] != counts(0, 1, 3) {
-				t.Fatalf("third run: exit %d, %+v; want 1 skipped and 3 rejected", code, r.Rows)
-			}
-			for i, says := range []string{"id " + id1 + " is taken by another document of contract " + c, "id " + id2 + " is taken by a document of another contract",
-				`id "not an id"`, "exists, as document " + ids["reports"]} {
-				if row := r.Rows[i]; !strings.Contains(row.Reason, says) {
-					t.Errorf("%s: %s %q, want it to say %q", row.Row, row.Outcome, row.Reason, says)
-				}
-			}
-			w.adminJSON(t, &docs, "documents", "list", c2)
-			if docs.Total != 0 {
-				t.Errorf("%s has %d documents, want none (every row was rejected)", c2, docs.Total)
-			}
+			reportID := checkImportKeepsDocumentIDs(t, w, tc.write, c, c2, id1, id2)
+			checkImportRejectsTakenIDs(t, w, tc.write, c, c2, id1, id2, reportID)
 		})
 	}
 }
 
+// checkImportKeepsDocumentIDs imports contracts c and c2 with three documents of c, the first
+// two under id1 and id2: they keep them, and a rerun skips every row. It returns the id the
+// third document got.
+func checkImportKeepsDocumentIDs(t *testing.T, w *adminWorld, write func(*importFolder), c, c2, id1, id2 string) string {
+	t.Helper()
+	f := newImportFolder(t)
+	f.addContract(c)
+	f.addContract(c2)
+	f.addDocument(c, "invoices", "202403", nil)
+	f.addDocument(c, "bills", "202403", nil)
+	f.addDocument(c, "reports", "202403", nil)
+	f.documents[0].ID, f.documents[1].ID = id1, id2
+	write(f)
+	want := map[string]importCounts{kindContracts: counts(2, 0, 0), kindUsers: counts(2, 0, 0), kindDocuments: counts(3, 0, 0)}
+	if r, code := importRun(t, w, f.dir); code != 0 || !equalCounts(r.Counts, want) {
+		t.Fatalf("first run: exit %d, %+v", code, r)
+	}
+	var docs admin.List[admin.Document]
+	w.adminJSON(t, &docs, "documents", "list", c)
+	ids := map[string]string{}
+	for _, d := range docs.Items {
+		ids[d.DocumentType] = d.ID
+	}
+	if ids["invoices"] != id1 || ids["bills"] != id2 || ids["reports"] == "" || len(ids) != 3 {
+		t.Errorf("the documents of %s have the ids %v, want invoices %s and bills %s", c, ids, id1, id2)
+	}
+	wantSkipped := map[string]importCounts{kindContracts: counts(0, 2, 0), kindUsers: counts(0, 2, 0), kindDocuments: counts(0, 3, 0)}
+	if r, code := importRun(t, w, f.dir); code != 0 || !equalCounts(r.Counts, wantSkipped) {
+		t.Fatalf("second run: exit %d, %+v", code, r)
+	}
+	return ids["reports"]
+}
+
+// checkImportRejectsTakenIDs imports rows whose id is taken, or is no id: they are rejected
+// with their reason; the one loaded before without an id (as reportID) is recognised by its
+// name.
+func checkImportRejectsTakenIDs(t *testing.T, w *adminWorld, write func(*importFolder), c, c2, id1, id2, reportID string) {
+	t.Helper()
+	g := newImportFolder(t)
+	g.addDocument(c, "invoices", "202405", nil) // another month under id1
+	g.documents[0].ID = id1
+	g.addDocument(c2, "bills", "202403", nil) // another contract's document under id2
+	g.documents[1].ID = id2
+	g.addDocument(c2, "reports", "202403", nil) // not an id
+	g.documents[2].ID = "not an id"
+	g.addDocument(c, "reports", "202403", nil) // loaded before without an id
+	g.documents[3].ID = "LEGACY-" + c + "-3"
+	write(g)
+	r, code := importRun(t, w, g.dir)
+	if code != exitRefused || r.Counts[kindDocuments] != counts(0, 1, 3) {
+		t.Fatalf("third run: exit %d, %+v; want 1 skipped and 3 rejected", code, r.Rows)
+	}
+	for i, says := range []string{"id " + id1 + " is taken by another document of contract " + c, "id " + id2 + " is taken by a document of another contract",
+		`id "not an id"`, "exists, as document " + reportID} {
+		if row := r.Rows[i]; !strings.Contains(row.Reason, says) {
+			t.Errorf("%s: %s %q, want it to say %q", row.Row, row.Outcome, row.Reason, says)
+		}
+	}
+	var docs admin.List[admin.Document]
+	w.adminJSON(t, &docs, "documents", "list", c2)
+	if docs.Total != 0 {
+		t.Errorf("%s has %d documents, want none (every row was rejected)", c2, docs.Total)
+	}
+}
+
+// TestAdminImportTakesATakenIDForItsOwnDocumentOnlyWhenItIsTheSame imports one document whose
+// upload answers 409 (its id was taken meanwhile), against a fake admin API that then lists
+// what another run stored: the row is skipped only when that is the same document.
 func TestAdminImportTakesATakenIDForItsOwnDocumentOnlyWhenItIsTheSame(t *testing.T) {
 	t.Parallel()
 	const contract, id = "OCB9700001", "LEGACY-1"
@@ -495,34 +537,7 @@ func TestAdminImportTakesATakenIDForItsOwnDocumentOnlyWhenItIsTheSame(t *testing
 			outcomeRejected, "taken by a document of another contract: Document LEGACY-1 already exists. (409/70)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var mu sync.Mutex
-			uploaded := false
-			fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				mu.Lock()
-				defer mu.Unlock()
-				w.Header().Set("Content-Type", "application/json")
-				switch r.Method + " " + r.URL.Path {
-				case "GET /admin/v1/contracts/" + contract + "/users":
-					fmt.Fprint(w, `{"items": [], "total": 0}`)
-				case "GET /admin/v1/contracts/" + contract + "/documents":
-					list := admin.List[admin.Document]{Items: []admin.Document{}}
-					if uploaded {
-						list = admin.List[admin.Document]{Items: []admin.Document{tc.meanwhile}, Total: 1}
-					}
-					json.NewEncoder(w).Encode(list)
-				case "POST /admin/v1/contracts/" + contract + "/documents":
-					if r.URL.Query().Get("id") != id {
-						t.Errorf("upload without the id: %s", r.URL.RawQuery)
-					}
-					uploaded = true
-					w.WriteHeader(http.StatusConflict)
-					fmt.Fprint(w, `{"code": 70, "message": "Conflict", "description": "Document LEGACY-1 already exists."}`)
-				default:
-					t.Errorf("unexpected %s %s", r.Method, r.URL)
-					http.NotFound(w, r)
-				}
-			}))
-			defer fake.Close()
+			fake := takenIDAdminAPI(t, contract, id, tc.meanwhile)
 			getenv := envOf(map[string]string{"ECCS_ADMIN_URL": fake.URL, "ECCS_ADMIN_TOKEN": "eccsop_fake"})
 			out, errOut, err := runCmd(t, getenv, "admin", "import", dir, "--output", "json")
 			var r importReport
@@ -537,6 +552,41 @@ func TestAdminImportTakesATakenIDForItsOwnDocumentOnlyWhenItIsTheSame(t *testing
 			}
 		})
 	}
+}
+
+// takenIDAdminAPI is a fake admin API, closed when the test ends, on which contract has no
+// user and no document until an upload (which must carry the id) answers 409; it then lists
+// meanwhile, what another run stored.
+func takenIDAdminAPI(t *testing.T, contract, id string, meanwhile admin.Document) *httptest.Server {
+	var mu sync.Mutex
+	uploaded := false
+	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		switch r.Method + " " + r.URL.Path {
+		case "GET /admin/v1/contracts/" + contract + "/users":
+			fmt.Fprint(w, `{"items": [], "total": 0}`)
+		case "GET /admin/v1/contracts/" + contract + "/documents":
+			list := admin.List[admin.Document]{Items: []admin.Document{}}
+			if uploaded {
+				list = admin.List[admin.Document]{Items: []admin.Document{meanwhile}, Total: 1}
+			}
+			json.NewEncoder(w).Encode(list)
+		case "POST /admin/v1/contracts/" + contract + "/documents":
+			if r.URL.Query().Get("id") != id {
+				t.Errorf("upload without the id: %s", r.URL.RawQuery)
+			}
+			uploaded = true
+			w.WriteHeader(http.StatusConflict)
+			fmt.Fprint(w, `{"code": 70, "message": "Conflict", "description": "Document LEGACY-1 already exists."}`)
+		default:
+			t.Errorf("unexpected %s %s", r.Method, r.URL)
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(fake.Close)
+	return fake
 }
 
 func TestAdminImportPrintsTheNoticesOfTheRowsItCreated(t *testing.T) {
