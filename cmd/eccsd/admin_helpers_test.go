@@ -84,6 +84,18 @@ func (w *adminWorld) mustAdmin(t testing.TB, args ...string) string {
 	return out
 }
 
+// mustAdminID runs `eccsd admin <args…> --output id`, which must print one id and a newline,
+// and returns the id.
+func (w *adminWorld) mustAdminID(t *testing.T, args ...string) string {
+	t.Helper()
+	out := w.mustAdmin(t, append(args, "--output", "id")...)
+	id, ok := strings.CutSuffix(out, "\n")
+	if !ok || id == "" || strings.ContainsAny(id, "\n\t ") {
+		t.Fatalf("eccsd admin %s --output id: %q, want one id and a newline", strings.Join(args, " "), out)
+	}
+	return id
+}
+
 // adminJSON runs `eccsd admin <args…> --output json` and decodes its output into v.
 func (w *adminWorld) adminJSON(t testing.TB, v any, args ...string) {
 	t.Helper()
