@@ -165,95 +165,125 @@ func uploadReport(t *testing.T, s *server, file []byte, filename string) (*http.
 // not), no spooled copy. Meanwhile tokens, lists, downloads and /readyz answer 200. Once space
 // is freed, the same upload is stored and downloads whole, without a restart.
 func TestFaultDiskFullOnUploadAnswers507StoresNothingAndKeepsServing(t *testing.T) {
+	d := startOnATmpfs(t)
+	for i, c := range []diskFullCase{
+		{"the upload spool", 0, "spool the upload"},                             // its first write fails
+		{"the document files", diskFullUpload + diskFullUpload/2, "store blob"}, // the spool fits, the stored copy does not
+		{"the database", 2 * diskFullUpload, "database or disk is full (13)"},   // both copies fit, not the row
+	} {
+		t.Run("no room for "+c.where, func(t *testing.T) { d.checkUploadOnAFullDisk(t, fmt.Sprintf("full-%d.csv", i), c) })
+	}
+	t.Run("once space is freed the same upload is stored", d.checkUploadOnceSpaceIsFreed)
+}
+
+// diskFullUpload is the size of the disk-full test's upload.
+const diskFullUpload = 256 << 10
+
+// diskFullCase is a place of the data directory that lacks room for the upload.
+type diskFullCase struct {
+	where string
+	free  int64  // what the disk has left before the upload
+	cause string // in the server's log of the failure: proof that this place ran out of room
+}
+
+// diskFullServer is a server whose data directory is on a tmpfs of the test's own.
+type diskFullServer struct {
+	s         *server
+	fc        *faultClient
+	root, dir string // the tmpfs, and the data directory on it
+	download  string // the path of a seeded document's download
+	file      []byte // the upload
+}
+
+// startOnATmpfs copies the seeded world to a tmpfs with 16 MiB to spare and serves it; a list
+// and a download work before the disk is filled.
+func startOnATmpfs(t *testing.T) *diskFullServer {
+	t.Helper()
 	tm := seededTemplate(t)
-	root := filepath.Join(t.TempDir(), "disk")
-	mountTmpfs(t, root, dirSize(t, tm.dir)+16<<20)
-	dir := filepath.Join(root, "data")
-	if err := copyDir(tm.dir, dir); err != nil {
+	d := &diskFullServer{root: filepath.Join(t.TempDir(), "disk"), file: usageCSV(diskFullUpload)}
+	mountTmpfs(t, d.root, dirSize(t, tm.dir)+16<<20)
+	d.dir = filepath.Join(d.root, "data")
+	if err := copyDir(tm.dir, d.dir); err != nil {
 		t.Fatal(err)
 	}
-	s := startServer(t, []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", dir, "--rate-limit", "0"}, noEnv, "")
-	fc := newFaultClient(t, s, s.demoToken(t))
-	list := fc.do("list", api.BasePath+"/documents?limit=1")
+	d.s = startServer(t, []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", d.dir, "--rate-limit", "0"}, noEnv, "")
+	d.fc = newFaultClient(t, d.s, d.s.demoToken(t))
+	list := d.fc.do("list", api.BasePath+"/documents?limit=1")
 	var docs []api.Document
 	if list.status != http.StatusOK || json.Unmarshal([]byte(list.body), &docs) != nil || len(docs) != 1 {
 		t.Fatalf("before filling the disk: %s", list)
 	}
-	download := api.BasePath + "/documents/" + docs[0].ID + "/file"
-	if c := fc.do("download", download); c.status != http.StatusOK {
+	d.download = api.BasePath + "/documents/" + docs[0].ID + "/file"
+	if c := d.fc.do("download", d.download); c.status != http.StatusOK {
 		t.Fatalf("before filling the disk: %s", c)
 	}
-	documentTotal(t, s) // the operator token's last use is written while there is room
+	documentTotal(t, d.s) // the operator token's last use is written while there is room
+	return d
+}
 
-	const size = 256 << 10
-	file := usageCSV(size)
-	for i, c := range []struct {
-		where string
-		free  int64  // what the disk has left before the upload
-		cause string // in the server's log of the failure: proof that this place ran out of room
-	}{
-		{"the upload spool", 0, "spool the upload"},                 // its first write fails
-		{"the document files", size + size/2, "store blob"},         // the spool fits, the stored copy does not
-		{"the database", 2 * size, "database or disk is full (13)"}, // both copies fit, not the row
-	} {
-		t.Run("no room for "+c.where, func(t *testing.T) {
-			leaveFree(t, root, c.free)
-			total, files := documentTotal(t, s), documentFiles(t, dir)
-			begin := time.Now()
-			resp, body := uploadReport(t, s, file, fmt.Sprintf("full-%d.csv", i))
-			took := time.Since(begin)
-			t.Logf("%d bytes free: %d after %s: %s", c.free, resp.StatusCode, took.Round(time.Millisecond), body)
-			if resp.StatusCode != http.StatusInsufficientStorage {
-				t.Errorf("upload on a full disk: %d %s, want 507", resp.StatusCode, body)
-			} else if e := envelope(t, body); e.Code != api.CodeServiceUnavailable || !strings.Contains(e.Description, "no disk space") {
-				t.Errorf("507 answer %s, want code %d and a description that says the disk is full", body, api.CodeServiceUnavailable)
-			}
-			if line := lastFailureLog(s); !strings.Contains(line, c.cause) {
-				t.Errorf("the server's log of the failure does not name %q, so the upload did not fail where this case fills the disk: %s", c.cause, line)
-			}
-			if got := documentTotal(t, s); got != total {
-				t.Errorf("the contract had %d documents, now %d: a refused upload left a row", total, got)
-			}
-			if got := documentFiles(t, dir); !maps.Equal(got, files) {
-				t.Errorf("a refused upload changed the document files: %d files before, %d after; new: %v",
-					len(files), len(got), addedFiles(got, files))
-			}
-			if spooled := spoolLeft(t, dir); len(spooled) > 0 {
-				t.Errorf("the upload spool keeps %v", spooled)
-			}
-			// The server keeps serving what needs no room.
-			for kind, path := range map[string]string{"token": "", "list": api.BasePath + "/documents?limit=3", "download": download} {
-				if c := fc.do(kind, path); c.status != http.StatusOK {
-					t.Errorf("on a full disk: %s", c)
-				}
-			}
-			if resp, body := send(t, mustRequest(t, http.MethodGet, s.url+"/readyz")); resp.StatusCode != http.StatusOK {
-				t.Errorf("/readyz on a full disk: %d %s", resp.StatusCode, body)
-			}
-		})
+// checkUploadOnAFullDisk leaves c.free bytes on the disk and uploads the file as filename:
+// 507 with code 5 saying the disk is full, failed where c says, and nothing left; what needs
+// no room is still served.
+func (d *diskFullServer) checkUploadOnAFullDisk(t *testing.T, filename string, c diskFullCase) {
+	s := d.s
+	leaveFree(t, d.root, c.free)
+	total, files := documentTotal(t, s), documentFiles(t, d.dir)
+	begin := time.Now()
+	resp, body := uploadReport(t, s, d.file, filename)
+	took := time.Since(begin)
+	t.Logf("%d bytes free: %d after %s: %s", c.free, resp.StatusCode, took.Round(time.Millisecond), body)
+	if resp.StatusCode != http.StatusInsufficientStorage {
+		t.Errorf("upload on a full disk: %d %s, want 507", resp.StatusCode, body)
+	} else if e := envelope(t, body); e.Code != api.CodeServiceUnavailable || !strings.Contains(e.Description, "no disk space") {
+		t.Errorf("507 answer %s, want code %d and a description that says the disk is full", body, api.CodeServiceUnavailable)
 	}
+	if line := lastFailureLog(s); !strings.Contains(line, c.cause) {
+		t.Errorf("the server's log of the failure does not name %q, so the upload did not fail where this case fills the disk: %s", c.cause, line)
+	}
+	if got := documentTotal(t, s); got != total {
+		t.Errorf("the contract had %d documents, now %d: a refused upload left a row", total, got)
+	}
+	if got := documentFiles(t, d.dir); !maps.Equal(got, files) {
+		t.Errorf("a refused upload changed the document files: %d files before, %d after; new: %v",
+			len(files), len(got), addedFiles(got, files))
+	}
+	if spooled := spoolLeft(t, d.dir); len(spooled) > 0 {
+		t.Errorf("the upload spool keeps %v", spooled)
+	}
+	// The server keeps serving what needs no room.
+	for kind, path := range map[string]string{"token": "", "list": api.BasePath + "/documents?limit=3", "download": d.download} {
+		if c := d.fc.do(kind, path); c.status != http.StatusOK {
+			t.Errorf("on a full disk: %s", c)
+		}
+	}
+	if resp, body := send(t, mustRequest(t, http.MethodGet, s.url+"/readyz")); resp.StatusCode != http.StatusOK {
+		t.Errorf("/readyz on a full disk: %d %s", resp.StatusCode, body)
+	}
+}
 
-	t.Run("once space is freed the same upload is stored", func(t *testing.T) {
-		if err := os.Remove(filepath.Join(root, "filler")); err != nil {
-			t.Fatal(err)
-		}
-		total := documentTotal(t, s)
-		resp, body := uploadReport(t, s, file, "after-full.csv")
-		var d admin.Document
-		if resp.StatusCode != http.StatusCreated || json.Unmarshal(body, &d) != nil {
-			t.Fatalf("upload once space is freed: %d %s", resp.StatusCode, body)
-		}
-		if got := documentTotal(t, s); got != total+1 {
-			t.Errorf("the contract has %d documents, want %d", got, total+1)
-		}
-		c := fc.do("download", api.BasePath+"/documents/"+d.ID+"/file")
-		sum := sha256.Sum256(file)
-		got := sha256.Sum256([]byte(c.body))
-		if c.status != http.StatusOK || got != sum {
-			t.Errorf("download of the stored upload: %d, %d bytes with SHA-256 %s, want the %d bytes uploaded (%s)",
-				c.status, len(c.body), hex.EncodeToString(got[:]), len(file), hex.EncodeToString(sum[:]))
-		}
-	})
+// checkUploadOnceSpaceIsFreed removes the filler: the same upload is stored, and downloads
+// whole.
+func (d *diskFullServer) checkUploadOnceSpaceIsFreed(t *testing.T) {
+	s, file := d.s, d.file
+	if err := os.Remove(filepath.Join(d.root, "filler")); err != nil {
+		t.Fatal(err)
+	}
+	total := documentTotal(t, s)
+	resp, body := uploadReport(t, s, file, "after-full.csv")
+	var doc admin.Document
+	if resp.StatusCode != http.StatusCreated || json.Unmarshal(body, &doc) != nil {
+		t.Fatalf("upload once space is freed: %d %s", resp.StatusCode, body)
+	}
+	if got := documentTotal(t, s); got != total+1 {
+		t.Errorf("the contract has %d documents, want %d", got, total+1)
+	}
+	c := d.fc.do("download", api.BasePath+"/documents/"+doc.ID+"/file")
+	sum := sha256.Sum256(file)
+	got := sha256.Sum256([]byte(c.body))
+	if c.status != http.StatusOK || got != sum {
+		t.Errorf("download of the stored upload: %d, %d bytes with SHA-256 %s, want the %d bytes uploaded (%s)",
+			c.status, len(c.body), hex.EncodeToString(got[:]), len(file), hex.EncodeToString(sum[:]))
+	}
 }
 
 // addedFiles lists the files of got that want lacks.
