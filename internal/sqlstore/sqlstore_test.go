@@ -11,8 +11,8 @@ import (
 	"github.com/eccs/eccs/internal/eccs"
 )
 
-// The Store's behaviour is checked by internal/storetest through each database package; these
-// tests cover the helpers whose cases a database cannot easily produce.
+// The Store's behaviour is checked by internal/testkit/storetest through each database
+// package; these tests cover the helpers whose cases a database cannot easily produce.
 
 func TestPageClause(t *testing.T) {
 	tests := []struct {
