@@ -77,6 +77,10 @@ func checkSummary(t *testing.T, out string, copied func(source int) int, filesCo
 	}
 }
 
+// TestMigrateDataToPostgreSQLAndS3KeepsEveryAnswer migrates a seeded world from SQLite and
+// files to PostgreSQL and S3 (a second run copies nothing and still verifies), then serves it
+// from both: every request of the client and the administrator accounts answers the same
+// bytes before and after.
 func TestMigrateDataToPostgreSQLAndS3KeepsEveryAnswer(t *testing.T) {
 	dir := seededCopy(t) // a world seeded by `serve -dev` on SQLite and files, then stopped
 	dbURL := pgtest.URL(t)
@@ -101,61 +105,7 @@ func TestMigrateDataToPostgreSQLAndS3KeepsEveryAnswer(t *testing.T) {
 	cmp := &comparison{t: t, before: before, after: after}
 
 	for _, acct := range []struct{ name, key string }{{"client", devseed.ClientAPIKey}, {"administrator", devseed.AdministratorKey}} {
-		h := func(contract string, more ...string) map[string]string {
-			m := map[string]string{"Authorization": "Bearer " + token, api.HeaderAPIKey: acct.key, "Accept": "application/json"}
-			if contract != "" {
-				m[api.HeaderContractID] = contract
-			}
-			for i := 0; i+1 < len(more); i += 2 {
-				m[more[i]] = more[i+1]
-			}
-			return m
-		}
-		// /me first: it shows the key's last use as this server last loaded it, and each server
-		// records its own uses (the first call of a key shows what the data held).
-		cmp.same("GET", "/me", h(""))
-		var contracts []api.Contract
-		cmp.decode(cmp.same("GET", "/contracts", h("")), &contracts)
-		if len(contracts) == 0 {
-			t.Fatalf("the %s account sees no contract", acct.name)
-		}
-		for _, c := range contracts {
-			cmp.same("GET", "/contract", h(c.ID))
-			for _, q := range []string{"", "?documentType=bills", "?documentType=invoices", "?documentType=comsumptionRatedReports",
-				"?documentType=reports", "?documentType=partialBills", "?documentType=partialConsumptionRatedReports",
-				"?documentType=", "?documentType=statements", "?limit=5", "?limit=5&offset=5", "?limit=7&offset=49",
-				"?offset=300", "?documentType=bills&limit=2&offset=1", "?limit=", "?limit=0", "?limit=x", "?limit=1&limit=2"} {
-				cmp.same("GET", "/documents"+q, h(c.ID))
-			}
-			// A few downloads: the newest document of each type.
-			var list []api.Document
-			cmp.decode(cmp.same("GET", "/documents?limit=100", h(c.ID)), &list)
-			seen := map[string]bool{}
-			for _, d := range list {
-				if seen[d.DocumentType] {
-					continue
-				}
-				seen[d.DocumentType] = true
-				path := "/documents/" + d.ID + "/file"
-				r := cmp.same("GET", path, h(c.ID))
-				for _, name := range []string{"ETag", "Content-Length", "Content-Type"} {
-					if r.header.Get(name) == "" {
-						t.Errorf("GET %s: no %s", path, name)
-					}
-				}
-				cmp.same("HEAD", path, h(c.ID))
-				cmp.same("GET", path, h(c.ID, "Range", "bytes=10-99"))
-				cmp.same("GET", path, h(c.ID, "If-None-Match", r.header.Get("ETag")))
-				cmp.same("GET", path+"?zipped=1", h(c.ID))
-			}
-			cmp.same("GET", "/documents/zzzzzzzzzzzzzzzz/file", h(c.ID))
-			cmp.same("GET", "/documents/not-an-id/file", h(c.ID))
-		}
-		for _, other := range []string{"OCB0000005", "OCB9999999", "bad id!"} {
-			cmp.same("GET", "/contract", h(other))
-			cmp.same("GET", "/documents", h(other))
-		}
-		cmp.same("GET", "/contract", h(""))
+		cmp.sameForAccount(acct.name, migrationHeaders(token, acct.key))
 	}
 	cmp.same("GET", "/contracts", map[string]string{api.HeaderAPIKey: devseed.ClientAPIKey})
 	cmp.same("GET", "/contracts", map[string]string{"Authorization": "Bearer " + token})
@@ -163,6 +113,81 @@ func TestMigrateDataToPostgreSQLAndS3KeepsEveryAnswer(t *testing.T) {
 	cmp.same("GET", "/contracts", map[string]string{"Authorization": "Bearer not.a.token", api.HeaderAPIKey: devseed.ClientAPIKey})
 	cmp.same("GET", "/nothing", nil)
 	t.Logf("%d requests answered the same bytes before and after the migration", cmp.n)
+}
+
+// headersFor returns the headers of a request on contract ("" for none), with more
+// name-value pairs.
+type headersFor func(contract string, more ...string) map[string]string
+
+// migrationHeaders makes the headers of an account's requests: token, key, Accept.
+func migrationHeaders(token, key string) headersFor {
+	return func(contract string, more ...string) map[string]string {
+		m := map[string]string{"Authorization": "Bearer " + token, api.HeaderAPIKey: key, "Accept": "application/json"}
+		if contract != "" {
+			m[api.HeaderContractID] = contract
+		}
+		for i := 0; i+1 < len(more); i += 2 {
+			m[more[i]] = more[i+1]
+		}
+		return m
+	}
+}
+
+// sameForAccount compares what an account sees: /me, its contracts, each contract's
+// documents and downloads, and contracts that are not its own.
+func (c *comparison) sameForAccount(name string, h headersFor) {
+	c.t.Helper()
+	// /me first: it shows the key's last use as this server last loaded it, and each server
+	// records its own uses (the first call of a key shows what the data held).
+	c.same("GET", "/me", h(""))
+	var contracts []api.Contract
+	c.decode(c.same("GET", "/contracts", h("")), &contracts)
+	if len(contracts) == 0 {
+		c.t.Fatalf("the %s account sees no contract", name)
+	}
+	for _, ct := range contracts {
+		c.same("GET", "/contract", h(ct.ID))
+		for _, q := range []string{"", "?documentType=bills", "?documentType=invoices", "?documentType=comsumptionRatedReports",
+			"?documentType=reports", "?documentType=partialBills", "?documentType=partialConsumptionRatedReports",
+			"?documentType=", "?documentType=statements", "?limit=5", "?limit=5&offset=5", "?limit=7&offset=49",
+			"?offset=300", "?documentType=bills&limit=2&offset=1", "?limit=", "?limit=0", "?limit=x", "?limit=1&limit=2"} {
+			c.same("GET", "/documents"+q, h(ct.ID))
+		}
+		c.sameDownloads(ct.ID, h)
+		c.same("GET", "/documents/zzzzzzzzzzzzzzzz/file", h(ct.ID))
+		c.same("GET", "/documents/not-an-id/file", h(ct.ID))
+	}
+	for _, other := range []string{"OCB0000005", "OCB9999999", "bad id!"} {
+		c.same("GET", "/contract", h(other))
+		c.same("GET", "/documents", h(other))
+	}
+	c.same("GET", "/contract", h(""))
+}
+
+// sameDownloads compares a few downloads of the contract, the newest document of each type:
+// whole, HEAD, a range, a conditional GET, zipped.
+func (c *comparison) sameDownloads(contract string, h headersFor) {
+	c.t.Helper()
+	var list []api.Document
+	c.decode(c.same("GET", "/documents?limit=100", h(contract)), &list)
+	seen := map[string]bool{}
+	for _, d := range list {
+		if seen[d.DocumentType] {
+			continue
+		}
+		seen[d.DocumentType] = true
+		path := "/documents/" + d.ID + "/file"
+		r := c.same("GET", path, h(contract))
+		for _, name := range []string{"ETag", "Content-Length", "Content-Type"} {
+			if r.header.Get(name) == "" {
+				c.t.Errorf("GET %s: no %s", path, name)
+			}
+		}
+		c.same("HEAD", path, h(contract))
+		c.same("GET", path, h(contract, "Range", "bytes=10-99"))
+		c.same("GET", path, h(contract, "If-None-Match", r.header.Get("ETag")))
+		c.same("GET", path+"?zipped=1", h(contract))
+	}
 }
 
 // comparison sends requests to the server before the migration and to the one after it, and
