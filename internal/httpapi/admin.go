@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -72,6 +73,32 @@ func writeList[T any](w http.ResponseWriter, items []T, total int) {
 		items = []T{}
 	}
 	writeJSON(w, http.StatusOK, admin.List[T]{Items: items, Total: total})
+}
+
+// adminPage returns the query string of an admin list and the page it asks for (limit,
+// offset; defaultAdminLimit when no limit is given).
+func adminPage(r *http.Request) (url.Values, eccs.Page, error) {
+	q, err := queryParams(r)
+	if err != nil {
+		return nil, eccs.Page{}, err
+	}
+	page, err := pageParam(q, defaultAdminLimit)
+	return q, page, err
+}
+
+// serveRecord answers 200 and the JSON of the record that get returns for the path's id: the
+// admin calls that show a record, or change it with no body.
+func serveRecord[T, J any](w http.ResponseWriter, r *http.Request, get func(context.Context, string) (T, error), toJSON func(T) J) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	v, err := get(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, toJSON(v))
+	return nil
 }
 
 // listOf converts a page of domain values.

@@ -54,11 +54,7 @@ func (s *server) handleAccountCreate(w http.ResponseWriter, r *http.Request) err
 
 // handleAccountsList is GET /admin/v1/accounts.
 func (s *server) handleAccountsList(w http.ResponseWriter, r *http.Request) error {
-	q, err := queryParams(r)
-	if err != nil {
-		return err
-	}
-	page, err := pageParam(q, defaultAdminLimit)
+	_, page, err := adminPage(r)
 	if err != nil {
 		return err
 	}
@@ -204,11 +200,7 @@ func (s *server) issuedKey(r *http.Request, k eccs.APIKey, secret string, tok ec
 
 // handleKeysList is GET /admin/v1/keys[?accountId&includeInactive | ?expiringWithin].
 func (s *server) handleKeysList(w http.ResponseWriter, r *http.Request) error {
-	q, err := queryParams(r)
-	if err != nil {
-		return err
-	}
-	page, err := pageParam(q, defaultAdminLimit)
+	q, page, err := adminPage(r)
 	if err != nil {
 		return err
 	}
@@ -252,31 +244,13 @@ func (s *server) handleKeysList(w http.ResponseWriter, r *http.Request) error {
 
 // handleKeyShow is GET /admin/v1/keys/{id}.
 func (s *server) handleKeyShow(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	k, err := s.svc.APIKeyOf(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, apiKeyJSON(k))
-	return nil
+	return serveRecord(w, r, s.svc.APIKeyOf, apiKeyJSON)
 }
 
 // handleKeyRevoke is POST /admin/v1/keys/{id}/revoke: the next call carrying the key answers
 // 401/41.
 func (s *server) handleKeyRevoke(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	k, err := s.svc.RevokeAPIKey(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, apiKeyJSON(k))
-	return nil
+	return serveRecord(w, r, s.svc.RevokeAPIKey, apiKeyJSON)
 }
 
 // decodeOptionalJSON is decodeJSON for a body whose members are all optional: a request

@@ -42,11 +42,7 @@ func (s *server) handleApplicationCreate(w http.ResponseWriter, r *http.Request)
 
 // handleApplicationsList is GET /admin/v1/applications.
 func (s *server) handleApplicationsList(w http.ResponseWriter, r *http.Request) error {
-	q, err := queryParams(r)
-	if err != nil {
-		return err
-	}
-	page, err := pageParam(q, defaultAdminLimit)
+	_, page, err := adminPage(r)
 	if err != nil {
 		return err
 	}
@@ -60,16 +56,7 @@ func (s *server) handleApplicationsList(w http.ResponseWriter, r *http.Request) 
 
 // handleApplicationShow is GET /admin/v1/applications/{id}.
 func (s *server) handleApplicationShow(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	app, err := s.svc.Application(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, applicationJSON(app))
-	return nil
+	return serveRecord(w, r, s.svc.Application, applicationJSON)
 }
 
 // handleApplicationStatus is PUT /admin/v1/applications/{id}/status: active, suspended (no

@@ -26,11 +26,7 @@ func (s *server) handleCustomerCreate(w http.ResponseWriter, r *http.Request) er
 
 // handleCustomersList is GET /admin/v1/customers.
 func (s *server) handleCustomersList(w http.ResponseWriter, r *http.Request) error {
-	q, err := queryParams(r)
-	if err != nil {
-		return err
-	}
-	page, err := pageParam(q, defaultAdminLimit)
+	_, page, err := adminPage(r)
 	if err != nil {
 		return err
 	}
@@ -44,16 +40,7 @@ func (s *server) handleCustomersList(w http.ResponseWriter, r *http.Request) err
 
 // handleCustomerShow is GET /admin/v1/customers/{id}.
 func (s *server) handleCustomerShow(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	c, err := s.svc.Customer(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, customerJSON(c))
-	return nil
+	return serveRecord(w, r, s.svc.Customer, customerJSON)
 }
 
 // handleCustomerUpdate is PATCH /admin/v1/customers/{id}.
@@ -90,11 +77,7 @@ func (s *server) handleBillingAccountCreate(w http.ResponseWriter, r *http.Reque
 
 // handleBillingAccountsList is GET /admin/v1/billing-accounts[?customerId].
 func (s *server) handleBillingAccountsList(w http.ResponseWriter, r *http.Request) error {
-	q, err := queryParams(r)
-	if err != nil {
-		return err
-	}
-	page, err := pageParam(q, defaultAdminLimit)
+	q, page, err := adminPage(r)
 	if err != nil {
 		return err
 	}

@@ -42,11 +42,7 @@ func (s *server) handleAdminContractCreate(w http.ResponseWriter, r *http.Reques
 
 // handleAdminContractsList is GET /admin/v1/contracts[?customerId&billingAccountId&offerId].
 func (s *server) handleAdminContractsList(w http.ResponseWriter, r *http.Request) error {
-	q, err := queryParams(r)
-	if err != nil {
-		return err
-	}
-	page, err := pageParam(q, defaultAdminLimit)
+	q, page, err := adminPage(r)
 	if err != nil {
 		return err
 	}

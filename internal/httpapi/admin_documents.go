@@ -30,11 +30,7 @@ func (s *server) handleAdminDocumentsList(w http.ResponseWriter, r *http.Request
 	if err != nil {
 		return err
 	}
-	q, err := queryParams(r)
-	if err != nil {
-		return err
-	}
-	page, err := pageParam(q, defaultAdminLimit)
+	_, page, err := adminPage(r)
 	if err != nil {
 		return err
 	}

@@ -42,26 +42,13 @@ func (s *server) handleOperatorTokensList(w http.ResponseWriter, r *http.Request
 // handleOperatorTokenRevoke is POST /admin/v1/operator-tokens/{id}/revoke: the token is
 // refused from its next request on.
 func (s *server) handleOperatorTokenRevoke(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	t, err := s.svc.RevokeOperatorToken(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, operatorTokenJSON(t))
-	return nil
+	return serveRecord(w, r, s.svc.RevokeOperatorToken, operatorTokenJSON)
 }
 
 // handleAuditList is GET /admin/v1/audit: the audit trail, newest first, filtered by actor,
 // object and time.
 func (s *server) handleAuditList(w http.ResponseWriter, r *http.Request) error {
-	q, err := queryParams(r)
-	if err != nil {
-		return err
-	}
-	page, err := pageParam(q, defaultAdminLimit)
+	q, page, err := adminPage(r)
 	if err != nil {
 		return err
 	}
