@@ -28,41 +28,26 @@ func keyCall(t *testing.T, w *adminWorld, tok, key string) (int, int) {
 	return resp.StatusCode, envelope(t, body).Code
 }
 
+// TestAdminKeysListExpireRevokeAndRotateWithEffectOnTheCustomerAPI issues an administrator's
+// keys, lists those about to expire, revokes and rotates them (with and without an overlap):
+// each change holds on the customer API at once, and no listing shows a key in clear.
 func TestAdminKeysListExpireRevokeAndRotateWithEffectOnTheCustomerAPI(t *testing.T) {
 	t.Parallel()
 	w := startAdminWorld(t)
 	var account admin.Account
 	w.adminJSON(t, &account, "accounts", "create", "--type", "administrator", "--email", "keys.admin@acme.example",
 		"--last-name", "Keys", "--first-name", "Kim", "--billing-accounts", devseed.BillingAccountID, "--offers", devseed.OfferCode)
-
-	issue := func(args ...string) admin.IssuedKey {
-		t.Helper()
-		var k admin.IssuedKey
-		w.adminJSON(t, &k, append([]string{"keys", "issue", account.ID}, args...)...)
-		w.remember(k.Key)
-		return k
-	}
-	short := issue("--ttl", "719h") // 30 days minus an hour
-	long := issue()                 // the default: two years
+	var k keyHistory
+	k.short = issueKey(t, w, account.ID, "--ttl", "719h") // 30 days minus an hour
+	k.long = issueKey(t, w, account.ID)                   // the default: two years
 	tok := w.demoToken(t)
+	checkKeysExpiring(t, w, k)
 
-	var expiring admin.List[admin.APIKey]
-	w.adminJSON(t, &expiring, "keys", "expiring", "--within", "30d")
-	ids := keyIDs(expiring.Items)
-	if !slices.Contains(ids, short.APIKey.ID) || slices.Contains(ids, long.APIKey.ID) {
-		t.Errorf("keys expiring --within 30d lists %v; want %s (719h) and not %s (two years)", ids, short.APIKey.ID, long.APIKey.ID)
-	}
-	if out := w.mustAdmin(t, "keys", "expiring"); !strings.Contains(out, short.APIKey.ID) || strings.Contains(out, long.APIKey.ID) {
-		t.Errorf("keys expiring (table, default 30d):\n%s", out)
-	}
-
-	w.mustAdmin(t, "keys", "revoke", short.APIKey.ID)
-	var rotated admin.IssuedKey
-	w.adminJSON(t, &rotated, "keys", "rotate", long.APIKey.ID, "--overlap", "1h")
-	w.remember(rotated.Key)
-	var rotatedNow admin.IssuedKey
-	w.adminJSON(t, &rotatedNow, "keys", "rotate", rotated.APIKey.ID)
-	w.remember(rotatedNow.Key)
+	w.mustAdmin(t, "keys", "revoke", k.short.APIKey.ID)
+	w.adminJSON(t, &k.rotated, "keys", "rotate", k.long.APIKey.ID, "--overlap", "1h")
+	w.remember(k.rotated.Key)
+	w.adminJSON(t, &k.rotatedNow, "keys", "rotate", k.rotated.APIKey.ID)
+	w.remember(k.rotatedNow.Key)
 
 	for _, tc := range []struct {
 		name       string
@@ -70,10 +55,10 @@ func TestAdminKeysListExpireRevokeAndRotateWithEffectOnTheCustomerAPI(t *testing
 		wantStatus int
 		wantCode   int
 	}{
-		{"a revoked key is refused at once", short.Key, http.StatusUnauthorized, api.CodeInvalidCredentials},
-		{"a key rotated with an overlap keeps working", long.Key, http.StatusOK, 0},
-		{"a key rotated without overlap is refused at once", rotated.Key, http.StatusUnauthorized, api.CodeInvalidCredentials},
-		{"the newest key works", rotatedNow.Key, http.StatusOK, 0},
+		{"a revoked key is refused at once", k.short.Key, http.StatusUnauthorized, api.CodeInvalidCredentials},
+		{"a key rotated with an overlap keeps working", k.long.Key, http.StatusOK, 0},
+		{"a key rotated without overlap is refused at once", k.rotated.Key, http.StatusUnauthorized, api.CodeInvalidCredentials},
+		{"the newest key works", k.rotatedNow.Key, http.StatusOK, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if status, code := keyCall(t, w, tok, tc.key); status != tc.wantStatus || code != tc.wantCode {
@@ -81,21 +66,56 @@ func TestAdminKeysListExpireRevokeAndRotateWithEffectOnTheCustomerAPI(t *testing
 			}
 		})
 	}
+	checkKeyListings(t, w, account.ID, k)
+}
 
+// keyHistory is the keys of TestAdminKeysListExpireRevokeAndRotateWithEffectOnTheCustomerAPI:
+// one that expires within 30 days (then revoked), one of two years, its rotation with an
+// overlap, and that one's rotation without.
+type keyHistory struct{ short, long, rotated, rotatedNow admin.IssuedKey }
+
+// issueKey issues a key of the account with `eccsd admin keys issue` and remembers it.
+func issueKey(t *testing.T, w *adminWorld, accountID string, args ...string) admin.IssuedKey {
+	t.Helper()
+	var k admin.IssuedKey
+	w.adminJSON(t, &k, append([]string{"keys", "issue", accountID}, args...)...)
+	w.remember(k.Key)
+	return k
+}
+
+// checkKeysExpiring checks that keys expiring (JSON, --within 30d; table, 30 days by default)
+// lists the short key and not the long one.
+func checkKeysExpiring(t *testing.T, w *adminWorld, k keyHistory) {
+	t.Helper()
+	var expiring admin.List[admin.APIKey]
+	w.adminJSON(t, &expiring, "keys", "expiring", "--within", "30d")
+	ids := keyIDs(expiring.Items)
+	if !slices.Contains(ids, k.short.APIKey.ID) || slices.Contains(ids, k.long.APIKey.ID) {
+		t.Errorf("keys expiring --within 30d lists %v; want %s (719h) and not %s (two years)", ids, k.short.APIKey.ID, k.long.APIKey.ID)
+	}
+	if out := w.mustAdmin(t, "keys", "expiring"); !strings.Contains(out, k.short.APIKey.ID) || strings.Contains(out, k.long.APIKey.ID) {
+		t.Errorf("keys expiring (table, default 30d):\n%s", out)
+	}
+}
+
+// checkKeyListings checks keys list (active keys only, or all four with --include-inactive),
+// that a revoked key cannot be revoked again, and that no listing shows a key in clear.
+func checkKeyListings(t *testing.T, w *adminWorld, accountID string, k keyHistory) {
+	t.Helper()
 	var active, all admin.List[admin.APIKey]
-	w.adminJSON(t, &active, "keys", "list", "--account", account.ID)
-	w.adminJSON(t, &all, "keys", "list", "--account", account.ID, "--include-inactive")
-	if got := keyIDs(active.Items); slices.Contains(got, short.APIKey.ID) || !slices.Contains(got, rotatedNow.APIKey.ID) {
+	w.adminJSON(t, &active, "keys", "list", "--account", accountID)
+	w.adminJSON(t, &all, "keys", "list", "--account", accountID, "--include-inactive")
+	if got := keyIDs(active.Items); slices.Contains(got, k.short.APIKey.ID) || !slices.Contains(got, k.rotatedNow.APIKey.ID) {
 		t.Errorf("keys list: %v, want the active keys only", got)
 	}
-	if got := keyIDs(all.Items); len(got) != 4 || !slices.Contains(got, short.APIKey.ID) {
+	if got := keyIDs(all.Items); len(got) != 4 || !slices.Contains(got, k.short.APIKey.ID) {
 		t.Errorf("keys list --include-inactive: %v, want all 4 keys", got)
 	}
-	if _, _, err := w.admin(t, "keys", "revoke", short.APIKey.ID); exitCode(err) != exitRefused {
+	if _, _, err := w.admin(t, "keys", "revoke", k.short.APIKey.ID); exitCode(err) != exitRefused {
 		t.Errorf("revoking a revoked key: %v (exit %d), want exit %d", err, exitCode(err), exitRefused)
 	}
-	for _, out := range []string{w.mustAdmin(t, "keys", "list", "--account", account.ID, "--include-inactive"), w.mustAdmin(t, "keys", "show", long.APIKey.ID)} {
-		for _, s := range []string{short.Key, long.Key, rotated.Key, rotatedNow.Key} {
+	for _, out := range []string{w.mustAdmin(t, "keys", "list", "--account", accountID, "--include-inactive"), w.mustAdmin(t, "keys", "show", k.long.APIKey.ID)} {
+		for _, s := range []string{k.short.Key, k.long.Key, k.rotated.Key, k.rotatedNow.Key} {
 			if strings.Contains(out, s) {
 				t.Errorf("a key listing shows a key in clear:\n%s", out)
 			}
@@ -111,6 +131,9 @@ func keyIDs(keys []admin.APIKey) []string {
 	return ids
 }
 
+// TestAdminApplicationMovesAreVisibleToTheCustomerAtOnce moves an application through every
+// state: the token endpoint and a token issued before the moves follow each at once. A
+// secret rotated with an overlap leaves both secrets working, and no secret is shown again.
 func TestAdminApplicationMovesAreVisibleToTheCustomerAtOnce(t *testing.T) {
 	t.Parallel()
 	w := startAdminWorld(t)
@@ -123,12 +146,7 @@ func TestAdminApplicationMovesAreVisibleToTheCustomerAtOnce(t *testing.T) {
 	id, clientID, secret := app.Application.ID, app.Application.ClientID, app.ClientSecret
 	tok := w.token(t, clientID, secret) // issued before the moves: it must follow them
 
-	for _, tc := range []struct {
-		move      string
-		wantToken bool // the token endpoint issues a token
-		status    int  // of a resource call with the earlier token
-		code      int
-	}{
+	for _, tc := range []appMove{
 		{"suspend", false, http.StatusUnauthorized, api.CodeInvalidCredentials},
 		{"activate", true, http.StatusOK, 0},
 		{"block", true, http.StatusForbidden, api.CodeForbiddenRequester},
@@ -137,28 +155,46 @@ func TestAdminApplicationMovesAreVisibleToTheCustomerAtOnce(t *testing.T) {
 		{"approve", true, http.StatusOK, 0},
 		{"delete", false, http.StatusUnauthorized, api.CodeInvalidCredentials},
 	} {
-		t.Run(tc.move, func(t *testing.T) {
-			w.mustAdmin(t, "apps", tc.move, id)
-			resp, body := w.tokenRequest(t, clientID, secret)
-			if got := resp.StatusCode == http.StatusOK; got != tc.wantToken {
-				t.Errorf("token endpoint after %s: %d %s", tc.move, resp.StatusCode, body)
-			}
-			if !tc.wantToken {
-				var oe api.OAuthError
-				if json.Unmarshal(body, &oe); oe.Error != api.OAuthInvalidClient {
-					t.Errorf("token endpoint after %s: %s, want invalid_client", tc.move, body)
-				}
-			}
-			if status, code := keyCall(t, w, tok, devseed.ClientAPIKey); status != tc.status || code != tc.code {
-				t.Errorf("GET /contracts after %s: %d/%d, want %d/%d", tc.move, status, code, tc.status, tc.code)
-			}
-		})
+		t.Run(tc.move, func(t *testing.T) { checkAppMove(t, w, app, tok, tc) })
 	}
 	if _, _, err := w.admin(t, "apps", "activate", id); exitCode(err) != exitRefused {
 		t.Errorf("activating a deleted application: %v (exit %d), want exit %d", err, exitCode(err), exitRefused)
 	}
+	checkAppSecretRotationWithOverlap(t, w, secret)
+}
 
-	// A secret rotated with an overlap: both work until it ends.
+// appMove is a move of an application and what the customer sees after it.
+type appMove struct {
+	move      string
+	wantToken bool // the token endpoint issues a token
+	status    int  // of a resource call with the earlier token
+	code      int
+}
+
+// checkAppMove moves app and checks the token endpoint (invalid_client when it issues no
+// token) and a resource call with tok, the token issued before the moves.
+func checkAppMove(t *testing.T, w *adminWorld, app admin.IssuedApplication, tok string, tc appMove) {
+	w.mustAdmin(t, "apps", tc.move, app.Application.ID)
+	resp, body := w.tokenRequest(t, app.Application.ClientID, app.ClientSecret)
+	if got := resp.StatusCode == http.StatusOK; got != tc.wantToken {
+		t.Errorf("token endpoint after %s: %d %s", tc.move, resp.StatusCode, body)
+	}
+	if !tc.wantToken {
+		var oe api.OAuthError
+		if json.Unmarshal(body, &oe); oe.Error != api.OAuthInvalidClient {
+			t.Errorf("token endpoint after %s: %s, want invalid_client", tc.move, body)
+		}
+	}
+	if status, code := keyCall(t, w, tok, devseed.ClientAPIKey); status != tc.status || code != tc.code {
+		t.Errorf("GET /contracts after %s: %d/%d, want %d/%d", tc.move, status, code, tc.status, tc.code)
+	}
+}
+
+// checkAppSecretRotationWithOverlap rotates another application's secret with an overlap:
+// both work until it ends; apps show and list show no client secret (nor firstSecret, the
+// moved application's).
+func checkAppSecretRotationWithOverlap(t *testing.T, w *adminWorld, firstSecret string) {
+	t.Helper()
 	var other admin.IssuedApplication
 	w.adminJSON(t, &other, "apps", "create", "--name", "Rotation test app", "--approve", "--accept-terms-by", "Claire Martin")
 	w.remember(other.ClientSecret)
@@ -173,7 +209,7 @@ func TestAdminApplicationMovesAreVisibleToTheCustomerAtOnce(t *testing.T) {
 	var list admin.List[admin.Application]
 	w.adminJSON(t, &list, "apps", "list", "--limit", "1000")
 	out := w.mustAdmin(t, "apps", "show", other.Application.ID)
-	for _, s := range []string{other.ClientSecret, rotated.ClientSecret, secret} {
+	for _, s := range []string{other.ClientSecret, rotated.ClientSecret, firstSecret} {
 		if strings.Contains(out, s) || strings.Contains(w.mustAdmin(t, "apps", "list"), s) {
 			t.Errorf("apps show or list shows a client secret")
 		}
@@ -282,17 +318,17 @@ func TestAdminAccountCommandsTakeTheAccountIDOrItsHoldersEmailOrLogin(t *testing
 	}
 }
 
+// TestAdminAccountsCreateIssuesTheKeyInTheSameStep: accounts create --issue-key issues the
+// account's first key with it: in the table (once, on stdout), in JSON with a claim link, or
+// with --output id (the link on stderr); the flags that need --issue-key are refused without
+// it, before anything is created.
 func TestAdminAccountsCreateIssuesTheKeyInTheSameStep(t *testing.T) {
 	t.Parallel()
 	w := startAdminWorld(t)
-	create := func(email string, extra ...string) []string {
-		return append([]string{"accounts", "create", "--type", "administrator", "--email", email, "--last-name", "Keyed", "--first-name", "Kai",
-			"--billing-accounts", devseed.BillingAccountID, "--offers", devseed.OfferCode}, extra...)
-	}
 	tok := w.demoToken(t)
 
 	// The table: the account, then the key, once, on stdout.
-	out, errOut, err := w.admin(t, create("keyed.table@acme.example", "--issue-key", "--key-ttl", "720h")...)
+	out, errOut, err := w.admin(t, keyedAccountArgs("keyed.table@acme.example", "--issue-key", "--key-ttl", "720h")...)
 	if err != nil {
 		t.Fatalf("accounts create --issue-key: %v\n%s", err, errOut)
 	}
@@ -305,10 +341,35 @@ func TestAdminAccountsCreateIssuesTheKeyInTheSameStep(t *testing.T) {
 	if status, code := keyCall(t, w, tok, key); status != http.StatusOK {
 		t.Errorf("the key issued with the account: %d/%d", status, code)
 	}
+	checkAccountKeyClaimedFromJSON(t, w, tok)
 
-	// JSON, with a claim link.
+	// --output id: the account's id alone on stdout; the claim link on stderr.
+	out, errOut, err = w.admin(t, keyedAccountArgs("keyed.id@acme.example", "--issue-key", "--claim-link", "--output", "id")...)
+	if err != nil {
+		t.Fatalf("accounts create --issue-key --claim-link --output id: %v\n%s", err, errOut)
+	}
+	var byEmail admin.Account
+	w.adminJSON(t, &byEmail, "accounts", "show", "keyed.id@acme.example")
+	if out != byEmail.ID+"\n" || !strings.Contains(errOut, w.url+admin.ClaimPath+"/") {
+		t.Errorf("accounts create --output id: stdout %q (want %q), stderr %q (want the claim link)", out, byEmail.ID+"\n", errOut)
+	}
+	w.remember(strings.TrimSpace(errOut[strings.LastIndex(errOut, "/")+1:]))
+	checkAccountKeyFlagsNeedIssueKey(t, w)
+}
+
+// keyedAccountArgs are the arguments of `accounts create` for an administrator with email,
+// and extra.
+func keyedAccountArgs(email string, extra ...string) []string {
+	return append([]string{"accounts", "create", "--type", "administrator", "--email", email, "--last-name", "Keyed", "--first-name", "Kai",
+		"--billing-accounts", devseed.BillingAccountID, "--offers", devseed.OfferCode}, extra...)
+}
+
+// checkAccountKeyClaimedFromJSON creates an account with --issue-key --claim-link in JSON: the
+// key is not in the answer but behind the claim link, which reveals a key that works.
+func checkAccountKeyClaimedFromJSON(t *testing.T, w *adminWorld, tok string) {
+	t.Helper()
 	var acct admin.Account
-	w.adminJSON(t, &acct, create("keyed.json@acme.example", "--issue-key", "--claim-link", "--claim-ttl", "1h")...)
+	w.adminJSON(t, &acct, keyedAccountArgs("keyed.json@acme.example", "--issue-key", "--claim-link", "--claim-ttl", "1h")...)
 	if acct.IssuedKey == nil || acct.IssuedKey.Key != "" || acct.IssuedKey.Claim == nil || acct.IssuedKey.APIKey.AccountID != acct.ID {
 		t.Fatalf("accounts create --issue-key --claim-link: %+v", acct)
 	}
@@ -321,20 +382,12 @@ func TestAdminAccountsCreateIssuesTheKeyInTheSameStep(t *testing.T) {
 	if status, code := keyCall(t, w, tok, claimed.Secret); status != http.StatusOK {
 		t.Errorf("the claimed key: %d/%d", status, code)
 	}
+}
 
-	// --output id: the account's id alone on stdout; the claim link on stderr.
-	out, errOut, err = w.admin(t, create("keyed.id@acme.example", "--issue-key", "--claim-link", "--output", "id")...)
-	if err != nil {
-		t.Fatalf("accounts create --issue-key --claim-link --output id: %v\n%s", err, errOut)
-	}
-	var byEmail admin.Account
-	w.adminJSON(t, &byEmail, "accounts", "show", "keyed.id@acme.example")
-	if out != byEmail.ID+"\n" || !strings.Contains(errOut, w.url+admin.ClaimPath+"/") {
-		t.Errorf("accounts create --output id: stdout %q (want %q), stderr %q (want the claim link)", out, byEmail.ID+"\n", errOut)
-	}
-	w.remember(strings.TrimSpace(errOut[strings.LastIndex(errOut, "/")+1:]))
-
-	// Usage errors, before anything is created.
+// checkAccountKeyFlagsNeedIssueKey checks the usage errors, told before anything is created:
+// the key's flags without --issue-key, and --output id, which would hide the key.
+func checkAccountKeyFlagsNeedIssueKey(t *testing.T, w *adminWorld) {
+	t.Helper()
 	for _, tc := range []struct {
 		extra []string
 		says  string
@@ -345,7 +398,7 @@ func TestAdminAccountsCreateIssuesTheKeyInTheSameStep(t *testing.T) {
 		{[]string{"--issue-key", "--output", "id"}, "would not show the key, which is shown once: add --claim-link, or use --output json"},
 	} {
 		const email = "keyed.refused@acme.example"
-		out, errOut, err := w.admin(t, create(email, tc.extra...)...)
+		out, errOut, err := w.admin(t, keyedAccountArgs(email, tc.extra...)...)
 		if exitCode(err) != exitLocal || out != "" || !strings.Contains(errOut, tc.says) {
 			t.Errorf("accounts create %s: exit %d, stdout %q, stderr %q; want 1 saying %q", strings.Join(tc.extra, " "), exitCode(err), out, errOut, tc.says)
 		}
@@ -355,6 +408,9 @@ func TestAdminAccountsCreateIssuesTheKeyInTheSameStep(t *testing.T) {
 	}
 }
 
+// TestAdminOutputIDIsRefusedWhereItWouldHideASecretShownOnce: --output id on a command that
+// shows a secret once is refused before any request, unless a claim link carries the secret;
+// then the id of what was issued is on stdout and the link on stderr.
 func TestAdminOutputIDIsRefusedWhereItWouldHideASecretShownOnce(t *testing.T) {
 	t.Parallel()
 	w := startAdminWorld(t)
@@ -364,30 +420,7 @@ func TestAdminOutputIDIsRefusedWhereItWouldHideASecretShownOnce(t *testing.T) {
 	w.adminJSON(t, &key, "keys", "issue", account.ID, "--claim-link")
 	var app admin.IssuedApplication
 	w.adminJSON(t, &app, "apps", "create", "--name", "Ids app", "--claim-link")
-
-	// Refused up front: no request is made (the URL is unreachable), so nothing is lost.
-	unreachable := envOf(map[string]string{"ECCS_ADMIN_URL": "http://127.0.0.1:1", "ECCS_ADMIN_TOKEN": "eccsop_x"})
-	const keyFix = "would not show the key, which is shown once: add --claim-link, or use --output json"
-	const secretFix = "would not show the client secret, which is shown once: add --claim-link, or use --output json"
-	for _, tc := range []struct {
-		args []string
-		says string
-	}{
-		{[]string{"keys", "issue", account.ID}, keyFix},
-		{[]string{"keys", "rotate", key.APIKey.ID}, keyFix},
-		{[]string{"accounts", "create", "--email", "x@acme.example", "--last-name", "X", "--first-name", "Y", "--issue-key"}, keyFix},
-		{[]string{"apps", "create", "--name", "x"}, secretFix},
-		{[]string{"apps", "rotate-secret", app.Application.ID}, secretFix},
-		{[]string{"operator-tokens", "create", "--name", "x"}, "would not show the operator token, which is shown once"},
-		{[]string{"operator-token", "create", "--name", "x", "--data-dir", t.TempDir()}, "would not show the operator token, which is shown once"},
-		{[]string{"import", t.TempDir()}, "use --output table or json"},
-	} {
-		args := append(append([]string{"admin"}, tc.args...), "--output", "id")
-		out, errOut, err := runCmd(t, unreachable, args...)
-		if exitCode(err) != exitLocal || out != "" || !strings.Contains(errOut, tc.says) || strings.Contains(errOut, "127.0.0.1:1") {
-			t.Errorf("eccsd %s: exit %d, stdout %q, stderr %q; want 1 saying %q, before any request", strings.Join(args, " "), exitCode(err), out, errOut, tc.says)
-		}
-	}
+	checkOutputIDRefusedUpFront(t, account, key, app)
 
 	// With a claim link, the id of what was issued, and the link on stderr.
 	for _, tc := range []struct {
@@ -414,5 +447,33 @@ func TestAdminOutputIDIsRefusedWhereItWouldHideASecretShownOnce(t *testing.T) {
 	w.adminJSON(t, &keys, "keys", "list", "--account", account.ID, "--include-inactive")
 	if want := w.mustAdmin(t, "keys", "list", "--account", account.ID, "--include-inactive", "--output", "id"); strings.Join(keyIDs(keys.Items), "\n")+"\n" != want || len(keys.Items) != 3 {
 		t.Errorf("keys list --output id: %q, want the ids of %d keys (3)", want, len(keys.Items))
+	}
+}
+
+// checkOutputIDRefusedUpFront checks that every command that shows a secret once refuses
+// --output id up front: no request is made (the URL is unreachable), so nothing is lost.
+func checkOutputIDRefusedUpFront(t *testing.T, account admin.Account, key admin.IssuedKey, app admin.IssuedApplication) {
+	t.Helper()
+	unreachable := envOf(map[string]string{"ECCS_ADMIN_URL": "http://127.0.0.1:1", "ECCS_ADMIN_TOKEN": "eccsop_x"})
+	const keyFix = "would not show the key, which is shown once: add --claim-link, or use --output json"
+	const secretFix = "would not show the client secret, which is shown once: add --claim-link, or use --output json"
+	for _, tc := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"keys", "issue", account.ID}, keyFix},
+		{[]string{"keys", "rotate", key.APIKey.ID}, keyFix},
+		{[]string{"accounts", "create", "--email", "x@acme.example", "--last-name", "X", "--first-name", "Y", "--issue-key"}, keyFix},
+		{[]string{"apps", "create", "--name", "x"}, secretFix},
+		{[]string{"apps", "rotate-secret", app.Application.ID}, secretFix},
+		{[]string{"operator-tokens", "create", "--name", "x"}, "would not show the operator token, which is shown once"},
+		{[]string{"operator-token", "create", "--name", "x", "--data-dir", t.TempDir()}, "would not show the operator token, which is shown once"},
+		{[]string{"import", t.TempDir()}, "use --output table or json"},
+	} {
+		args := append(append([]string{"admin"}, tc.args...), "--output", "id")
+		out, errOut, err := runCmd(t, unreachable, args...)
+		if exitCode(err) != exitLocal || out != "" || !strings.Contains(errOut, tc.says) || strings.Contains(errOut, "127.0.0.1:1") {
+			t.Errorf("eccsd %s: exit %d, stdout %q, stderr %q; want 1 saying %q, before any request", strings.Join(args, " "), exitCode(err), out, errOut, tc.says)
+		}
 	}
 }
