@@ -86,10 +86,12 @@ func adminPage(r *http.Request) (url.Values, eccs.Page, error) {
 	return q, page, err
 }
 
-// serveRecord answers 200 and the JSON of the record that get returns for the path's id: the
-// admin calls that show a record, or change it with no body.
-func serveRecord[T, J any](w http.ResponseWriter, r *http.Request, get func(context.Context, string) (T, error), toJSON func(T) J) error {
-	id, err := pathID(r, "id")
+// serveRecord answers 200 and the JSON of the record that get returns for the id that idOf
+// reads from the path (recordID, or contractPathID): the admin calls that show a record, or
+// change it with no body.
+func serveRecord[T, J any](w http.ResponseWriter, r *http.Request, idOf func(*http.Request) (string, error),
+	get func(context.Context, string) (T, error), toJSON func(T) J) error {
+	id, err := idOf(r)
 	if err != nil {
 		return err
 	}
@@ -100,6 +102,9 @@ func serveRecord[T, J any](w http.ResponseWriter, r *http.Request, get func(cont
 	writeJSON(w, http.StatusOK, toJSON(v))
 	return nil
 }
+
+// recordID returns the {id} path parameter (pathID).
+func recordID(r *http.Request) (string, error) { return pathID(r, "id") }
 
 // listOf converts a page of domain values.
 func listOf[D, T any](list []D, conv func(D) T) []T {

@@ -244,13 +244,13 @@ func (s *server) handleKeysList(w http.ResponseWriter, r *http.Request) error {
 
 // handleKeyShow is GET /admin/v1/keys/{id}.
 func (s *server) handleKeyShow(w http.ResponseWriter, r *http.Request) error {
-	return serveRecord(w, r, s.svc.APIKeyOf, apiKeyJSON)
+	return serveRecord(w, r, recordID, s.svc.APIKeyOf, apiKeyJSON)
 }
 
 // handleKeyRevoke is POST /admin/v1/keys/{id}/revoke: the next call carrying the key answers
 // 401/41.
 func (s *server) handleKeyRevoke(w http.ResponseWriter, r *http.Request) error {
-	return serveRecord(w, r, s.svc.RevokeAPIKey, apiKeyJSON)
+	return serveRecord(w, r, recordID, s.svc.RevokeAPIKey, apiKeyJSON)
 }
 
 // decodeOptionalJSON is decodeJSON for a body whose members are all optional: a request

@@ -56,7 +56,7 @@ func (s *server) handleApplicationsList(w http.ResponseWriter, r *http.Request) 
 
 // handleApplicationShow is GET /admin/v1/applications/{id}.
 func (s *server) handleApplicationShow(w http.ResponseWriter, r *http.Request) error {
-	return serveRecord(w, r, s.svc.Application, applicationJSON)
+	return serveRecord(w, r, recordID, s.svc.Application, applicationJSON)
 }
 
 // handleApplicationStatus is PUT /admin/v1/applications/{id}/status: active, suspended (no

@@ -40,7 +40,7 @@ func (s *server) handleCustomersList(w http.ResponseWriter, r *http.Request) err
 
 // handleCustomerShow is GET /admin/v1/customers/{id}.
 func (s *server) handleCustomerShow(w http.ResponseWriter, r *http.Request) error {
-	return serveRecord(w, r, s.svc.Customer, customerJSON)
+	return serveRecord(w, r, recordID, s.svc.Customer, customerJSON)
 }
 
 // handleCustomerUpdate is PATCH /admin/v1/customers/{id}.

@@ -62,16 +62,7 @@ func (s *server) handleAdminContractsList(w http.ResponseWriter, r *http.Request
 
 // handleAdminContractShow is GET /admin/v1/contracts/{id}.
 func (s *server) handleAdminContractShow(w http.ResponseWriter, r *http.Request) error {
-	id, err := contractPathID(r)
-	if err != nil {
-		return err
-	}
-	c, err := s.svc.Contract(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, adminContractJSON(c))
-	return nil
+	return serveRecord(w, r, contractPathID, s.svc.Contract, adminContractJSON)
 }
 
 // handleAdminContractUpdate is PATCH /admin/v1/contracts/{id}.
@@ -102,16 +93,7 @@ func (s *server) handleAdminContractUpdate(w http.ResponseWriter, r *http.Reques
 
 // handleAdminContractClose is POST /admin/v1/contracts/{id}/close.
 func (s *server) handleAdminContractClose(w http.ResponseWriter, r *http.Request) error {
-	id, err := contractPathID(r)
-	if err != nil {
-		return err
-	}
-	c, err := s.svc.CloseContract(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, adminContractJSON(c))
-	return nil
+	return serveRecord(w, r, contractPathID, s.svc.CloseContract, adminContractJSON)
 }
 
 // handleAdminReferentChange is PUT /admin/v1/contracts/{id}/referent.

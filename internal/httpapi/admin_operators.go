@@ -42,7 +42,7 @@ func (s *server) handleOperatorTokensList(w http.ResponseWriter, r *http.Request
 // handleOperatorTokenRevoke is POST /admin/v1/operator-tokens/{id}/revoke: the token is
 // refused from its next request on.
 func (s *server) handleOperatorTokenRevoke(w http.ResponseWriter, r *http.Request) error {
-	return serveRecord(w, r, s.svc.RevokeOperatorToken, operatorTokenJSON)
+	return serveRecord(w, r, recordID, s.svc.RevokeOperatorToken, operatorTokenJSON)
 }
 
 // handleAuditList is GET /admin/v1/audit: the audit trail, newest first, filtered by actor,
