@@ -21,33 +21,7 @@ func ptr[T any](v T) *T { return &v }
 
 func TestAdminRefusesRequestsWithoutAValidOperatorToken(t *testing.T) {
 	a := apitest.NewAdminEnv(t)
-	for _, tt := range []struct {
-		name   string
-		header string
-		code   int
-	}{
-		{"no Authorization", "", api.CodeMissingCredentials},
-		{"another scheme", "Basic " + a.OperatorToken, api.CodeMissingCredentials},
-		{"an empty bearer", "Bearer ", api.CodeMissingCredentials},
-		{"an unknown token", "Bearer eccsop_" + strings.Repeat("x", 43), api.CodeInvalidCredentials},
-		{"an API key", "Bearer " + a.Creds.APIKeys.Administrator, api.CodeInvalidCredentials},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			r := a.Send("GET", a.AdminURL+"/customers", nil, map[string]string{"Authorization": tt.header})
-			desc := r.WantError(t, 401, tt.code)
-			// RFC 6750 §3: no error code without a token; invalid_token for a refused one.
-			want := "Bearer"
-			if tt.code == api.CodeInvalidCredentials {
-				want = `Bearer error="invalid_token", error_description="` + desc + `"`
-			}
-			if got := r.Header.Get("WWW-Authenticate"); got != want {
-				t.Errorf("WWW-Authenticate %q, want %q", got, want)
-			}
-			if strings.Contains(desc, a.OperatorToken) {
-				t.Error("the description echoes the token")
-			}
-		})
-	}
+	adminRefusedTokens(t, a)
 
 	// A revoked token is refused at once; so is an expired one.
 	other := apitest.OK[admin.IssuedOperatorToken](t, a.Call("POST", "/operator-tokens", admin.NewOperatorToken{Name: "ci", TTL: "2h"}), 201)
@@ -82,6 +56,38 @@ func TestAdminRefusesRequestsWithoutAValidOperatorToken(t *testing.T) {
 		t.Error("the list shows a token")
 	}
 	a.CheckAudit()
+}
+
+// adminRefusedTokens checks what the admin API answers a request without a valid operator
+// token.
+func adminRefusedTokens(t *testing.T, a *apitest.AdminEnv) {
+	for _, tt := range []struct {
+		name   string
+		header string
+		code   int
+	}{
+		{"no Authorization", "", api.CodeMissingCredentials},
+		{"another scheme", "Basic " + a.OperatorToken, api.CodeMissingCredentials},
+		{"an empty bearer", "Bearer ", api.CodeMissingCredentials},
+		{"an unknown token", "Bearer eccsop_" + strings.Repeat("x", 43), api.CodeInvalidCredentials},
+		{"an API key", "Bearer " + a.Creds.APIKeys.Administrator, api.CodeInvalidCredentials},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := a.Send("GET", a.AdminURL+"/customers", nil, map[string]string{"Authorization": tt.header})
+			desc := r.WantError(t, 401, tt.code)
+			// RFC 6750 §3: no error code without a token; invalid_token for a refused one.
+			want := "Bearer"
+			if tt.code == api.CodeInvalidCredentials {
+				want = `Bearer error="invalid_token", error_description="` + desc + `"`
+			}
+			if got := r.Header.Get("WWW-Authenticate"); got != want {
+				t.Errorf("WWW-Authenticate %q, want %q", got, want)
+			}
+			if strings.Contains(desc, a.OperatorToken) {
+				t.Error("the description echoes the token")
+			}
+		})
+	}
 }
 
 func TestAdminServesItsDescriptionAndTheEnvelope(t *testing.T) {
@@ -221,6 +227,13 @@ func TestAdminCatalog(t *testing.T) {
 	a.Call("PATCH", "/customers/C0000000", admin.CustomerUpdate{Name: ptr("X")}).WantError(t, 404, api.CodeResourceNotFound)
 	a.Call("PATCH", "/customers/C9000001", admin.CustomerUpdate{Segment: ptr("")}).WantError(t, 400, api.CodeInvalidBodyField)
 
+	adminCatalogAccountsAndOffers(t, a)
+	a.CheckAudit()
+}
+
+// adminCatalogAccountsAndOffers creates, lists and renames billing accounts of customer
+// C9000001, and offers.
+func adminCatalogAccountsAndOffers(t *testing.T, a *apitest.AdminEnv) {
 	b := apitest.OK[admin.BillingAccount](t, a.Call("POST", "/billing-accounts", admin.BillingAccount{ID: "90000001", CustomerID: "C9000001", Name: "Globex main"}), 201)
 	if b.CustomerID != "C9000001" {
 		t.Errorf("billing account %+v", b)
@@ -255,11 +268,29 @@ func TestAdminCatalog(t *testing.T) {
 		t.Errorf("updated offer %+v", o)
 	}
 	a.Call("PATCH", "/offers/NONE", admin.OfferUpdate{Name: ptr("X")}).WantError(t, 404, api.CodeResourceNotFound)
-	a.CheckAudit()
 }
 
 func TestAdminContractsAndTheirUsers(t *testing.T) {
 	a := apitest.NewAdminEnv(t)
+	c, loaded := adminCreateContracts(t, a)
+
+	c = adminReadAndUpdateContract(t, a, c)
+
+	u, key := adminDeclareUser(t, a, c)
+
+	u = adminChangeRoles(t, a, c, u, key)
+
+	c = adminChangeReferent(t, a, c, loaded, u)
+
+	adminRemoveUser(t, a, c)
+
+	adminCloseContract(t, a, c, key)
+	a.CheckAudit()
+}
+
+// adminCreateContracts creates a contract numbered by the server and one loaded with its own
+// number (and its date), and checks the refusals of POST /contracts.
+func adminCreateContracts(t *testing.T, a *apitest.AdminEnv) (admin.Contract, admin.Contract) {
 	referent := admin.Person{Civility: "Ms", LastName: "Keller", FirstName: "Ada", Email: "ada.keller@acme.example"}
 	c := apitest.OK[admin.Contract](t, a.Call("POST", "/contracts", admin.NewContract{
 		Name: "ACME-ANALYTICS", OfferID: "FE", BillingAccountID: "20451001", Referent: referent,
@@ -284,7 +315,11 @@ func TestAdminContractsAndTheirUsers(t *testing.T) {
 	}
 	a.Call("POST", "/contracts", admin.NewContract{Name: "X", OfferID: "FE", BillingAccountID: "20451001", Referent: referent, ReferenceExt: []string{"1", "2", "3", "4"}}).WantError(t, 400, api.CodeInvalidBodyField)
 	a.Call("POST", "/contracts", admin.NewContract{Name: "X", OfferID: "FE", BillingAccountID: "20451001", Referent: admin.Person{LastName: "A", FirstName: "B", Email: "not an e-mail"}}).WantError(t, 400, api.CodeInvalidBodyField)
+	return c, loaded
+}
 
+// adminReadAndUpdateContract reads contract c, lists contracts by filter, and updates c.
+func adminReadAndUpdateContract(t *testing.T, a *apitest.AdminEnv, c admin.Contract) admin.Contract {
 	if got := apitest.OK[admin.Contract](t, a.Call("GET", "/contracts/"+c.ID, nil), 200); got.ID != c.ID || got.Referent != c.Referent {
 		t.Errorf("GET %+v", got)
 	}
@@ -308,7 +343,12 @@ func TestAdminContractsAndTheirUsers(t *testing.T) {
 		t.Errorf("updated contract %+v", c)
 	}
 	a.Call("PATCH", "/contracts/"+c.ID, admin.ContractUpdate{SupportLevel: ptr("GLD")}).WantError(t, 400, api.CodeInvalidBodyField)
+	return c
+}
 
+// adminDeclareUser declares a user on contract c, gives the same person an account and a key
+// (returned), which sees c.
+func adminDeclareUser(t *testing.T, a *apitest.AdminEnv, c admin.Contract) (admin.User, string) {
 	// Users: declared, seen by their account on the customer side, re-roled, removed.
 	u := apitest.OK[admin.User](t, a.Call("POST", "/contracts/"+c.ID+"/users", admin.NewUser{
 		Person: admin.Person{LastName: "Zola", FirstName: "Zoé", Email: "zoe.zola@acme.example"}, Login: "zoe.zola",
@@ -342,7 +382,11 @@ func TestAdminContractsAndTheirUsers(t *testing.T) {
 	if users.Total != 2 || users.Items[0].Login != "ada.keller" || users.Items[0].Roles != (admin.Roles{Contracts: "manager", Documents: "manager", Users: "manager"}) {
 		t.Errorf("users %+v", users)
 	}
+	return u, key
+}
 
+// adminChangeRoles changes the roles of user u of contract c; the user's key sees them at once.
+func adminChangeRoles(t *testing.T, a *apitest.AdminEnv, c admin.Contract, u admin.User, key string) admin.User {
 	u = apitest.OK[admin.User](t, a.Call("PUT", "/contracts/"+c.ID+"/users/"+u.ID+"/roles", admin.RolesChange{Roles: map[string][]string{"documents": {"visitor"}, "users": {"manager"}}}), 200)
 	if u.Roles != (admin.Roles{Contracts: "visitor", Documents: "visitor", Users: "manager"}) {
 		t.Errorf("new roles %+v", u.Roles)
@@ -353,7 +397,12 @@ func TestAdminContractsAndTheirUsers(t *testing.T) {
 	// The new roles apply from the next call: the user may now declare users.
 	declare := `{"lastName": "Doe", "firstName": "Jane", "email": "jane.doe@acme.example", "login": "jane.doe1", "roles": {"contracts": ["visitor"]}}`
 	a.Env.Call("POST", "/contract/"+c.ID+"/user", a.Env.Token(), key, "", declare).WantStatus(t, 201)
+	return u
+}
 
+// adminChangeReferent makes u the referent of c and removes the former one, the referent of
+// loaded too.
+func adminChangeReferent(t *testing.T, a *apitest.AdminEnv, c, loaded admin.Contract, u admin.User) admin.Contract {
 	// The referent changes to Zoé; the previous one is removed, and cannot be removed twice.
 	a.Call("PUT", "/contracts/"+c.ID+"/referent", admin.ReferentChange{Email: "nobody@acme.example"}).WantError(t, 400, api.CodeInvalidBodyField)
 	c = apitest.OK[admin.Contract](t, a.Call("PUT", "/contracts/"+c.ID+"/referent", admin.ReferentChange{Email: "zoe.zola@acme.example"}), 200)
@@ -363,7 +412,11 @@ func TestAdminContractsAndTheirUsers(t *testing.T) {
 	a.Call("DELETE", "/contracts/"+c.ID+"/users/"+u.ID, nil).WantError(t, 409, api.CodeConflict) // the referent
 	a.Call("DELETE", "/contracts/"+c.ID+"/users/"+loaded.Referent.ID, nil).WantStatus(t, 204)    // Ada, the former referent
 	a.Call("DELETE", "/contracts/"+c.ID+"/users/"+loaded.Referent.ID, nil).WantError(t, 404, api.CodeResourceNotFound)
+	return c
+}
 
+// adminRemoveUser removes a user of c, whose account stops seeing c at once.
+func adminRemoveUser(t *testing.T, a *apitest.AdminEnv, c admin.Contract) {
 	// A removed user's account no longer sees the contract, at once.
 	jane := apitest.OK[admin.List[admin.User]](t, a.Call("GET", "/contracts/"+c.ID+"/users", nil), 200)
 	var janeID string
@@ -380,7 +433,10 @@ func TestAdminContractsAndTheirUsers(t *testing.T) {
 	if seen := a.ContractsSeen(janeKey); len(seen) != 0 {
 		t.Errorf("Jane still sees %q", seen)
 	}
+}
 
+// adminCloseContract closes c, which stays visible (to key) and takes no change.
+func adminCloseContract(t *testing.T, a *apitest.AdminEnv, c admin.Contract, key string) {
 	// A closed contract stays visible and takes no change, here or on the customer side.
 	closed := apitest.OK[admin.Contract](t, a.Call("POST", "/contracts/"+c.ID+"/close", nil), 200)
 	if closed.ClosedAt.IsZero() {
@@ -395,7 +451,6 @@ func TestAdminContractsAndTheirUsers(t *testing.T) {
 	a.Env.Call("GET", "/contract", a.Env.Token(), key, c.ID, "").WantStatus(t, 200)
 	a.Env.Call("POST", "/contract/"+c.ID+"/user", a.Env.Token(), key, "",
 		`{"lastName": "Late", "firstName": "Lou", "email": "lou.late@acme.example", "login": "lou.late", "roles": {"contracts": ["visitor"]}}`).WantError(t, 409, api.CodeConflict)
-	a.CheckAudit()
 }
 
 func TestAdminAccountsAndPerimeters(t *testing.T) {
@@ -467,6 +522,30 @@ func TestAdminAPIKeys(t *testing.T) {
 	a.Call("POST", "/accounts/"+client.ID+"/keys", admin.KeyRequest{ClaimTTL: "1h"}).WantError(t, 400, api.CodeInvalidBodyField)
 	a.Call("POST", "/accounts/nosuchaccount/keys", nil).WantError(t, 404, api.CodeResourceNotFound)
 
+	adminKeyListing(t, a, client, issued, short, thirty)
+
+	// Revoked: refused at once; listed only with includeInactive.
+	revoked := apitest.OK[admin.APIKey](t, a.Call("POST", "/keys/"+issued.APIKey.ID+"/revoke", nil), 200)
+	if revoked.RevokedAt.IsZero() {
+		t.Error("no revokedAt")
+	}
+	a.Env.Call("GET", "/contracts", a.Env.Token(), issued.Key, "", "").WantError(t, 401, api.CodeInvalidCredentials)
+	a.Call("POST", "/keys/"+issued.APIKey.ID+"/revoke", nil).WantError(t, 409, api.CodeConflict)
+	if n := apitest.OK[admin.List[admin.APIKey]](t, a.Call("GET", "/keys?accountId="+client.ID, nil), 200).Total; n != 3 {
+		t.Errorf("active keys after a revocation: %d, want 3", n)
+	}
+	if n := apitest.OK[admin.List[admin.APIKey]](t, a.Call("GET", "/keys?accountId="+client.ID+"&includeInactive=true", nil), 200).Total; n != 4 {
+		t.Errorf("all keys: %d, want 4", n)
+	}
+	a.Call("POST", "/keys/"+issued.APIKey.ID+"/rotate", nil).WantError(t, 409, api.CodeConflict)
+
+	adminRotateKeys(t, a, client, now, thirty, short)
+	a.CheckAudit()
+}
+
+// adminKeyListing checks that a new key works at once and shows its use, and lists the keys of
+// client by account and expiry.
+func adminKeyListing(t *testing.T, a *apitest.AdminEnv, client admin.Account, issued, short, thirty admin.IssuedKey) {
 	// The key works at once; its use is shown.
 	a.Env.Call("GET", "/contracts", a.Env.Token(), issued.Key, "", "").WantStatus(t, 200)
 	k := apitest.OK[admin.APIKey](t, a.Call("GET", "/keys/"+issued.APIKey.ID, nil), 200)
@@ -494,24 +573,12 @@ func TestAdminAPIKeys(t *testing.T) {
 		t.Errorf("keys of the client account expiring within 30 days: %d, want 2", n)
 	}
 	a.Call("GET", "/keys?includeInactive=perhaps", nil).WantError(t, 400, api.CodeInvalidQueryParameter)
+}
 
-	// Revoked: refused at once; listed only with includeInactive.
-	revoked := apitest.OK[admin.APIKey](t, a.Call("POST", "/keys/"+issued.APIKey.ID+"/revoke", nil), 200)
-	if revoked.RevokedAt.IsZero() {
-		t.Error("no revokedAt")
-	}
-	a.Env.Call("GET", "/contracts", a.Env.Token(), issued.Key, "", "").WantError(t, 401, api.CodeInvalidCredentials)
-	a.Call("POST", "/keys/"+issued.APIKey.ID+"/revoke", nil).WantError(t, 409, api.CodeConflict)
-	if n := apitest.OK[admin.List[admin.APIKey]](t, a.Call("GET", "/keys?accountId="+client.ID, nil), 200).Total; n != 3 {
-		t.Errorf("active keys after a revocation: %d, want 3", n)
-	}
-	if n := apitest.OK[admin.List[admin.APIKey]](t, a.Call("GET", "/keys?accountId="+client.ID+"&includeInactive=true", nil), 200).Total; n != 4 {
-		t.Errorf("all keys: %d, want 4", n)
-	}
-	a.Call("POST", "/keys/"+issued.APIKey.ID+"/rotate", nil).WantError(t, 409, api.CodeConflict)
-
+// adminRotateKeys rotates keys of client with an hour of overlap (thirty) and without (short).
+func adminRotateKeys(t *testing.T, a *apitest.AdminEnv, client admin.Account, now time.Time, thirty, short admin.IssuedKey) {
 	// Rotated with an hour of overlap: both keys work for the hour, then only the new one.
-	r = a.Call("POST", "/keys/"+thirty.APIKey.ID+"/rotate", admin.KeyRotation{Overlap: "1h", KeyRequest: admin.KeyRequest{TTL: "720h"}})
+	r := a.Call("POST", "/keys/"+thirty.APIKey.ID+"/rotate", admin.KeyRotation{Overlap: "1h", KeyRequest: admin.KeyRequest{TTL: "720h"}})
 	rotated := apitest.OK[admin.IssuedKey](t, r, 201)
 	if r.Header.Get("Cache-Control") != "no-store" || rotated.Key == "" || rotated.APIKey.ID == thirty.APIKey.ID || rotated.APIKey.AccountID != client.ID {
 		t.Errorf("rotated %+v", rotated)
@@ -530,7 +597,6 @@ func TestAdminAPIKeys(t *testing.T) {
 	a.Env.Call("GET", "/contracts", a.Env.Token(), short.Key, "", "").WantError(t, 401, api.CodeInvalidCredentials)
 	a.Env.Call("GET", "/contracts", a.Env.Token(), r2.Key, "", "").WantStatus(t, 200)
 	a.Call("POST", "/keys/"+rotated.APIKey.ID+"/rotate", admin.KeyRotation{Overlap: "-1h"}).WantError(t, 400, api.CodeInvalidBodyField)
-	a.CheckAudit()
 }
 
 func TestAdminApplications(t *testing.T) {
@@ -553,6 +619,32 @@ func TestAdminApplications(t *testing.T) {
 		t.Errorf("applications: %d, want the 5 demo ones and the new one", list.Total)
 	}
 
+	app, tok := adminApplicationStates(t, a, app, created, key)
+
+	tok, rot2 := adminRotateSecret(t, a, app, created, key)
+
+	// Deleted: final.
+	deleted := apitest.OK[admin.Application](t, a.Call("DELETE", "/applications/"+app.ID, nil), 200)
+	if deleted.Status != admin.StatusDeleted {
+		t.Errorf("status %s", deleted.Status)
+	}
+	a.Env.Call("GET", "/contracts", tok, key, "", "").WantError(t, 401, api.CodeInvalidCredentials)
+	a.TokenRefused(app.ClientID, rot2.ClientSecret)
+	a.Call("DELETE", "/applications/"+app.ID, nil).WantError(t, 409, api.CodeConflict)
+	a.Call("PUT", "/applications/"+app.ID+"/status", admin.StatusChange{Status: admin.StatusActive}).WantError(t, 409, api.CodeConflict)
+
+	// A new application awaits approval.
+	pending := apitest.OK[admin.IssuedApplication](t, a.Call("POST", "/applications", admin.NewApplication{Name: "Pending app"}), 201)
+	if pending.Application.Subscription != admin.SubscriptionPending {
+		t.Errorf("default subscription %s", pending.Application.Subscription)
+	}
+	a.Env.Call("GET", "/contracts", a.Env.Token(pending.Application.ClientID, pending.ClientSecret), key, "", "").WantError(t, 403, api.CodeAccessDenied)
+	a.CheckAudit()
+}
+
+// adminApplicationStates checks that the calls of application app (its first secret in created)
+// follow its terms, subscription and status, and returns it with its access token.
+func adminApplicationStates(t *testing.T, a *apitest.AdminEnv, app admin.Application, created admin.IssuedApplication, key string) (admin.Application, string) {
 	// Without accepted terms its calls are refused; with them, accepted.
 	tok := a.Env.Token(app.ClientID, created.ClientSecret)
 	a.Env.Call("GET", "/contracts", tok, key, "", "").WantError(t, 403, api.CodeAccessDenied)
@@ -587,9 +679,14 @@ func TestAdminApplications(t *testing.T) {
 	a.Call("PUT", "/applications/"+app.ID+"/status", admin.StatusChange{Status: admin.StatusActive}).WantStatus(t, 200)
 	a.Call("PUT", "/applications/"+app.ID+"/status", admin.StatusChange{Status: admin.StatusDeleted}).WantError(t, 400, api.CodeInvalidBodyField)
 	a.Call("PUT", "/applications/"+app.ID+"/status", admin.StatusChange{Status: "paused"}).WantError(t, 400, api.CodeInvalidBodyField)
+	return app, tok
+}
 
+// adminRotateSecret rotates the secret of app with and without overlap, and returns an access
+// token and the last secret issued.
+func adminRotateSecret(t *testing.T, a *apitest.AdminEnv, app admin.Application, created admin.IssuedApplication, key string) (string, admin.IssuedApplication) {
 	// The secret rotates with an hour of overlap at the token endpoint.
-	r = a.Call("POST", "/applications/"+app.ID+"/rotate-secret", admin.SecretRotation{Overlap: "1h"})
+	r := a.Call("POST", "/applications/"+app.ID+"/rotate-secret", admin.SecretRotation{Overlap: "1h"})
 	rot := apitest.OK[admin.IssuedApplication](t, r, 200)
 	if r.Header.Get("Cache-Control") != "no-store" || rot.ClientSecret == "" || rot.ClientSecret == created.ClientSecret || rot.Application.PreviousSecretExpiresAt.IsZero() {
 		t.Errorf("rotated %+v", rot)
@@ -598,7 +695,7 @@ func TestAdminApplications(t *testing.T) {
 	a.Env.Token(app.ClientID, rot.ClientSecret)
 	a.Clock.Advance(time.Hour + time.Second)
 	a.TokenRefused(app.ClientID, created.ClientSecret)
-	tok = a.Env.Token(app.ClientID, rot.ClientSecret)
+	tok := a.Env.Token(app.ClientID, rot.ClientSecret)
 	a.Env.Call("GET", "/contracts", tok, key, "", "").WantStatus(t, 200)
 	// Without overlap, the previous secret stops at once.
 	rot2 := apitest.OK[admin.IssuedApplication](t, a.Send("POST", a.AdminURL+"/applications/"+app.ID+"/rotate-secret", nil, map[string]string{"Authorization": "Bearer " + a.OperatorToken}), 200)
@@ -616,24 +713,7 @@ func TestAdminApplications(t *testing.T) {
 	a.TokenRefused(app.ClientID, rot2.ClientSecret)
 	a.Env.Token(app.ClientID, rot3.ClientSecret)
 	rot2 = rot4
-
-	// Deleted: final.
-	deleted := apitest.OK[admin.Application](t, a.Call("DELETE", "/applications/"+app.ID, nil), 200)
-	if deleted.Status != admin.StatusDeleted {
-		t.Errorf("status %s", deleted.Status)
-	}
-	a.Env.Call("GET", "/contracts", tok, key, "", "").WantError(t, 401, api.CodeInvalidCredentials)
-	a.TokenRefused(app.ClientID, rot2.ClientSecret)
-	a.Call("DELETE", "/applications/"+app.ID, nil).WantError(t, 409, api.CodeConflict)
-	a.Call("PUT", "/applications/"+app.ID+"/status", admin.StatusChange{Status: admin.StatusActive}).WantError(t, 409, api.CodeConflict)
-
-	// A new application awaits approval.
-	pending := apitest.OK[admin.IssuedApplication](t, a.Call("POST", "/applications", admin.NewApplication{Name: "Pending app"}), 201)
-	if pending.Application.Subscription != admin.SubscriptionPending {
-		t.Errorf("default subscription %s", pending.Application.Subscription)
-	}
-	a.Env.Call("GET", "/contracts", a.Env.Token(pending.Application.ClientID, pending.ClientSecret), key, "", "").WantError(t, 403, api.CodeAccessDenied)
-	a.CheckAudit()
+	return tok, rot2
 }
 
 func TestAdminAuditTrail(t *testing.T) {
