@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/eccs/eccs/api"
 	"github.com/eccs/eccs/client"
+	"github.com/eccs/eccs/cmd/internal/command"
 )
 
 func (a *app) rootCommand() *cobra.Command {
@@ -77,31 +77,10 @@ func group(cmd *cobra.Command, children ...*cobra.Command) *cobra.Command {
 		if len(args) == 0 {
 			return cmd.Help()
 		}
-		return &usageError{cmd: cmd.CommandPath(), err: unknownCommand(cmd, args[0])}
+		return &usageError{cmd: cmd.CommandPath(), err: command.Unknown(cmd, args[0])}
 	}
 	cmd.AddCommand(children...)
 	return cmd
-}
-
-// unknownCommand says that name is no subcommand of cmd, with the closest ones and the list.
-func unknownCommand(cmd *cobra.Command, name string) error {
-	msg := fmt.Sprintf("unknown command %q for %q", name, cmd.CommandPath())
-	if cmd.SuggestionsMinimumDistance <= 0 {
-		cmd.SuggestionsMinimumDistance = 2 // cobra's default, which only its own suggestions set
-	}
-	if near := cmd.SuggestionsFor(name); len(near) > 0 {
-		for i, c := range near {
-			near[i] = strconv.Quote(c)
-		}
-		msg += " (did you mean " + strings.Join(near, " or ") + "?)"
-	}
-	var names []string
-	for _, c := range cmd.Commands() {
-		if c.IsAvailableCommand() && c.Name() != "help" {
-			names = append(names, c.Name())
-		}
-	}
-	return fmt.Errorf("%s; use one of: %s", msg, strings.Join(names, ", "))
 }
 
 // alias adds old as a hidden name of the flag name, sharing its value: scripts written with

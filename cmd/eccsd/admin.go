@@ -24,6 +24,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/eccs/eccs/api/admin"
+	"github.com/eccs/eccs/cmd/internal/command"
 	"github.com/eccs/eccs/internal/adminclient"
 )
 
@@ -144,32 +145,11 @@ func group(use, short, long, example string, children ...*cobra.Command) *cobra.
 			if len(args) == 0 {
 				return cmd.Help()
 			}
-			return usageError{unknownCommand(cmd, args[0])}
+			return usageError{command.Unknown(cmd, args[0])}
 		},
 	}
 	cmd.AddCommand(children...)
 	return cmd
-}
-
-// unknownCommand says that name is no subcommand of cmd, with the closest ones and the list.
-func unknownCommand(cmd *cobra.Command, name string) error {
-	msg := fmt.Sprintf("unknown command %q for %q", name, cmd.CommandPath())
-	if cmd.SuggestionsMinimumDistance <= 0 {
-		cmd.SuggestionsMinimumDistance = 2 // cobra's default, which only its own suggestions set
-	}
-	if near := cmd.SuggestionsFor(name); len(near) > 0 {
-		for i, c := range near {
-			near[i] = strconv.Quote(c)
-		}
-		msg += " (did you mean " + strings.Join(near, " or ") + "?)"
-	}
-	var names []string
-	for _, c := range cmd.Commands() {
-		if c.IsAvailableCommand() && c.Name() != "help" {
-			names = append(names, c.Name())
-		}
-	}
-	return fmt.Errorf("%s; use one of: %s", msg, strings.Join(names, ", "))
 }
 
 // contractFlag lets a command that takes the contract as its first argument take it as
