@@ -59,6 +59,23 @@ func TestAdminDocuments(t *testing.T) {
 	a.Call("GET", uploadPath+"/zzzzzzzzzzzzzzzz/file", nil).WantError(t, 404, api.CodeResourceNotFound)
 	a.Call("GET", uploadPath+"/not%20an%20id/file", nil).WantError(t, 404, api.CodeResourceNotFound) // ids are opaque
 
+	adminReplaceAndDelete(t, a, d)
+
+	// Every format takes its own valid file; a closed contract still takes documents.
+	a.Call("POST", "/contracts/OCB0000002/close", nil).WantStatus(t, 200)
+	for _, typ := range []string{"bills", "invoices", "reports", "partialBills", "partialConsumptionRatedReports"} {
+		file := apitest.GeneratedFile(t, typ, "OCB0000002", "202606", "admin test")
+		d := apitest.OK[admin.Document](t, a.Upload("POST", "/contracts/OCB0000002/documents?type="+typ+"&period=202606&amount=-10&currency=USD", file), 201)
+		if d.DocumentType != typ || d.Amount != -10 || d.Size != int64(len(file)) {
+			t.Errorf("%s: %+v", typ, d)
+		}
+	}
+	a.CheckAudit()
+}
+
+// adminReplaceAndDelete replaces document d's file, then deletes d, and checks what operators,
+// customers and the document store see.
+func adminReplaceAndDelete(t *testing.T, a *apitest.AdminEnv, d admin.Document) {
 	// Replaced: new bytes and metadata; the old bytes are gone.
 	before := a.BlobKeys(t)
 	csv2 := apitest.GeneratedFile(t, "comsumptionRatedReports", "OCB0000001", "202606", "admin test, corrected")
@@ -85,17 +102,6 @@ func TestAdminDocuments(t *testing.T) {
 	if after := a.BlobKeys(t); len(after) != len(before)-1 {
 		t.Errorf("files: %d before, %d after the deletion", len(before), len(after))
 	}
-
-	// Every format takes its own valid file; a closed contract still takes documents.
-	a.Call("POST", "/contracts/OCB0000002/close", nil).WantStatus(t, 200)
-	for _, typ := range []string{"bills", "invoices", "reports", "partialBills", "partialConsumptionRatedReports"} {
-		file := apitest.GeneratedFile(t, typ, "OCB0000002", "202606", "admin test")
-		d := apitest.OK[admin.Document](t, a.Upload("POST", "/contracts/OCB0000002/documents?type="+typ+"&period=202606&amount=-10&currency=USD", file), 201)
-		if d.DocumentType != typ || d.Amount != -10 || d.Size != int64(len(file)) {
-			t.Errorf("%s: %+v", typ, d)
-		}
-	}
-	a.CheckAudit()
 }
 
 // TestAdminUploadRefusals checks that every bad upload is refused with a clear error and leaves
@@ -106,22 +112,7 @@ func TestAdminUploadRefusals(t *testing.T) {
 	if len(csv) > 64<<10 {
 		t.Fatalf("the generated CSV is %d bytes, over the test's upload limit", len(csv))
 	}
-	// 26 columns: the last field of every line dropped.
-	var short bytes.Buffer
-	for _, line := range strings.SplitAfter(string(csv), "\n") {
-		if line == "" {
-			continue
-		}
-		end := strings.TrimRight(line, "\r\n")
-		short.WriteString(end[:strings.LastIndexByte(end, ';')] + line[len(end):])
-	}
-	// An XLSX without the "Billing Report" sheet.
-	x := excelize.NewFile()
-	x.SetCellValue("Sheet1", "A1", "Not a billing report")
-	var xlsx bytes.Buffer
-	if err := x.Write(&xlsx); err != nil {
-		t.Fatal(err)
-	}
+	short, xlsx := uploadRefusalFiles(t, csv)
 	const meta = "&period=202606&amount=12.34&currency=EUR"
 	oversized := append(slices.Clone(csv), bytes.Repeat([]byte("1;"), 32<<10)...)
 
@@ -135,8 +126,8 @@ func TestAdminUploadRefusals(t *testing.T) {
 	}{
 		{"a PDF that is text", "?type=invoices" + meta, []byte("%PDF? no, plain text\n"), 400, api.CodeInvalidBodyField, "not a valid invoice PDF"},
 		{"a CSV that is not one", "?type=comsumptionRatedReports" + meta, []byte("hello\x00world"), 400, api.CodeInvalidBodyField, "consumption CSV"},
-		{"a 26-column consumption CSV", "?type=comsumptionRatedReports" + meta, short.Bytes(), 400, api.CodeInvalidBodyField, "26 fields"},
-		{"an XLSX without the Billing Report sheet", "?type=bills" + meta, xlsx.Bytes(), 400, api.CodeInvalidBodyField, "Billing Report"},
+		{"a 26-column consumption CSV", "?type=comsumptionRatedReports" + meta, short, 400, api.CodeInvalidBodyField, "26 fields"},
+		{"an XLSX without the Billing Report sheet", "?type=bills" + meta, xlsx, 400, api.CodeInvalidBodyField, "Billing Report"},
 		{"a CSV as bills", "?type=bills" + meta, csv, 400, api.CodeInvalidBodyField, "billing XLSX"},
 		{"an empty file", "?type=comsumptionRatedReports" + meta, nil, 400, api.CodeInvalidBodyField, "empty"},
 		{"an oversized file", "?type=comsumptionRatedReports" + meta, oversized, 413, api.CodeEntityTooLarge, "65536 bytes"},
@@ -152,35 +143,71 @@ func TestAdminUploadRefusals(t *testing.T) {
 		{"a type given twice", "?type=reports&type=bills" + meta, csv, 400, api.CodeInvalidQueryParameter, "type"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			files := a.BlobKeys(t)
-			docs := documentCount(t, a)
-			r := a.Upload("POST", uploadPath+tt.query, tt.file)
-			desc := r.WantError(t, tt.status, tt.code)
-			if !strings.Contains(desc, tt.reason) {
-				t.Errorf("description %q does not say %q", desc, tt.reason)
-			}
-			if tt.status == 413 { // also without Content-Length: the limit is enforced while reading
-				r := a.Send("POST", a.AdminURL+uploadPath+tt.query, io.MultiReader(bytes.NewReader(tt.file)), map[string]string{"Authorization": "Bearer " + a.OperatorToken})
-				r.WantError(t, 413, api.CodeEntityTooLarge)
-			}
-			if n := documentCount(t, a); n != docs {
-				t.Errorf("%d documents before, %d after", docs, n)
-			}
-			if after := a.BlobKeys(t); !slices.Equal(after, files) {
-				t.Errorf("the document store changed: %d files before, %d after", len(files), len(after))
-			}
-			if spool := a.Spooled(); len(spool) != 0 {
-				t.Errorf("the spool directory keeps %q", spool)
-			}
+			wantUploadRefused(t, a, tt.query, tt.file, tt.status, tt.code, tt.reason)
 		})
 	}
+	uploadMoreRefusals(t, a, meta, csv, short, oversized)
+	a.CheckAudit()
+}
+
+// wantUploadRefused checks that uploading file with query is refused with this status, code
+// and reason, and leaves no trace: no document, no file, nothing in the spool.
+func wantUploadRefused(t *testing.T, a *apitest.AdminEnv, query string, file []byte, status, code int, reason string) {
+	t.Helper()
+	files := a.BlobKeys(t)
+	docs := documentCount(t, a)
+	r := a.Upload("POST", uploadPath+query, file)
+	desc := r.WantError(t, status, code)
+	if !strings.Contains(desc, reason) {
+		t.Errorf("description %q does not say %q", desc, reason)
+	}
+	if status == 413 { // also without Content-Length: the limit is enforced while reading
+		r := a.Send("POST", a.AdminURL+uploadPath+query, io.MultiReader(bytes.NewReader(file)), map[string]string{"Authorization": "Bearer " + a.OperatorToken})
+		r.WantError(t, 413, api.CodeEntityTooLarge)
+	}
+	if n := documentCount(t, a); n != docs {
+		t.Errorf("%d documents before, %d after", docs, n)
+	}
+	if after := a.BlobKeys(t); !slices.Equal(after, files) {
+		t.Errorf("the document store changed: %d files before, %d after", len(files), len(after))
+	}
+	if spool := a.Spooled(); len(spool) != 0 {
+		t.Errorf("the spool directory keeps %q", spool)
+	}
+}
+
+// uploadRefusalFiles makes from a valid consumption CSV two invalid files: the CSV with 26
+// columns, and an XLSX without the "Billing Report" sheet.
+func uploadRefusalFiles(t *testing.T, csv []byte) (short, xlsx []byte) {
+	// 26 columns: the last field of every line dropped.
+	var shortCSV bytes.Buffer
+	for _, line := range strings.SplitAfter(string(csv), "\n") {
+		if line == "" {
+			continue
+		}
+		end := strings.TrimRight(line, "\r\n")
+		shortCSV.WriteString(end[:strings.LastIndexByte(end, ';')] + line[len(end):])
+	}
+	// An XLSX without the "Billing Report" sheet.
+	x := excelize.NewFile()
+	x.SetCellValue("Sheet1", "A1", "Not a billing report")
+	var xlsxFile bytes.Buffer
+	if err := x.Write(&xlsxFile); err != nil {
+		t.Fatal(err)
+	}
+	return shortCSV.Bytes(), xlsxFile.Bytes()
+}
+
+// uploadMoreRefusals checks the refusals of an upload to a missing contract and of a body that
+// is not a file, and that replacing a document with a bad file (short, oversized) keeps it.
+func uploadMoreRefusals(t *testing.T, a *apitest.AdminEnv, meta string, csv, short, oversized []byte) {
 	a.Upload("POST", "/contracts/OCB9999999/documents?type=reports"+meta, csv).WantError(t, 404, api.CodeResourceNotFound)
 	r := a.Send("POST", a.AdminURL+uploadPath+"?type=reports"+meta, bytes.NewReader(csv), map[string]string{"Authorization": "Bearer " + a.OperatorToken, "Content-Encoding": "gzip"})
 	r.WantError(t, 415, api.CodeUnsupportedMediaType)
 	// Replacing with a bad file keeps the document as it was.
 	d := apitest.OK[admin.Document](t, a.Upload("POST", uploadPath+"?type=comsumptionRatedReports"+meta, csv), 201)
 	files := a.BlobKeys(t)
-	a.Upload("PUT", uploadPath+"/"+d.ID+"/file", short.Bytes()).WantError(t, 400, api.CodeInvalidBodyField)
+	a.Upload("PUT", uploadPath+"/"+d.ID+"/file", short).WantError(t, 400, api.CodeInvalidBodyField)
 	a.Upload("PUT", uploadPath+"/"+d.ID+"/file", oversized).WantError(t, 413, api.CodeEntityTooLarge)
 	if !slices.Equal(a.BlobKeys(t), files) {
 		t.Error("a refused replacement changed the document store")
@@ -188,7 +215,6 @@ func TestAdminUploadRefusals(t *testing.T) {
 	if r := a.Call("GET", uploadPath+"/"+d.ID+"/file", nil).WantStatus(t, 200); !bytes.Equal(r.Body, csv) {
 		t.Error("a refused replacement changed the document")
 	}
-	a.CheckAudit()
 }
 
 // documentCount is how many documents contract OCB0000001 has.

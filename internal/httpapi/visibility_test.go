@@ -17,15 +17,7 @@ import (
 func TestNoAccountReachesAContractItMayNotSee(t *testing.T) {
 	e := apitest.NewEnv(t)
 	// A third account: a client declared nowhere.
-	acct, err := e.Svc.CreateAccount(t.Context(), eccs.NewAccount{Type: eccs.AccountClient,
-		Person: eccs.Person{LastName: "Nobody", FirstName: "Nadine", Email: "nadine.nobody@example.com"}, Login: "nadine.nobody"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, lonelyKey, err := e.Svc.IssueAPIKey(t.Context(), acct.ID, eccs.KeyOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	lonelyKey := newLonelyKey(t, e)
 	accounts := []struct {
 		name    string
 		key     string
@@ -35,15 +27,7 @@ func TestNoAccountReachesAContractItMayNotSee(t *testing.T) {
 		{"administrator", e.Creds.APIKeys.Administrator, e.Creds.Contracts.Administrator},
 		{"client declared nowhere", lonelyKey, nil},
 	}
-	// A usage report of each contract: every role on documents may read those.
-	reportOf := map[string]string{}
-	for _, id := range e.Creds.Contracts.All {
-		docs, _, err := e.DB.Documents(t.Context(), eccs.DocumentFilter{ContractID: id, Types: []eccs.DocumentType{eccs.TypeReports}, Page: eccs.Page{Limit: 1}})
-		if err != nil || len(docs) != 1 {
-			t.Fatalf("no report in %s: %v", id, err)
-		}
-		reportOf[id] = docs[0].ID
-	}
+	reportOf := reportsOf(t, e)
 	const unknown = "OCB9999999"
 	reportOf[unknown] = reportOf["OCB0000006"]
 	token := e.Token()
@@ -78,28 +62,67 @@ func TestNoAccountReachesAContractItMayNotSee(t *testing.T) {
 					}
 					continue
 				}
-				desc := r.WantError(t, 403, api.CodeAccessDenied)
-				if strings.ReplaceAll(desc, c, unknown) != missingDesc {
-					t.Errorf("%s, %s: invisible %s answers %q, unknown answers %q", a.name, ep.name, c, desc, missingDesc)
-				}
-				for _, h := range []string{api.HeaderTotalCount, "Content-Disposition", "ETag"} {
-					if r.Header.Get(h) != "" {
-						t.Errorf("%s, %s on invisible %s: header %s leaks", a.name, ep.name, c, h)
-					}
-				}
+				wantLikeMissing(t, r, c, unknown, missingDesc, a.name, ep.name)
 			}
 		}
-		// The list shows exactly the visible contracts.
-		r := e.Call("GET", "/contracts", token, a.key, "", "").WantStatus(t, 200)
-		var list []api.Contract
-		apitest.MustJSON(t, r.Body, &list)
-		var ids []string
-		for _, c := range list {
-			ids = append(ids, c.ID)
-		}
-		if !slices.Equal(ids, a.visible) && !(len(ids) == 0 && len(a.visible) == 0) {
-			t.Errorf("%s lists %v, want %v", a.name, ids, a.visible)
-		}
+		wantListed(t, e, token, a.key, a.name, a.visible)
 	}
 	t.Logf("%d account × endpoint × contract cases", cases)
+}
+
+// newLonelyKey is the API key of a third account: a client declared nowhere.
+func newLonelyKey(t *testing.T, e *apitest.Env) string {
+	acct, err := e.Svc.CreateAccount(t.Context(), eccs.NewAccount{Type: eccs.AccountClient,
+		Person: eccs.Person{LastName: "Nobody", FirstName: "Nadine", Email: "nadine.nobody@example.com"}, Login: "nadine.nobody"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, key, err := e.Svc.IssueAPIKey(t.Context(), acct.ID, eccs.KeyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key
+}
+
+// reportsOf maps each contract to a usage report of it: every role on documents may read those.
+func reportsOf(t *testing.T, e *apitest.Env) map[string]string {
+	reportOf := map[string]string{}
+	for _, id := range e.Creds.Contracts.All {
+		docs, _, err := e.DB.Documents(t.Context(), eccs.DocumentFilter{ContractID: id, Types: []eccs.DocumentType{eccs.TypeReports}, Page: eccs.Page{Limit: 1}})
+		if err != nil || len(docs) != 1 {
+			t.Fatalf("no report in %s: %v", id, err)
+		}
+		reportOf[id] = docs[0].ID
+	}
+	return reportOf
+}
+
+// wantLikeMissing checks that the answer r about contract c, invisible to the account, is the
+// answer about the unknown contract (description missingDesc), c aside, and leaks no header.
+func wantLikeMissing(t *testing.T, r apitest.Response, c, unknown, missingDesc, account, endpoint string) {
+	t.Helper()
+	desc := r.WantError(t, 403, api.CodeAccessDenied)
+	if strings.ReplaceAll(desc, c, unknown) != missingDesc {
+		t.Errorf("%s, %s: invisible %s answers %q, unknown answers %q", account, endpoint, c, desc, missingDesc)
+	}
+	for _, h := range []string{api.HeaderTotalCount, "Content-Disposition", "ETag"} {
+		if r.Header.Get(h) != "" {
+			t.Errorf("%s, %s on invisible %s: header %s leaks", account, endpoint, c, h)
+		}
+	}
+}
+
+// wantListed checks that the account of key (name) lists exactly the visible contracts.
+func wantListed(t *testing.T, e *apitest.Env, token, key, name string, visible []string) {
+	t.Helper()
+	r := e.Call("GET", "/contracts", token, key, "", "").WantStatus(t, 200)
+	var list []api.Contract
+	apitest.MustJSON(t, r.Body, &list)
+	var ids []string
+	for _, c := range list {
+		ids = append(ids, c.ID)
+	}
+	if !slices.Equal(ids, visible) && !(len(ids) == 0 && len(visible) == 0) {
+		t.Errorf("%s lists %v, want %v", name, ids, visible)
+	}
 }
