@@ -51,28 +51,34 @@ func TestChecksRefuseInOrder(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := e.Do(apitest.Req{Path: api.BasePath + tt.path, Header: tt.header})
-			if tt.status == 200 {
-				r.WantStatus(t, 200)
-				return
-			}
-			desc := r.WantError(t, tt.status, tt.code)
-			if !strings.Contains(desc, tt.mentions) {
-				t.Errorf("description %q does not mention %q", desc, tt.mentions)
-			}
-			// RFC 6750 §3: a refused token gets error="invalid_token" (OAuth libraries then
-			// fetch a new one); a missing token, or a refused API key, plain Bearer.
-			want := "Bearer"
-			if tt.status == 401 && tt.mentions == "token" {
-				want = `Bearer error="invalid_token", error_description="` + strings.ReplaceAll(desc, `"`, "'") + `"`
-			}
-			if got := r.Header.Get("WWW-Authenticate"); tt.status == 401 && got != want {
-				t.Errorf("WWW-Authenticate %q, want %q", got, want)
-			}
-			if tt.status != 401 && r.Header.Get("WWW-Authenticate") != "" {
-				t.Errorf("WWW-Authenticate %q on a %d", r.Header.Get("WWW-Authenticate"), tt.status)
-			}
+			wantRefusedInOrder(t, e.Do(apitest.Req{Path: api.BasePath + tt.path, Header: tt.header}), tt.status, tt.code, tt.mentions)
 		})
+	}
+}
+
+// wantRefusedInOrder checks the answer r of TestChecksRefuseInOrder: this status and code, a
+// description that mentions what it should, and the WWW-Authenticate of RFC 6750 on a 401.
+func wantRefusedInOrder(t *testing.T, r apitest.Response, status, code int, mentions string) {
+	t.Helper()
+	if status == 200 {
+		r.WantStatus(t, 200)
+		return
+	}
+	desc := r.WantError(t, status, code)
+	if !strings.Contains(desc, mentions) {
+		t.Errorf("description %q does not mention %q", desc, mentions)
+	}
+	// RFC 6750 §3: a refused token gets error="invalid_token" (OAuth libraries then
+	// fetch a new one); a missing token, or a refused API key, plain Bearer.
+	want := "Bearer"
+	if status == 401 && mentions == "token" {
+		want = `Bearer error="invalid_token", error_description="` + strings.ReplaceAll(desc, `"`, "'") + `"`
+	}
+	if got := r.Header.Get("WWW-Authenticate"); status == 401 && got != want {
+		t.Errorf("WWW-Authenticate %q, want %q", got, want)
+	}
+	if status != 401 && r.Header.Get("WWW-Authenticate") != "" {
+		t.Errorf("WWW-Authenticate %q on a %d", r.Header.Get("WWW-Authenticate"), status)
 	}
 }
 

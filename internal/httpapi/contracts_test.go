@@ -134,22 +134,7 @@ func TestContractOrderRefused(t *testing.T) {
 		"billingAccountId": e.Creds.BillingAccountID, "offerCode": e.Creds.OfferCode, "contractName": "X",
 		"supportLevel": e.Creds.SupportLevel, "referentName": "Doe", "referentFirstName": "Jane", "referentMail": "jane@example.com",
 	}
-	with := func(k, v string) string {
-		m := map[string]string{}
-		for kk, vv := range good {
-			m[kk] = vv
-		}
-		if v == "<absent>" {
-			delete(m, k)
-		} else {
-			m[k] = v
-		}
-		var parts []string
-		for kk, vv := range m {
-			parts = append(parts, fmt.Sprintf("%q:%q", kk, vv))
-		}
-		return "{" + strings.Join(parts, ",") + "}"
-	}
+	with := func(k, v string) string { return orderWith(good, k, v) }
 	tests := []struct {
 		name   string
 		key    string
@@ -190,6 +175,24 @@ func TestContractOrderRefused(t *testing.T) {
 			t.Fatalf("%q vs %q", d1, d2)
 		}
 	})
+}
+
+// orderWith is the order good as JSON, with member k set to v, or removed when v is "<absent>".
+func orderWith(good map[string]string, k, v string) string {
+	m := map[string]string{}
+	for kk, vv := range good {
+		m[kk] = vv
+	}
+	if v == "<absent>" {
+		delete(m, k)
+	} else {
+		m[k] = v
+	}
+	var parts []string
+	for kk, vv := range m {
+		parts = append(parts, fmt.Sprintf("%q:%q", kk, vv))
+	}
+	return "{" + strings.Join(parts, ",") + "}"
 }
 
 // TestConcurrentOrdersGetDistinctIDs orders 200 contracts at once: 200 distinct numbers, and

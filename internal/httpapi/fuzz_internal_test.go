@@ -325,38 +325,7 @@ func TestFuzzDecodeJSONSeesEveryRequestType(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, decl := range file.Decls {
-			fn, ok := decl.(*ast.FuncDecl)
-			if !ok || fn.Body == nil {
-				continue
-			}
-			vars := map[string]string{}
-			ast.Inspect(fn.Body, func(n ast.Node) bool {
-				switch n := n.(type) {
-				case *ast.ValueSpec:
-					if n.Type != nil {
-						for _, id := range n.Names {
-							vars[id.Name] = types.ExprString(n.Type)
-						}
-					}
-				case *ast.CallExpr:
-					callee, ok := n.Fun.(*ast.Ident)
-					if !ok || (callee.Name != "decodeJSON" && callee.Name != "decodeOptionalJSON") || len(n.Args) == 0 {
-						return true
-					}
-					if u, ok := n.Args[len(n.Args)-1].(*ast.UnaryExpr); ok {
-						if id, ok := u.X.(*ast.Ident); ok {
-							if typ, ok := vars[id.Name]; ok {
-								decoded[typ] = fset.Position(n.Pos()).String()
-							} else {
-								t.Errorf("%s: the type of %s is not declared with var in the handler", fset.Position(n.Pos()), id.Name)
-							}
-						}
-					}
-				}
-				return true
-			})
-		}
+		findDecoded(t, fset, file, decoded)
 	}
 	if len(decoded) < 10 {
 		t.Fatalf("found only %d decoded types: the scan is broken (%v)", len(decoded), decoded)
@@ -365,5 +334,42 @@ func TestFuzzDecodeJSONSeesEveryRequestType(t *testing.T) {
 		if !listed[typ] {
 			t.Errorf("%s decodes a body into %s, which FuzzDecodeJSON's jsonTargets does not list", where, typ)
 		}
+	}
+}
+
+// findDecoded records in decoded, by type, where the handlers of file decode a body
+// (decodeJSON, decodeOptionalJSON into a variable declared with var).
+func findDecoded(t *testing.T, fset *token.FileSet, file *ast.File, decoded map[string]string) {
+	for _, decl := range file.Decls {
+		fn, ok := decl.(*ast.FuncDecl)
+		if !ok || fn.Body == nil {
+			continue
+		}
+		vars := map[string]string{}
+		ast.Inspect(fn.Body, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.ValueSpec:
+				if n.Type != nil {
+					for _, id := range n.Names {
+						vars[id.Name] = types.ExprString(n.Type)
+					}
+				}
+			case *ast.CallExpr:
+				callee, ok := n.Fun.(*ast.Ident)
+				if !ok || (callee.Name != "decodeJSON" && callee.Name != "decodeOptionalJSON") || len(n.Args) == 0 {
+					return true
+				}
+				if u, ok := n.Args[len(n.Args)-1].(*ast.UnaryExpr); ok {
+					if id, ok := u.X.(*ast.Ident); ok {
+						if typ, ok := vars[id.Name]; ok {
+							decoded[typ] = fset.Position(n.Pos()).String()
+						} else {
+							t.Errorf("%s: the type of %s is not declared with var in the handler", fset.Position(n.Pos()), id.Name)
+						}
+					}
+				}
+			}
+			return true
+		})
 	}
 }

@@ -65,14 +65,7 @@ func TestTokensThatMustNotOpenTheAPIAreRefused(t *testing.T) {
 	claims := claimsOf(t, good)
 	realKey := apitest.Keys.TokenKeys[0]
 	ourHeader := `{"alg":"HS256","typ":"JWT","kid":"` + realKey.ID + `"}`
-	with := func(edit func(map[string]any)) map[string]any {
-		c := map[string]any{}
-		for k, v := range claims {
-			c[k] = v
-		}
-		edit(c)
-		return c
-	}
+	with := func(edit func(map[string]any)) map[string]any { return claimsWith(claims, edit) }
 	// A token of ours, re-signed with our key, must still verify: the variants below differ
 	// from it in one thing only.
 	if resigned := jwt(t, ourHeader, claims, sha256.New, realKey.Secret); resigned != good {
@@ -120,6 +113,16 @@ func TestTokensThatMustNotOpenTheAPIAreRefused(t *testing.T) {
 	}
 	// The good token still works after all of that.
 	e.Call("GET", "/contracts", good, e.Creds.APIKeys.Client, "", "").WantStatus(t, 200)
+}
+
+// claimsWith returns a copy of claims changed by edit.
+func claimsWith(claims map[string]any, edit func(map[string]any)) map[string]any {
+	c := map[string]any{}
+	for k, v := range claims {
+		c[k] = v
+	}
+	edit(c)
+	return c
 }
 
 func TestTokensMintedBeforeTheApplicationLeftAreRefused(t *testing.T) {
