@@ -78,6 +78,10 @@ func TestServeRefusesBadConfigurationBeforeTouchingAnything(t *testing.T) {
 	}
 }
 
+// TestServeRefusesAnUnmigratedSchemaUntilEccsdMigrate: serve on a fresh data directory is
+// refused, says to run eccsd migrate and creates nothing; migrate applies every migration,
+// then finds nothing to do; two starts without -dev keep the same private keys.json and make
+// no demo application; --migrate and ECCS_MIGRATE migrate at start.
 func TestServeRefusesAnUnmigratedSchemaUntilEccsdMigrate(t *testing.T) {
 	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "data")
@@ -99,6 +103,15 @@ func TestServeRefusesAnUnmigratedSchemaUntilEccsdMigrate(t *testing.T) {
 		t.Fatalf("second migrate: %v, stdout %q; want \"schema up to date\"", err, out)
 	}
 
+	checkMigratedStartsKeepTheirKeys(t, dir)
+	t.Run("--migrate and ECCS_MIGRATE migrate at start", checkMigrateAtStart)
+}
+
+// checkMigratedStartsKeepTheirKeys starts a plain serve twice on the migrated data directory:
+// it prints only the listening line, keys.json is mode 0600 and the same both times, and
+// there is no demo application.
+func checkMigratedStartsKeepTheirKeys(t *testing.T, dir string) {
+	t.Helper()
 	var keys []byte
 	for i := range 2 {
 		s := startServer(t, []string{"serve", "--data-dir", dir, "--addr", "127.0.0.1:0"}, noEnv, dir)
@@ -130,26 +143,28 @@ func TestServeRefusesAnUnmigratedSchemaUntilEccsdMigrate(t *testing.T) {
 			t.Fatalf("start %d: run returned %v on shutdown, want nil", i+1, err)
 		}
 	}
+}
 
-	t.Run("--migrate and ECCS_MIGRATE migrate at start", func(t *testing.T) {
-		for _, tc := range []struct {
-			name string
-			args []string
-			env  map[string]string
-		}{
-			{"flag", []string{"--migrate"}, nil},
-			{"environment", nil, map[string]string{"ECCS_MIGRATE": "true"}},
-		} {
-			fresh := filepath.Join(t.TempDir(), "data")
-			s := startServer(t, append([]string{"serve", "--data-dir", fresh, "--addr", "127.0.0.1:0"}, tc.args...), envOf(tc.env), fresh)
-			if !strings.Contains(s.stderr.String(), "0001_init.sql") {
-				t.Errorf("%s: the log does not say 0001_init.sql was applied:\n%s", tc.name, s.stderr)
-			}
-			if err := s.stop(); err != nil {
-				t.Errorf("%s: %v", tc.name, err)
-			}
+// checkMigrateAtStart starts serve with --migrate, then with ECCS_MIGRATE, on a fresh data
+// directory: each applies the migrations and says so in its log.
+func checkMigrateAtStart(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		env  map[string]string
+	}{
+		{"flag", []string{"--migrate"}, nil},
+		{"environment", nil, map[string]string{"ECCS_MIGRATE": "true"}},
+	} {
+		fresh := filepath.Join(t.TempDir(), "data")
+		s := startServer(t, append([]string{"serve", "--data-dir", fresh, "--addr", "127.0.0.1:0"}, tc.args...), envOf(tc.env), fresh)
+		if !strings.Contains(s.stderr.String(), "0001_init.sql") {
+			t.Errorf("%s: the log does not say 0001_init.sql was applied:\n%s", tc.name, s.stderr)
 		}
-	})
+		if err := s.stop(); err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+	}
 }
 
 func TestDevRestartOnTheSameDataDirKeepsKeysTokensAndData(t *testing.T) {

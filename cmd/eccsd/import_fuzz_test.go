@@ -38,51 +38,57 @@ func FuzzReadManifestCSV(f *testing.F) {
 				}
 			}
 		}
-
-		// Round trip: one record of fuzzed values under the real header.
-		for _, v := range []string{a, b, c} {
-			if !utf8.ValidString(v) || strings.TrimSpace(v) != v || strings.ContainsAny(v, "\r\ufeff") {
-				return
-			}
-		}
-		if c == "" {
-			c = "file.pdf" // a document needs a file
-		}
-		var buf bytes.Buffer
-		w := csv.NewWriter(&buf)
-		if semicolon {
-			w.Comma = ';'
-		}
-		var header, record []string
-		switch kind {
-		case kindContracts:
-			header, record = []string{"id", "name", "offerId"}, []string{a, b, c}
-		case kindUsers:
-			header, record = []string{"contractId", "email", "lastName"}, []string{a, b, c}
-		case kindDocuments:
-			header, record = []string{"contractId", "amount", "file"}, []string{a, b, c}
-		}
-		w.Write(header)
-		w.Write(record)
-		w.Flush()
-		rows, err = readCSV(dir, kind, name, buf.Bytes())
-		if err != nil || len(rows) != 1 {
-			t.Fatalf("%s %q: %d rows, %v", name, buf.String(), len(rows), err)
-		}
-		r := rows[0]
-		var got []string
-		switch kind {
-		case kindContracts:
-			got = []string{r.contract.ID, r.contract.Name, r.contract.OfferID}
-		case kindUsers:
-			got = []string{r.contractID, r.user.Email, r.user.LastName}
-		case kindDocuments:
-			got = []string{r.contractID, r.doc.Amount, r.fileName}
-		}
-		if r.err != nil || fmt.Sprint(got) != fmt.Sprint(record) {
-			t.Fatalf("%s %q reads %q (%v), want %q", name, buf.String(), got, r.err, record)
-		}
+		checkManifestCSVRoundTrip(t, dir, kind, a, b, c, semicolon)
 	})
+}
+
+// checkManifestCSVRoundTrip writes one record of fuzzed values (valid UTF-8, no surrounding
+// space, CR or BOM; else it checks nothing) under the real header of kind, and checks that
+// readCSV reads them back unchanged.
+func checkManifestCSVRoundTrip(t *testing.T, dir, kind, a, b, c string, semicolon bool) {
+	for _, v := range []string{a, b, c} {
+		if !utf8.ValidString(v) || strings.TrimSpace(v) != v || strings.ContainsAny(v, "\r\ufeff") {
+			return
+		}
+	}
+	if c == "" {
+		c = "file.pdf" // a document needs a file
+	}
+	name := kind + ".csv"
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	if semicolon {
+		w.Comma = ';'
+	}
+	var header, record []string
+	switch kind {
+	case kindContracts:
+		header, record = []string{"id", "name", "offerId"}, []string{a, b, c}
+	case kindUsers:
+		header, record = []string{"contractId", "email", "lastName"}, []string{a, b, c}
+	case kindDocuments:
+		header, record = []string{"contractId", "amount", "file"}, []string{a, b, c}
+	}
+	w.Write(header)
+	w.Write(record)
+	w.Flush()
+	rows, err := readCSV(dir, kind, name, buf.Bytes())
+	if err != nil || len(rows) != 1 {
+		t.Fatalf("%s %q: %d rows, %v", name, buf.String(), len(rows), err)
+	}
+	r := rows[0]
+	var got []string
+	switch kind {
+	case kindContracts:
+		got = []string{r.contract.ID, r.contract.Name, r.contract.OfferID}
+	case kindUsers:
+		got = []string{r.contractID, r.user.Email, r.user.LastName}
+	case kindDocuments:
+		got = []string{r.contractID, r.doc.Amount, r.fileName}
+	}
+	if r.err != nil || fmt.Sprint(got) != fmt.Sprint(record) {
+		t.Fatalf("%s %q reads %q (%v), want %q", name, buf.String(), got, r.err, record)
+	}
 }
 
 // FuzzReadManifestJSON feeds arbitrary bytes to the manifest.json reader. Properties: it
