@@ -5,6 +5,8 @@ package repository_test
 import (
 	"os"
 	"os/exec"
+	"path"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -49,6 +51,50 @@ func TestLicenseIsApache2(t *testing.T) {
 	for _, want := range []string{"Apache License", "Version 2.0, January 2004", "http://www.apache.org/licenses/", "TERMS AND CONDITIONS FOR USE, REPRODUCTION, AND DISTRIBUTION"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("LICENSE does not hold %q", want)
+		}
+	}
+}
+
+// The programs and the SDK are built without the test kit: internal/testkit is for tests only.
+func TestProductDoesNotImportTheTestKit(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "./cmd/eccsd", "./cmd/eccs", "./client", "./api/...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	for _, pkg := range strings.Fields(string(out)) {
+		if strings.Contains(pkg, "/internal/testkit/") {
+			t.Errorf("the product imports %s", pkg)
+		}
+	}
+}
+
+// The README's layout names every package, so that a newcomer finds each one there: by its
+// path, or by its name under its parent's path (the test kit's packages, for instance).
+func TestReadmeLayoutNamesEveryPackage(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, _ := strings.Cut(string(readme), "## Layout\n")
+	layout, _, _ := strings.Cut(rest, "\n## ")
+	out, err := exec.Command("go", "list", "-f", "{{.Dir}}", "./...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	root, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range strings.Fields(string(out)) {
+		rel, err := filepath.Rel(root, dir)
+		if err != nil || rel == "." {
+			continue // the repository's own tests
+		}
+		rel = filepath.ToSlash(rel)
+		parent, base := path.Split(rel)
+		named := regexp.MustCompile(`\b` + regexp.QuoteMeta(base) + `\b`).MatchString(layout)
+		if !strings.Contains(layout, rel+"/") && !(parent != "" && strings.Contains(layout, parent) && named) {
+			t.Errorf("the README's layout does not name package %s", rel)
 		}
 	}
 }
