@@ -160,6 +160,27 @@ func (fc *faultClient) load(workers int, kinds map[string]string, stop <-chan st
 	return wg.Wait
 }
 
+// awaitRecovery calls kind at path every 100 ms until it answers 200, and returns that call
+// and how long after since it came. Until then every answer must be the specified 503
+// (during names the phase in the failure); past faultRecoverBound the test fails, saying
+// stillFails … after after.
+func (fc *faultClient) awaitRecovery(t *testing.T, kind, path string, since time.Time, during, stillFails, after string) (faultCall, time.Duration) {
+	t.Helper()
+	for {
+		c := fc.do(kind, path)
+		if c.status == http.StatusOK {
+			return c, time.Since(since)
+		}
+		if c.unavailableAsSpecified() != "" {
+			t.Errorf("%s: %s", during, c)
+		}
+		if time.Since(since) > faultRecoverBound {
+			t.Fatalf("%s %s after %s: %s", stillFails, faultRecoverBound, after, c)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 // readiness polls /readyz every 50 ms until stop is closed and records each change of its
 // status with the time it was seen.
 type readiness struct {

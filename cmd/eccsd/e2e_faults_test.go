@@ -277,20 +277,8 @@ func TestFaultPostgreSQLThatStopsAnsweringFailsCallsWithinABound(t *testing.T) {
 	proxy.frozen.Store(false)
 	thawed := time.Now()
 	t.Logf("thawed %s after the freeze", thawed.Sub(frozenAt).Round(time.Millisecond))
-	for {
-		c := fc.do("contracts", api.BasePath+"/contracts")
-		if c.status == http.StatusOK {
-			t.Logf("GET /contracts answered from the database again %s after the thaw", time.Since(thawed).Round(time.Millisecond))
-			break
-		}
-		if c.unavailableAsSpecified() != "" {
-			t.Errorf("after the thaw: %s", c)
-		}
-		if time.Since(thawed) > faultRecoverBound {
-			t.Fatalf("GET /contracts still fails %s after the thaw: %s", faultRecoverBound, c)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	_, took := fc.awaitRecovery(t, "contracts", api.BasePath+"/contracts", thawed, "after the thaw", "GET /contracts still fails", "the thaw")
+	t.Logf("GET /contracts answered from the database again %s after the thaw", took.Round(time.Millisecond))
 }
 
 // frozenPGBound is the longest a connection of the server waits for a frozen PostgreSQL:
@@ -394,24 +382,12 @@ func TestFaultObjectStoreDownFailsDownloadsWith503AndKeepsListsServed(t *testing
 
 	m.Start(t)
 	up := time.Now()
-	for {
-		c := fc.do("download", download)
-		if c.status == http.StatusOK {
-			got := sha256.Sum256([]byte(c.body))
-			if hex.EncodeToString(got[:]) != wantSum {
-				t.Errorf("after the object store came back, the download gave other bytes (%d bytes, want %d)", len(c.body), len(want.body))
-			}
-			t.Logf("downloads work again %s after MinIO was back", time.Since(up).Round(time.Millisecond))
-			break
-		}
-		if c.unavailableAsSpecified() != "" {
-			t.Errorf("while the object store comes back: %s", c)
-		}
-		if time.Since(up) > faultRecoverBound {
-			t.Fatalf("downloads still fail %s after MinIO was back: %s", faultRecoverBound, c)
-		}
-		time.Sleep(100 * time.Millisecond)
+	c, took := fc.awaitRecovery(t, "download", download, up, "while the object store comes back", "downloads still fail", "MinIO was back")
+	got := sha256.Sum256([]byte(c.body))
+	if hex.EncodeToString(got[:]) != wantSum {
+		t.Errorf("after the object store came back, the download gave other bytes (%d bytes, want %d)", len(c.body), len(want.body))
 	}
+	t.Logf("downloads work again %s after MinIO was back", took.Round(time.Millisecond))
 }
 
 // startOnObjectStore serves the data directory dir with its documents in the bucket at
