@@ -619,7 +619,7 @@ func TestAdminApplications(t *testing.T) {
 		t.Errorf("applications: %d, want the 5 demo ones and the new one", list.Total)
 	}
 
-	app, tok := adminApplicationStates(t, a, app, created, key)
+	app = adminApplicationStates(t, a, app, created, key)
 
 	tok, rot2 := adminRotateSecret(t, a, app, created, key)
 
@@ -643,8 +643,8 @@ func TestAdminApplications(t *testing.T) {
 }
 
 // adminApplicationStates checks that the calls of application app (its first secret in created)
-// follow its terms, subscription and status, and returns it with its access token.
-func adminApplicationStates(t *testing.T, a *apitest.AdminEnv, app admin.Application, created admin.IssuedApplication, key string) (admin.Application, string) {
+// follow its terms, subscription and status, and returns it.
+func adminApplicationStates(t *testing.T, a *apitest.AdminEnv, app admin.Application, created admin.IssuedApplication, key string) admin.Application {
 	// Without accepted terms its calls are refused; with them, accepted.
 	tok := a.Env.Token(app.ClientID, created.ClientSecret)
 	a.Env.Call("GET", "/contracts", tok, key, "", "").WantError(t, 403, api.CodeAccessDenied)
@@ -679,7 +679,7 @@ func adminApplicationStates(t *testing.T, a *apitest.AdminEnv, app admin.Applica
 	a.Call("PUT", "/applications/"+app.ID+"/status", admin.StatusChange{Status: admin.StatusActive}).WantStatus(t, 200)
 	a.Call("PUT", "/applications/"+app.ID+"/status", admin.StatusChange{Status: admin.StatusDeleted}).WantError(t, 400, api.CodeInvalidBodyField)
 	a.Call("PUT", "/applications/"+app.ID+"/status", admin.StatusChange{Status: "paused"}).WantError(t, 400, api.CodeInvalidBodyField)
-	return app, tok
+	return app
 }
 
 // adminRotateSecret rotates the secret of app with and without overlap, and returns an access
