@@ -4,7 +4,7 @@ package main
 // short by the --read-header-timeout, --read-timeout and --idle-timeout flags. Every request
 // is written byte for byte on its own TCP connection. No test asserts a timing: only that the
 // server cut a client, or answered, before a deadline far longer than its limits. (The
-// hostile-input table of every endpoint is internal/httpapi/hostile_test.go.)
+// hostile-input table of every endpoint is internal/httpapi/hostile/.)
 
 import (
 	"bufio"
