@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -27,24 +26,12 @@ import (
 // t0 is when every test world starts.
 var t0 = time.Date(2025, 3, 14, 9, 30, 0, 0, time.UTC)
 
-// lockedReader makes a deterministic random source safe for the Service's concurrent use.
-type lockedReader struct {
-	mu sync.Mutex
-	r  io.Reader
-}
-
-func (l *lockedReader) Read(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.r.Read(p)
-}
-
 func deterministicRandom(seed byte) io.Reader {
 	var s [32]byte
 	for i := range s {
 		s[i] = seed + byte(i)
 	}
-	return &lockedReader{r: rand.NewChaCha8(s)}
+	return testenv.LockedReader(rand.NewChaCha8(s))
 }
 
 // zeroReader yields zero bytes: every id a Service draws from it is the same.

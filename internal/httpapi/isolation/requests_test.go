@@ -76,18 +76,6 @@ type suite struct {
 	answers map[string]int // "GET /documents 403" → how many cases the model predicted so
 }
 
-// lockedReader makes a seeded randomness source safe for the Service's concurrent use.
-type lockedReader struct {
-	mu sync.Mutex
-	r  io.Reader
-}
-
-func (l *lockedReader) Read(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.r.Read(p)
-}
-
 // newSuite starts a server on a fresh, empty store of the test backend (apitest.EmptyStore:
 // the seeded test world is not used, this test makes its own). The Service takes
 // any file (testenv.AnyFormats): this test is about who sees which bytes, not their format.
@@ -99,7 +87,7 @@ func newSuite(t *testing.T, seed uint64) *suite {
 	binary.LittleEndian.PutUint64(chacha[:], seed)
 	svc, err := eccs.NewService(db, blobs, eccs.Config{
 		Keys: apitest.Keys, Now: clock.Now, Formats: testenv.AnyFormats{},
-		Random: &lockedReader{r: rand.NewChaCha8(chacha)},
+		Random: testenv.LockedReader(rand.NewChaCha8(chacha)),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -2,6 +2,7 @@ package testenv
 
 import (
 	"bytes"
+	"io"
 	"sync"
 	"time"
 )
@@ -48,4 +49,19 @@ func (b *Buffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.b.String()
+}
+
+// LockedReader makes a seeded randomness source (which is not safe for concurrent use) safe
+// for a Service's concurrent use, so that a test's ids and secrets are reproducible.
+func LockedReader(r io.Reader) io.Reader { return &lockedReader{r: r} }
+
+type lockedReader struct {
+	mu sync.Mutex
+	r  io.Reader
+}
+
+func (l *lockedReader) Read(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.r.Read(p)
 }
