@@ -78,6 +78,14 @@ func (c *cli) login(key string, args ...string) result {
 	return c.run(c.srv.Creds.ClientSecret+"\n"+key+"\n", args...)
 }
 
+// mustLogin logs in as login does, and fails the test unless the login succeeds.
+func (c *cli) mustLogin(key string, args ...string) {
+	c.t.Helper()
+	if r := c.login(key, args...); r.code != 0 {
+		c.t.Fatal(r.stderr)
+	}
+}
+
 func decodeJSON[T any](t *testing.T, s string) T {
 	t.Helper()
 	var v T
@@ -203,9 +211,7 @@ func TestAConfigFileOthersMayReadIsRefused(t *testing.T) {
 	t.Parallel()
 	s := world.NewServer(t)
 	c := newCLI(t, s)
-	if r := c.login(s.Creds.APIKeys.Client); r.code != 0 {
-		t.Fatal(r.stderr)
-	}
+	c.mustLogin(s.Creds.APIKeys.Client)
 	if err := os.Chmod(c.configFile(), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -227,12 +233,8 @@ func TestEveryCommandInEveryFormatWithOneToken(t *testing.T) {
 	t.Parallel()
 	s := world.NewServer(t)
 	c := newCLI(t, s)
-	if r := c.login(s.Creds.APIKeys.Client, "--contract", devseed.SampleContractID); r.code != 0 {
-		t.Fatal(r.stderr)
-	}
-	if r := c.login(s.Creds.APIKeys.Administrator, "--profile", "admin"); r.code != 0 {
-		t.Fatal(r.stderr)
-	}
+	c.mustLogin(s.Creds.APIKeys.Client, "--contract", devseed.SampleContractID)
+	c.mustLogin(s.Creds.APIKeys.Administrator, "--profile", "admin")
 	start := time.Now()
 	x := &commandTour{t: t, s: s, c: c}
 	x.contractsList()
@@ -451,9 +453,7 @@ func TestTheTokenIsReusedAcrossCommandsAndRefreshedOn42(t *testing.T) {
 	t.Parallel()
 	s := world.NewServer(t)
 	c := newCLI(t, s)
-	if r := c.login(s.Creds.APIKeys.Client); r.code != 0 {
-		t.Fatal(r.stderr)
-	}
+	c.mustLogin(s.Creds.APIKeys.Client)
 	const n = 10
 	for range n {
 		c.ok("contract", "show", devseed.SampleContractID)
@@ -488,9 +488,7 @@ func TestRateLimitedCallsBackOffThenExit3(t *testing.T) {
 	t.Parallel()
 	s := world.NewServer(t)
 	c := newCLI(t, s)
-	if r := c.login(s.Creds.APIKeys.Client); r.code != 0 {
-		t.Fatal(r.stderr)
-	}
+	c.mustLogin(s.Creds.APIKeys.Client)
 	// Two refusals with Retry-After: 1, then success.
 	s.RefuseCalls.Store(2)
 	r := c.run("", "contracts", "list", "--output", "json")
@@ -519,9 +517,7 @@ func TestDownloadResumesAfterTheConnectionIsCut(t *testing.T) {
 	s := world.NewServer(t)
 	c := newCLI(t, s)
 	c.http = &http.Client{} // the validating transport reads bodies whole: no cut would be seen
-	if r := c.login(s.Creds.APIKeys.Client); r.code != 0 {
-		t.Fatal(r.stderr)
-	}
+	c.mustLogin(s.Creds.APIKeys.Client)
 	dir := t.TempDir()
 	s.Cuts.Store(2)
 	res := decodeJSON[downloadResult](t, c.ok("documents", "download", "-c", devseed.SampleContractID, s.Creds.SampleDocumentID, "-o", dir, "--output", "json"))
@@ -554,9 +550,7 @@ func TestProgressBarOnATerminalOnly(t *testing.T) {
 	t.Parallel()
 	s := world.NewServer(t)
 	c := newCLI(t, s)
-	if r := c.login(s.Creds.APIKeys.Client); r.code != 0 {
-		t.Fatal(r.stderr)
-	}
+	c.mustLogin(s.Creds.APIKeys.Client)
 	args := []string{"documents", "download", "-c", devseed.SampleContractID, "--latest", "--type", "bills", "-o", t.TempDir()}
 	c.terminal = true
 	r := c.run("", args...)
@@ -666,9 +660,7 @@ func TestShellCompletion(t *testing.T) {
 			t.Errorf("completion %s: %d bytes", shell, len(out))
 		}
 	}
-	if r := c.login(s.Creds.APIKeys.Client, "--contract", devseed.SampleContractID); r.code != 0 {
-		t.Fatal(r.stderr)
-	}
+	c.mustLogin(s.Creds.APIKeys.Client, "--contract", devseed.SampleContractID)
 	complete := func(args ...string) []string {
 		out := c.ok(append([]string{cobra.ShellCompRequestCmd}, args...)...)
 		var vals []string
@@ -702,9 +694,7 @@ func TestConformanceAgainstEccs(t *testing.T) {
 	s := world.NewServer(t)
 	c := newCLI(t, s)
 	c.http = nil // the suite sends wrong requests on purpose and reads every answer itself
-	if r := c.login(s.Creds.APIKeys.Client); r.code != 0 {
-		t.Fatal(r.stderr)
-	}
+	c.mustLogin(s.Creds.APIKeys.Client)
 	r := c.run("", "conformance", "--contract", devseed.SampleContractID)
 	if r.code != 0 || !strings.Contains(r.stdout, "PASS") || !strings.Contains(r.stdout, " 0 failed") {
 		t.Fatalf("conformance against eccs: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)

@@ -83,12 +83,8 @@ func TestTheContractHintFollowsOnlyRefusalsAboutTheContract(t *testing.T) {
 	t.Parallel()
 	s := world.NewServer(t)
 	c := newCLI(t, s)
-	if r := c.login(s.Creds.APIKeys.Client, "--contract", devseed.SampleContractID); r.code != 0 {
-		t.Fatal(r.stderr)
-	}
-	if r := c.login(s.Creds.APIKeys.Administrator, "--profile", "admin"); r.code != 0 {
-		t.Fatal(r.stderr)
-	}
+	c.mustLogin(s.Creds.APIKeys.Client, "--contract", devseed.SampleContractID)
+	c.mustLogin(s.Creds.APIKeys.Administrator, "--profile", "admin")
 	const hint = "may not see it or lacks the role"
 	order := func(billingAccount string) []string {
 		// The names of old scripts: they stay as hidden aliases.
@@ -154,9 +150,7 @@ func TestShowAndMeSpeakInLabels(t *testing.T) {
 	t.Parallel()
 	s := world.NewServer(t)
 	c := newCLI(t, s)
-	if r := c.login(s.Creds.APIKeys.Client, "--contract", devseed.SampleContractID); r.code != 0 {
-		t.Fatal(r.stderr)
-	}
+	c.mustLogin(s.Creds.APIKeys.Client, "--contract", devseed.SampleContractID)
 	for _, tc := range []struct {
 		args   []string
 		labels []string
@@ -197,9 +191,7 @@ func TestTheFlagsOfEccsdAdminWorkHereToo(t *testing.T) {
 	t.Parallel()
 	s := world.NewServer(t)
 	c := newCLI(t, s)
-	if r := c.login(s.Creds.APIKeys.Administrator); r.code != 0 {
-		t.Fatal(r.stderr)
-	}
+	c.mustLogin(s.Creds.APIKeys.Administrator)
 	// contracts create with the names eccsd admin uses.
 	created := decodeJSON[api.ContractCreated](t, c.ok("contracts", "create", "--billing-account", s.Creds.BillingAccountID, "--offer", s.Creds.OfferCode,
 		"--name", "aligned", "--support-level", s.Creds.SupportLevel, "--referent-civility", "Mme", "--referent-last-name", "Doe",

@@ -15,9 +15,7 @@ func TestDownloadToStandardOutput(t *testing.T) {
 	s := world.NewServer(t)
 	c := newCLI(t, s)
 	c.http = &http.Client{} // the corrupted answer below would fail the description's check first
-	if r := c.login(s.Creds.APIKeys.Client, "--contract", devseed.SampleContractID); r.code != 0 {
-		t.Fatal(r.stderr)
-	}
+	c.mustLogin(s.Creds.APIKeys.Client, "--contract", devseed.SampleContractID)
 	work := t.TempDir()
 	t.Chdir(work)
 	want := s.FileBytes(t, devseed.SampleContractID, s.Creds.SampleDocumentID)

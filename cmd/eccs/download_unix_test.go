@@ -19,9 +19,7 @@ func TestDownloadedFilesHaveTheUsualModeOrPrivate(t *testing.T) {
 	t.Cleanup(func() { syscall.Umask(old) })
 	s := world.NewServer(t)
 	c := newCLI(t, s)
-	if r := c.login(s.Creds.APIKeys.Client, "--contract", devseed.SampleContractID); r.code != 0 {
-		t.Fatal(r.stderr)
-	}
+	c.mustLogin(s.Creds.APIKeys.Client, "--contract", devseed.SampleContractID)
 	for _, tc := range []struct {
 		args []string
 		mode os.FileMode

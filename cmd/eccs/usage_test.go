@@ -17,9 +17,7 @@ func TestDownloadSaysWhatDashOIsWhenItIsNoDirectory(t *testing.T) {
 	t.Parallel()
 	s := world.NewServer(t)
 	c := newCLI(t, s)
-	if r := c.login(s.Creds.APIKeys.Client, "--contract", devseed.SampleContractID); r.code != 0 {
-		t.Fatal(r.stderr)
-	}
+	c.mustLogin(s.Creds.APIKeys.Client, "--contract", devseed.SampleContractID)
 	tmp := t.TempDir()
 	file := filepath.Join(tmp, "bills.txt")
 	if err := os.WriteFile(file, []byte("x"), 0o600); err != nil {
@@ -51,9 +49,7 @@ func TestContractsCreateNamesTheMissingRequiredFlags(t *testing.T) {
 	t.Parallel()
 	s := world.NewServer(t)
 	c := newCLI(t, s)
-	if r := c.login(s.Creds.APIKeys.Administrator); r.code != 0 {
-		t.Fatal(r.stderr)
-	}
+	c.mustLogin(s.Creds.APIKeys.Administrator)
 	partial := filepath.Join(t.TempDir(), "order.json")
 	if err := os.WriteFile(partial, []byte(`{"billingAccountId":"`+s.Creds.BillingAccountID+`","offerCode":"FE","referentMail":"jane.doe@example.com"}`), 0o600); err != nil {
 		t.Fatal(err)
@@ -95,9 +91,7 @@ func TestDocumentsListSaysWhenTheTableIsNotTheWholeList(t *testing.T) {
 	t.Parallel()
 	s := world.NewServer(t)
 	c := newCLI(t, s)
-	if r := c.login(s.Creds.APIKeys.Client, "--contract", devseed.SampleContractID); r.code != 0 {
-		t.Fatal(r.stderr)
-	}
+	c.mustLogin(s.Creds.APIKeys.Client, "--contract", devseed.SampleContractID)
 	bills := len(decodeJSON[[]api.Document](t, c.ok("documents", "list", "--type", "bills", "--limit", "0", "--output", "json")))
 	if bills <= 10 {
 		t.Fatalf("the sample contract has %d bills: the test needs more than a page of 10", bills)
