@@ -9,50 +9,23 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/spf13/cobra"
-
 	"github.com/eccs/eccs/api"
 	"github.com/eccs/eccs/client"
+	"github.com/eccs/eccs/cmd/internal/command"
 	"github.com/eccs/eccs/internal/devseed"
 )
-
-// groups returns the commands of the tree that hold subcommands (the root included), without
-// the help command.
-func groups(root *cobra.Command) []*cobra.Command {
-	var out []*cobra.Command
-	var walk func(c *cobra.Command)
-	walk = func(c *cobra.Command) {
-		if !c.HasAvailableSubCommands() {
-			return
-		}
-		out = append(out, c)
-		for _, sub := range c.Commands() {
-			if sub.IsAvailableCommand() && sub.Name() != "help" {
-				walk(sub)
-			}
-		}
-	}
-	walk(root)
-	return out
-}
 
 func TestAnUnknownSubcommandOfEveryGroupIsAUsageErrorWithSuggestions(t *testing.T) {
 	t.Parallel()
 	c := newCLI(t, nil)
 	root := (&app{getenv: func(string) string { return "" }}).rootCommand()
-	gs := groups(root)
+	gs := command.Groups(root)
 	if len(gs) < 4 {
 		t.Fatalf("only %d groups", len(gs))
 	}
 	for _, g := range gs {
 		path := strings.Fields(g.CommandPath())[1:]
-		var first string
-		for _, sub := range g.Commands() {
-			if sub.IsAvailableCommand() && sub.Name() != "help" {
-				first = sub.Name()
-				break
-			}
-		}
+		first := command.Subcommands(g)[0].Name()
 		// "lis" and "lst" for "list": a prefix, and a letter missing.
 		prefix, missing := first[:len(first)-1], first[:1]+first[2:]
 		for _, tc := range []struct {

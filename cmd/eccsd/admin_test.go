@@ -19,6 +19,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/eccs/eccs/api/admin"
+	"github.com/eccs/eccs/cmd/internal/command"
 	"github.com/eccs/eccs/internal/devseed"
 	"github.com/eccs/eccs/internal/docformat"
 )
@@ -283,32 +284,13 @@ func checkContractAuditTrail(t *testing.T, w *adminWorld, id string) {
 
 func TestAdminUnknownSubcommandOfEveryGroupIsAUsageErrorWithSuggestions(t *testing.T) {
 	t.Parallel()
-	var groups []*cobra.Command
-	var walk func(c *cobra.Command)
-	walk = func(c *cobra.Command) {
-		if !c.HasAvailableSubCommands() {
-			return
-		}
-		groups = append(groups, c)
-		for _, sub := range c.Commands() {
-			if sub.IsAvailableCommand() && sub.Name() != "help" {
-				walk(sub)
-			}
-		}
-	}
-	walk(newAdminCmd(env{getenv: noEnv}))
+	groups := command.Groups(newAdminCmd(env{getenv: noEnv}))
 	if len(groups) < 11 {
 		t.Fatalf("only %d groups", len(groups))
 	}
 	for _, g := range groups {
 		path := strings.Fields(g.CommandPath()) // "admin customers"
-		var first string
-		for _, sub := range g.Commands() {
-			if sub.IsAvailableCommand() && sub.Name() != "help" {
-				first = sub.Name()
-				break
-			}
-		}
+		first := command.Subcommands(g)[0].Name()
 		// "creat" and "ceate" for "create": a prefix, and a letter missing.
 		prefix, missing := first[:len(first)-1], first[:1]+first[2:]
 		for _, tc := range []struct{ word, suggest string }{{prefix, `"` + first + `"`}, {missing, `"` + first + `"`}, {"frobnicate", ""}} {

@@ -23,10 +23,32 @@ func Unknown(cmd *cobra.Command, name string) error {
 		msg += " (did you mean " + strings.Join(near, " or ") + "?)"
 	}
 	var names []string
-	for _, c := range cmd.Commands() {
-		if c.IsAvailableCommand() && c.Name() != "help" {
-			names = append(names, c.Name())
-		}
+	for _, c := range Subcommands(cmd) {
+		names = append(names, c.Name())
 	}
 	return fmt.Errorf("%s; use one of: %s", msg, strings.Join(names, ", "))
+}
+
+// Subcommands returns the subcommands of cmd a user may run: neither hidden nor help.
+func Subcommands(cmd *cobra.Command) []*cobra.Command {
+	var out []*cobra.Command
+	for _, c := range cmd.Commands() {
+		if c.IsAvailableCommand() && c.Name() != "help" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Groups returns root and every command under it that holds subcommands: the commands that
+// answer Unknown when given a subcommand they do not have.
+func Groups(root *cobra.Command) []*cobra.Command {
+	if len(Subcommands(root)) == 0 {
+		return nil
+	}
+	out := []*cobra.Command{root}
+	for _, sub := range Subcommands(root) {
+		out = append(out, Groups(sub)...)
+	}
+	return out
 }

@@ -1,6 +1,7 @@
 package command_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/spf13/cobra"
@@ -20,5 +21,21 @@ func TestUnknownNamesTheClosestAndEveryCommand(t *testing.T) {
 		if got := command.Unknown(group, name).Error(); got != want {
 			t.Errorf("Unknown(%q) = %q, want %q", name, got, want)
 		}
+	}
+}
+
+func TestGroupsAreTheCommandsThatHoldSubcommands(t *testing.T) {
+	root := &cobra.Command{Use: "eccs"}
+	contracts := &cobra.Command{Use: "contracts"}
+	contracts.AddCommand(&cobra.Command{Use: "list", Run: func(*cobra.Command, []string) {}})
+	secret := &cobra.Command{Use: "secret", Hidden: true}
+	secret.AddCommand(&cobra.Command{Use: "inside", Run: func(*cobra.Command, []string) {}})
+	root.AddCommand(contracts, secret, &cobra.Command{Use: "me", Run: func(*cobra.Command, []string) {}})
+	var names []string
+	for _, g := range command.Groups(root) {
+		names = append(names, g.Name())
+	}
+	if got := strings.Join(names, " "); got != "eccs contracts" {
+		t.Errorf("Groups = %s, want eccs contracts", got)
 	}
 }
