@@ -34,102 +34,119 @@ func testOperatorTokens(t *testing.T, open func(t *testing.T) eccs.Store) {
 			return o
 		}},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			s := open(t)
-			o := tc.token()
-			must(t, s.CreateOperatorToken(t.Context(), o))
-			got, err := s.OperatorToken(t.Context(), o.ID)
-			must(t, err)
-			equal(t, "OperatorToken", got, o)
-			got, err = s.OperatorTokenByHash(t.Context(), o.Hash)
-			must(t, err)
-			equal(t, "OperatorTokenByHash", got, o)
-		})
+		t.Run(tc.name, func(t *testing.T) { operatorTokenReadsBack(t, open(t), tc.token()) })
 	}
-	t.Run("tokens are listed by creation time then id", func(t *testing.T) {
-		s := open(t)
-		tokens := []eccs.OperatorToken{
-			operatorToken("op-b", "h-b", 5), operatorToken("op-c", "h-c", 1), operatorToken("op-a", "h-a", 5),
-		}
-		tokens[0].RevokedAt = at(6) // revoked tokens are listed too
-		for _, o := range tokens {
-			must(t, s.CreateOperatorToken(t.Context(), o))
-		}
-		list, err := s.OperatorTokens(t.Context())
-		must(t, err)
-		equal(t, "OperatorTokens", list, []eccs.OperatorToken{tokens[1], tokens[2], tokens[0]})
+	runStoreCases(t, open, []storeCase{
+		{"tokens are listed by creation time then id", operatorTokensListed},
+		{"no tokens is an empty list", func(t *testing.T, s eccs.Store) {
+			list, err := s.OperatorTokens(t.Context())
+			checkPage(t, list, 0, err, operatorTokenID, []string{}, 0)
+		}},
+		{"updated token reads back with its name, expiry and revocation changed", operatorTokenUpdated},
+		{"touched token records its last use and keeps everything else", operatorTokenTouched},
 	})
-	t.Run("no tokens is an empty list", func(t *testing.T) {
-		list, err := open(t).OperatorTokens(t.Context())
-		checkPage(t, list, 0, err, operatorTokenID, []string{}, 0)
-	})
-	t.Run("updated token reads back with its name, expiry and revocation changed", func(t *testing.T) {
-		s := open(t)
-		o := operatorToken("op-1", "ophash-1", 1)
-		o.ExpiresAt = at(100)
-		must(t, s.CreateOperatorToken(t.Context(), o))
-		must(t, s.CreateOperatorToken(t.Context(), operatorToken("op-2", "ophash-2", 2)))
-		o.Name, o.ExpiresAt, o.RevokedAt = "Renamed", time.Time{}, at(20)
-		changed := o
-		// Not replaced: the hash, prefix, creation time and last use (TouchOperatorToken's).
-		changed.Hash, changed.Prefix, changed.CreatedAt, changed.LastUsedAt = "ophash-9", "other", at(99), at(19)
-		must(t, s.UpdateOperatorToken(t.Context(), changed))
-		got, err := s.OperatorTokenByHash(t.Context(), "ophash-1")
-		must(t, err)
-		equal(t, "OperatorToken", got, o)
-		other, err := s.OperatorToken(t.Context(), "op-2")
-		must(t, err)
-		equal(t, "untouched OperatorToken", other, operatorToken("op-2", "ophash-2", 2))
-	})
-	t.Run("touched token records its last use and keeps everything else", func(t *testing.T) {
-		s := open(t)
-		o := operatorToken("op-1", "ophash-1", 1)
-		o.Name, o.ExpiresAt, o.RevokedAt = "Revoked meanwhile", at(100), at(50)
-		must(t, s.CreateOperatorToken(t.Context(), o))
-		must(t, s.TouchOperatorToken(t.Context(), o.ID, at(49)))
-		o.LastUsedAt = at(49)
-		got, err := s.OperatorToken(t.Context(), o.ID)
-		must(t, err)
-		equal(t, "OperatorToken", got, o)
-	})
-	withToken := func(ctx context.Context, t *testing.T, s eccs.Store) {
-		must(t, s.CreateOperatorToken(ctx, operatorToken("op-1", "ophash-1", 1)))
+	runErrorCases(t, open, operatorTokenErrors())
+}
+
+// operatorTokenReadsBack stores o and checks that both lookups return it unchanged.
+func operatorTokenReadsBack(t *testing.T, s eccs.Store, o eccs.OperatorToken) {
+	must(t, s.CreateOperatorToken(t.Context(), o))
+	got, err := s.OperatorToken(t.Context(), o.ID)
+	must(t, err)
+	equal(t, "OperatorToken", got, o)
+	got, err = s.OperatorTokenByHash(t.Context(), o.Hash)
+	must(t, err)
+	equal(t, "OperatorTokenByHash", got, o)
+}
+
+func operatorTokensListed(t *testing.T, s eccs.Store) {
+	tokens := []eccs.OperatorToken{
+		operatorToken("op-b", "h-b", 5), operatorToken("op-c", "h-c", 1), operatorToken("op-a", "h-a", 5),
 	}
-	runErrorCases(t, open, []errorCase{
+	tokens[0].RevokedAt = at(6) // revoked tokens are listed too
+	for _, o := range tokens {
+		must(t, s.CreateOperatorToken(t.Context(), o))
+	}
+	list, err := s.OperatorTokens(t.Context())
+	must(t, err)
+	equal(t, "OperatorTokens", list, []eccs.OperatorToken{tokens[1], tokens[2], tokens[0]})
+}
+
+// operatorTokenUpdated checks that UpdateOperatorToken replaces the name, expiry and
+// revocation of that one token and nothing else.
+func operatorTokenUpdated(t *testing.T, s eccs.Store) {
+	o := operatorToken("op-1", "ophash-1", 1)
+	o.ExpiresAt = at(100)
+	must(t, s.CreateOperatorToken(t.Context(), o))
+	must(t, s.CreateOperatorToken(t.Context(), operatorToken("op-2", "ophash-2", 2)))
+	o.Name, o.ExpiresAt, o.RevokedAt = "Renamed", time.Time{}, at(20)
+	changed := o
+	// Not replaced: the hash, prefix, creation time and last use (TouchOperatorToken's).
+	changed.Hash, changed.Prefix, changed.CreatedAt, changed.LastUsedAt = "ophash-9", "other", at(99), at(19)
+	must(t, s.UpdateOperatorToken(t.Context(), changed))
+	got, err := s.OperatorTokenByHash(t.Context(), "ophash-1")
+	must(t, err)
+	equal(t, "OperatorToken", got, o)
+	other, err := s.OperatorToken(t.Context(), "op-2")
+	must(t, err)
+	equal(t, "untouched OperatorToken", other, operatorToken("op-2", "ophash-2", 2))
+}
+
+// operatorTokenTouched checks that TouchOperatorToken sets the last use only: a revocation
+// made meanwhile stays.
+func operatorTokenTouched(t *testing.T, s eccs.Store) {
+	o := operatorToken("op-1", "ophash-1", 1)
+	o.Name, o.ExpiresAt, o.RevokedAt = "Revoked meanwhile", at(100), at(50)
+	must(t, s.CreateOperatorToken(t.Context(), o))
+	must(t, s.TouchOperatorToken(t.Context(), o.ID, at(49)))
+	o.LastUsedAt = at(49)
+	got, err := s.OperatorToken(t.Context(), o.ID)
+	must(t, err)
+	equal(t, "OperatorToken", got, o)
+}
+
+// withOperatorToken stores the token op-1, with the hash ophash-1, that the error cases look
+// beside.
+func withOperatorToken(ctx context.Context, t *testing.T, s eccs.Store) {
+	must(t, s.CreateOperatorToken(ctx, operatorToken("op-1", "ophash-1", 1)))
+}
+
+func operatorTokenErrors() []errorCase {
+	return []errorCase{
 		{"unknown token id is NotFound", func(ctx context.Context, t *testing.T, s eccs.Store, w world) error {
-			withToken(ctx, t, s)
+			withOperatorToken(ctx, t, s)
 			_, err := s.OperatorToken(ctx, "op-2")
 			return err
 		}, eccs.NotFound},
 		{"unknown token hash is NotFound", func(ctx context.Context, t *testing.T, s eccs.Store, w world) error {
-			withToken(ctx, t, s)
+			withOperatorToken(ctx, t, s)
 			_, err := s.OperatorTokenByHash(ctx, "ophash-2")
 			return err
 		}, eccs.NotFound},
 		{"an API key's hash is no operator token's", func(ctx context.Context, t *testing.T, s eccs.Store, w world) error {
-			withToken(ctx, t, s)
+			withOperatorToken(ctx, t, s)
 			must(t, s.CreateAccount(ctx, w.clientAccount("acct-1", w.bob)))
 			must(t, s.CreateAPIKey(ctx, apiKey("key-1", "acct-1", "shared-hash")))
 			_, err := s.OperatorTokenByHash(ctx, "shared-hash")
 			return err
 		}, eccs.NotFound},
 		{"taken token hash is Conflict", func(ctx context.Context, t *testing.T, s eccs.Store, w world) error {
-			withToken(ctx, t, s)
+			withOperatorToken(ctx, t, s)
 			return s.CreateOperatorToken(ctx, operatorToken("op-2", "ophash-1", 2))
 		}, eccs.Conflict},
 		{"taken token id is Conflict", func(ctx context.Context, t *testing.T, s eccs.Store, w world) error {
-			withToken(ctx, t, s)
+			withOperatorToken(ctx, t, s)
 			return s.CreateOperatorToken(ctx, operatorToken("op-1", "ophash-2", 2))
 		}, eccs.Conflict},
 		{"touching an unknown token is NotFound", func(ctx context.Context, t *testing.T, s eccs.Store, w world) error {
-			withToken(ctx, t, s)
+			withOperatorToken(ctx, t, s)
 			return s.TouchOperatorToken(ctx, "op-2", at(3))
 		}, eccs.NotFound},
 		{"updating an unknown token is NotFound", func(ctx context.Context, t *testing.T, s eccs.Store, w world) error {
-			withToken(ctx, t, s)
+			withOperatorToken(ctx, t, s)
 			return s.UpdateOperatorToken(ctx, operatorToken("op-2", "ophash-2", 2))
 		}, eccs.NotFound},
-	})
+	}
 }
 
 // claim returns a claim whose sealed secret holds every byte value, so that an encoding that
@@ -156,168 +173,190 @@ func testClaims(t *testing.T, open func(t *testing.T) eccs.Store) {
 		}},
 		{"expired claim is taken too (the caller checks the expiry)", func() eccs.Claim { return claim("cl-1", "clhash-1", at(-60)) }},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			s := open(t)
-			c := tc.claim()
-			must(t, s.CreateClaim(t.Context(), c))
-			got, err := s.TakeClaim(t.Context(), c.Hash)
+		t.Run(tc.name, func(t *testing.T) { claimTakenOnce(t, open(t), tc.claim()) })
+	}
+	runStoreCases(t, open, []storeCase{
+		{"a claim is read without being taken, expired or not", claimRead},
+		{"taking one claim leaves the others", claimTakenAmongOthers},
+		{"claim taken in a rolled-back transaction is there again", claimTakenInRollback},
+		{"of 20 concurrent takers exactly one gets the claim", claimTakenConcurrently},
+		{"expired claims are deleted strictly before the given time, and counted", claimsDeletedBefore},
+		{"deleting expired claims keeps the others takable", claimsDeletedAmongOthers},
+	})
+	runErrorCases(t, open, claimErrors())
+}
+
+// claimTakenOnce stores c and checks that the first take returns it whole and the second
+// finds nothing: a claim is used once.
+func claimTakenOnce(t *testing.T, s eccs.Store, c eccs.Claim) {
+	must(t, s.CreateClaim(t.Context(), c))
+	got, err := s.TakeClaim(t.Context(), c.Hash)
+	must(t, err)
+	equal(t, "Claim", got, c)
+	_, err = s.TakeClaim(t.Context(), c.Hash)
+	checkCode(t, err, eccs.NotFound)
+}
+
+// claimRead checks that Claim reads without taking, in and out of a transaction, and stops
+// finding a claim once it is taken or deleted.
+func claimRead(t *testing.T, s eccs.Store) {
+	live, expired := claim("cl-1", "clhash-1", at(60)), claim("cl-2", "clhash-2", at(-60))
+	expired.Kind, expired.ObjectID, expired.Sealed = eccs.ClaimClientSecret, "app-2", nil
+	for _, c := range []eccs.Claim{live, expired} {
+		must(t, s.CreateClaim(t.Context(), c))
+	}
+	for range 2 { // reading twice: the first read did not take it
+		for _, c := range []eccs.Claim{live, expired} {
+			got, err := s.Claim(t.Context(), c.Hash)
 			must(t, err)
 			equal(t, "Claim", got, c)
-			_, err = s.TakeClaim(t.Context(), c.Hash)
-			checkCode(t, err, eccs.NotFound)
-		})
+		}
 	}
-	t.Run("a claim is read without being taken, expired or not", func(t *testing.T) {
-		s := open(t)
-		live, expired := claim("cl-1", "clhash-1", at(60)), claim("cl-2", "clhash-2", at(-60))
-		expired.Kind, expired.ObjectID, expired.Sealed = eccs.ClaimClientSecret, "app-2", nil
-		for _, c := range []eccs.Claim{live, expired} {
-			must(t, s.CreateClaim(t.Context(), c))
-		}
-		for range 2 { // reading twice: the first read did not take it
-			for _, c := range []eccs.Claim{live, expired} {
-				got, err := s.Claim(t.Context(), c.Hash)
-				must(t, err)
-				equal(t, "Claim", got, c)
-			}
-		}
-		// In a transaction too, and what it reads is still there afterwards.
-		must(t, s.InTx(t.Context(), func(tx eccs.Store) error {
-			got, err := tx.Claim(t.Context(), live.Hash)
-			must(t, err)
-			equal(t, "Claim in a transaction", got, live)
-			return nil
-		}))
-		got, err := s.TakeClaim(t.Context(), live.Hash)
+	// In a transaction too, and what it reads is still there afterwards.
+	must(t, s.InTx(t.Context(), func(tx eccs.Store) error {
+		got, err := tx.Claim(t.Context(), live.Hash)
 		must(t, err)
-		equal(t, "taken Claim", got, live)
-		_, err = s.Claim(t.Context(), live.Hash)
-		checkCode(t, err, eccs.NotFound)
-		got, err = s.Claim(t.Context(), expired.Hash)
+		equal(t, "Claim in a transaction", got, live)
+		return nil
+	}))
+	got, err := s.TakeClaim(t.Context(), live.Hash)
+	must(t, err)
+	equal(t, "taken Claim", got, live)
+	_, err = s.Claim(t.Context(), live.Hash)
+	checkCode(t, err, eccs.NotFound)
+	got, err = s.Claim(t.Context(), expired.Hash)
+	must(t, err)
+	equal(t, "the other Claim", got, expired)
+	n, err := s.DeleteClaims(t.Context(), at(0))
+	must(t, err)
+	if n != 1 {
+		t.Fatalf("DeleteClaims = %d, want 1", n)
+	}
+	_, err = s.Claim(t.Context(), expired.Hash)
+	checkCode(t, err, eccs.NotFound)
+}
+
+func claimTakenAmongOthers(t *testing.T, s eccs.Store) {
+	must(t, s.CreateClaim(t.Context(), claim("cl-1", "clhash-1", at(60))))
+	must(t, s.CreateClaim(t.Context(), claim("cl-2", "clhash-2", at(60))))
+	_, err := s.TakeClaim(t.Context(), "clhash-1")
+	must(t, err)
+	got, err := s.TakeClaim(t.Context(), "clhash-2")
+	must(t, err)
+	equal(t, "Claim", got, claim("cl-2", "clhash-2", at(60)))
+}
+
+func claimTakenInRollback(t *testing.T, s eccs.Store) {
+	c := claim("cl-1", "clhash-1", at(60))
+	must(t, s.CreateClaim(t.Context(), c))
+	err := s.InTx(t.Context(), func(tx eccs.Store) error {
+		_, err := tx.TakeClaim(t.Context(), c.Hash)
 		must(t, err)
-		equal(t, "the other Claim", got, expired)
-		n, err := s.DeleteClaims(t.Context(), at(0))
-		must(t, err)
-		if n != 1 {
-			t.Fatalf("DeleteClaims = %d, want 1", n)
-		}
-		_, err = s.Claim(t.Context(), expired.Hash)
-		checkCode(t, err, eccs.NotFound)
+		return errRollback
 	})
-	t.Run("taking one claim leaves the others", func(t *testing.T) {
-		s := open(t)
-		must(t, s.CreateClaim(t.Context(), claim("cl-1", "clhash-1", at(60))))
-		must(t, s.CreateClaim(t.Context(), claim("cl-2", "clhash-2", at(60))))
-		_, err := s.TakeClaim(t.Context(), "clhash-1")
-		must(t, err)
-		got, err := s.TakeClaim(t.Context(), "clhash-2")
-		must(t, err)
-		equal(t, "Claim", got, claim("cl-2", "clhash-2", at(60)))
-	})
-	t.Run("claim taken in a rolled-back transaction is there again", func(t *testing.T) {
-		s := open(t)
-		c := claim("cl-1", "clhash-1", at(60))
+	if !errors.Is(err, errRollback) {
+		t.Fatalf("InTx = %v, want the function's error", err)
+	}
+	got, err := s.TakeClaim(t.Context(), c.Hash)
+	must(t, err)
+	equal(t, "Claim", got, c)
+}
+
+// claimTakenConcurrently lets 20 takers, half of them in transactions, race for each of 5
+// claims: a claim is a one-time secret, so exactly one may get it and the others NotFound.
+func claimTakenConcurrently(t *testing.T, s eccs.Store) {
+	const takers, rounds = 20, 5
+	for r := range rounds {
+		c := claim(fmt.Sprintf("cl-%d", r), fmt.Sprintf("clhash-%d", r), at(60))
 		must(t, s.CreateClaim(t.Context(), c))
-		err := s.InTx(t.Context(), func(tx eccs.Store) error {
-			_, err := tx.TakeClaim(t.Context(), c.Hash)
-			must(t, err)
-			return errRollback
-		})
-		if !errors.Is(err, errRollback) {
-			t.Fatalf("InTx = %v, want the function's error", err)
-		}
-		got, err := s.TakeClaim(t.Context(), c.Hash)
-		must(t, err)
-		equal(t, "Claim", got, c)
-	})
-	t.Run("of 20 concurrent takers exactly one gets the claim", func(t *testing.T) {
-		s := open(t)
-		const takers, rounds = 20, 5
-		for r := range rounds {
-			c := claim(fmt.Sprintf("cl-%d", r), fmt.Sprintf("clhash-%d", r), at(60))
-			must(t, s.CreateClaim(t.Context(), c))
-			var wg sync.WaitGroup
-			start := make(chan struct{})
-			got := make([]eccs.Claim, takers)
-			errs := make([]error, takers)
-			for i := range takers {
-				wg.Go(func() {
-					<-start
-					if i%2 == 0 {
-						got[i], errs[i] = s.TakeClaim(t.Context(), c.Hash)
-						return
-					}
-					errs[i] = s.InTx(t.Context(), func(tx eccs.Store) error {
-						var err error
-						got[i], err = tx.TakeClaim(t.Context(), c.Hash)
-						return err
-					})
-				})
-			}
-			close(start)
-			wg.Wait()
-			winners := 0
-			for i, err := range errs {
-				if err == nil {
-					winners++
-					equal(t, "taken Claim", got[i], c)
-					continue
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		got := make([]eccs.Claim, takers)
+		errs := make([]error, takers)
+		for i := range takers {
+			wg.Go(func() {
+				<-start
+				if i%2 == 0 {
+					got[i], errs[i] = s.TakeClaim(t.Context(), c.Hash)
+					return
 				}
-				checkCode(t, err, eccs.NotFound)
+				errs[i] = s.InTx(t.Context(), func(tx eccs.Store) error {
+					var err error
+					got[i], err = tx.TakeClaim(t.Context(), c.Hash)
+					return err
+				})
+			})
+		}
+		close(start)
+		wg.Wait()
+		winners := 0
+		for i, err := range errs {
+			if err == nil {
+				winners++
+				equal(t, "taken Claim", got[i], c)
+				continue
 			}
-			if winners != 1 {
-				t.Fatalf("round %d: %d takers got the claim, want exactly 1", r, winners)
-			}
+			checkCode(t, err, eccs.NotFound)
 		}
-	})
-	t.Run("expired claims are deleted strictly before the given time, and counted", func(t *testing.T) {
-		s := open(t)
-		tick := time.Microsecond
-		for _, c := range []eccs.Claim{
-			claim("cl-1", "clhash-1", at(10)),
-			claim("cl-2", "clhash-2", at(20)),
-			claim("cl-3", "clhash-3", at(20).Add(tick)),
-			claim("cl-4", "clhash-4", at(30)),
-			claim("cl-5", "clhash-5", at(30)),
-		} {
-			must(t, s.CreateClaim(t.Context(), c))
+		if winners != 1 {
+			t.Fatalf("round %d: %d takers got the claim, want exactly 1", r, winners)
 		}
-		for _, step := range []struct {
-			before time.Time
-			want   int
-		}{
-			{at(5), 0},
-			{at(20).Add(-tick), 1}, // cl-1; cl-2 expires a tick later and stays
-			{at(20), 1},            // cl-2, which expires at exactly that time
-			{at(20), 0},            // nothing left at or before that time
-			{at(30), 3},            // cl-3, cl-4, cl-5
-			{at(1000), 0},          // nothing left at all
-		} {
-			n, err := s.DeleteClaims(t.Context(), step.before)
-			must(t, err)
-			if n != step.want {
-				t.Fatalf("DeleteClaims(%v) = %d, want %d", step.before, n, step.want)
-			}
-		}
-	})
-	t.Run("deleting expired claims keeps the others takable", func(t *testing.T) {
-		s := open(t)
-		must(t, s.CreateClaim(t.Context(), claim("cl-1", "clhash-1", at(10))))
-		must(t, s.CreateClaim(t.Context(), claim("cl-2", "clhash-2", at(30))))
-		n, err := s.DeleteClaims(t.Context(), at(20))
-		must(t, err)
-		if n != 1 {
-			t.Errorf("DeleteClaims = %d, want 1", n)
-		}
-		_, err = s.TakeClaim(t.Context(), "clhash-1")
-		checkCode(t, err, eccs.NotFound)
-		_, err = s.TakeClaim(t.Context(), "clhash-2")
-		must(t, err)
-	})
-	withClaim := func(ctx context.Context, t *testing.T, s eccs.Store) {
-		must(t, s.CreateClaim(ctx, claim("cl-1", "clhash-1", at(60))))
 	}
-	runErrorCases(t, open, []errorCase{
+}
+
+// claimsDeletedBefore checks DeleteClaims's boundary (expiry strictly before the time) and
+// count, one microsecond either side.
+func claimsDeletedBefore(t *testing.T, s eccs.Store) {
+	tick := time.Microsecond
+	for _, c := range []eccs.Claim{
+		claim("cl-1", "clhash-1", at(10)),
+		claim("cl-2", "clhash-2", at(20)),
+		claim("cl-3", "clhash-3", at(20).Add(tick)),
+		claim("cl-4", "clhash-4", at(30)),
+		claim("cl-5", "clhash-5", at(30)),
+	} {
+		must(t, s.CreateClaim(t.Context(), c))
+	}
+	for _, step := range []struct {
+		before time.Time
+		want   int
+	}{
+		{at(5), 0},
+		{at(20).Add(-tick), 1}, // cl-1; cl-2 expires a tick later and stays
+		{at(20), 1},            // cl-2, which expires at exactly that time
+		{at(20), 0},            // nothing left at or before that time
+		{at(30), 3},            // cl-3, cl-4, cl-5
+		{at(1000), 0},          // nothing left at all
+	} {
+		n, err := s.DeleteClaims(t.Context(), step.before)
+		must(t, err)
+		if n != step.want {
+			t.Fatalf("DeleteClaims(%v) = %d, want %d", step.before, n, step.want)
+		}
+	}
+}
+
+func claimsDeletedAmongOthers(t *testing.T, s eccs.Store) {
+	must(t, s.CreateClaim(t.Context(), claim("cl-1", "clhash-1", at(10))))
+	must(t, s.CreateClaim(t.Context(), claim("cl-2", "clhash-2", at(30))))
+	n, err := s.DeleteClaims(t.Context(), at(20))
+	must(t, err)
+	if n != 1 {
+		t.Errorf("DeleteClaims = %d, want 1", n)
+	}
+	_, err = s.TakeClaim(t.Context(), "clhash-1")
+	checkCode(t, err, eccs.NotFound)
+	_, err = s.TakeClaim(t.Context(), "clhash-2")
+	must(t, err)
+}
+
+// withClaim stores the claim cl-1, with the hash clhash-1, that the error cases look beside.
+func withClaim(ctx context.Context, t *testing.T, s eccs.Store) {
+	must(t, s.CreateClaim(ctx, claim("cl-1", "clhash-1", at(60))))
+}
+
+func claimErrors() []errorCase {
+	return []errorCase{
 		{"unknown claim hash is NotFound", func(ctx context.Context, t *testing.T, s eccs.Store, w world) error {
 			withClaim(ctx, t, s)
 			_, err := s.TakeClaim(ctx, "clhash-2")
@@ -346,7 +385,7 @@ func testClaims(t *testing.T, open func(t *testing.T) eccs.Store) {
 			withClaim(ctx, t, s)
 			return s.CreateClaim(ctx, claim("cl-1", "clhash-2", at(60)))
 		}, eccs.Conflict},
-	})
+	}
 }
 
 func auditEventID(e eccs.AuditEvent) string { return e.ID }
@@ -379,21 +418,38 @@ func testAudit(t *testing.T, open func(t *testing.T) eccs.Store) {
 	for _, e := range events {
 		byID[e.ID] = e
 	}
-	setup := func(t *testing.T) eccs.Store {
-		s := open(t)
-		// Stored in another order than listed, so that insertion order cannot pass for sorting.
-		for _, i := range []int{4, 1, 5, 0, 3, 2} {
-			must(t, s.AppendAudit(t.Context(), events[i]))
-		}
-		return s
+	for _, tc := range auditFilterCases() {
+		t.Run(tc.name, func(t *testing.T) {
+			s := open(t)
+			// Stored in another order than listed, so that insertion order cannot pass for sorting.
+			for _, i := range []int{4, 1, 5, 0, 3, 2} {
+				must(t, s.AppendAudit(t.Context(), events[i]))
+			}
+			list, total, err := s.AuditEvents(t.Context(), tc.filter)
+			checkPage(t, list, total, err, auditEventID, tc.want, tc.total)
+			for _, e := range list {
+				equal(t, "listed event "+e.ID, e, byID[e.ID])
+			}
+		})
 	}
+	runStoreCases(t, open, []storeCase{
+		{"nil and empty details both read back nil", auditDetailsNil},
+		{"events appended in a rolled-back transaction are gone", auditRolledBack},
+	})
+	runErrorCases(t, open, []errorCase{
+		{"taken event id is Conflict", func(ctx context.Context, t *testing.T, s eccs.Store, w world) error {
+			e := auditEvents()[0]
+			must(t, s.AppendAudit(ctx, e))
+			e.Action = "other"
+			return s.AppendAudit(ctx, e)
+		}, eccs.Conflict},
+	})
+}
+
+// auditFilterCases are the filters of AuditEvents on auditEvents, each with what it selects.
+func auditFilterCases() []listCase[eccs.AuditFilter] {
 	tick := time.Microsecond
-	for _, tc := range []struct {
-		name   string
-		filter eccs.AuditFilter
-		want   []string
-		total  int
-	}{
+	return []listCase[eccs.AuditFilter]{
 		{"every event, newest first, highest id first at the same time",
 			eccs.AuditFilter{}, []string{"ev-6", "ev-5", "ev-4", "ev-3", "ev-2", "ev-1"}, 6},
 		{"actor type", eccs.AuditFilter{ActorType: eccs.ActorOperator}, []string{"ev-5", "ev-3", "ev-1"}, 3},
@@ -423,49 +479,34 @@ func testAudit(t *testing.T, open func(t *testing.T) eccs.Store) {
 		{"offset past the end is empty with the full total",
 			eccs.AuditFilter{ObjectID: "key-1", Page: eccs.Page{Offset: 2, Limit: 5}}, []string{}, 2},
 		{"unknown object selects nothing", eccs.AuditFilter{ObjectType: "contract", ObjectID: "OCB9"}, []string{}, 0},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			s := setup(t)
-			list, total, err := s.AuditEvents(t.Context(), tc.filter)
-			checkPage(t, list, total, err, auditEventID, tc.want, tc.total)
-			for _, e := range list {
-				equal(t, "listed event "+e.ID, e, byID[e.ID])
-			}
-		})
 	}
-	t.Run("nil and empty details both read back nil", func(t *testing.T) {
-		s := open(t)
-		for i, details := range []map[string]string{nil, {}} {
-			e := eccs.AuditEvent{ID: fmt.Sprintf("ev-%d", i), At: at(i), ActorType: eccs.ActorSystem, Action: "seed",
-				ObjectType: "customer", ObjectID: "cust-1", Details: details}
-			must(t, s.AppendAudit(t.Context(), e))
+}
+
+// auditDetailsNil checks that no details read back as nil whether they were stored nil or
+// empty, so that callers need not tell the two apart.
+func auditDetailsNil(t *testing.T, s eccs.Store) {
+	for i, details := range []map[string]string{nil, {}} {
+		e := eccs.AuditEvent{ID: fmt.Sprintf("ev-%d", i), At: at(i), ActorType: eccs.ActorSystem, Action: "seed",
+			ObjectType: "customer", ObjectID: "cust-1", Details: details}
+		must(t, s.AppendAudit(t.Context(), e))
+	}
+	list, _, err := s.AuditEvents(t.Context(), eccs.AuditFilter{})
+	must(t, err)
+	for _, e := range list {
+		if e.Details != nil {
+			t.Errorf("event %s Details = %#v, want nil", e.ID, e.Details)
 		}
-		list, _, err := s.AuditEvents(t.Context(), eccs.AuditFilter{})
-		must(t, err)
-		for _, e := range list {
-			if e.Details != nil {
-				t.Errorf("event %s Details = %#v, want nil", e.ID, e.Details)
-			}
-		}
+	}
+}
+
+func auditRolledBack(t *testing.T, s eccs.Store) {
+	err := s.InTx(t.Context(), func(tx eccs.Store) error {
+		must(t, tx.AppendAudit(t.Context(), auditEvents()[0]))
+		return errRollback
 	})
-	t.Run("events appended in a rolled-back transaction are gone", func(t *testing.T) {
-		s := open(t)
-		err := s.InTx(t.Context(), func(tx eccs.Store) error {
-			must(t, tx.AppendAudit(t.Context(), auditEvents()[0]))
-			return errRollback
-		})
-		if !errors.Is(err, errRollback) {
-			t.Fatalf("InTx = %v, want the function's error", err)
-		}
-		list, total, err := s.AuditEvents(t.Context(), eccs.AuditFilter{})
-		checkPage(t, list, total, err, auditEventID, []string{}, 0)
-	})
-	runErrorCases(t, open, []errorCase{
-		{"taken event id is Conflict", func(ctx context.Context, t *testing.T, s eccs.Store, w world) error {
-			e := auditEvents()[0]
-			must(t, s.AppendAudit(ctx, e))
-			e.Action = "other"
-			return s.AppendAudit(ctx, e)
-		}, eccs.Conflict},
-	})
+	if !errors.Is(err, errRollback) {
+		t.Fatalf("InTx = %v, want the function's error", err)
+	}
+	list, total, err := s.AuditEvents(t.Context(), eccs.AuditFilter{})
+	checkPage(t, list, total, err, auditEventID, []string{}, 0)
 }

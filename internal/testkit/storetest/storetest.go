@@ -75,6 +75,28 @@ func runErrorCases(t *testing.T, open func(t *testing.T) eccs.Store, cases []err
 	}
 }
 
+// storeCase is a subtest that starts from a new, empty store.
+type storeCase struct {
+	name string
+	run  func(t *testing.T, s eccs.Store)
+}
+
+// runStoreCases runs each case, in order, on a store of its own.
+func runStoreCases(t *testing.T, open func(t *testing.T) eccs.Store, cases []storeCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) { tc.run(t, open(t)) })
+	}
+}
+
+// listCase is a list call with filter F and the ids and total it must return.
+type listCase[F any] struct {
+	name   string
+	filter F
+	want   []string
+	total  int
+}
+
 // checkCode fails unless err is an error of the given code whose *eccs.Error message is a
 // sentence without SQL.
 func checkCode(t *testing.T, err error, code eccs.Code) {
