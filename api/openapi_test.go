@@ -88,39 +88,41 @@ func TestOpenAPIWireTypes(t *testing.T) {
 	spectest.WireTypes(t, doc, wireTypes)
 }
 
+// wireCodes maps every error code of api.go to its message, as the table of doc/wire.md §2
+// gives them.
+var wireCodes = map[int]string{
+	api.CodeInternalError:         "Internal error",
+	api.CodeServiceUnavailable:    "The service is temporarily unavailable",
+	api.CodeInvalidURLParameter:   "Invalid URL parameter value",
+	api.CodeMissingBody:           "Missing body",
+	api.CodeInvalidBody:           "Invalid body",
+	api.CodeMissingBodyField:      "Missing body field",
+	api.CodeInvalidBodyField:      "Invalid body field",
+	api.CodeMissingHeader:         "Missing header",
+	api.CodeInvalidHeader:         "Invalid header value",
+	api.CodeMissingQueryParameter: "Missing query-string parameter",
+	api.CodeInvalidQueryParameter: "Invalid query-string parameter value",
+	api.CodeMissingCredentials:    "Missing credentials",
+	api.CodeInvalidCredentials:    "Invalid credentials",
+	api.CodeExpiredCredentials:    "Expired credentials",
+	api.CodeAccessDenied:          "Access denied",
+	api.CodeForbiddenRequester:    "Forbidden requester",
+	api.CodeTooManyRequests:       "Too many requests",
+	api.CodeResourceNotFound:      "Resource not found",
+	api.CodeMethodNotAllowed:      "Method not allowed",
+	api.CodeEntityTooLarge:        "Request entity too large",
+	api.CodeUnsupportedMediaType:  "Unsupported Media Type",
+	api.CodeConflict:              "Conflict",
+}
+
 // TestOpenAPIEnums checks the enums of the spec against the constants of api.go and the table
 // of doc/wire.md §2.
 func TestOpenAPIEnums(t *testing.T) {
 	doc := loadSpec(t)
 	schema := func(name string) *openapi3.Schema { return doc.Components.Schemas[name].Value }
 
-	// code → message, doc/wire.md §2.
-	codes := map[int]string{
-		api.CodeInternalError:         "Internal error",
-		api.CodeServiceUnavailable:    "The service is temporarily unavailable",
-		api.CodeInvalidURLParameter:   "Invalid URL parameter value",
-		api.CodeMissingBody:           "Missing body",
-		api.CodeInvalidBody:           "Invalid body",
-		api.CodeMissingBodyField:      "Missing body field",
-		api.CodeInvalidBodyField:      "Invalid body field",
-		api.CodeMissingHeader:         "Missing header",
-		api.CodeInvalidHeader:         "Invalid header value",
-		api.CodeMissingQueryParameter: "Missing query-string parameter",
-		api.CodeInvalidQueryParameter: "Invalid query-string parameter value",
-		api.CodeMissingCredentials:    "Missing credentials",
-		api.CodeInvalidCredentials:    "Invalid credentials",
-		api.CodeExpiredCredentials:    "Expired credentials",
-		api.CodeAccessDenied:          "Access denied",
-		api.CodeForbiddenRequester:    "Forbidden requester",
-		api.CodeTooManyRequests:       "Too many requests",
-		api.CodeResourceNotFound:      "Resource not found",
-		api.CodeMethodNotAllowed:      "Method not allowed",
-		api.CodeEntityTooLarge:        "Request entity too large",
-		api.CodeUnsupportedMediaType:  "Unsupported Media Type",
-		api.CodeConflict:              "Conflict",
-	}
 	var wantCodes, wantMessages []string
-	for c, m := range codes {
+	for c, m := range wireCodes {
 		wantCodes = append(wantCodes, strconv.Itoa(c))
 		wantMessages = append(wantMessages, m)
 	}
@@ -134,15 +136,29 @@ func TestOpenAPIEnums(t *testing.T) {
 		t.Errorf("Error.message enum %q, want %q", got, wantMessages)
 	}
 
+	checkDocumentTypes(t, doc)
+
+	wantRoles := spectest.Sorted(api.RoleManager, api.RoleVisitor)
+	if got := spectest.EnumStrings(schema("Role")); !slices.Equal(got, wantRoles) {
+		t.Errorf("Role enum %q, want %q", got, wantRoles)
+	}
+	if got := spectest.EnumStrings(schema("Token").Properties["token_type"].Value); !slices.Equal(got, []string{"Bearer"}) {
+		t.Errorf("Token.token_type enum %q, want [Bearer]", got)
+	}
+}
+
+// checkDocumentTypes checks that the DocumentType schema and a document's documentType list
+// exactly the document types of api.go, while the documentType query parameter takes any
+// string (unknown values answer {"documents": null}) and its description names each value.
+func checkDocumentTypes(t *testing.T, doc *openapi3.T) {
 	wantTypes := spectest.Sorted(api.DocumentBills, api.DocumentInvoices, api.DocumentReports, api.DocumentPartialBills,
 		api.DocumentConsumptionRatedReports, api.DocumentPartialConsumptionRatedReports)
-	if got := spectest.EnumStrings(schema("DocumentType")); !slices.Equal(got, wantTypes) {
+	if got := spectest.EnumStrings(doc.Components.Schemas["DocumentType"].Value); !slices.Equal(got, wantTypes) {
 		t.Errorf("DocumentType enum %q, want %q", got, wantTypes)
 	}
-	if got := spectest.EnumStrings(schema("Document").Properties["documentType"].Value); !slices.Equal(got, wantTypes) {
+	if got := spectest.EnumStrings(doc.Components.Schemas["Document"].Value.Properties["documentType"].Value); !slices.Equal(got, wantTypes) {
 		t.Errorf("Document.documentType enum %q, want %q", got, wantTypes)
 	}
-	// The documentType parameter takes any string: unknown values answer {"documents": null}.
 	param := doc.Components.Parameters["DocumentType"].Value
 	if len(param.Schema.Value.Enum) != 0 {
 		t.Error("the documentType parameter must accept any string (no enum)")
@@ -151,14 +167,6 @@ func TestOpenAPIEnums(t *testing.T) {
 		if !strings.Contains(param.Description, "`"+v+"`") {
 			t.Errorf("the documentType parameter's description does not mention `%s`", v)
 		}
-	}
-
-	wantRoles := spectest.Sorted(api.RoleManager, api.RoleVisitor)
-	if got := spectest.EnumStrings(schema("Role")); !slices.Equal(got, wantRoles) {
-		t.Errorf("Role enum %q, want %q", got, wantRoles)
-	}
-	if got := spectest.EnumStrings(schema("Token").Properties["token_type"].Value); !slices.Equal(got, []string{"Bearer"}) {
-		t.Errorf("Token.token_type enum %q, want [Bearer]", got)
 	}
 }
 
@@ -185,71 +193,74 @@ func TestOpenAPIHeaderNames(t *testing.T) {
 func TestOpenAPIResponses(t *testing.T) {
 	doc := loadSpec(t)
 	for path, item := range doc.Paths.Map() {
-		v1 := strings.HasPrefix(path, api.BasePath+"/")
-		token := path == api.TokenPath
 		for method, op := range item.Operations() {
-			name := method + " " + path
-			if op.OperationID == "" || op.Summary == "" || op.Description == "" {
-				t.Errorf("%s: needs an operationId, a summary and a description", name)
-			}
-			authenticated := v1 && (op.Security == nil || len(*op.Security) > 0)
-			responses := spectest.Responses(t, name, op)
-			for status, resp := range responses {
-				where := fmt.Sprintf("%s %d", name, status)
-				required := func(header string) { spectest.RequireHeader(t, where, resp, header) }
-				required(api.HeaderRequestID)
-				switch {
-				case status == http.StatusUnauthorized && v1:
-					required("WWW-Authenticate")
-				case status == http.StatusUnauthorized && token:
-					required("WWW-Authenticate")
-				case status == http.StatusMethodNotAllowed:
-					required("Allow")
-				case status == http.StatusTooManyRequests:
-					required("Retry-After")
-					required("RateLimit-Limit")
-					required("RateLimit-Remaining")
-					required("RateLimit-Reset")
-				case status == http.StatusServiceUnavailable && (v1 || token):
-					required("Retry-After")
-				}
-				// Every /cloud/b2b/v1 error, and every error anywhere but the token endpoint's
-				// OAuth ones and /readyz's 503, is the gateway envelope.
-				if status >= 400 && status != http.StatusPreconditionFailed && !(path == "/readyz" && status == 503) {
-					mt := resp.Content.Get("application/json")
-					if mt == nil || mt.Schema == nil {
-						t.Errorf("%s: an error needs an application/json body", where)
-						continue
-					}
-					want := "Error"
-					if token && status != 429 { // server-side failures too (doc/decisions.md)
-						want = "OAuthError"
-					}
-					if !spectest.ErrorSchemaIs(mt.Schema, want) {
-						t.Errorf("%s: the body must be %s", where, want)
-					}
-				}
-			}
-			need := []int{http.StatusMethodNotAllowed, http.StatusInternalServerError}
-			if authenticated {
-				need = append(need, 401, 403, 429, 503)
-			}
-			if op.RequestBody != nil {
-				need = append(need, 400, 413, 415)
-			}
-			for _, p := range op.Parameters {
-				if p.Value.In == "header" && p.Value.Name == api.HeaderContractID {
-					need = append(need, 400)
-					if p.Value.Required {
-						need = append(need, 403)
-					}
-				}
-				if p.Value.In == "query" || p.Value.In == "path" {
-					need = append(need, 400)
-				}
-			}
-			spectest.RequireStatuses(t, name, responses, need)
+			checkOperation(t, path, method, op)
 		}
+	}
+}
+
+// checkOperation checks that an operation is documented, that each of its responses declares
+// the headers and the error body the rules want, and that it declares every status its
+// credentials, body and parameters can answer.
+func checkOperation(t *testing.T, path, method string, op *openapi3.Operation) {
+	v1 := strings.HasPrefix(path, api.BasePath+"/")
+	name := method + " " + path
+	spectest.RequireDocumented(t, name, op)
+	authenticated := v1 && (op.Security == nil || len(*op.Security) > 0)
+	responses := spectest.Responses(t, name, op)
+	for status, resp := range responses {
+		checkResponse(t, path, fmt.Sprintf("%s %d", name, status), status, resp)
+	}
+	need := []int{http.StatusMethodNotAllowed, http.StatusInternalServerError}
+	if authenticated {
+		need = append(need, 401, 403, 429, 503)
+	}
+	if op.RequestBody != nil {
+		need = append(need, 400, 413, 415)
+	}
+	for _, p := range op.Parameters {
+		if p.Value.In == "header" && p.Value.Name == api.HeaderContractID {
+			need = append(need, 400)
+			if p.Value.Required {
+				need = append(need, 403)
+			}
+		}
+		if p.Value.In == "query" || p.Value.In == "path" {
+			need = append(need, 400)
+		}
+	}
+	spectest.RequireStatuses(t, name, responses, need)
+}
+
+// checkResponse checks the headers that a response of this status requires on path, and that
+// an error is the gateway envelope: every /cloud/b2b/v1 error, and every error anywhere but the
+// token endpoint's OAuth ones and /readyz's 503.
+func checkResponse(t *testing.T, path, where string, status int, resp *openapi3.Response) {
+	v1 := strings.HasPrefix(path, api.BasePath+"/")
+	token := path == api.TokenPath
+	required := func(header string) { spectest.RequireHeader(t, where, resp, header) }
+	required(api.HeaderRequestID)
+	switch {
+	case status == http.StatusUnauthorized && v1:
+		required("WWW-Authenticate")
+	case status == http.StatusUnauthorized && token:
+		required("WWW-Authenticate")
+	case status == http.StatusMethodNotAllowed:
+		required("Allow")
+	case status == http.StatusTooManyRequests:
+		required("Retry-After")
+		required("RateLimit-Limit")
+		required("RateLimit-Remaining")
+		required("RateLimit-Reset")
+	case status == http.StatusServiceUnavailable && (v1 || token):
+		required("Retry-After")
+	}
+	if status >= 400 && status != http.StatusPreconditionFailed && !(path == "/readyz" && status == 503) {
+		want := "Error"
+		if token && status != 429 { // server-side failures too (doc/decisions.md)
+			want = "OAuthError"
+		}
+		spectest.RequireErrorBody(t, where, resp, want, want)
 	}
 }
 

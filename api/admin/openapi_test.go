@@ -188,73 +188,77 @@ var secretSchemas = []string{"IssuedKey", "IssuedApplication", "IssuedOperatorTo
 func TestOpenAPIResponses(t *testing.T) {
 	doc := loadSpec(t)
 	for path, item := range doc.Paths.Map() {
-		claim := strings.HasPrefix(path, admin.ClaimPath+"/")
 		for method, op := range item.Operations() {
-			name := method + " " + path
-			if op.OperationID == "" || op.Summary == "" || op.Description == "" {
-				t.Errorf("%s: needs an operationId, a summary and a description", name)
-			}
-			authenticated := op.Security == nil || len(*op.Security) > 0
-			if claim && authenticated {
-				t.Errorf("%s: claim links need no credentials (security: [])", name)
-			}
-			responses := spectest.Responses(t, name, op)
-			for status, resp := range responses {
-				where := fmt.Sprintf("%s %d", name, status)
-				required := func(header string) { spectest.RequireHeader(t, where, resp, header) }
-				required(api.HeaderRequestID)
-				switch status {
-				case http.StatusUnauthorized:
-					required("WWW-Authenticate")
-				case http.StatusMethodNotAllowed:
-					required("Allow")
-				case http.StatusServiceUnavailable:
-					if !claim {
-						required("Retry-After")
-					}
-				}
-				if claim && status == http.StatusOK {
-					required("Cache-Control")
-					required("Referrer-Policy")
-				}
-				for _, mt := range resp.Content {
-					if mt.Schema != nil && slices.Contains(secretSchemas, strings.TrimPrefix(mt.Schema.Ref, "#/components/schemas/")) {
-						required("Cache-Control")
-					}
-				}
-				if status >= 400 {
-					mt := resp.Content.Get("application/json")
-					if mt == nil || mt.Schema == nil {
-						t.Errorf("%s: an error needs an application/json body", where)
-						continue
-					}
-					if !spectest.ErrorSchemaIs(mt.Schema, "Error") {
-						t.Errorf("%s: the body must be the Error envelope", where)
-					}
-				}
-			}
-			need := []int{http.StatusMethodNotAllowed, http.StatusInternalServerError}
-			if authenticated {
-				need = append(need, 401, 503)
-			}
-			if op.RequestBody != nil {
-				need = append(need, 400, 413, 415)
-			}
-			if claim && method == http.MethodPost {
-				need = append(need, 404) // a used, expired or unknown link
-			}
-			for _, p := range op.Parameters {
-				if claim {
-					break // any token is taken as given: an unknown one is a used one
-				}
-				if p.Value.In == "query" || p.Value.In == "path" {
-					need = append(need, 400)
-				}
-				if p.Value.In == "path" {
-					need = append(need, 404)
-				}
-			}
-			spectest.RequireStatuses(t, name, responses, need)
+			checkOperation(t, path, method, op)
 		}
+	}
+}
+
+// checkOperation checks that an operation is documented, that a claim link needs no
+// credentials, that each of its responses declares the headers and the error body the rules
+// want, and that it declares every status its credentials, body and parameters can answer.
+func checkOperation(t *testing.T, path, method string, op *openapi3.Operation) {
+	claim := strings.HasPrefix(path, admin.ClaimPath+"/")
+	name := method + " " + path
+	spectest.RequireDocumented(t, name, op)
+	authenticated := op.Security == nil || len(*op.Security) > 0
+	if claim && authenticated {
+		t.Errorf("%s: claim links need no credentials (security: [])", name)
+	}
+	responses := spectest.Responses(t, name, op)
+	for status, resp := range responses {
+		checkResponse(t, claim, fmt.Sprintf("%s %d", name, status), status, resp)
+	}
+	need := []int{http.StatusMethodNotAllowed, http.StatusInternalServerError}
+	if authenticated {
+		need = append(need, 401, 503)
+	}
+	if op.RequestBody != nil {
+		need = append(need, 400, 413, 415)
+	}
+	if claim && method == http.MethodPost {
+		need = append(need, 404) // a used, expired or unknown link
+	}
+	for _, p := range op.Parameters {
+		if claim {
+			break // any token is taken as given: an unknown one is a used one
+		}
+		if p.Value.In == "query" || p.Value.In == "path" {
+			need = append(need, 400)
+		}
+		if p.Value.In == "path" {
+			need = append(need, 404)
+		}
+	}
+	spectest.RequireStatuses(t, name, responses, need)
+}
+
+// checkResponse checks the headers that a response of this status requires (claim: of a claim
+// link), that an answer holding a secret or a claim page is not cached, and that an error is
+// the Error envelope.
+func checkResponse(t *testing.T, claim bool, where string, status int, resp *openapi3.Response) {
+	required := func(header string) { spectest.RequireHeader(t, where, resp, header) }
+	required(api.HeaderRequestID)
+	switch status {
+	case http.StatusUnauthorized:
+		required("WWW-Authenticate")
+	case http.StatusMethodNotAllowed:
+		required("Allow")
+	case http.StatusServiceUnavailable:
+		if !claim {
+			required("Retry-After")
+		}
+	}
+	if claim && status == http.StatusOK {
+		required("Cache-Control")
+		required("Referrer-Policy")
+	}
+	for _, mt := range resp.Content {
+		if mt.Schema != nil && slices.Contains(secretSchemas, strings.TrimPrefix(mt.Schema.Ref, "#/components/schemas/")) {
+			required("Cache-Control")
+		}
+	}
+	if status >= 400 {
+		spectest.RequireErrorBody(t, where, resp, "Error", "the Error envelope")
 	}
 }

@@ -1,8 +1,8 @@
 // Package spectest checks an OpenAPI description (api/openapi.yaml, api/admin/openapi.yaml)
 // against the Go source it describes: the routes that internal/httpapi/routes.go registers,
 // read from its source (Routes, Operations, CompareRoutes), the JSON shape of the wire types
-// (WireTypes), and what every operation's responses declare (Responses, RequireHeader,
-// RequireStatuses). internal/testkit/openapitest checks the running server against the same
+// (WireTypes), and what every operation and its responses declare (RequireDocumented,
+// Responses, RequireHeader, RequireErrorBody, RequireStatuses). internal/testkit/openapitest checks the running server against the same
 // descriptions.
 package spectest
 
@@ -120,68 +120,94 @@ type routeEval struct {
 	calls  int
 }
 
+// stmts reads a list of statements in order: declarations and assignments of string values
+// teach it local names, a range over a string-slice literal teaches it the range variable's
+// values, and every r.add(method, path, handler) call adds its routes.
 func (e *routeEval) stmts(list []ast.Stmt) {
 	for _, s := range list {
 		switch s := s.(type) {
 		case *ast.DeclStmt: // const v1 = api.BasePath
-			if gd, ok := s.Decl.(*ast.GenDecl); ok {
-				for _, spec := range gd.Specs {
-					if vs, ok := spec.(*ast.ValueSpec); ok && len(vs.Names) == len(vs.Values) {
-						for i, name := range vs.Names {
-							if v, ok := e.eval(vs.Values[i]); ok {
-								e.env[name.Name] = v
-							}
-						}
-					}
-				}
-			}
+			e.decl(s)
 		case *ast.AssignStmt: // v1 := api.BasePath
-			if len(s.Lhs) == len(s.Rhs) {
-				for i, lhs := range s.Lhs {
-					if id, ok := lhs.(*ast.Ident); ok {
-						if v, ok := e.eval(s.Rhs[i]); ok {
-							e.env[id.Name] = v
-						}
-					}
-				}
-			}
+			e.assign(s)
 		case *ast.RangeStmt: // for _, p := range []string{...}
-			lit, ok := s.X.(*ast.CompositeLit)
-			id, ok2 := s.Value.(*ast.Ident)
-			if ok && ok2 {
-				var values []string
-				for _, elt := range lit.Elts {
-					v, ok := e.eval(elt)
-					if !ok {
-						e.t.Fatalf("%s: cannot evaluate %T", e.fset.Position(elt.Pos()), elt)
-					}
-					values = append(values, v...)
-				}
-				e.env[id.Name] = values
-			}
-			e.stmts(s.Body.List)
+			e.rangeOver(s)
 		case *ast.BlockStmt:
 			e.stmts(s.List)
 		case *ast.ExprStmt:
-			call, ok := s.X.(*ast.CallExpr)
-			if !ok {
-				continue
-			}
-			sel, ok := call.Fun.(*ast.SelectorExpr)
-			if !ok || sel.Sel.Name != "add" || len(call.Args) < 2 {
-				continue
-			}
-			methods, ok1 := e.eval(call.Args[0])
-			paths, ok2 := e.eval(call.Args[1])
-			if !ok1 || !ok2 {
-				e.t.Fatalf("%s: cannot evaluate the method or path of this route", e.fset.Position(call.Pos()))
-			}
-			e.calls++
-			for _, m := range methods {
-				for _, p := range paths {
-					e.routes[m+" "+p] = true
+			e.add(s)
+		}
+	}
+}
+
+// decl records the values of the constants and variables a declaration gives string values.
+func (e *routeEval) decl(s *ast.DeclStmt) {
+	if gd, ok := s.Decl.(*ast.GenDecl); ok {
+		for _, spec := range gd.Specs {
+			if vs, ok := spec.(*ast.ValueSpec); ok && len(vs.Names) == len(vs.Values) {
+				for i, name := range vs.Names {
+					if v, ok := e.eval(vs.Values[i]); ok {
+						e.env[name.Name] = v
+					}
 				}
 			}
+		}
+	}
+}
+
+// assign records the values of the identifiers an assignment gives string values.
+func (e *routeEval) assign(s *ast.AssignStmt) {
+	if len(s.Lhs) == len(s.Rhs) {
+		for i, lhs := range s.Lhs {
+			if id, ok := lhs.(*ast.Ident); ok {
+				if v, ok := e.eval(s.Rhs[i]); ok {
+					e.env[id.Name] = v
+				}
+			}
+		}
+	}
+}
+
+// rangeOver records, for a range over a composite literal, every value of its elements as
+// the values of the range variable (an element it cannot evaluate fails the test), then reads
+// the body.
+func (e *routeEval) rangeOver(s *ast.RangeStmt) {
+	lit, ok := s.X.(*ast.CompositeLit)
+	id, ok2 := s.Value.(*ast.Ident)
+	if ok && ok2 {
+		var values []string
+		for _, elt := range lit.Elts {
+			v, ok := e.eval(elt)
+			if !ok {
+				e.t.Fatalf("%s: cannot evaluate %T", e.fset.Position(elt.Pos()), elt)
+			}
+			values = append(values, v...)
+		}
+		e.env[id.Name] = values
+	}
+	e.stmts(s.Body.List)
+}
+
+// add records the routes of an x.add(method, path, ...) call, every method with every path;
+// one whose method or path it cannot evaluate fails the test. Other expressions are skipped.
+func (e *routeEval) add(s *ast.ExprStmt) {
+	call, ok := s.X.(*ast.CallExpr)
+	if !ok {
+		return
+	}
+	sel, ok := call.Fun.(*ast.SelectorExpr)
+	if !ok || sel.Sel.Name != "add" || len(call.Args) < 2 {
+		return
+	}
+	methods, ok1 := e.eval(call.Args[0])
+	paths, ok2 := e.eval(call.Args[1])
+	if !ok1 || !ok2 {
+		e.t.Fatalf("%s: cannot evaluate the method or path of this route", e.fset.Position(call.Pos()))
+	}
+	e.calls++
+	for _, m := range methods {
+		for _, p := range paths {
+			e.routes[m+" "+p] = true
 		}
 	}
 }
@@ -436,6 +462,30 @@ func Responses(t testing.TB, name string, op *openapi3.Operation) map[int]*opena
 		responses[status] = resp
 	}
 	return responses
+}
+
+// RequireDocumented reports, as an error of t, an operation (name, in the messages) without an
+// operationId, a summary or a description.
+func RequireDocumented(t testing.TB, name string, op *openapi3.Operation) {
+	t.Helper()
+	if op.OperationID == "" || op.Summary == "" || op.Description == "" {
+		t.Errorf("%s: needs an operationId, a summary and a description", name)
+	}
+}
+
+// RequireErrorBody reports, as an error of t, an error response (where, in the messages) whose
+// body is not application/json with the schema of the components named schema (an error
+// envelope) or a specialisation of it; what names that schema in the message.
+func RequireErrorBody(t testing.TB, where string, resp *openapi3.Response, schema, what string) {
+	t.Helper()
+	mt := resp.Content.Get("application/json")
+	if mt == nil || mt.Schema == nil {
+		t.Errorf("%s: an error needs an application/json body", where)
+		return
+	}
+	if !ErrorSchemaIs(mt.Schema, schema) {
+		t.Errorf("%s: the body must be %s", where, what)
+	}
 }
 
 // RequireHeader reports, as an error of t, a response (where, in the messages) that does not
