@@ -220,67 +220,78 @@ func testDelete(t *testing.T, open func(t *testing.T) eccs.BlobStore) {
 	})
 }
 
+// seekCase is a Seek on a freshly opened blob of 10,000 bytes, and a read from where it lands.
+type seekCase struct {
+	name   string
+	offset int64
+	whence int
+	want   int64 // the position Seek returns
+	read   int
+}
+
 func testSeek(t *testing.T, open func(t *testing.T) eccs.BlobStore) {
 	s := open(t)
 	data := content(10_000, 6)
 	put(t, s, "contracts/OCB0000001/seek", data)
-	tests := []struct {
-		name   string
-		offset int64
-		whence int
-		want   int64 // the position Seek returns
-		read   int
-	}{
+	tests := []seekCase{
 		{"seek from start then read", 1234, io.SeekStart, 1234, 100},
 		{"seek from end then read the tail", -10, io.SeekEnd, 9990, 10},
 		{"seek to the end reads nothing", 0, io.SeekEnd, 10_000, 0},
 		{"seek to the start reads from the first byte", 0, io.SeekStart, 0, 64},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			b, err := s.Open(t.Context(), "contracts/OCB0000001/seek")
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer b.Close()
-			// Move away first, so that a Seek that does nothing cannot pass.
-			if _, err := b.Seek(5000, io.SeekStart); err != nil {
-				t.Fatal(err)
-			}
-			pos, err := b.Seek(tc.offset, tc.whence)
-			if err != nil || pos != tc.want {
-				t.Fatalf("Seek(%d, %d) = %d, %v; want %d", tc.offset, tc.whence, pos, err, tc.want)
-			}
-			buf := make([]byte, tc.read)
-			if _, err := io.ReadFull(b, buf); err != nil {
-				t.Fatalf("read %d bytes at %d: %v", tc.read, pos, err)
-			}
-			if !bytes.Equal(buf, data[pos:pos+int64(tc.read)]) {
-				t.Errorf("bytes at %d differ from the stored ones", pos)
-			}
-			if n, err := b.Read(make([]byte, 1)); tc.want+int64(tc.read) == 10_000 && (n != 0 || err != io.EOF) {
-				t.Errorf("read at the end = %d, %v; want 0, EOF", n, err)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { checkSeek(t, s, data, tc) })
 	}
-	t.Run("seek from the current position moves relative to it", func(t *testing.T) {
-		b, err := s.Open(t.Context(), "contracts/OCB0000001/seek")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer b.Close()
-		if _, err := io.ReadFull(b, make([]byte, 300)); err != nil {
-			t.Fatal(err)
-		}
-		pos, err := b.Seek(200, io.SeekCurrent)
-		if err != nil || pos != 500 {
-			t.Fatalf("Seek(200, current) after reading 300 = %d, %v; want 500", pos, err)
-		}
-		buf := make([]byte, 10)
-		if _, err := io.ReadFull(b, buf); err != nil || !bytes.Equal(buf, data[500:510]) {
-			t.Errorf("bytes at 500 differ from the stored ones (%v)", err)
-		}
-	})
+	t.Run("seek from the current position moves relative to it", func(t *testing.T) { checkSeekCurrent(t, s, data) })
+}
+
+// checkSeek checks that Seek lands where tc says, that the bytes read from there are the
+// stored ones, and that a read at the end is 0, EOF.
+func checkSeek(t *testing.T, s eccs.BlobStore, data []byte, tc seekCase) {
+	b, err := s.Open(t.Context(), "contracts/OCB0000001/seek")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	// Move away first, so that a Seek that does nothing cannot pass.
+	if _, err := b.Seek(5000, io.SeekStart); err != nil {
+		t.Fatal(err)
+	}
+	pos, err := b.Seek(tc.offset, tc.whence)
+	if err != nil || pos != tc.want {
+		t.Fatalf("Seek(%d, %d) = %d, %v; want %d", tc.offset, tc.whence, pos, err, tc.want)
+	}
+	buf := make([]byte, tc.read)
+	if _, err := io.ReadFull(b, buf); err != nil {
+		t.Fatalf("read %d bytes at %d: %v", tc.read, pos, err)
+	}
+	if !bytes.Equal(buf, data[pos:pos+int64(tc.read)]) {
+		t.Errorf("bytes at %d differ from the stored ones", pos)
+	}
+	if n, err := b.Read(make([]byte, 1)); tc.want+int64(tc.read) == 10_000 && (n != 0 || err != io.EOF) {
+		t.Errorf("read at the end = %d, %v; want 0, EOF", n, err)
+	}
+}
+
+// checkSeekCurrent checks that a Seek from the current position, after a read, moves relative
+// to where the read left off.
+func checkSeekCurrent(t *testing.T, s eccs.BlobStore, data []byte) {
+	b, err := s.Open(t.Context(), "contracts/OCB0000001/seek")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if _, err := io.ReadFull(b, make([]byte, 300)); err != nil {
+		t.Fatal(err)
+	}
+	pos, err := b.Seek(200, io.SeekCurrent)
+	if err != nil || pos != 500 {
+		t.Fatalf("Seek(200, current) after reading 300 = %d, %v; want 500", pos, err)
+	}
+	buf := make([]byte, 10)
+	if _, err := io.ReadFull(b, buf); err != nil || !bytes.Equal(buf, data[500:510]) {
+		t.Errorf("bytes at 500 differ from the stored ones (%v)", err)
+	}
 }
 
 // testRange serves a blob with http.ServeContent, which seeks and reads parts for Range
