@@ -248,6 +248,20 @@ func TestOpenPathWithURICharacters(t *testing.T) {
 	}
 }
 
+// rows0001 are rows written with 0001's columns only, as the previous release wrote them.
+var rows0001 = []string{
+	`INSERT INTO customers (id, name, segment, created_at, updated_at) VALUES ('cust-1', 'Acme', 'int', 1, 1)`,
+	`INSERT INTO billing_accounts (id, customer_id, name, created_at, updated_at) VALUES ('ba-1', 'cust-1', 'Main', 1, 1)`,
+	`INSERT INTO offers (id, name, contract_type, support_levels, created_at, updated_at) VALUES ('FE', 'Flexible Engine', 'IAAS', 'BSC', 1, 1)`,
+	`INSERT INTO identities (id, login, login_key, email, email_key, civility, last_name, first_name, fix_phone, mobile_phone, created_at, updated_at)
+		VALUES ('id-1', 'alice.martin', 'alice.martin', 'alice@example.com', 'alice@example.com', '', 'Martin', 'Alice', '', '', 1, 1)`,
+	`INSERT INTO contracts (id, name, contract_type, offer_id, billing_account_id, platform_id, support_level, referent_id,
+		reference_ext1, reference_ext2, reference_ext3, created_at, updated_at)
+		VALUES ('OCB0000001', 'C1', 'IAAS', 'FE', 'ba-1', '', 'BSC', 'id-1', '', '', '', 1, 1)`,
+	`INSERT INTO applications (id, client_id, name, secret_hash, status, subscription, terms_accepted_at, created_at, updated_at)
+		VALUES ('app-1', 'client-1', 'App', 'h', 'active', 'approved', 5, 1, 1)`,
+}
+
 // TestUpgradeFrom0001KeepsDataAndDefaultsNewColumns migrates a database that only 0001 built
 // and filled, as a release before 0002 left it: its rows must read back with the new columns
 // at their defaults (open contracts, terms accepted by nobody recorded).
@@ -265,19 +279,7 @@ func TestUpgradeFrom0001KeepsDataAndDefaultsNewColumns(t *testing.T) {
 	if _, err := schema.Apply(ctx, s.DB(), fstest.MapFS{"0001_init.sql": {Data: initSQL}}); err != nil {
 		t.Fatal(err)
 	}
-	// Rows written with 0001's columns only, as the previous release wrote them.
-	for _, q := range []string{
-		`INSERT INTO customers (id, name, segment, created_at, updated_at) VALUES ('cust-1', 'Acme', 'int', 1, 1)`,
-		`INSERT INTO billing_accounts (id, customer_id, name, created_at, updated_at) VALUES ('ba-1', 'cust-1', 'Main', 1, 1)`,
-		`INSERT INTO offers (id, name, contract_type, support_levels, created_at, updated_at) VALUES ('FE', 'Flexible Engine', 'IAAS', 'BSC', 1, 1)`,
-		`INSERT INTO identities (id, login, login_key, email, email_key, civility, last_name, first_name, fix_phone, mobile_phone, created_at, updated_at)
-			VALUES ('id-1', 'alice.martin', 'alice.martin', 'alice@example.com', 'alice@example.com', '', 'Martin', 'Alice', '', '', 1, 1)`,
-		`INSERT INTO contracts (id, name, contract_type, offer_id, billing_account_id, platform_id, support_level, referent_id,
-			reference_ext1, reference_ext2, reference_ext3, created_at, updated_at)
-			VALUES ('OCB0000001', 'C1', 'IAAS', 'FE', 'ba-1', '', 'BSC', 'id-1', '', '', '', 1, 1)`,
-		`INSERT INTO applications (id, client_id, name, secret_hash, status, subscription, terms_accepted_at, created_at, updated_at)
-			VALUES ('app-1', 'client-1', 'App', 'h', 'active', 'approved', 5, 1, 1)`,
-	} {
+	for _, q := range rows0001 {
 		if _, err := s.DB().ExecContext(ctx, q); err != nil {
 			t.Fatal(err)
 		}
