@@ -19,86 +19,101 @@ const sheet = docformat.BillingSheet
 
 func TestWriteBillingXLSXFollowsTheClientLayout(t *testing.T) {
 	for name, st := range statements() {
-		t.Run(name, func(t *testing.T) {
-			b := write(t, docformat.BillingXLSX, st)
-			f, err := excelize.OpenReader(bytes.NewReader(b))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer f.Close()
-			if got := f.GetSheetList(); !slices.Equal(got, []string{sheet}) {
-				t.Fatalf("sheets = %q", got)
-			}
-			rows, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(rows) != 13+len(st.Lines) {
-				t.Fatalf("%d rows for %d lines; want 13 + one per line and nothing below", len(rows), len(st.Lines))
-			}
-
-			totals := st.Totals()
-			wantTitle := map[int][2]string{
-				2:  {"Customer", st.CustomerName},
-				3:  {"Contract", st.ContractID},
-				6:  {"Period", st.Period.String()},
-				9:  {"Currency", st.Currency},
-				10: {"Total amount", dot(int64(totals.Amount))},
-				11: {"Total volume discount", dot(int64(totals.VolumeDiscount))},
-				12: {"Total discounted amount (excl. VAT)", dot(st.Total())},
-			}
-			for r := 1; r <= 12; r++ {
-				if len(rows[r-1]) == 0 {
-					t.Errorf("title row %d is empty", r)
-				}
-				if want, ok := wantTitle[r]; ok && (len(rows[r-1]) < 2 || rows[r-1][0] != want[0] || rows[r-1][1] != want[1]) {
-					t.Errorf("title row %d = %q, want %q", r, rows[r-1], want)
-				}
-			}
-			if !strings.HasPrefix(rows[0][0], "Billing Report") {
-				t.Errorf("A1 = %q", rows[0][0])
-			}
-			if !slices.Equal(rows[12], docformat.BillingColumns()) || len(rows[12]) < 18 {
-				t.Errorf("row 13 = %q, want %q", rows[12], docformat.BillingColumns())
-			}
-
-			var sum int64
-			for i, l := range st.Lines {
-				n := 14 + i
-				row := rows[n-1]
-				if len(row) < 18 {
-					t.Fatalf("row %d has %d columns", n, len(row))
-				}
-				if row[0] != l.ServiceID || row[7] != l.ChargeLabel || row[9] != l.Region || row[10] != l.ServiceCloud ||
-					row[11] != l.CodeLabel || row[13] != l.BillingUnit {
-					t.Errorf("row %d = %q does not match line %+v", n, row, l)
-				}
-				for c, want := range map[int]int64{12: int64(l.Quantity), 14: int64(l.UnitPrice)} {
-					if got := parseFixed(t, row[c], '.', 4); got != want {
-						t.Errorf("row %d column %d = %q, want %d ten-thousandths", n, c, row[c], want)
-					}
-				}
-				for c, want := range map[int]docformat.Cents{15: l.Amount, 16: l.VolumeDiscount, 17: l.DiscountedAmount} {
-					if got := parseFixed(t, row[c], '.', 2); got != int64(want) {
-						t.Errorf("row %d column %d = %q, want %v", n, c, row[c], want)
-					}
-				}
-				for _, c := range []int{12, 14, 15, 16, 17} {
-					cell, _ := excelize.CoordinatesToCellName(c+1, n)
-					if typ, err := f.GetCellType(sheet, cell); err != nil || (typ != excelize.CellTypeUnset && typ != excelize.CellTypeNumber) {
-						t.Errorf("cell %s has type %v (%v), want a number", cell, typ, err)
-					}
-				}
-				sum += parseFixed(t, row[17], '.', 2)
-			}
-			if sum != st.Total() {
-				t.Errorf("column 17 adds up to %d cents, Total() is %d", sum, st.Total())
-			}
-			if err := docformat.CheckBillingXLSX(bytes.NewReader(b), int64(len(b))); err != nil {
-				t.Errorf("the checker rejects the written file: %v", err)
-			}
-		})
+		t.Run(name, func(t *testing.T) { checkBillLayout(t, st) })
 	}
+}
+
+// checkBillLayout writes st as a bill and checks the client's layout: one sheet of a title
+// block (rows 1 to 12), the column headings (row 13) and one row per line from row 14 with
+// nothing below, whose last column adds up to the statement's total; the checker accepts it.
+func checkBillLayout(t *testing.T, st docformat.Statement) {
+	b := write(t, docformat.BillingXLSX, st)
+	f, err := excelize.OpenReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if got := f.GetSheetList(); !slices.Equal(got, []string{sheet}) {
+		t.Fatalf("sheets = %q", got)
+	}
+	rows, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 13+len(st.Lines) {
+		t.Fatalf("%d rows for %d lines; want 13 + one per line and nothing below", len(rows), len(st.Lines))
+	}
+	checkBillTitle(t, rows, st)
+	var sum int64
+	for i, l := range st.Lines {
+		sum += checkBillLine(t, f, rows, 14+i, l)
+	}
+	if sum != st.Total() {
+		t.Errorf("column 17 adds up to %d cents, Total() is %d", sum, st.Total())
+	}
+	if err := docformat.CheckBillingXLSX(bytes.NewReader(b), int64(len(b))); err != nil {
+		t.Errorf("the checker rejects the written file: %v", err)
+	}
+}
+
+// checkBillTitle checks the title block of a bill of st (rows 1 to 12: none empty, the labelled
+// values where the client reads them, "Billing Report" first) and its column headings (row 13).
+func checkBillTitle(t *testing.T, rows [][]string, st docformat.Statement) {
+	totals := st.Totals()
+	wantTitle := map[int][2]string{
+		2:  {"Customer", st.CustomerName},
+		3:  {"Contract", st.ContractID},
+		6:  {"Period", st.Period.String()},
+		9:  {"Currency", st.Currency},
+		10: {"Total amount", dot(int64(totals.Amount))},
+		11: {"Total volume discount", dot(int64(totals.VolumeDiscount))},
+		12: {"Total discounted amount (excl. VAT)", dot(st.Total())},
+	}
+	for r := 1; r <= 12; r++ {
+		if len(rows[r-1]) == 0 {
+			t.Errorf("title row %d is empty", r)
+		}
+		if want, ok := wantTitle[r]; ok && (len(rows[r-1]) < 2 || rows[r-1][0] != want[0] || rows[r-1][1] != want[1]) {
+			t.Errorf("title row %d = %q, want %q", r, rows[r-1], want)
+		}
+	}
+	if !strings.HasPrefix(rows[0][0], "Billing Report") {
+		t.Errorf("A1 = %q", rows[0][0])
+	}
+	if !slices.Equal(rows[12], docformat.BillingColumns()) || len(rows[12]) < 18 {
+		t.Errorf("row 13 = %q, want %q", rows[12], docformat.BillingColumns())
+	}
+}
+
+// checkBillLine checks that row n of a bill is line l: its texts, its quantities and prices to
+// the ten-thousandth and its amounts to the cent, all of them numeric cells. It returns the
+// row's discounted amount in cents.
+func checkBillLine(t *testing.T, f *excelize.File, rows [][]string, n int, l docformat.Line) int64 {
+	row := rows[n-1]
+	if len(row) < 18 {
+		t.Fatalf("row %d has %d columns", n, len(row))
+	}
+	if row[0] != l.ServiceID || row[7] != l.ChargeLabel || row[9] != l.Region || row[10] != l.ServiceCloud ||
+		row[11] != l.CodeLabel || row[13] != l.BillingUnit {
+		t.Errorf("row %d = %q does not match line %+v", n, row, l)
+	}
+	for c, want := range map[int]int64{12: int64(l.Quantity), 14: int64(l.UnitPrice)} {
+		if got := parseFixed(t, row[c], '.', 4); got != want {
+			t.Errorf("row %d column %d = %q, want %d ten-thousandths", n, c, row[c], want)
+		}
+	}
+	for c, want := range map[int]docformat.Cents{15: l.Amount, 16: l.VolumeDiscount, 17: l.DiscountedAmount} {
+		if got := parseFixed(t, row[c], '.', 2); got != int64(want) {
+			t.Errorf("row %d column %d = %q, want %v", n, c, row[c], want)
+		}
+	}
+	for _, c := range []int{12, 14, 15, 16, 17} {
+		cell, _ := excelize.CoordinatesToCellName(c+1, n)
+		if typ, err := f.GetCellType(sheet, cell); err != nil || (typ != excelize.CellTypeUnset && typ != excelize.CellTypeNumber) {
+			t.Errorf("cell %s has type %v (%v), want a number", cell, typ, err)
+		}
+	}
+	return parseFixed(t, row[17], '.', 2)
 }
 
 // dot formats cents as excelize gives raw numbers back: 1501.14, 12.5, 0.
@@ -151,15 +166,28 @@ func zipOf(t *testing.T, name, content string) []byte {
 	return b.Bytes()
 }
 
+// billCheck is a file given to CheckBillingXLSX and what it must say of it.
+type billCheck struct {
+	name     string
+	file     []byte
+	wantLine int
+	want     string // exact message, or a prefix ending in "…"; "" means accepted
+}
+
 func TestCheckBillingXLSX(t *testing.T) {
+	tests := slices.Concat(billFiles(t), billRowEdits(t), billHeadingEdits(t))
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			checkRejection(t, docformat.CheckBillingXLSX(bytes.NewReader(tt.file), int64(len(tt.file))), docformat.BillingXLSX, tt.wantLine, tt.want)
+		})
+	}
+}
+
+// billFiles are the written bill, two harmless edits of it, and files that are not a readable
+// workbook at all.
+func billFiles(t *testing.T) []billCheck {
 	good := editBill(t, func(*excelize.File, int) {})
-	below := 14 + len(billStatement().Lines) // the first row below the data
-	tests := []struct {
-		name     string
-		file     []byte
-		wantLine int
-		want     string // exact message, or a prefix ending in "…"; "" means accepted
-	}{
+	return []billCheck{
 		{"AcceptsTheWrittenFile", good, 0, ""},
 		{"AcceptsAnotherSheetBeside", editBill(t, func(f *excelize.File, _ int) {
 			_, err := f.NewSheet("Notes")
@@ -176,6 +204,15 @@ func TestCheckBillingXLSX(t *testing.T) {
 			"the file is not a readable XLSX workbook: its ZIP structure is damaged or truncated"},
 		{"RejectsAZipThatIsNotAWorkbook", zipOf(t, "hello.txt", "hello"), 0,
 			"the file is a ZIP archive but not an XLSX workbook: it has no [Content_Types].xml part"},
+	}
+}
+
+// billRowEdits are bills without the sheet, with a short charge row, with something below the
+// data or a gap in it, or with cells that lack the reference or hold something else than a
+// number.
+func billRowEdits(t *testing.T) []billCheck {
+	below := 14 + len(billStatement().Lines) // the first row below the data
+	return []billCheck{
 		{"RejectsAWorkbookWithoutTheSheet", editBill(t, func(f *excelize.File, _ int) {
 			must(t, f.SetSheetName(sheet, "Billing report"))
 		}), 0, `the workbook has no sheet named "Billing Report"`},
@@ -204,6 +241,13 @@ func TestCheckBillingXLSX(t *testing.T) {
 		{"RejectsABooleanQuantity", editBill(t, func(f *excelize.File, _ int) {
 			must(t, f.SetCellValue(sheet, "M18", true))
 		}), 18, "row 18 column Quantity (M) holds a boolean, not a number; it must be a numeric cell"},
+	}
+}
+
+// billHeadingEdits are a ZIP archive without its workbook part, a bill with a number stored as
+// text, and bills whose column headings are short or missing.
+func billHeadingEdits(t *testing.T) []billCheck {
+	return []billCheck{
 		{"RejectsAZipWithoutWorkbook", zipOf(t, "[Content_Types].xml", "<Types/>"), 0,
 			"the file is a ZIP archive but not a readable XLSX workbook: its workbook part is missing or damaged"},
 		{"RejectsANumberStoredAsText", editBill(t, func(f *excelize.File, _ int) {
@@ -222,11 +266,6 @@ func TestCheckBillingXLSX(t *testing.T) {
 			must(t, err)
 			return b.Bytes()
 		}(), 0, `the sheet "Billing Report" has 1 rows; it needs a title block in rows 1 to 12 and the column headings in row 13`},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			checkRejection(t, docformat.CheckBillingXLSX(bytes.NewReader(tt.file), int64(len(tt.file))), docformat.BillingXLSX, tt.wantLine, tt.want)
-		})
 	}
 }
 

@@ -29,6 +29,10 @@ func TestGenerateInvariantsHold(t *testing.T) {
 	}
 }
 
+// checkInvariants checks a statement generated from p: it validates, runs through the day p
+// asks for (the whole month when that day is out of range), each line keeps the line
+// invariants, the totals, VAT and total including VAT add up from the lines, and a whole month
+// has 20 to 90 lines, some reserved and some discounted.
 func checkInvariants(t *testing.T, p docformat.Params, st docformat.Statement) {
 	t.Helper()
 	if err := st.Validate(); err != nil {
@@ -48,33 +52,8 @@ func checkInvariants(t *testing.T, p docformat.Params, st docformat.Statement) {
 	var sum docformat.Totals
 	reserved, discounted := 0, 0
 	for i, l := range st.Lines {
-		want, err := docformat.LineAmount(l.Quantity, l.UnitPrice)
-		if err != nil || l.Amount != want {
-			t.Errorf("line %d: Amount %v, want round(%v × %v) = %v (%v)", i, l.Amount, l.Quantity, l.UnitPrice, want, err)
-		}
-		if exact := roundRat(new(big.Rat).Mul(big.NewRat(int64(l.Quantity), 10000), big.NewRat(int64(l.UnitPrice), 10000))); exact != int64(l.Amount) {
-			t.Errorf("line %d: Amount %v, exact rounding gives %d cents", i, l.Amount, exact)
-		}
-		if l.DiscountedAmount != l.Amount-l.VolumeDiscount || l.VolumeDiscount < 0 || l.VolumeDiscount > l.Amount {
-			t.Errorf("line %d: Amount %v, VolumeDiscount %v, DiscountedAmount %v", i, l.Amount, l.VolumeDiscount, l.DiscountedAmount)
-		}
-		if l.Quantity <= 0 || l.UnitPrice < 0 {
-			t.Errorf("line %d: Quantity %v, UnitPrice %v", i, l.Quantity, l.UnitPrice)
-		}
-		if l.Begin.Day() < 1 || l.End.Day() > st.Through || l.End.Before(l.Begin) {
-			t.Errorf("line %d: %v to %v is outside days 1 to %d", i, l.Begin, l.End, st.Through)
-		}
-		switch {
-		case l.BillingMode == docformat.ModeReserved && l.Subscription != nil:
+		if checkLineInvariants(t, i, l, st.Through) {
 			reserved++
-			s := l.Subscription
-			if s.ChargeType == "" || s.Flavor == "" || s.Duration == "" || s.Begin.After(l.Begin) || s.End.Before(l.End) ||
-				s.UpfrontDiscounted > s.Upfront || l.VolumeDiscount != 0 {
-				t.Errorf("line %d: reserved line with subscription %+v, discount %v", i, *s, l.VolumeDiscount)
-			}
-		case l.BillingMode == docformat.ModePayPerUse && l.Subscription == nil:
-		default:
-			t.Errorf("line %d: BillingMode %q with subscription %v", i, l.BillingMode, l.Subscription)
 		}
 		if l.VolumeDiscount > 0 {
 			discounted++
@@ -96,6 +75,45 @@ func checkInvariants(t *testing.T, p docformat.Params, st docformat.Statement) {
 	if !st.Partial() && (reserved == 0 || discounted == 0) {
 		t.Errorf("a whole month has %d reserved and %d discounted lines; want some of each", reserved, discounted)
 	}
+}
+
+// checkLineInvariants checks line i of a statement that runs through day through: its amount
+// is its quantity times its unit price rounded to the cent (checked against exact
+// arithmetic), its discounted amount is its amount less a volume discount no larger than it,
+// its quantity is positive and its price not negative, its days lie within the statement's,
+// and a reserved line, and only it, has a subscription that covers it, without a volume
+// discount. It reports whether the line is a reserved one with its subscription.
+func checkLineInvariants(t *testing.T, i int, l docformat.Line, through int) (reserved bool) {
+	t.Helper()
+	want, err := docformat.LineAmount(l.Quantity, l.UnitPrice)
+	if err != nil || l.Amount != want {
+		t.Errorf("line %d: Amount %v, want round(%v × %v) = %v (%v)", i, l.Amount, l.Quantity, l.UnitPrice, want, err)
+	}
+	if exact := roundRat(new(big.Rat).Mul(big.NewRat(int64(l.Quantity), 10000), big.NewRat(int64(l.UnitPrice), 10000))); exact != int64(l.Amount) {
+		t.Errorf("line %d: Amount %v, exact rounding gives %d cents", i, l.Amount, exact)
+	}
+	if l.DiscountedAmount != l.Amount-l.VolumeDiscount || l.VolumeDiscount < 0 || l.VolumeDiscount > l.Amount {
+		t.Errorf("line %d: Amount %v, VolumeDiscount %v, DiscountedAmount %v", i, l.Amount, l.VolumeDiscount, l.DiscountedAmount)
+	}
+	if l.Quantity <= 0 || l.UnitPrice < 0 {
+		t.Errorf("line %d: Quantity %v, UnitPrice %v", i, l.Quantity, l.UnitPrice)
+	}
+	if l.Begin.Day() < 1 || l.End.Day() > through || l.End.Before(l.Begin) {
+		t.Errorf("line %d: %v to %v is outside days 1 to %d", i, l.Begin, l.End, through)
+	}
+	switch {
+	case l.BillingMode == docformat.ModeReserved && l.Subscription != nil:
+		s := l.Subscription
+		if s.ChargeType == "" || s.Flavor == "" || s.Duration == "" || s.Begin.After(l.Begin) || s.End.Before(l.End) ||
+			s.UpfrontDiscounted > s.Upfront || l.VolumeDiscount != 0 {
+			t.Errorf("line %d: reserved line with subscription %+v, discount %v", i, *s, l.VolumeDiscount)
+		}
+		return true
+	case l.BillingMode == docformat.ModePayPerUse && l.Subscription == nil:
+	default:
+		t.Errorf("line %d: BillingMode %q with subscription %v", i, l.BillingMode, l.Subscription)
+	}
+	return false
 }
 
 // roundRat rounds a positive amount in currency units to cents, half up,
