@@ -60,116 +60,130 @@ func testNextContractNumber(t *testing.T, open func(t *testing.T) eccs.Store) {
 var errRollback = errors.New("storetest: roll back")
 
 func testInTx(t *testing.T, open func(t *testing.T) eccs.Store) {
-	newCustomer := func(id string) eccs.Customer {
-		return eccs.Customer{ID: id, Name: "Customer " + id, Segment: "int", CreatedAt: at(0), UpdatedAt: at(0)}
-	}
-	t.Run("error rolls back every write and is returned", func(t *testing.T) {
-		s := open(t)
-		w := seed(t, s)
-		err := s.InTx(t.Context(), func(tx eccs.Store) error {
-			must(t, tx.CreateCustomer(t.Context(), newCustomer("cust-tx")))
-			must(t, tx.CreateContract(t.Context(), w.contract("OCB0000001", w.b1, w.o1, w.alice)))
-			must(t, tx.CreateDeclaration(t.Context(), w.declaration("OCB0000001", w.bob)))
-			return errRollback
-		})
-		if !errors.Is(err, errRollback) {
-			t.Fatalf("InTx = %v, want the function's error", err)
-		}
-		_, err = s.Customer(t.Context(), "cust-tx")
-		checkCode(t, err, eccs.NotFound)
-		_, err = s.Contract(t.Context(), "OCB0000001")
-		checkCode(t, err, eccs.NotFound)
-		_, err = s.Declaration(t.Context(), "OCB0000001", w.bob.ID)
-		checkCode(t, err, eccs.NotFound)
-	})
-	t.Run("success commits every write", func(t *testing.T) {
-		s := open(t)
-		w := seed(t, s)
-		must(t, s.InTx(t.Context(), func(tx eccs.Store) error {
-			if err := tx.CreateCustomer(t.Context(), newCustomer("cust-tx")); err != nil {
-				return err
-			}
-			return tx.CreateContract(t.Context(), w.contract("OCB0000001", w.b1, w.o1, w.alice))
-		}))
-		_, err := s.Customer(t.Context(), "cust-tx")
-		must(t, err)
-		_, err = s.Contract(t.Context(), "OCB0000001")
-		must(t, err)
-	})
-	t.Run("reads inside see the transaction's writes", func(t *testing.T) {
-		s := open(t)
-		w := seed(t, s)
-		want := w.read(w.contract("OCB0000001", w.b1, w.o1, w.alice))
-		must(t, s.InTx(t.Context(), func(tx eccs.Store) error {
-			must(t, tx.CreateContract(t.Context(), w.contract("OCB0000001", w.b1, w.o1, w.alice)))
-			got, err := tx.Contract(t.Context(), "OCB0000001")
-			must(t, err)
-			equal(t, "Contract inside the transaction", got, want)
-			i := eccs.Identity{ID: "id-tx", Login: "tx.person", Email: "Tx@Example.com", LastName: "Tx", FirstName: "Person", CreatedAt: at(1), UpdatedAt: at(1)}
-			must(t, tx.CreateIdentity(t.Context(), i))
-			got2, err := tx.IdentityByEmail(t.Context(), "tx@example.com")
-			must(t, err)
-			equal(t, "Identity inside the transaction", got2, i)
-			must(t, tx.CreateAccount(t.Context(), w.adminAccount("acct-tx", i, eccs.Perimeter{OfferIDs: []string{w.o1.ID}})))
-			a, err := tx.Account(t.Context(), "acct-tx")
-			must(t, err)
-			equal(t, "Perimeter inside the transaction", a.Perimeter, eccs.Perimeter{OfferIDs: []string{w.o1.ID}})
-			list, total, err := tx.Contracts(t.Context(), eccs.ContractFilter{PerimeterOf: "acct-tx"})
-			must(t, err)
-			if total != 0 || len(list) != 0 {
-				t.Errorf("Contracts inside = %d contracts, total %d; want none (no billing account in the perimeter)", len(list), total)
-			}
-			return nil
-		}))
-	})
-	t.Run("nested InTx joins the outer transaction", func(t *testing.T) {
-		s := open(t)
-		err := s.InTx(t.Context(), func(tx eccs.Store) error {
-			must(t, tx.InTx(t.Context(), func(inner eccs.Store) error {
-				return inner.CreateCustomer(t.Context(), newCustomer("cust-inner"))
-			}))
-			if _, err := tx.Customer(t.Context(), "cust-inner"); err != nil {
-				t.Errorf("outer transaction does not see the inner write: %v", err)
-			}
-			return errRollback
-		})
-		if !errors.Is(err, errRollback) {
-			t.Fatalf("InTx = %v, want the function's error", err)
-		}
-		_, err = s.Customer(t.Context(), "cust-inner")
-		checkCode(t, err, eccs.NotFound)
-	})
-	t.Run("conflict inside rolls back and a new transaction works", func(t *testing.T) {
-		s := open(t)
-		w := seed(t, s)
-		err := s.InTx(t.Context(), func(tx eccs.Store) error {
-			must(t, tx.CreateCustomer(t.Context(), newCustomer("cust-tx")))
-			return tx.CreateCustomer(t.Context(), w.customer)
-		})
-		checkCode(t, err, eccs.Conflict)
-		_, err = s.Customer(t.Context(), "cust-tx")
-		checkCode(t, err, eccs.NotFound)
-		must(t, s.InTx(t.Context(), func(tx eccs.Store) error {
-			return tx.CreateCustomer(t.Context(), newCustomer("cust-tx"))
-		}))
-	})
-	t.Run("panic rolls back and the store stays usable", func(t *testing.T) {
-		s := open(t)
-		func() {
-			defer func() {
-				if recover() == nil {
-					t.Error("the panic did not reach InTx's caller")
+	runStoreCases(t, open, []storeCase{
+		{"error rolls back every write and is returned", txRolledBack},
+		{"success commits every write", func(t *testing.T, s eccs.Store) {
+			w := seed(t, s)
+			must(t, s.InTx(t.Context(), func(tx eccs.Store) error {
+				if err := tx.CreateCustomer(t.Context(), txCustomer("cust-tx")); err != nil {
+					return err
 				}
-			}()
-			_ = s.InTx(t.Context(), func(tx eccs.Store) error {
-				must(t, tx.CreateCustomer(t.Context(), newCustomer("cust-panic")))
-				panic("storetest: panic inside a transaction")
-			})
-		}()
-		_, err := s.Customer(t.Context(), "cust-panic")
-		checkCode(t, err, eccs.NotFound)
-		must(t, s.CreateCustomer(t.Context(), newCustomer("cust-after")))
+				return tx.CreateContract(t.Context(), w.contract("OCB0000001", w.b1, w.o1, w.alice))
+			}))
+			_, err := s.Customer(t.Context(), "cust-tx")
+			must(t, err)
+			_, err = s.Contract(t.Context(), "OCB0000001")
+			must(t, err)
+		}},
+		{"reads inside see the transaction's writes", txReadsOwnWrites},
+		{"nested InTx joins the outer transaction", txNested},
+		{"conflict inside rolls back and a new transaction works", txConflict},
+		{"panic rolls back and the store stays usable", txPanic},
 	})
+}
+
+// txCustomer returns a customer that the transaction tests write.
+func txCustomer(id string) eccs.Customer {
+	return eccs.Customer{ID: id, Name: "Customer " + id, Segment: "int", CreatedAt: at(0), UpdatedAt: at(0)}
+}
+
+func txRolledBack(t *testing.T, s eccs.Store) {
+	w := seed(t, s)
+	err := s.InTx(t.Context(), func(tx eccs.Store) error {
+		must(t, tx.CreateCustomer(t.Context(), txCustomer("cust-tx")))
+		must(t, tx.CreateContract(t.Context(), w.contract("OCB0000001", w.b1, w.o1, w.alice)))
+		must(t, tx.CreateDeclaration(t.Context(), w.declaration("OCB0000001", w.bob)))
+		return errRollback
+	})
+	if !errors.Is(err, errRollback) {
+		t.Fatalf("InTx = %v, want the function's error", err)
+	}
+	_, err = s.Customer(t.Context(), "cust-tx")
+	checkCode(t, err, eccs.NotFound)
+	_, err = s.Contract(t.Context(), "OCB0000001")
+	checkCode(t, err, eccs.NotFound)
+	_, err = s.Declaration(t.Context(), "OCB0000001", w.bob.ID)
+	checkCode(t, err, eccs.NotFound)
+}
+
+// txReadsOwnWrites checks that reads through the transaction (contract, identity by e-mail,
+// account, perimeter list) see what it wrote before it commits.
+func txReadsOwnWrites(t *testing.T, s eccs.Store) {
+	w := seed(t, s)
+	want := w.read(w.contract("OCB0000001", w.b1, w.o1, w.alice))
+	must(t, s.InTx(t.Context(), func(tx eccs.Store) error {
+		must(t, tx.CreateContract(t.Context(), w.contract("OCB0000001", w.b1, w.o1, w.alice)))
+		got, err := tx.Contract(t.Context(), "OCB0000001")
+		must(t, err)
+		equal(t, "Contract inside the transaction", got, want)
+		i := eccs.Identity{ID: "id-tx", Login: "tx.person", Email: "Tx@Example.com", LastName: "Tx", FirstName: "Person", CreatedAt: at(1), UpdatedAt: at(1)}
+		must(t, tx.CreateIdentity(t.Context(), i))
+		got2, err := tx.IdentityByEmail(t.Context(), "tx@example.com")
+		must(t, err)
+		equal(t, "Identity inside the transaction", got2, i)
+		must(t, tx.CreateAccount(t.Context(), w.adminAccount("acct-tx", i, eccs.Perimeter{OfferIDs: []string{w.o1.ID}})))
+		a, err := tx.Account(t.Context(), "acct-tx")
+		must(t, err)
+		equal(t, "Perimeter inside the transaction", a.Perimeter, eccs.Perimeter{OfferIDs: []string{w.o1.ID}})
+		list, total, err := tx.Contracts(t.Context(), eccs.ContractFilter{PerimeterOf: "acct-tx"})
+		must(t, err)
+		if total != 0 || len(list) != 0 {
+			t.Errorf("Contracts inside = %d contracts, total %d; want none (no billing account in the perimeter)", len(list), total)
+		}
+		return nil
+	}))
+}
+
+// txNested checks that an InTx inside a transaction writes into the outer one: the outer
+// sees the write, and rolling the outer back undoes it.
+func txNested(t *testing.T, s eccs.Store) {
+	err := s.InTx(t.Context(), func(tx eccs.Store) error {
+		must(t, tx.InTx(t.Context(), func(inner eccs.Store) error {
+			return inner.CreateCustomer(t.Context(), txCustomer("cust-inner"))
+		}))
+		if _, err := tx.Customer(t.Context(), "cust-inner"); err != nil {
+			t.Errorf("outer transaction does not see the inner write: %v", err)
+		}
+		return errRollback
+	})
+	if !errors.Is(err, errRollback) {
+		t.Fatalf("InTx = %v, want the function's error", err)
+	}
+	_, err = s.Customer(t.Context(), "cust-inner")
+	checkCode(t, err, eccs.NotFound)
+}
+
+func txConflict(t *testing.T, s eccs.Store) {
+	w := seed(t, s)
+	err := s.InTx(t.Context(), func(tx eccs.Store) error {
+		must(t, tx.CreateCustomer(t.Context(), txCustomer("cust-tx")))
+		return tx.CreateCustomer(t.Context(), w.customer)
+	})
+	checkCode(t, err, eccs.Conflict)
+	_, err = s.Customer(t.Context(), "cust-tx")
+	checkCode(t, err, eccs.NotFound)
+	must(t, s.InTx(t.Context(), func(tx eccs.Store) error {
+		return tx.CreateCustomer(t.Context(), txCustomer("cust-tx"))
+	}))
+}
+
+// txPanic checks that a panic inside InTx reaches the caller after rolling back, and that a
+// write after it succeeds: the panicking transaction holds nothing.
+func txPanic(t *testing.T, s eccs.Store) {
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("the panic did not reach InTx's caller")
+			}
+		}()
+		_ = s.InTx(t.Context(), func(tx eccs.Store) error {
+			must(t, tx.CreateCustomer(t.Context(), txCustomer("cust-panic")))
+			panic("storetest: panic inside a transaction")
+		})
+	}()
+	_, err := s.Customer(t.Context(), "cust-panic")
+	checkCode(t, err, eccs.NotFound)
+	must(t, s.CreateCustomer(t.Context(), txCustomer("cust-after")))
 }
 
 func testTimestamps(t *testing.T, open func(t *testing.T) eccs.Store) {
