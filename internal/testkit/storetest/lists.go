@@ -113,73 +113,7 @@ func testPerimeterPages(t *testing.T, open func(t *testing.T) eccs.Store) {
 }
 
 func testContractLists(t *testing.T, open func(t *testing.T) eccs.Store) {
-	perimeter := func(p eccs.Page) eccs.ContractFilter { return eccs.ContractFilter{PerimeterOf: "acct-admin", Page: p} }
-	declared := func(p eccs.Page) eccs.ContractFilter {
-		return eccs.ContractFilter{DeclaredIdentityID: "id-alice", Page: p}
-	}
-	every := func(customer, billingAccount, offer string, p eccs.Page) eccs.ContractFilter {
-		return eccs.ContractFilter{All: true, CustomerID: customer, BillingAccountID: billingAccount, OfferID: offer, Page: p}
-	}
-	allIDs := []string{"OCB0000001", "OCB0000002", "OCB0000003", "OCB0000004", "OCB0000005", "OCB0000006", "OCB0000007", "Z-1", "a-1"}
-	tests := []struct {
-		name   string
-		filter eccs.ContractFilter
-		want   []string
-		total  int
-	}{
-		{"perimeter selects contracts whose billing account and offer are both in it, by id",
-			perimeter(eccs.Page{}), []string{"OCB0000001", "OCB0000003", "OCB0000005", "Z-1", "a-1"}, 5},
-		{"perimeter page is a slice of the sorted list with the full total",
-			perimeter(eccs.Page{Offset: 1, Limit: 2}), []string{"OCB0000003", "OCB0000005"}, 5},
-		{"perimeter first page", perimeter(eccs.Page{Limit: 1}), []string{"OCB0000001"}, 5},
-		{"perimeter offset without a limit returns the rest",
-			perimeter(eccs.Page{Offset: 3}), []string{"Z-1", "a-1"}, 5},
-		{"perimeter limit past the end returns the rest",
-			perimeter(eccs.Page{Offset: 4, Limit: 10}), []string{"a-1"}, 5},
-		{"perimeter offset past the end is empty with the full total",
-			perimeter(eccs.Page{Offset: 10, Limit: 2}), []string{}, 5},
-		{"declared identity selects the contracts it is declared on, by id",
-			declared(eccs.Page{}), []string{"OCB0000002", "OCB0000004", "a-1"}, 3},
-		{"declared page is a slice of the sorted list with the full total",
-			declared(eccs.Page{Offset: 2, Limit: 1}), []string{"a-1"}, 3},
-		{"declared offset past the end is empty with the full total",
-			declared(eccs.Page{Offset: 3}), []string{}, 3},
-		{"identity declared nowhere selects nothing",
-			eccs.ContractFilter{DeclaredIdentityID: "id-bob"}, []string{}, 0},
-		{"empty perimeter selects nothing",
-			eccs.ContractFilter{PerimeterOf: "acct-empty"}, []string{}, 0},
-		{"perimeter without offers selects nothing",
-			eccs.ContractFilter{PerimeterOf: "acct-no-offer"}, []string{}, 0},
-		{"unknown account selects nothing",
-			eccs.ContractFilter{PerimeterOf: "acct-none"}, []string{}, 0},
-		{"all selects every contract of every customer, by id",
-			every("", "", "", eccs.Page{}), allIDs, 9},
-		{"all page is a slice of the sorted list with the full total",
-			every("", "", "", eccs.Page{Offset: 2, Limit: 3}), []string{"OCB0000003", "OCB0000004", "OCB0000005"}, 9},
-		{"all offset past the end is empty with the full total",
-			every("", "", "", eccs.Page{Offset: 9, Limit: 3}), []string{}, 9},
-		{"all narrowed by customer selects the contracts of its billing accounts",
-			every("cust-1", "", "", eccs.Page{}), []string{"OCB0000001", "OCB0000002", "OCB0000003", "OCB0000004", "OCB0000005", "OCB0000006", "Z-1", "a-1"}, 8},
-		{"all narrowed by the other customer selects its one contract",
-			every("cust-2", "", "", eccs.Page{}), []string{"OCB0000007"}, 1},
-		{"all narrowed by billing account",
-			every("", "ba-1", "", eccs.Page{}), []string{"OCB0000002", "OCB0000003", "a-1"}, 3},
-		{"all narrowed by offer",
-			every("", "", "CAV", eccs.Page{}), []string{"OCB0000002", "OCB0000006", "OCB0000007"}, 3},
-		{"all narrowed by billing account and offer",
-			every("", "ba-1", "FE", eccs.Page{}), []string{"OCB0000003", "a-1"}, 2},
-		{"all narrowed by customer and offer",
-			every("cust-1", "", "CAV", eccs.Page{}), []string{"OCB0000002", "OCB0000006"}, 2},
-		{"all narrowed by customer, billing account and offer",
-			every("cust-1", "ba-2", "FE", eccs.Page{}), []string{"OCB0000001", "OCB0000005", "Z-1"}, 3},
-		{"all narrowed by a customer and another customer's billing account selects nothing",
-			every("cust-2", "ba-1", "", eccs.Page{}), []string{}, 0},
-		{"all narrowed by offer, paged, with the narrowed total",
-			every("", "", "FE", eccs.Page{Offset: 4, Limit: 5}), []string{"Z-1", "a-1"}, 6},
-		{"all narrowed by an unknown offer selects nothing",
-			every("", "", "NONE", eccs.Page{}), []string{}, 0},
-	}
-	for _, tc := range tests {
+	for _, tc := range append(selectedContractCases(), allContractCases()...) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)
 			_, all := contractWorld(t, s)
@@ -224,9 +158,82 @@ func testContractLists(t *testing.T, open func(t *testing.T) eccs.Store) {
 	}
 }
 
-func testDocumentLists(t *testing.T, open func(t *testing.T) eccs.Store) {
-	// Documents of OCB0000001, in the order lists must give them: period, then creation time,
-	// then id, all descending.
+// selectedContractCases are the Contracts filters on contractWorld that select by the
+// administrator perimeter or the declared identity, each with what it selects.
+func selectedContractCases() []listCase[eccs.ContractFilter] {
+	perimeter := func(p eccs.Page) eccs.ContractFilter { return eccs.ContractFilter{PerimeterOf: "acct-admin", Page: p} }
+	declared := func(p eccs.Page) eccs.ContractFilter {
+		return eccs.ContractFilter{DeclaredIdentityID: "id-alice", Page: p}
+	}
+	return []listCase[eccs.ContractFilter]{
+		{"perimeter selects contracts whose billing account and offer are both in it, by id",
+			perimeter(eccs.Page{}), []string{"OCB0000001", "OCB0000003", "OCB0000005", "Z-1", "a-1"}, 5},
+		{"perimeter page is a slice of the sorted list with the full total",
+			perimeter(eccs.Page{Offset: 1, Limit: 2}), []string{"OCB0000003", "OCB0000005"}, 5},
+		{"perimeter first page", perimeter(eccs.Page{Limit: 1}), []string{"OCB0000001"}, 5},
+		{"perimeter offset without a limit returns the rest",
+			perimeter(eccs.Page{Offset: 3}), []string{"Z-1", "a-1"}, 5},
+		{"perimeter limit past the end returns the rest",
+			perimeter(eccs.Page{Offset: 4, Limit: 10}), []string{"a-1"}, 5},
+		{"perimeter offset past the end is empty with the full total",
+			perimeter(eccs.Page{Offset: 10, Limit: 2}), []string{}, 5},
+		{"declared identity selects the contracts it is declared on, by id",
+			declared(eccs.Page{}), []string{"OCB0000002", "OCB0000004", "a-1"}, 3},
+		{"declared page is a slice of the sorted list with the full total",
+			declared(eccs.Page{Offset: 2, Limit: 1}), []string{"a-1"}, 3},
+		{"declared offset past the end is empty with the full total",
+			declared(eccs.Page{Offset: 3}), []string{}, 3},
+		{"identity declared nowhere selects nothing",
+			eccs.ContractFilter{DeclaredIdentityID: "id-bob"}, []string{}, 0},
+		{"empty perimeter selects nothing",
+			eccs.ContractFilter{PerimeterOf: "acct-empty"}, []string{}, 0},
+		{"perimeter without offers selects nothing",
+			eccs.ContractFilter{PerimeterOf: "acct-no-offer"}, []string{}, 0},
+		{"unknown account selects nothing",
+			eccs.ContractFilter{PerimeterOf: "acct-none"}, []string{}, 0},
+	}
+}
+
+// allContractCases are the Contracts filters on contractWorld that select every contract,
+// narrowed or not, each with what it selects.
+func allContractCases() []listCase[eccs.ContractFilter] {
+	every := func(customer, billingAccount, offer string, p eccs.Page) eccs.ContractFilter {
+		return eccs.ContractFilter{All: true, CustomerID: customer, BillingAccountID: billingAccount, OfferID: offer, Page: p}
+	}
+	allIDs := []string{"OCB0000001", "OCB0000002", "OCB0000003", "OCB0000004", "OCB0000005", "OCB0000006", "OCB0000007", "Z-1", "a-1"}
+	return []listCase[eccs.ContractFilter]{
+		{"all selects every contract of every customer, by id",
+			every("", "", "", eccs.Page{}), allIDs, 9},
+		{"all page is a slice of the sorted list with the full total",
+			every("", "", "", eccs.Page{Offset: 2, Limit: 3}), []string{"OCB0000003", "OCB0000004", "OCB0000005"}, 9},
+		{"all offset past the end is empty with the full total",
+			every("", "", "", eccs.Page{Offset: 9, Limit: 3}), []string{}, 9},
+		{"all narrowed by customer selects the contracts of its billing accounts",
+			every("cust-1", "", "", eccs.Page{}), []string{"OCB0000001", "OCB0000002", "OCB0000003", "OCB0000004", "OCB0000005", "OCB0000006", "Z-1", "a-1"}, 8},
+		{"all narrowed by the other customer selects its one contract",
+			every("cust-2", "", "", eccs.Page{}), []string{"OCB0000007"}, 1},
+		{"all narrowed by billing account",
+			every("", "ba-1", "", eccs.Page{}), []string{"OCB0000002", "OCB0000003", "a-1"}, 3},
+		{"all narrowed by offer",
+			every("", "", "CAV", eccs.Page{}), []string{"OCB0000002", "OCB0000006", "OCB0000007"}, 3},
+		{"all narrowed by billing account and offer",
+			every("", "ba-1", "FE", eccs.Page{}), []string{"OCB0000003", "a-1"}, 2},
+		{"all narrowed by customer and offer",
+			every("cust-1", "", "CAV", eccs.Page{}), []string{"OCB0000002", "OCB0000006"}, 2},
+		{"all narrowed by customer, billing account and offer",
+			every("cust-1", "ba-2", "FE", eccs.Page{}), []string{"OCB0000001", "OCB0000005", "Z-1"}, 3},
+		{"all narrowed by a customer and another customer's billing account selects nothing",
+			every("cust-2", "ba-1", "", eccs.Page{}), []string{}, 0},
+		{"all narrowed by offer, paged, with the narrowed total",
+			every("", "", "FE", eccs.Page{Offset: 4, Limit: 5}), []string{"Z-1", "a-1"}, 6},
+		{"all narrowed by an unknown offer selects nothing",
+			every("", "", "NONE", eccs.Page{}), []string{}, 0},
+	}
+}
+
+// orderedDocuments returns the documents of OCB0000001 in the order lists must give them:
+// period, then creation time, then id, all descending.
+func orderedDocuments() []eccs.Document {
 	ordered := []eccs.Document{
 		document("doc-b", "OCB0000001", eccs.TypeBills, "202602", 65),
 		document("doc-a", "OCB0000001", eccs.TypeReports, "202602", 65),
@@ -236,6 +243,11 @@ func testDocumentLists(t *testing.T, open func(t *testing.T) eccs.Store) {
 	}
 	// Two documents share a file name, as monthly statements do.
 	ordered[3].Filename, ordered[4].Filename = "statement.pdf", "statement.pdf"
+	return ordered
+}
+
+func testDocumentLists(t *testing.T, open func(t *testing.T) eccs.Store) {
+	ordered := orderedDocuments()
 	setup := func(t *testing.T) eccs.Store {
 		s := open(t)
 		w := seed(t, s)
@@ -250,13 +262,36 @@ func testDocumentLists(t *testing.T, open func(t *testing.T) eccs.Store) {
 		must(t, s.CreateDocument(t.Context(), other))
 		return s
 	}
+	byID := map[string]eccs.Document{}
+	for _, d := range ordered {
+		byID[d.ID] = d
+	}
+	for _, tc := range documentFilterCases() {
+		t.Run(tc.name, func(t *testing.T) {
+			s := setup(t)
+			list, total, err := s.Documents(t.Context(), tc.filter)
+			must(t, err)
+			if list == nil {
+				t.Error("Documents returned a nil list; an empty page is an empty slice")
+			}
+			equal(t, "ids", documentIDs(list), tc.want)
+			if total != tc.total {
+				t.Errorf("total = %d, want %d", total, tc.total)
+			}
+			for _, d := range list {
+				if want, ok := byID[d.ID]; ok {
+					equal(t, "listed document "+d.ID, d, want)
+				}
+			}
+		})
+	}
+}
+
+// documentFilterCases are the Documents filters on orderedDocuments and doc-other, the one
+// document of OCB0000002, each with what it selects.
+func documentFilterCases() []listCase[eccs.DocumentFilter] {
 	allTypes := eccs.DocumentTypes
-	tests := []struct {
-		name   string
-		filter eccs.DocumentFilter
-		want   []string
-		total  int
-	}{
+	return []listCase[eccs.DocumentFilter]{
 		{"every type lists the contract's documents newest period first, then newest, then highest id",
 			eccs.DocumentFilter{ContractID: "OCB0000001", Types: allTypes}, []string{"doc-b", "doc-a", "doc-c", "doc-z", "doc-y"}, 5},
 		{"one type lists only that type",
@@ -302,28 +337,5 @@ func testDocumentLists(t *testing.T, open func(t *testing.T) eccs.Store) {
 			eccs.DocumentFilter{ContractID: "OCB0000001", Types: []eccs.DocumentType{eccs.TypeReports}, Filename: "statement.pdf"}, []string{"doc-y"}, 1},
 		{"file name shared with another contract lists only that contract's document",
 			eccs.DocumentFilter{ContractID: "OCB0000002", Types: allTypes, Filename: "statement.pdf"}, []string{"doc-other"}, 1},
-	}
-	byID := map[string]eccs.Document{}
-	for _, d := range ordered {
-		byID[d.ID] = d
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			s := setup(t)
-			list, total, err := s.Documents(t.Context(), tc.filter)
-			must(t, err)
-			if list == nil {
-				t.Error("Documents returned a nil list; an empty page is an empty slice")
-			}
-			equal(t, "ids", documentIDs(list), tc.want)
-			if total != tc.total {
-				t.Errorf("total = %d, want %d", total, tc.total)
-			}
-			for _, d := range list {
-				if want, ok := byID[d.ID]; ok {
-					equal(t, "listed document "+d.ID, d, want)
-				}
-			}
-		})
 	}
 }
