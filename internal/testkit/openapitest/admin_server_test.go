@@ -1,12 +1,9 @@
 package openapitest_test
 
 import (
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"slices"
-	"sort"
 	"strings"
 	"testing"
 
@@ -29,29 +26,12 @@ func TestAdminServerAgainstSpec(t *testing.T) {
 	defer adminSrv.Close()
 	customerSrv := httptest.NewServer(httpapi.New(nil, slog.New(slog.DiscardHandler), httpapi.Config{}))
 	defer customerSrv.Close()
-	client := &http.Client{Transport: v.Transport(t, nil)}
-
-	do := func(method, path string) (*http.Response, []byte) {
-		t.Helper()
-		base := adminSrv.URL
+	do := sender(t, v, func(path string) string {
 		if strings.HasPrefix(path, admin.ClaimPath+"/") {
-			base = customerSrv.URL
+			return customerSrv.URL
 		}
-		req, err := http.NewRequest(method, base+path, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp, err := client.Do(req)
-		if err != nil {
-			t.Fatalf("%s %s: %v", method, path, err)
-		}
-		defer resp.Body.Close()
-		body, err := io.ReadAll(resp.Body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return resp, body
-	}
+		return adminSrv.URL
+	})
 	fill := strings.NewReplacer("{id}", "OCB0001234", "{documentId}", "8c1f2d3e4a5b6c7d", "{identityId}", "q7x2m4kd9c1hzt5w", "{token}", "abc")
 
 	for path, item := range v.Doc().Paths.Map() {
@@ -61,28 +41,9 @@ func TestAdminServerAgainstSpec(t *testing.T) {
 			if path == admin.ClaimPath+"/{token}" {
 				continue // both the page and the reveal look the link up: they need the service
 			}
-			resp, _ := do(method, fill.Replace(path))
-			if resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusMethodNotAllowed {
-				t.Errorf("%s %s: %d, the server does not serve this operation", method, path, resp.StatusCode)
-			}
-			if strings.HasPrefix(path, admin.BasePath) && path != admin.BasePath+"/openapi.yaml" && resp.StatusCode != http.StatusUnauthorized {
-				t.Errorf("%s %s without a token: %d, want 401", method, path, resp.StatusCode)
-			}
+			checkServed(t, do, method, path, fill.Replace(path), admin.BasePath, "a token")
 		}
-		if slices.Contains(methods, http.MethodGet) {
-			methods = append(methods, http.MethodHead)
-		}
-		sort.Strings(methods)
-		resp, _ := do("OPTIONS", fill.Replace(path))
-		if resp.StatusCode != http.StatusMethodNotAllowed {
-			t.Errorf("OPTIONS %s: %d, want 405", path, resp.StatusCode)
-			continue
-		}
-		allowed := strings.Split(resp.Header.Get("Allow"), ", ")
-		sort.Strings(allowed)
-		if !slices.Equal(allowed, methods) {
-			t.Errorf("%s: the server allows %q, the description lists %q", path, allowed, methods)
-		}
+		checkAllow(t, do, path, fill.Replace(path), methods)
 	}
 	if resp, body := do("GET", admin.BasePath+"/openapi.yaml"); resp.StatusCode != 200 || string(body) != string(admin.OpenAPI) {
 		t.Errorf("GET openapi.yaml: %d, %d bytes", resp.StatusCode, len(body))

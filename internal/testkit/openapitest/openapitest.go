@@ -243,6 +243,9 @@ func quote(body []byte) string {
 	return s
 }
 
+// validate checks an answer: the request id header every answer carries, no body on HEAD, then
+// the answer against its operation (findRoute), its declared status and headers, its
+// Content-Type (checkContentType) and, for JSON, its body (validateResponse).
 func (v *Validator) validate(req *http.Request, status int, header http.Header, body []byte) error {
 	if req == nil || req.URL == nil {
 		return errors.New("no request: cannot find the operation")
@@ -254,33 +257,9 @@ func (v *Validator) validate(req *http.Request, status int, header http.Header, 
 	if head && len(body) > 0 {
 		return errors.New("a HEAD answer has a body")
 	}
-	method := req.Method
-	if head {
-		method = http.MethodGet
-	}
-	routed := routingRequest(req, method)
-	route, params, err := v.router.FindRoute(routed)
-	switch {
-	case errors.Is(err, routers.ErrPathNotFound):
-		if status != http.StatusNotFound {
-			return fmt.Errorf("the path is not described (a path the description does not know may only answer 404/%d)", api.CodeResourceNotFound)
-		}
-		return v.checkEnvelope(header, body, "ErrorNotFound")
-	case errors.Is(err, routers.ErrMethodNotAllowed):
-		if status != http.StatusMethodNotAllowed {
-			return fmt.Errorf("%s is not described on this path (a method the path does not support may only answer 405/%d)", req.Method, api.CodeMethodNotAllowed)
-		}
-		// Check the answer as the 405 one of the path's operations declares.
-		route, params = v.anyRoute(req)
-		if route == nil {
-			return errors.New("no operation of this path to check the 405 against")
-		}
-		routed = routingRequest(req, route.Method)
-		if header.Get("Allow") == "" {
-			return errors.New(`response header "Allow" missing`)
-		}
-	case err != nil:
-		return fmt.Errorf("routing: %v", err)
+	route, params, routed, err := v.findRoute(req, status, header, body)
+	if route == nil || err != nil {
+		return err
 	}
 
 	op := route.Operation
@@ -297,29 +276,81 @@ func (v *Validator) validate(req *http.Request, status int, header http.Header, 
 		}
 		return checkHeaders(resp, header)
 	}
+	isJSON, err := checkContentType(resp, status, header, body, head)
+	if err != nil {
+		return err
+	}
+	return validateResponse(routed, params, route, status, header, body, !isJSON || head)
+}
 
+// findRoute returns the operation to check an answer against, the path parameters and the
+// request to validate with. A path the description does not know may only answer the 404
+// envelope, and a method a described path does not support only a 405 with Allow, checked as
+// the 405 one of the path's operations declares. A nil route means there is no operation to
+// check against: the error is then the verdict on the answer (nil: the 404 envelope is right).
+func (v *Validator) findRoute(req *http.Request, status int, header http.Header, body []byte) (*routers.Route, map[string]string, *http.Request, error) {
+	method := req.Method
+	if method == http.MethodHead {
+		method = http.MethodGet
+	}
+	routed := routingRequest(req, method)
+	route, params, err := v.router.FindRoute(routed)
+	switch {
+	case errors.Is(err, routers.ErrPathNotFound):
+		if status != http.StatusNotFound {
+			return nil, nil, nil, fmt.Errorf("the path is not described (a path the description does not know may only answer 404/%d)", api.CodeResourceNotFound)
+		}
+		return nil, nil, nil, v.checkEnvelope(header, body, "ErrorNotFound")
+	case errors.Is(err, routers.ErrMethodNotAllowed):
+		if status != http.StatusMethodNotAllowed {
+			return nil, nil, nil, fmt.Errorf("%s is not described on this path (a method the path does not support may only answer 405/%d)", req.Method, api.CodeMethodNotAllowed)
+		}
+		// Check the answer as the 405 one of the path's operations declares.
+		route, params = v.anyRoute(req)
+		if route == nil {
+			return nil, nil, nil, errors.New("no operation of this path to check the 405 against")
+		}
+		routed = routingRequest(req, route.Method)
+		if header.Get("Allow") == "" {
+			return nil, nil, nil, errors.New(`response header "Allow" missing`)
+		}
+	case err != nil:
+		return nil, nil, nil, fmt.Errorf("routing: %v", err)
+	}
+	return route, params, routed, nil
+}
+
+// checkContentType checks the Content-Type of an answer against the media types its response
+// declares: none with no body, one of them otherwise (HEAD may omit it when it has no body).
+// It reports whether the answer is JSON.
+func checkContentType(resp *openapi3.Response, status int, header http.Header, body []byte, head bool) (isJSON bool, err error) {
 	mediaType := ""
 	if ct := header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil {
-			return fmt.Errorf("response header Content-Type %q: %v", ct, err)
+			return false, fmt.Errorf("response header Content-Type %q: %v", ct, err)
 		}
 		mediaType = mt
 	}
-	isJSON := mediaType == "application/json" || strings.HasSuffix(mediaType, "+json")
+	isJSON = mediaType == "application/json" || strings.HasSuffix(mediaType, "+json")
 	switch {
 	case len(resp.Content) == 0:
 		if len(body) > 0 {
-			return fmt.Errorf("status %d declares no body, the answer has one", status)
+			return false, fmt.Errorf("status %d declares no body, the answer has one", status)
 		}
 	case mediaType == "":
 		if len(body) > 0 || !head {
-			return fmt.Errorf("response header Content-Type missing (declared: %s)", mediaTypes(resp.Content))
+			return false, fmt.Errorf("response header Content-Type missing (declared: %s)", mediaTypes(resp.Content))
 		}
 	case resp.Content.Get(header.Get("Content-Type")) == nil:
-		return fmt.Errorf("response Content-Type %q is not declared for %d (declared: %s)", mediaType, status, mediaTypes(resp.Content))
+		return false, fmt.Errorf("response Content-Type %q is not declared for %d (declared: %s)", mediaType, status, mediaTypes(resp.Content))
 	}
+	return isJSON, nil
+}
 
+// validateResponse checks the status, the declared headers and, unless excludeBody, the body
+// of an answer against its operation's response with kin-openapi.
+func validateResponse(routed *http.Request, params map[string]string, route *routers.Route, status int, header http.Header, body []byte, excludeBody bool) error {
 	input := &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: &openapi3filter.RequestValidationInput{
 			Request:    routed,
@@ -330,7 +361,7 @@ func (v *Validator) validate(req *http.Request, status int, header http.Header, 
 		Header: header,
 		Options: &openapi3filter.Options{
 			IncludeResponseStatus:   true,
-			ExcludeResponseBody:     !isJSON || head,
+			ExcludeResponseBody:     excludeBody,
 			MultiError:              true,
 			SchemaValidationOptions: []openapi3.SchemaValidationOption{openapi3.DisableSchemaErrorDetails()},
 		},

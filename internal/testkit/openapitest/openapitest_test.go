@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -84,25 +85,47 @@ const (
 	v1       = loopback + api.BasePath
 )
 
+// validatorCase is an answer to a request, and whether the Validator accepts it.
+type validatorCase struct {
+	name   string
+	method string
+	url    string
+	status int
+	header http.Header
+	body   string
+	fail   string // "" when the answer must pass; otherwise a part of the error
+}
+
+// tooMany are the headers of a 429 answer.
+var tooMany = []string{"Retry-After", "1", "RateLimit-Limit", "200", "RateLimit-Remaining", "0", "RateLimit-Reset", "1"}
+
 func TestValidator(t *testing.T) {
 	v := openapitest.New(t)
+	tests := slices.Concat(contractAnswers(t), errorAnswers(), orderAnswers(t), documentAnswers(t),
+		downloadAnswers(), tokenAnswers(), serviceAnswers())
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest(tc.method, tc.url, nil)
+			err := v.Validate(req, tc.status, tc.header, []byte(tc.body))
+			switch {
+			case tc.fail == "" && err != nil:
+				t.Errorf("want no error, got:\n%v", err)
+			case tc.fail != "" && err == nil:
+				t.Errorf("want an error about %q, got none", tc.fail)
+			case tc.fail != "" && !strings.Contains(err.Error(), tc.fail):
+				t.Errorf("want an error about %q, got:\n%v", tc.fail, err)
+			}
+		})
+	}
+}
+
+// contractAnswers are answers of the contract list and the contract: a good list in every way
+// the path may be written, contracts that break their schema, lists without their headers,
+// undeclared statuses, a missing request id, a wrong Content-Type and HEAD.
+func contractAnswers(t *testing.T) []validatorCase {
 	contract := mustJSON(t, goodContract)
 	list := "[" + contract + "]"
-	user := mustJSON(t, api.User{LastName: "Dupont", FirstName: "Jean", Email: "jean.dupont@acme.example",
-		Login: "jean.dupont", Roles: api.Roles{Contracts: []string{api.RoleVisitor}, Documents: []string{api.RoleManager}}})
-	bearer := []string{"WWW-Authenticate", "Bearer"}
-	tooMany := []string{"Retry-After", "1", "RateLimit-Limit", "200", "RateLimit-Remaining", "0", "RateLimit-Reset", "1"}
-
-	tests := []struct {
-		name   string
-		method string
-		url    string
-		status int
-		header http.Header
-		body   string
-		fail   string // "" when the answer must pass; otherwise a part of the error
-	}{
-		// Contracts.
+	return []validatorCase{
 		{"good contract list", "GET", v1 + "/contracts", 200, listHeader(), list, ""},
 		{"empty contract list", "GET", v1 + "/contracts?limit=10&offset=20", 200, listHeader(api.HeaderTotalCount, "20", api.HeaderResultCount, "0"), "[]", ""},
 		{"another loopback port and host", "GET", "http://localhost:1/cloud/b2b/v1/contracts", 200, listHeader(), list, ""},
@@ -126,8 +149,14 @@ func TestValidator(t *testing.T) {
 		{"text/plain instead of JSON", "GET", v1 + "/contracts", 200, listHeader("Content-Type", "text/plain"), list, "Content-Type"},
 		{"HEAD", "HEAD", v1 + "/contracts", 200, listHeader(), "", ""},
 		{"HEAD with a body", "HEAD", v1 + "/contracts", 200, listHeader(), list, "HEAD"},
+	}
+}
 
-		// Errors.
+// errorAnswers are error answers: the gateway envelope with its codes, messages and the headers
+// its statuses need, statuses an operation does not declare, and unknown paths and methods.
+func errorAnswers() []validatorCase {
+	bearer := []string{"WWW-Authenticate", "Bearer"}
+	return []validatorCase{
 		{"good 401", "GET", v1 + "/contract", 401, jsonHeader(bearer...),
 			`{"code":42,"message":"Expired credentials","description":"The access token expired."}`, ""},
 		{"error code as a string", "GET", v1 + "/contract", 401, jsonHeader(bearer...),
@@ -157,8 +186,15 @@ func TestValidator(t *testing.T) {
 		{"method not allowed without Allow", "DELETE", v1 + "/contract", 405, jsonHeader(),
 			`{"code":61,"message":"Method not allowed","description":"x"}`, "Allow"},
 		{"undescribed method answers 200", "DELETE", v1 + "/contract", 200, jsonHeader(), `{}`, "not described"},
+	}
+}
 
-		// Orders and users.
+// orderAnswers are answers of a contract order and of a user's declaration, on the paths and
+// their aliases, and their conflict and too-large errors.
+func orderAnswers(t *testing.T) []validatorCase {
+	user := mustJSON(t, api.User{LastName: "Dupont", FirstName: "Jean", Email: "jean.dupont@acme.example",
+		Login: "jean.dupont", Roles: api.Roles{Contracts: []string{api.RoleVisitor}, Documents: []string{api.RoleManager}}})
+	return []validatorCase{
 		{"contract created", "POST", v1 + "/contract", 201, jsonHeader(), `{"id":"OCB0009293"}`, ""},
 		{"contract created, plural alias", "POST", v1 + "/contracts/", 201, jsonHeader(), `{"id":"OCB0009293"}`, ""},
 		{"contract created with 200", "POST", v1 + "/contract", 200, jsonHeader(), `{"id":"OCB0009293"}`, "status 200 is not declared"},
@@ -170,8 +206,13 @@ func TestValidator(t *testing.T) {
 			`{"code":70,"message":"Conflict","description":"x"}`, ""},
 		{"413 on a POST", "POST", v1 + "/contract", 413, jsonHeader(),
 			`{"code":66,"message":"Request entity too large","description":"x"}`, ""},
+	}
+}
 
-		// Documents.
+// documentAnswers are answers of the document list: good ones, the {"documents": null} of an
+// unknown type, and documents that break their schema.
+func documentAnswers(t *testing.T) []validatorCase {
+	return []validatorCase{
 		{"document list", "GET", v1 + "/documents?documentType=bills&limit=3", 200, listHeader(), "[" + mustJSON(t, goodDocument) + "]", ""},
 		{"document list, singular alias", "GET", v1 + "/document", 200, listHeader(), "[" + mustJSON(t, goodDocument) + "]", ""},
 		{"unknown document type", "GET", v1 + "/documents?documentType=toto", 200, listHeader(api.HeaderTotalCount, "0", api.HeaderResultCount, "0"), `{"documents":null}`, ""},
@@ -180,8 +221,13 @@ func TestValidator(t *testing.T) {
 			"[" + strings.Replace(mustJSON(t, goodDocument), "comsumptionRatedReports", "consumptionRatedReports", 1) + "]", "documentType"},
 		{"document amount as a string", "GET", v1 + "/documents", 200, listHeader(),
 			"[" + strings.Replace(mustJSON(t, goodDocument), "1234.56", `"1234.56"`, 1) + "]", "amount"},
+	}
+}
 
-		// Downloads.
+// downloadAnswers are answers of a document's file: whole, partial, zipped, not modified or
+// refused, with the headers a download needs or without them.
+func downloadAnswers() []validatorCase {
+	return []validatorCase{
 		{"download", "GET", v1 + "/documents/8c1f2d3e4a5b6c7d/file?zipped=0", 200, fileHeader(), "a;b\n", ""},
 		{"download, singular alias", "GET", v1 + "/document/8c1f2d3e4a5b6c7d/file", 200, fileHeader(), "a;b\n", ""},
 		{"download, XLSX", "GET", v1 + "/documents/8c1f2d3e4a5b6c7d/file", 200,
@@ -208,8 +254,13 @@ func TestValidator(t *testing.T) {
 		{"precondition failed", "GET", v1 + "/documents/8c1f2d3e4a5b6c7d/file", 412, jsonHeader(),
 			`{"code":26,"message":"Invalid header value","description":"x"}`, ""},
 		{"412 in plain text", "GET", v1 + "/documents/8c1f2d3e4a5b6c7d/file", 412, header("Content-Type", "text/plain"), "no\n", "text/plain"},
+	}
+}
 
-		// Token endpoint.
+// tokenAnswers are answers of the token endpoint: a token, its OAuth errors and the headers
+// they need, and its rate limit.
+func tokenAnswers() []validatorCase {
+	return []validatorCase{
 		{"token", "POST", loopback + "/oauth/v3/token", 200, jsonHeader("Cache-Control", "no-store", "Pragma", "no-cache"),
 			`{"token_type":"Bearer","access_token":"abc","expires_in":3600}`, ""},
 		{"token without Cache-Control", "POST", loopback + "/oauth/v3/token", 200, jsonHeader(),
@@ -227,26 +278,16 @@ func TestValidator(t *testing.T) {
 			`{"error":"invalid_request","error_description":"The token endpoint accepts POST only."}`, ""},
 		{"token rate limit", "POST", loopback + "/oauth/v3/token", 429, jsonHeader(tooMany...),
 			`{"code":53,"message":"Too many requests","description":"x"}`, ""},
+	}
+}
 
-		// Service routes.
+// serviceAnswers are answers of the description itself and of the health probes.
+func serviceAnswers() []validatorCase {
+	return []validatorCase{
 		{"openapi.yaml", "GET", v1 + "/openapi.yaml", 200, header("Content-Type", "application/yaml"), string(api.OpenAPI), ""},
 		{"healthz", "GET", loopback + "/healthz", 200, jsonHeader(), `{"status":"ok"}`, ""},
 		{"readyz unavailable", "GET", loopback + "/readyz", 503, jsonHeader(), `{"status":"unavailable"}`, ""},
 		{"healthz with another status", "GET", loopback + "/healthz", 200, jsonHeader(), `{"status":"fine"}`, "status"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			req := httptest.NewRequest(tc.method, tc.url, nil)
-			err := v.Validate(req, tc.status, tc.header, []byte(tc.body))
-			switch {
-			case tc.fail == "" && err != nil:
-				t.Errorf("want no error, got:\n%v", err)
-			case tc.fail != "" && err == nil:
-				t.Errorf("want an error about %q, got none", tc.fail)
-			case tc.fail != "" && !strings.Contains(err.Error(), tc.fail):
-				t.Errorf("want an error about %q, got:\n%v", tc.fail, err)
-			}
-		})
 	}
 }
 
