@@ -20,6 +20,7 @@ import (
 	"github.com/eccs/eccs/api"
 	"github.com/eccs/eccs/client"
 	"github.com/eccs/eccs/internal/devseed"
+	"github.com/eccs/eccs/internal/testkit/testserver"
 )
 
 // apiError returns err as an *Error, failing the test when it is not one.
@@ -32,13 +33,30 @@ func apiError(t *testing.T, err error) *client.Error {
 	return e
 }
 
+// TestEveryEndpointWithOneTokenPerClient calls every endpoint with the client library, as a
+// client application and then as an administrator with an API key: each client asks for one
+// token, however many calls it makes.
 func TestEveryEndpointWithOneTokenPerClient(t *testing.T) {
 	t.Parallel()
 	s := world.NewServer(t)
-	ctx := t.Context()
 	c := s.NewClient(t)
-	const contract = devseed.SampleContractID
+	checkContracts(t, s, c)
+	checkDocuments(t, s, c)
+	checkMeAndDeclareUser(t, s, c)
+	if got := s.TokenRequests.Load(); got != 1 {
+		t.Errorf("%d token requests for %d calls, want 1", got, s.Calls.Load())
+	}
+	checkOrderWithAnAPIKey(t, s)
+	if got := s.TokenRequests.Load(); got != 2 {
+		t.Errorf("%d token requests for two clients, want 2", got)
+	}
+	t.Logf("%d calls, %d token requests", s.Calls.Load(), s.TokenRequests.Load())
+}
 
+// checkContracts checks that the client lists the contracts of its application, whole and by
+// pages of one, and reads the sample contract.
+func checkContracts(t *testing.T, s *testserver.Server, c *client.Client) {
+	ctx := t.Context()
 	list, err := c.Contracts(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -61,14 +79,20 @@ func TestEveryEndpointWithOneTokenPerClient(t *testing.T) {
 		t.Errorf("AllContracts by pages of 1: %v, want %v", paged, ids)
 	}
 
-	ct, err := c.Contract(ctx, contract)
+	ct, err := c.Contract(ctx, devseed.SampleContractID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ct.ID != contract || ct.Offer.Name == "" || ct.Contact.LastName == "" {
+	if ct.ID != devseed.SampleContractID || ct.Offer.Name == "" || ct.Contact.LastName == "" {
 		t.Errorf("Contract: %+v", ct)
 	}
+}
 
+// checkDocuments checks that the client lists the sample contract's bills newest first, finds
+// the latest one of all and of a period, and downloads it verified, byte for byte.
+func checkDocuments(t *testing.T, s *testserver.Server, c *client.Client) {
+	ctx := t.Context()
+	const contract = devseed.SampleContractID
 	bills, err := c.Documents(ctx, contract, client.DocumentQuery{Type: api.DocumentBills, Limit: 3})
 	if err != nil {
 		t.Fatal(err)
@@ -96,7 +120,12 @@ func TestEveryEndpointWithOneTokenPerClient(t *testing.T) {
 	if !bytes.Equal(buf.Bytes(), s.FileBytes(t, contract, latest.ID)) {
 		t.Error("DownloadDocument: the bytes differ from the stored file")
 	}
+}
 
+// checkMeAndDeclareUser checks that the client is told it is its application's client account,
+// and declares a user on the sample contract.
+func checkMeAndDeclareUser(t *testing.T, s *testserver.Server, c *client.Client) {
+	ctx := t.Context()
 	me, err := c.Me(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -105,7 +134,7 @@ func TestEveryEndpointWithOneTokenPerClient(t *testing.T) {
 		t.Errorf("Me: %+v", me)
 	}
 
-	u, err := c.DeclareUser(ctx, contract, api.User{Civility: "M", LastName: "Doe", FirstName: "John",
+	u, err := c.DeclareUser(ctx, devseed.SampleContractID, api.User{Civility: "M", LastName: "Doe", FirstName: "John",
 		Email: "john.doe@example.com", Login: "john.doe.sdk", Roles: api.Roles{Contracts: []string{api.RoleVisitor}}})
 	if err != nil {
 		t.Fatal(err)
@@ -113,11 +142,12 @@ func TestEveryEndpointWithOneTokenPerClient(t *testing.T) {
 	if u.Login != "john.doe.sdk" || u.Email != "john.doe@example.com" {
 		t.Errorf("DeclareUser: %+v", u)
 	}
+}
 
-	if got := s.TokenRequests.Load(); got != 1 {
-		t.Errorf("%d token requests for %d calls, want 1", got, s.Calls.Load())
-	}
-
+// checkOrderWithAnAPIKey checks that a second client, of the administrator's API key, orders a
+// contract and reads it back.
+func checkOrderWithAnAPIKey(t *testing.T, s *testserver.Server) {
+	ctx := t.Context()
 	admin := s.NewClient(t, client.WithAPIKey(s.Creds.APIKeys.Administrator))
 	id, err := admin.OrderContract(ctx, api.ContractOrder{
 		BillingAccountID: s.Creds.BillingAccountID, OfferCode: s.Creds.OfferCode, ContractName: "sdk-order",
@@ -132,10 +162,6 @@ func TestEveryEndpointWithOneTokenPerClient(t *testing.T) {
 	if ordered, err := admin.Contract(ctx, id); err != nil || ordered.Name != "sdk-order" {
 		t.Errorf("the ordered contract: %+v, %v", ordered, err)
 	}
-	if got := s.TokenRequests.Load(); got != 2 {
-		t.Errorf("%d token requests for two clients, want 2", got)
-	}
-	t.Logf("%d calls, %d token requests", s.Calls.Load(), s.TokenRequests.Load())
 }
 
 func TestConcurrentCallsShareOneToken(t *testing.T) {
