@@ -57,12 +57,7 @@ func catalogueWorld(t *testing.T, s eccs.Store) (world, map[string]eccs.Customer
 }
 
 func testCatalogueLists(t *testing.T, open func(t *testing.T) eccs.Store) {
-	for _, tc := range []struct {
-		name  string
-		page  eccs.Page
-		want  []string
-		total int
-	}{
+	for _, tc := range []listCase[eccs.Page]{
 		{"customers are listed by id in byte order", eccs.Page{}, []string{"cust-1", "cust-A", "cust-a", "cust-b"}, 4},
 		{"customer page is a slice with the full total", eccs.Page{Offset: 1, Limit: 2}, []string{"cust-A", "cust-a"}, 4},
 		{"customer offset without a limit returns the rest", eccs.Page{Offset: 3}, []string{"cust-b"}, 4},
@@ -71,7 +66,7 @@ func testCatalogueLists(t *testing.T, open func(t *testing.T) eccs.Store) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)
 			_, customers, _ := catalogueWorld(t, s)
-			list, total, err := s.Customers(t.Context(), tc.page)
+			list, total, err := s.Customers(t.Context(), tc.filter)
 			checkPage(t, list, total, err, customerID, tc.want, tc.total)
 			for _, c := range list {
 				equal(t, "listed customer "+c.ID, c, customers[c.ID])
@@ -82,7 +77,27 @@ func testCatalogueLists(t *testing.T, open func(t *testing.T) eccs.Store) {
 		list, total, err := open(t).Customers(t.Context(), eccs.Page{Limit: 10})
 		checkPage(t, list, total, err, customerID, []string{}, 0)
 	})
+	testBillingAccountLists(t, open)
+	runStoreCases(t, open, []storeCase{
+		{"offers are listed by id with their support levels in order", func(t *testing.T, s eccs.Store) {
+			w, _, _ := catalogueWorld(t, s)
+			list, err := s.Offers(t.Context())
+			checkPage(t, list, 0, err, offerID, []string{"AAA", "CAV", "FE"}, 0)
+			if len(list) == 3 {
+				equal(t, "offer AAA", list[0], eccs.Offer{ID: "AAA", Name: "No levels", ContractType: "SAAS", CreatedAt: at(0), UpdatedAt: at(0)})
+				equal(t, "offer CAV", list[1], w.o2)
+				equal(t, "offer FE", list[2], w.o1)
+			}
+		}},
+		{"no offers is an empty list", func(t *testing.T, s eccs.Store) {
+			list, err := s.Offers(t.Context())
+			checkPage(t, list, 0, err, offerID, []string{}, 0)
+		}},
+	})
+}
 
+// testBillingAccountLists runs BillingAccounts on catalogueWorld, of every customer or of one.
+func testBillingAccountLists(t *testing.T, open func(t *testing.T) eccs.Store) {
 	for _, tc := range []struct {
 		name     string
 		customer string
@@ -108,64 +123,33 @@ func testCatalogueLists(t *testing.T, open func(t *testing.T) eccs.Store) {
 			}
 		})
 	}
-
-	t.Run("offers are listed by id with their support levels in order", func(t *testing.T) {
-		s := open(t)
-		w, _, _ := catalogueWorld(t, s)
-		list, err := s.Offers(t.Context())
-		checkPage(t, list, 0, err, offerID, []string{"AAA", "CAV", "FE"}, 0)
-		if len(list) == 3 {
-			equal(t, "offer AAA", list[0], eccs.Offer{ID: "AAA", Name: "No levels", ContractType: "SAAS", CreatedAt: at(0), UpdatedAt: at(0)})
-			equal(t, "offer CAV", list[1], w.o2)
-			equal(t, "offer FE", list[2], w.o1)
-		}
-	})
-	t.Run("no offers is an empty list", func(t *testing.T) {
-		list, err := open(t).Offers(t.Context())
-		checkPage(t, list, 0, err, offerID, []string{}, 0)
-	})
 }
 
 func testCatalogueUpdates(t *testing.T, open func(t *testing.T) eccs.Store) {
-	t.Run("updated customer reads back with its name, segment and update time changed", func(t *testing.T) {
-		s := open(t)
-		w := seed(t, s)
-		c := w.customer
-		c.Name, c.Segment, c.UpdatedAt = "Acme Group", "int", at(9)
-		changed := c
-		changed.CreatedAt = at(99) // not replaced
-		must(t, s.UpdateCustomer(t.Context(), changed))
-		got, err := s.Customer(t.Context(), c.ID)
-		must(t, err)
-		equal(t, "Customer", got, c)
-	})
-	t.Run("updated customer is what contracts then read", func(t *testing.T) {
-		s := open(t)
-		w := seed(t, s)
-		want := w.createContract(t, s, "OCB0000001", w.b1, w.o1, w.alice)
-		c := w.customer
-		c.Name, c.Segment, c.UpdatedAt = "Acme Group", "int", at(9)
-		must(t, s.UpdateCustomer(t.Context(), c))
-		want.CustomerName, want.CustomerSegment = c.Name, c.Segment
-		got, err := s.Contract(t.Context(), "OCB0000001")
-		must(t, err)
-		equal(t, "Contract", got, want)
-	})
-	t.Run("updated billing account reads back with its name and update time changed", func(t *testing.T) {
-		s := open(t)
-		w := seed(t, s)
-		must(t, s.CreateCustomer(t.Context(), eccs.Customer{ID: "cust-2", Name: "Other", Segment: "int"}))
-		b := w.b2
-		b.Name, b.UpdatedAt = "Labs & Research", at(9)
-		changed := b
-		changed.CustomerID, changed.CreatedAt = "cust-2", at(99) // not replaced
-		must(t, s.UpdateBillingAccount(t.Context(), changed))
-		got, err := s.BillingAccount(t.Context(), b.ID)
-		must(t, err)
-		equal(t, "BillingAccount", got, b)
-		other, err := s.BillingAccount(t.Context(), w.b1.ID)
-		must(t, err)
-		equal(t, "untouched BillingAccount", other, w.b1)
+	runStoreCases(t, open, []storeCase{
+		{"updated customer reads back with its name, segment and update time changed", func(t *testing.T, s eccs.Store) {
+			w := seed(t, s)
+			c := w.customer
+			c.Name, c.Segment, c.UpdatedAt = "Acme Group", "int", at(9)
+			changed := c
+			changed.CreatedAt = at(99) // not replaced
+			must(t, s.UpdateCustomer(t.Context(), changed))
+			got, err := s.Customer(t.Context(), c.ID)
+			must(t, err)
+			equal(t, "Customer", got, c)
+		}},
+		{"updated customer is what contracts then read", func(t *testing.T, s eccs.Store) {
+			w := seed(t, s)
+			want := w.createContract(t, s, "OCB0000001", w.b1, w.o1, w.alice)
+			c := w.customer
+			c.Name, c.Segment, c.UpdatedAt = "Acme Group", "int", at(9)
+			must(t, s.UpdateCustomer(t.Context(), c))
+			want.CustomerName, want.CustomerSegment = c.Name, c.Segment
+			got, err := s.Contract(t.Context(), "OCB0000001")
+			must(t, err)
+			equal(t, "Contract", got, want)
+		}},
+		{"updated billing account reads back with its name and update time changed", billingAccountUpdated},
 	})
 	for _, tc := range []struct {
 		name   string
@@ -174,21 +158,7 @@ func testCatalogueUpdates(t *testing.T, open func(t *testing.T) eccs.Store) {
 		{"updated offer reads back with its fields and reordered support levels", []string{"ADV", "PRM"}},
 		{"updated offer without support levels reads back without", nil},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			s := open(t)
-			w := seed(t, s)
-			o := w.o1
-			o.Name, o.ContractType, o.SupportLevels, o.UpdatedAt = "Flexible Engine 2", "PAAS", tc.levels, at(9)
-			changed := o
-			changed.CreatedAt = at(99) // not replaced
-			must(t, s.UpdateOffer(t.Context(), changed))
-			got, err := s.Offer(t.Context(), o.ID)
-			must(t, err)
-			equal(t, "Offer", got, o)
-			other, err := s.Offer(t.Context(), w.o2.ID)
-			must(t, err)
-			equal(t, "untouched Offer", other, w.o2)
-		})
+		t.Run(tc.name, func(t *testing.T) { offerUpdated(t, open(t), tc.levels) })
 	}
 	runErrorCases(t, open, []errorCase{
 		{"updating an unknown customer is NotFound", func(ctx context.Context, t *testing.T, s eccs.Store, w world) error {
@@ -201,6 +171,41 @@ func testCatalogueUpdates(t *testing.T, open func(t *testing.T) eccs.Store) {
 			return s.UpdateOffer(ctx, eccs.Offer{ID: "NONE", Name: "X", ContractType: "X", SupportLevels: []string{"BSC"}})
 		}, eccs.NotFound},
 	})
+}
+
+// billingAccountUpdated checks that UpdateBillingAccount replaces the name and update time of
+// that one billing account, and keeps its customer and creation time.
+func billingAccountUpdated(t *testing.T, s eccs.Store) {
+	w := seed(t, s)
+	must(t, s.CreateCustomer(t.Context(), eccs.Customer{ID: "cust-2", Name: "Other", Segment: "int"}))
+	b := w.b2
+	b.Name, b.UpdatedAt = "Labs & Research", at(9)
+	changed := b
+	changed.CustomerID, changed.CreatedAt = "cust-2", at(99) // not replaced
+	must(t, s.UpdateBillingAccount(t.Context(), changed))
+	got, err := s.BillingAccount(t.Context(), b.ID)
+	must(t, err)
+	equal(t, "BillingAccount", got, b)
+	other, err := s.BillingAccount(t.Context(), w.b1.ID)
+	must(t, err)
+	equal(t, "untouched BillingAccount", other, w.b1)
+}
+
+// offerUpdated checks that UpdateOffer replaces the fields and support levels (in the given
+// order) of that one offer, and keeps its creation time.
+func offerUpdated(t *testing.T, s eccs.Store, levels []string) {
+	w := seed(t, s)
+	o := w.o1
+	o.Name, o.ContractType, o.SupportLevels, o.UpdatedAt = "Flexible Engine 2", "PAAS", levels, at(9)
+	changed := o
+	changed.CreatedAt = at(99) // not replaced
+	must(t, s.UpdateOffer(t.Context(), changed))
+	got, err := s.Offer(t.Context(), o.ID)
+	must(t, err)
+	equal(t, "Offer", got, o)
+	other, err := s.Offer(t.Context(), w.o2.ID)
+	must(t, err)
+	equal(t, "untouched Offer", other, w.o2)
 }
 
 func testIdentityByID(t *testing.T, open func(t *testing.T) eccs.Store) {

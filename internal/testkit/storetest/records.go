@@ -116,11 +116,18 @@ func testIdentities(t *testing.T, open func(t *testing.T) eccs.Store) {
 		must(t, err)
 		equal(t, "Identity", got, i)
 	})
-	newIdentity := func(w world) eccs.Identity {
-		return eccs.Identity{ID: "id-new", Login: "new.person", Email: "new@example.net", LastName: "New",
-			FirstName: "Person", CreatedAt: at(6), UpdatedAt: at(6)}
-	}
-	runErrorCases(t, open, []errorCase{
+	runErrorCases(t, open, identityErrors())
+}
+
+// newIdentity returns an identity that takes nothing of the seed's, for the error cases to
+// change one field of.
+func newIdentity() eccs.Identity {
+	return eccs.Identity{ID: "id-new", Login: "new.person", Email: "new@example.net", LastName: "New",
+		FirstName: "Person", CreatedAt: at(6), UpdatedAt: at(6)}
+}
+
+func identityErrors() []errorCase {
+	return []errorCase{
 		{"unknown e-mail is NotFound", func(ctx context.Context, t *testing.T, s eccs.Store, w world) error {
 			_, err := s.IdentityByEmail(ctx, "nobody@example.com")
 			return err
@@ -130,21 +137,21 @@ func testIdentities(t *testing.T, open func(t *testing.T) eccs.Store) {
 			return err
 		}, eccs.NotFound},
 		{"taken identity id is Conflict", func(ctx context.Context, t *testing.T, s eccs.Store, w world) error {
-			i := newIdentity(w)
+			i := newIdentity()
 			i.ID = w.alice.ID
 			return s.CreateIdentity(ctx, i)
 		}, eccs.Conflict},
 		{"e-mail taken in another case is Conflict", func(ctx context.Context, t *testing.T, s eccs.Store, w world) error {
-			i := newIdentity(w)
+			i := newIdentity()
 			i.Email = "ALICE.martin@example.com"
 			return s.CreateIdentity(ctx, i)
 		}, eccs.Conflict},
 		{"login taken in another case is Conflict", func(ctx context.Context, t *testing.T, s eccs.Store, w world) error {
-			i := newIdentity(w)
+			i := newIdentity()
 			i.Login = "ALICE.Martin"
 			return s.CreateIdentity(ctx, i)
 		}, eccs.Conflict},
-	})
+	}
 }
 
 func testContracts(t *testing.T, open func(t *testing.T) eccs.Store) {
@@ -254,29 +261,9 @@ func testAccounts(t *testing.T, open func(t *testing.T) eccs.Store) {
 		must(t, err)
 		equal(t, "Account", got, a)
 	})
-	t.Run("administrator account reads back with its perimeter in order", func(t *testing.T) {
-		s := open(t)
-		w := seed(t, s)
-		a := w.adminAccount("acct-admin", w.alice, eccs.Perimeter{
-			BillingAccountIDs: []string{w.b3.ID, w.b1.ID},
-			OfferIDs:          []string{w.o2.ID, w.o1.ID},
-		})
-		must(t, s.CreateAccount(t.Context(), a))
-		got, err := s.Account(t.Context(), a.ID)
-		must(t, err)
-		equal(t, "Account", got, a)
-	})
-	t.Run("id listed twice in a perimeter is kept once", func(t *testing.T) {
-		s := open(t)
-		w := seed(t, s)
-		a := w.adminAccount("acct-admin", w.alice, eccs.Perimeter{
-			BillingAccountIDs: []string{w.b2.ID, w.b1.ID, w.b2.ID},
-			OfferIDs:          []string{w.o1.ID, w.o1.ID},
-		})
-		must(t, s.CreateAccount(t.Context(), a))
-		got, err := s.Account(t.Context(), a.ID)
-		must(t, err)
-		equal(t, "Perimeter", got.Perimeter, eccs.Perimeter{BillingAccountIDs: []string{w.b2.ID, w.b1.ID}, OfferIDs: []string{w.o1.ID}})
+	runStoreCases(t, open, []storeCase{
+		{"administrator account reads back with its perimeter in order", adminAccountReadsBack},
+		{"id listed twice in a perimeter is kept once", adminAccountPerimeterOnce},
 	})
 	runErrorCases(t, open, []errorCase{
 		{"unknown account is NotFound", func(ctx context.Context, t *testing.T, s eccs.Store, w world) error {
@@ -313,6 +300,30 @@ func testAccounts(t *testing.T, open func(t *testing.T) eccs.Store) {
 			must(t, s.CreateAccount(t.Context(), w.clientAccount("acct-admin", w.alice)))
 		})
 	}
+}
+
+func adminAccountReadsBack(t *testing.T, s eccs.Store) {
+	w := seed(t, s)
+	a := w.adminAccount("acct-admin", w.alice, eccs.Perimeter{
+		BillingAccountIDs: []string{w.b3.ID, w.b1.ID},
+		OfferIDs:          []string{w.o2.ID, w.o1.ID},
+	})
+	must(t, s.CreateAccount(t.Context(), a))
+	got, err := s.Account(t.Context(), a.ID)
+	must(t, err)
+	equal(t, "Account", got, a)
+}
+
+func adminAccountPerimeterOnce(t *testing.T, s eccs.Store) {
+	w := seed(t, s)
+	a := w.adminAccount("acct-admin", w.alice, eccs.Perimeter{
+		BillingAccountIDs: []string{w.b2.ID, w.b1.ID, w.b2.ID},
+		OfferIDs:          []string{w.o1.ID, w.o1.ID},
+	})
+	must(t, s.CreateAccount(t.Context(), a))
+	got, err := s.Account(t.Context(), a.ID)
+	must(t, err)
+	equal(t, "Perimeter", got.Perimeter, eccs.Perimeter{BillingAccountIDs: []string{w.b2.ID, w.b1.ID}, OfferIDs: []string{w.o1.ID}})
 }
 
 func testAPIKeys(t *testing.T, open func(t *testing.T) eccs.Store) {
@@ -395,18 +406,8 @@ func testApplications(t *testing.T, open func(t *testing.T) eccs.Store) {
 			equal(t, "ApplicationByClientID", got, a)
 		})
 	}
-	t.Run("updated application reads back with every mutable field changed", func(t *testing.T) {
-		s := open(t)
-		a := application("app-1", "client-1")
-		must(t, s.CreateApplication(t.Context(), a))
-		a.Name, a.SecretHash, a.PreviousSecretHash, a.PreviousSecretExpiresAt = "Renamed", "new-hash", a.SecretHash, at(70)
-		a.SecretVersion++
-		a.Status, a.Subscription, a.TermsAcceptedAt, a.UpdatedAt = eccs.ApplicationSuspended, eccs.SubscriptionApproved, at(71), at(72)
-		a.TermsAcceptedBy = "ticket OPS-42"
-		must(t, s.UpdateApplication(t.Context(), a))
-		got, err := s.Application(t.Context(), a.ID)
-		must(t, err)
-		equal(t, "Application", got, a)
+	runStoreCases(t, open, []storeCase{
+		{"updated application reads back with every mutable field changed", applicationUpdated},
 	})
 	withApp := func(ctx context.Context, t *testing.T, s eccs.Store) {
 		must(t, s.CreateApplication(ctx, application("app-1", "client-1")))
@@ -435,6 +436,19 @@ func testApplications(t *testing.T, open func(t *testing.T) eccs.Store) {
 			return s.UpdateApplication(ctx, application("app-2", "client-2"))
 		}, eccs.NotFound},
 	})
+}
+
+func applicationUpdated(t *testing.T, s eccs.Store) {
+	a := application("app-1", "client-1")
+	must(t, s.CreateApplication(t.Context(), a))
+	a.Name, a.SecretHash, a.PreviousSecretHash, a.PreviousSecretExpiresAt = "Renamed", "new-hash", a.SecretHash, at(70)
+	a.SecretVersion++
+	a.Status, a.Subscription, a.TermsAcceptedAt, a.UpdatedAt = eccs.ApplicationSuspended, eccs.SubscriptionApproved, at(71), at(72)
+	a.TermsAcceptedBy = "ticket OPS-42"
+	must(t, s.UpdateApplication(t.Context(), a))
+	got, err := s.Application(t.Context(), a.ID)
+	must(t, err)
+	equal(t, "Application", got, a)
 }
 
 func testDocuments(t *testing.T, open func(t *testing.T) eccs.Store) {
