@@ -292,187 +292,209 @@ func editJSON(t *testing.T, body []byte, f func(v any) any) []byte {
 
 func isPath(r *http.Request, path string) bool { return r.URL.Path == path }
 
+// documentsPath is the path of the document list.
+const documentsPath = api.BasePath + "/documents"
+
+// answerEdit changes an answer of the dev server (status, headers, body) to the request r; t
+// is the subtest's, for editJSON.
+type answerEdit func(t *testing.T, r *http.Request, status int, h http.Header, body []byte) (int, []byte)
+
+// brokenServer is the dev server broken in one way: before changes each request, edit each
+// answer.
+type brokenServer struct {
+	name   string
+	before func(r *http.Request)
+	edit   answerEdit
+	failed []string // names of checks that must fail (a prefix of the name)
+	detail string   // what the first of them must say
+}
+
+// brokenServers are servers that depart from the wire contract (doc/wire.md) in one way each,
+// with the checks that must catch it.
+var brokenServers = []brokenServer{
+	{name: "documents wrapped in an object", edit: wrapDocuments,
+		failed: []string{"GET /documents → 200 and a bare JSON array", "GET /documents?limit=3", "GET /documents?documentType=bills"},
+		detail: `expected a bare JSON array, got an object: body {"documents":[`},
+	{name: "expires_in as a string", edit: expiresInAsAString,
+		failed: []string{"token: Basic client authentication", "token: client_id and client_secret form fields"},
+		detail: `expected expires_in to be a JSON number of seconds, got the string "3600"`},
+	{name: "no X-OAPI-Request-Id", edit: noRequestID,
+		failed: []string{"every answer carries X-OAPI-Request-Id", "X-OAPI-Request-Id differs", "X-OAPI-Request-Id sent by the client"},
+		detail: "expected an X-OAPI-Request-Id header on all"},
+	{name: "error envelope with a string code", edit: errorCodeAsAString,
+		failed: []string{"GET /contract without X-ECCS-Contract-Id", "GET /contract with a malformed", "GET /contract with a contract that does not exist",
+			"no Authorization header", "unknown access token", "no X-API-Key header"},
+		detail: `expected code to be the JSON integer 25, got the string "25"`},
+	{name: "contact.lastName null", edit: nullContactLastName,
+		failed: []string{"GET /contracts: id, name, offer.name", "GET /contract → 200"},
+		detail: "contracts[0] (OCB0000001): contact.lastName is null, expected a string"},
+	{name: "unknown documentType answers 400", edit: refuseUnknownDocumentType,
+		failed: []string{"GET /documents?documentType=toto"},
+		detail: "expected 200, got 400 with body {\"code\":28"},
+	{name: "limit ignored", before: dropDocumentsLimit,
+		failed: []string{"GET /documents?limit=3"},
+		detail: "expected exactly 3 documents (min(3, 10 available with limit=100)), got 10"},
+	{name: "documents oldest first", edit: documentsOldestFirst,
+		failed: []string{"GET /documents: sorted by period, newest first"},
+		detail: "expected newest first (period descending), got documents["},
+	{name: "file answered in JSON", edit: fileInJSON,
+		failed: []string{"GET /documents/{id}/file with Accept: application/json", "GET /documents/{id}/file?zipped=0", "bill file"},
+		detail: `got JSON (Content-Type "application/json"): body {"content":`},
+	{name: "consumption report with a total line", edit: consumptionTotalLine,
+		failed: []string{"consumption report file"},
+		detail: "has 4 ;-separated fields, expected 27: Total;;;1234,56"},
+}
+
+// wrapDocuments answers the document list as {"documents": [...]} instead of a bare array.
+func wrapDocuments(t *testing.T, r *http.Request, status int, h http.Header, body []byte) (int, []byte) {
+	if isPath(r, documentsPath) && status == 200 && bytes.HasPrefix(body, []byte("[")) {
+		return status, append(append([]byte(`{"documents":`), body...), '}')
+	}
+	return status, body
+}
+
+// expiresInAsAString answers a token's expires_in as a string instead of a number.
+func expiresInAsAString(t *testing.T, r *http.Request, status int, h http.Header, body []byte) (int, []byte) {
+	if isPath(r, api.TokenPath) && status == 200 {
+		return status, editJSON(t, body, func(v any) any {
+			m := v.(map[string]any)
+			m["expires_in"] = string(m["expires_in"].(json.Number))
+			return m
+		})
+	}
+	return status, body
+}
+
+// noRequestID leaves X-OAPI-Request-Id out of every answer.
+func noRequestID(t *testing.T, r *http.Request, status int, h http.Header, body []byte) (int, []byte) {
+	h.Del(api.HeaderRequestID)
+	return status, body
+}
+
+// errorCodeAsAString answers the code of every API error envelope as a string.
+func errorCodeAsAString(t *testing.T, r *http.Request, status int, h http.Header, body []byte) (int, []byte) {
+	if strings.HasPrefix(r.URL.Path, api.BasePath) && status >= 400 {
+		return status, editJSON(t, body, func(v any) any {
+			m := v.(map[string]any)
+			m["code"] = string(m["code"].(json.Number))
+			return m
+		})
+	}
+	return status, body
+}
+
+// nullContactLastName answers the contact's lastName as null, in the contract list and in the
+// contract.
+func nullContactLastName(t *testing.T, r *http.Request, status int, h http.Header, body []byte) (int, []byte) {
+	nullLastName := func(c any) {
+		if m, ok := c.(map[string]any); ok {
+			m["contact"].(map[string]any)["lastName"] = nil
+		}
+	}
+	switch {
+	case status == 200 && isPath(r, api.BasePath+"/contracts"):
+		return status, editJSON(t, body, func(v any) any {
+			for _, c := range v.([]any) {
+				nullLastName(c)
+			}
+			return v
+		})
+	case status == 200 && isPath(r, api.BasePath+"/contract"):
+		return status, editJSON(t, body, func(v any) any { nullLastName(v); return v })
+	}
+	return status, body
+}
+
+// refuseUnknownDocumentType answers an unknown documentType with a 400 instead of
+// {"documents": null}.
+func refuseUnknownDocumentType(t *testing.T, r *http.Request, status int, h http.Header, body []byte) (int, []byte) {
+	if isPath(r, documentsPath) && r.URL.Query().Get("documentType") == "toto" {
+		return 400, []byte(`{"code":28,"message":"Invalid query-string parameter value","description":"documentType is unknown."}`)
+	}
+	return status, body
+}
+
+// dropDocumentsLimit removes the limit of every request of the document list, as a server that
+// ignores it would.
+func dropDocumentsLimit(r *http.Request) {
+	if isPath(r, documentsPath) {
+		q := r.URL.Query()
+		q.Del("limit")
+		r.URL.RawQuery = q.Encode()
+	}
+}
+
+// documentsOldestFirst answers the document list oldest first.
+func documentsOldestFirst(t *testing.T, r *http.Request, status int, h http.Header, body []byte) (int, []byte) {
+	if isPath(r, documentsPath) && status == 200 && bytes.HasPrefix(body, []byte("[")) {
+		return status, editJSON(t, body, func(v any) any { slices.Reverse(v.([]any)); return v })
+	}
+	return status, body
+}
+
+// fileInJSON answers every file download as JSON holding the file.
+func fileInJSON(t *testing.T, r *http.Request, status int, h http.Header, body []byte) (int, []byte) {
+	if strings.HasSuffix(r.URL.Path, "/file") && status == 200 {
+		h.Set("Content-Type", "application/json")
+		out, _ := json.Marshal(map[string]any{"content": body})
+		return status, out
+	}
+	return status, body
+}
+
+// consumptionTotalLine adds a total line to every CSV file downloaded.
+func consumptionTotalLine(t *testing.T, r *http.Request, status int, h http.Header, body []byte) (int, []byte) {
+	if strings.HasSuffix(r.URL.Path, "/file") && status == 200 && strings.HasPrefix(h.Get("Content-Type"), "text/csv") {
+		return status, append(body, "Total;;;1234,56\n"...)
+	}
+	return status, body
+}
+
+// TestBrokenServersFail runs the suite against each of brokenServers: it must catch each.
 func TestBrokenServersFail(t *testing.T) {
 	h, _ := devHandler(t)
-	documents := api.BasePath + "/documents"
-	cases := []struct {
-		name   string
-		before func(r *http.Request)
-		edit   func(t *testing.T, r *http.Request, status int, h http.Header, body []byte) (int, []byte)
-		failed []string // names of checks that must fail (a prefix of the name)
-		detail string   // what the first of them must say
-	}{
-		{
-			name: "documents wrapped in an object",
-			edit: func(t *testing.T, r *http.Request, status int, h http.Header, body []byte) (int, []byte) {
-				if isPath(r, documents) && status == 200 && bytes.HasPrefix(body, []byte("[")) {
-					return status, append(append([]byte(`{"documents":`), body...), '}')
-				}
-				return status, body
-			},
-			failed: []string{"GET /documents → 200 and a bare JSON array", "GET /documents?limit=3", "GET /documents?documentType=bills"},
-			detail: `expected a bare JSON array, got an object: body {"documents":[`,
-		},
-		{
-			name: "expires_in as a string",
-			edit: func(t *testing.T, r *http.Request, status int, h http.Header, body []byte) (int, []byte) {
-				if isPath(r, api.TokenPath) && status == 200 {
-					return status, editJSON(t, body, func(v any) any {
-						m := v.(map[string]any)
-						m["expires_in"] = string(m["expires_in"].(json.Number))
-						return m
-					})
-				}
-				return status, body
-			},
-			failed: []string{"token: Basic client authentication", "token: client_id and client_secret form fields"},
-			detail: `expected expires_in to be a JSON number of seconds, got the string "3600"`,
-		},
-		{
-			name: "no X-OAPI-Request-Id",
-			edit: func(t *testing.T, r *http.Request, status int, h http.Header, body []byte) (int, []byte) {
-				h.Del(api.HeaderRequestID)
-				return status, body
-			},
-			failed: []string{"every answer carries X-OAPI-Request-Id", "X-OAPI-Request-Id differs", "X-OAPI-Request-Id sent by the client"},
-			detail: "expected an X-OAPI-Request-Id header on all",
-		},
-		{
-			name: "error envelope with a string code",
-			edit: func(t *testing.T, r *http.Request, status int, h http.Header, body []byte) (int, []byte) {
-				if strings.HasPrefix(r.URL.Path, api.BasePath) && status >= 400 {
-					return status, editJSON(t, body, func(v any) any {
-						m := v.(map[string]any)
-						m["code"] = string(m["code"].(json.Number))
-						return m
-					})
-				}
-				return status, body
-			},
-			failed: []string{"GET /contract without X-ECCS-Contract-Id", "GET /contract with a malformed", "GET /contract with a contract that does not exist",
-				"no Authorization header", "unknown access token", "no X-API-Key header"},
-			detail: `expected code to be the JSON integer 25, got the string "25"`,
-		},
-		{
-			name: "contact.lastName null",
-			edit: func(t *testing.T, r *http.Request, status int, h http.Header, body []byte) (int, []byte) {
-				nullLastName := func(c any) {
-					if m, ok := c.(map[string]any); ok {
-						m["contact"].(map[string]any)["lastName"] = nil
-					}
-				}
-				switch {
-				case status == 200 && isPath(r, api.BasePath+"/contracts"):
-					return status, editJSON(t, body, func(v any) any {
-						for _, c := range v.([]any) {
-							nullLastName(c)
-						}
-						return v
-					})
-				case status == 200 && isPath(r, api.BasePath+"/contract"):
-					return status, editJSON(t, body, func(v any) any { nullLastName(v); return v })
-				}
-				return status, body
-			},
-			failed: []string{"GET /contracts: id, name, offer.name", "GET /contract → 200"},
-			detail: "contracts[0] (OCB0000001): contact.lastName is null, expected a string",
-		},
-		{
-			name: "unknown documentType answers 400",
-			edit: func(t *testing.T, r *http.Request, status int, h http.Header, body []byte) (int, []byte) {
-				if isPath(r, documents) && r.URL.Query().Get("documentType") == "toto" {
-					return 400, []byte(`{"code":28,"message":"Invalid query-string parameter value","description":"documentType is unknown."}`)
-				}
-				return status, body
-			},
-			failed: []string{"GET /documents?documentType=toto"},
-			detail: "expected 200, got 400 with body {\"code\":28",
-		},
-		{
-			name: "limit ignored",
-			before: func(r *http.Request) {
-				if isPath(r, documents) {
-					q := r.URL.Query()
-					q.Del("limit")
-					r.URL.RawQuery = q.Encode()
-				}
-			},
-			failed: []string{"GET /documents?limit=3"},
-			detail: "expected exactly 3 documents (min(3, 10 available with limit=100)), got 10",
-		},
-		{
-			name: "documents oldest first",
-			edit: func(t *testing.T, r *http.Request, status int, h http.Header, body []byte) (int, []byte) {
-				if isPath(r, documents) && status == 200 && bytes.HasPrefix(body, []byte("[")) {
-					return status, editJSON(t, body, func(v any) any { slices.Reverse(v.([]any)); return v })
-				}
-				return status, body
-			},
-			failed: []string{"GET /documents: sorted by period, newest first"},
-			detail: "expected newest first (period descending), got documents[",
-		},
-		{
-			name: "file answered in JSON",
-			edit: func(t *testing.T, r *http.Request, status int, h http.Header, body []byte) (int, []byte) {
-				if strings.HasSuffix(r.URL.Path, "/file") && status == 200 {
-					h.Set("Content-Type", "application/json")
-					out, _ := json.Marshal(map[string]any{"content": body})
-					return status, out
-				}
-				return status, body
-			},
-			failed: []string{"GET /documents/{id}/file with Accept: application/json", "GET /documents/{id}/file?zipped=0", "bill file"},
-			detail: `got JSON (Content-Type "application/json"): body {"content":`,
-		},
-		{
-			name: "consumption report with a total line",
-			edit: func(t *testing.T, r *http.Request, status int, h http.Header, body []byte) (int, []byte) {
-				if strings.HasSuffix(r.URL.Path, "/file") && status == 200 && strings.HasPrefix(h.Get("Content-Type"), "text/csv") {
-					return status, append(body, "Total;;;1234,56\n"...)
-				}
-				return status, body
-			},
-			failed: []string{"consumption report file"},
-			detail: "has 4 ;-separated fields, expected 27: Total;;;1234,56",
-		},
+	for _, tc := range brokenServers {
+		t.Run(tc.name, func(t *testing.T) { checkBrokenServerFails(t, h, tc) })
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			b := breaker{h: h, before: tc.before}
-			if tc.edit != nil {
-				b.edit = func(r *http.Request, status int, hd http.Header, body []byte) (int, []byte) {
-					return tc.edit(t, r, status, hd, body)
-				}
-			}
-			rep := run(t, b)
-			if rep.Failed() == 0 {
-				t.Fatal("the suite passed a broken server")
-			}
-			var text strings.Builder
-			if err := rep.WriteText(&text); err != nil {
-				t.Fatal(err)
-			}
-			for i, name := range tc.failed {
-				c, ok := find(rep, name)
-				if !ok {
-					t.Errorf("no check named %q", name)
-					continue
-				}
-				if c.Passed {
-					t.Errorf("%q passed", c.Name)
-					continue
-				}
-				if i == 0 && !strings.Contains(c.Detail, tc.detail) {
-					t.Errorf("%q: detail %q does not say %q", c.Name, c.Detail, tc.detail)
-				}
-				if !strings.Contains(text.String(), "FAIL  "+c.Name) {
-					t.Errorf("the report does not show %q as FAIL", c.Name)
-				}
-			}
-			if !strings.Contains(text.String(), strconv.Itoa(len(rep.Checks))+" checks, "+strconv.Itoa(rep.Failed())+" failed") {
-				t.Errorf("no summary line in the report")
-			}
-		})
+}
+
+// checkBrokenServerFails runs the suite against h broken as tc says: the suite must fail, each
+// check of tc.failed must fail and show as FAIL in the report, the first of them saying
+// tc.detail, and the report must end with its summary line.
+func checkBrokenServerFails(t *testing.T, h http.Handler, tc brokenServer) {
+	b := breaker{h: h, before: tc.before}
+	if tc.edit != nil {
+		b.edit = func(r *http.Request, status int, hd http.Header, body []byte) (int, []byte) {
+			return tc.edit(t, r, status, hd, body)
+		}
+	}
+	rep := run(t, b)
+	if rep.Failed() == 0 {
+		t.Fatal("the suite passed a broken server")
+	}
+	var text strings.Builder
+	if err := rep.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	for i, name := range tc.failed {
+		c, ok := find(rep, name)
+		if !ok {
+			t.Errorf("no check named %q", name)
+			continue
+		}
+		if c.Passed {
+			t.Errorf("%q passed", c.Name)
+			continue
+		}
+		if i == 0 && !strings.Contains(c.Detail, tc.detail) {
+			t.Errorf("%q: detail %q does not say %q", c.Name, c.Detail, tc.detail)
+		}
+		if !strings.Contains(text.String(), "FAIL  "+c.Name) {
+			t.Errorf("the report does not show %q as FAIL", c.Name)
+		}
+	}
+	if !strings.Contains(text.String(), strconv.Itoa(len(rep.Checks))+" checks, "+strconv.Itoa(rep.Failed())+" failed") {
+		t.Errorf("no summary line in the report")
 	}
 }
 
