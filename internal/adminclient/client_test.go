@@ -177,123 +177,176 @@ func TestANonEnvelopeAnswerIsAnErrorWithItsStatus(t *testing.T) {
 	}
 }
 
-// Every method, once, against the real admin API: the happy path of an operator's day.
+// Every method, once, against the real admin API: the happy path of an operator's day, in
+// steps that each use what the ones before created.
 func TestEveryRouteRoundTripsTheWireTypes(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	ctx := context.Background()
-	c := w.c
+	d := &day{ctx: context.Background(), c: w.c, secrets: []string{w.token}}
+	d.catalogue(t)
+	d.contractAndUsers(t)
+	d.uploads(t)
+	d.documents(t)
+	d.accountsAndKeys(t)
+	d.applications(t)
+	d.operatorTokensAndAudit(t)
+	for _, secret := range d.secrets {
+		if strings.Contains(w.logs.String(), secret) {
+			t.Errorf("the server's log holds a secret")
+		}
+	}
+}
 
-	cust := must[admin.Customer](t, "CreateCustomer")(c.CreateCustomer(ctx, admin.Customer{ID: "C1", Name: "Acme", Segment: "large"}))
+// day is what the steps of an operator's day hand on to the next ones.
+type day struct {
+	ctx      context.Context
+	c        *adminclient.Client
+	cust     admin.Customer
+	ba       admin.BillingAccount
+	offer    admin.Offer
+	contract admin.Contract
+	meta     adminclient.DocumentMeta // of the uploads
+	csv      []byte                   // a consumption report of the contract
+	doc      admin.Document           // uploaded from csv
+	secrets  []string                 // every secret issued: the server's log must hold none
+}
+
+// catalogue creates, updates, reads and lists a customer, its billing account and an offer.
+func (d *day) catalogue(t *testing.T) {
+	ctx, c := d.ctx, d.c
+	d.cust = must[admin.Customer](t, "CreateCustomer")(c.CreateCustomer(ctx, admin.Customer{ID: "C1", Name: "Acme", Segment: "large"}))
 	name := "Acme SA"
-	if got := must[admin.Customer](t, "UpdateCustomer")(c.UpdateCustomer(ctx, cust.ID, admin.CustomerUpdate{Name: &name})); got.Name != name || got.Segment != "large" {
+	if got := must[admin.Customer](t, "UpdateCustomer")(c.UpdateCustomer(ctx, d.cust.ID, admin.CustomerUpdate{Name: &name})); got.Name != name || got.Segment != "large" {
 		t.Errorf("UpdateCustomer: %+v", got)
 	}
-	if got := must[admin.Customer](t, "Customer")(c.Customer(ctx, cust.ID)); got.Name != name {
+	if got := must[admin.Customer](t, "Customer")(c.Customer(ctx, d.cust.ID)); got.Name != name {
 		t.Errorf("Customer: %+v", got)
 	}
 	if l := must[admin.List[admin.Customer]](t, "Customers")(c.Customers(ctx, adminclient.Page{Limit: 10})); l.Total != 1 {
 		t.Errorf("Customers: %+v", l)
 	}
-	ba := must[admin.BillingAccount](t, "CreateBillingAccount")(c.CreateBillingAccount(ctx, admin.BillingAccount{ID: "BA1", CustomerID: cust.ID, Name: "IT"}))
-	if got := must[admin.BillingAccount](t, "UpdateBillingAccount")(c.UpdateBillingAccount(ctx, ba.ID, admin.BillingAccountUpdate{Name: "IT ops"})); got.Name != "IT ops" {
+	d.ba = must[admin.BillingAccount](t, "CreateBillingAccount")(c.CreateBillingAccount(ctx, admin.BillingAccount{ID: "BA1", CustomerID: d.cust.ID, Name: "IT"}))
+	if got := must[admin.BillingAccount](t, "UpdateBillingAccount")(c.UpdateBillingAccount(ctx, d.ba.ID, admin.BillingAccountUpdate{Name: "IT ops"})); got.Name != "IT ops" {
 		t.Errorf("UpdateBillingAccount: %+v", got)
 	}
-	if l := must[admin.List[admin.BillingAccount]](t, "BillingAccounts")(c.BillingAccounts(ctx, cust.ID, adminclient.Page{})); l.Total != 1 {
+	if l := must[admin.List[admin.BillingAccount]](t, "BillingAccounts")(c.BillingAccounts(ctx, d.cust.ID, adminclient.Page{})); l.Total != 1 {
 		t.Errorf("BillingAccounts: %+v", l)
 	}
-	offer := must[admin.Offer](t, "CreateOffer")(c.CreateOffer(ctx, admin.Offer{ID: "FE", Name: "Flexible Engine", ContractType: "Public Cloud", SupportLevels: []string{"BSC", "PRM"}}))
-	if got := must[admin.Offer](t, "UpdateOffer")(c.UpdateOffer(ctx, offer.ID, admin.OfferUpdate{SupportLevels: []string{"BSC", "STD", "PRM"}})); len(got.SupportLevels) != 3 {
+	d.offer = must[admin.Offer](t, "CreateOffer")(c.CreateOffer(ctx, admin.Offer{ID: "FE", Name: "Flexible Engine", ContractType: "Public Cloud", SupportLevels: []string{"BSC", "PRM"}}))
+	if got := must[admin.Offer](t, "UpdateOffer")(c.UpdateOffer(ctx, d.offer.ID, admin.OfferUpdate{SupportLevels: []string{"BSC", "STD", "PRM"}})); len(got.SupportLevels) != 3 {
 		t.Errorf("UpdateOffer: %+v", got)
 	}
 	if l := must[admin.List[admin.Offer]](t, "Offers")(c.Offers(ctx)); l.Total != 1 {
 		t.Errorf("Offers: %+v", l)
 	}
+}
 
-	contract := must[admin.Contract](t, "CreateContract")(c.CreateContract(ctx, admin.NewContract{
-		Name: "ACME-PROD", OfferID: offer.ID, BillingAccountID: ba.ID, ReferenceExt: []string{"PO-1", "PO-2"},
+// contractAndUsers orders a contract of the offer on the billing account, updates it (an empty
+// ReferenceExt clears the references), lists it, declares a user, changes their roles, makes
+// them the referent and removes the first referent.
+func (d *day) contractAndUsers(t *testing.T) {
+	ctx, c := d.ctx, d.c
+	d.contract = must[admin.Contract](t, "CreateContract")(c.CreateContract(ctx, admin.NewContract{
+		Name: "ACME-PROD", OfferID: d.offer.ID, BillingAccountID: d.ba.ID, ReferenceExt: []string{"PO-1", "PO-2"},
 		Referent: admin.Person{LastName: "Martin", FirstName: "Claire", Email: "claire@acme.example"},
 	}))
+	id := d.contract.ID
 	level := "PRM"
-	if got := must[admin.Contract](t, "UpdateContract")(c.UpdateContract(ctx, contract.ID, admin.ContractUpdate{SupportLevel: &level})); got.SupportLevel != "PRM" || len(got.ReferenceExt) != 2 {
+	if got := must[admin.Contract](t, "UpdateContract")(c.UpdateContract(ctx, id, admin.ContractUpdate{SupportLevel: &level})); got.SupportLevel != "PRM" || len(got.ReferenceExt) != 2 {
 		t.Errorf("UpdateContract: %+v", got)
 	}
-	if got := must[admin.Contract](t, "UpdateContract")(c.UpdateContract(ctx, contract.ID, admin.ContractUpdate{ReferenceExt: []string{}})); len(got.ReferenceExt) != 0 {
+	if got := must[admin.Contract](t, "UpdateContract")(c.UpdateContract(ctx, id, admin.ContractUpdate{ReferenceExt: []string{}})); len(got.ReferenceExt) != 0 {
 		t.Errorf("UpdateContract with an empty ReferenceExt kept %v, want them cleared", got.ReferenceExt)
 	}
-	if l := must[admin.List[admin.Contract]](t, "Contracts")(c.Contracts(ctx, adminclient.ContractFilter{CustomerID: cust.ID, OfferID: offer.ID})); l.Total != 1 {
+	if l := must[admin.List[admin.Contract]](t, "Contracts")(c.Contracts(ctx, adminclient.ContractFilter{CustomerID: d.cust.ID, OfferID: d.offer.ID})); l.Total != 1 {
 		t.Errorf("Contracts: %+v", l)
 	}
-	user := must[admin.User](t, "AddUser")(c.AddUser(ctx, contract.ID, admin.NewUser{
+	user := must[admin.User](t, "AddUser")(c.AddUser(ctx, id, admin.NewUser{
 		Person: admin.Person{LastName: "Durand", FirstName: "Paul", Email: "paul@acme.example"}, Login: "paul.durand",
 		Roles: map[string][]string{"contracts": {"visitor"}, "documents": {"manager"}},
 	}))
-	if got := must[admin.User](t, "SetUserRoles")(c.SetUserRoles(ctx, contract.ID, user.ID, admin.RolesChange{Roles: map[string][]string{"users": {"manager"}}})); got.Roles.Users != "manager" {
+	if got := must[admin.User](t, "SetUserRoles")(c.SetUserRoles(ctx, id, user.ID, admin.RolesChange{Roles: map[string][]string{"users": {"manager"}}})); got.Roles.Users != "manager" {
 		t.Errorf("SetUserRoles: %+v", got)
 	}
-	if l := must[admin.List[admin.User]](t, "Users")(c.Users(ctx, contract.ID)); l.Total != 2 {
+	if l := must[admin.List[admin.User]](t, "Users")(c.Users(ctx, id)); l.Total != 2 {
 		t.Errorf("Users: %+v", l)
 	}
-	if got := must[admin.Contract](t, "ChangeReferent")(c.ChangeReferent(ctx, contract.ID, admin.ReferentChange{Email: "paul@acme.example"})); got.Referent.Email != "paul@acme.example" {
+	if got := must[admin.Contract](t, "ChangeReferent")(c.ChangeReferent(ctx, id, admin.ReferentChange{Email: "paul@acme.example"})); got.Referent.Email != "paul@acme.example" {
 		t.Errorf("ChangeReferent: %+v", got.Referent)
 	}
-	if err := c.RemoveUser(ctx, contract.ID, contract.Referent.ID); err != nil {
+	if err := c.RemoveUser(ctx, id, d.contract.Referent.ID); err != nil {
 		t.Errorf("RemoveUser: %v", err)
 	}
+}
 
-	// Documents: an upload streamed from a reader of unknown length, and one from a file.
+// uploads uploads a consumption report streamed from a reader of unknown length, refuses a bad
+// file, and uploads one that keeps the id another billing system gave it: the id is then taken
+// until that document is deleted.
+func (d *day) uploads(t *testing.T) {
+	ctx, c, contract := d.ctx, d.c, d.contract.ID
 	p, _ := docformat.ParsePeriod("202403")
-	st := docformat.Generate(docformat.Params{Seed: "client", ContractID: contract.ID, CustomerName: "Acme SA", Period: p})
+	st := docformat.Generate(docformat.Params{Seed: "client", ContractID: contract, CustomerName: "Acme SA", Period: p})
 	var csv bytes.Buffer
 	if err := docformat.ConsumptionCSV.Write(&csv, st, docformat.Invoice{}); err != nil {
 		t.Fatal(err)
 	}
-	meta := adminclient.DocumentMeta{Type: "comsumptionRatedReports", Period: "202403", Amount: "1413.38", Currency: "EUR", Filename: "conso.csv"}
-	doc := must[admin.Document](t, "UploadDocument")(c.UploadDocument(ctx, contract.ID, meta, io.MultiReader(bytes.NewReader(csv.Bytes()))))
-	sum := sha256.Sum256(csv.Bytes())
-	if doc.SHA256 != hex.EncodeToString(sum[:]) || doc.Amount != 1413.38 || doc.Filename != "conso.csv" {
-		t.Errorf("UploadDocument: %+v", doc)
+	d.csv = csv.Bytes()
+	d.meta = adminclient.DocumentMeta{Type: "comsumptionRatedReports", Period: "202403", Amount: "1413.38", Currency: "EUR", Filename: "conso.csv"}
+	d.doc = must[admin.Document](t, "UploadDocument")(c.UploadDocument(ctx, contract, d.meta, io.MultiReader(bytes.NewReader(d.csv))))
+	sum := sha256.Sum256(d.csv)
+	if d.doc.SHA256 != hex.EncodeToString(sum[:]) || d.doc.Amount != 1413.38 || d.doc.Filename != "conso.csv" {
+		t.Errorf("UploadDocument: %+v", d.doc)
 	}
-	if _, err := c.UploadDocument(ctx, contract.ID, meta, strings.NewReader("not;a;consumption;csv\n")); !isStatus(err, 400, 24) {
+	if _, err := c.UploadDocument(ctx, contract, d.meta, strings.NewReader("not;a;consumption;csv\n")); !isStatus(err, 400, 24) {
 		t.Errorf("UploadDocument of a bad file: %v, want 400/24", err)
 	}
-	// A document that keeps the id another billing system gave it; the id is then taken.
-	withID := meta
+	withID := d.meta
 	withID.ID, withID.Filename = "LEGACY-INV.0001", "conso-legacy.csv"
-	if got := must[admin.Document](t, "UploadDocument with an id")(c.UploadDocument(ctx, contract.ID, withID, bytes.NewReader(csv.Bytes()))); got.ID != withID.ID {
+	if got := must[admin.Document](t, "UploadDocument with an id")(c.UploadDocument(ctx, contract, withID, bytes.NewReader(d.csv))); got.ID != withID.ID {
 		t.Errorf("UploadDocument with id %s: %+v", withID.ID, got)
 	}
-	if _, err := c.UploadDocument(ctx, contract.ID, withID, bytes.NewReader(csv.Bytes())); !adminclient.IsConflict(err) {
+	if _, err := c.UploadDocument(ctx, contract, withID, bytes.NewReader(d.csv)); !adminclient.IsConflict(err) {
 		t.Errorf("UploadDocument with a taken id: %v, want 409", err)
 	}
-	if err := c.DeleteDocument(ctx, contract.ID, withID.ID); err != nil {
+	if err := c.DeleteDocument(ctx, contract, withID.ID); err != nil {
 		t.Errorf("DeleteDocument %s: %v", withID.ID, err)
 	}
-	if got := must[admin.Document](t, "ReplaceDocument")(c.ReplaceDocument(ctx, contract.ID, doc.ID, adminclient.DocumentChange{Amount: "1500"}, bytes.NewReader(csv.Bytes()))); got.Amount != 1500 {
+}
+
+// documents replaces the uploaded document, lists it, downloads it whole with its name, type
+// and size, deletes it, and closes the contract.
+func (d *day) documents(t *testing.T) {
+	ctx, c, contract := d.ctx, d.c, d.contract.ID
+	if got := must[admin.Document](t, "ReplaceDocument")(c.ReplaceDocument(ctx, contract, d.doc.ID, adminclient.DocumentChange{Amount: "1500"}, bytes.NewReader(d.csv))); got.Amount != 1500 {
 		t.Errorf("ReplaceDocument: %+v", got)
 	}
-	if l := must[admin.List[admin.Document]](t, "Documents")(c.Documents(ctx, contract.ID, adminclient.Page{})); l.Total != 1 {
+	if l := must[admin.List[admin.Document]](t, "Documents")(c.Documents(ctx, contract, adminclient.Page{})); l.Total != 1 {
 		t.Errorf("Documents: %+v", l)
 	}
-	f := must[*adminclient.DocumentFile](t, "OpenDocument")(c.OpenDocument(ctx, contract.ID, doc.ID))
+	f := must[*adminclient.DocumentFile](t, "OpenDocument")(c.OpenDocument(ctx, contract, d.doc.ID))
 	body, _ := io.ReadAll(f.Body)
 	f.Body.Close()
-	if !bytes.Equal(body, csv.Bytes()) || f.Filename != "conso.csv" || !strings.HasPrefix(f.ContentType, "text/csv") || f.Size != int64(csv.Len()) {
+	if !bytes.Equal(body, d.csv) || f.Filename != "conso.csv" || !strings.HasPrefix(f.ContentType, "text/csv") || f.Size != int64(len(d.csv)) {
 		t.Errorf("OpenDocument: %q %q %d, %d bytes", f.Filename, f.ContentType, f.Size, len(body))
 	}
-	if err := c.DeleteDocument(ctx, contract.ID, doc.ID); err != nil {
+	if err := c.DeleteDocument(ctx, contract, d.doc.ID); err != nil {
 		t.Errorf("DeleteDocument: %v", err)
 	}
-	if got := must[admin.Contract](t, "CloseContract")(c.CloseContract(ctx, contract.ID)); got.ClosedAt.IsZero() {
+	if got := must[admin.Contract](t, "CloseContract")(c.CloseContract(ctx, contract)); got.ClosedAt.IsZero() {
 		t.Errorf("CloseContract: %+v", got)
 	}
+}
 
-	// Accounts and keys.
+// accountsAndKeys creates an administrator account with a perimeter, narrows it, reads and
+// lists it, issues it a key and a claim link, finds the key expiring soon, rotates it, revokes
+// the new one and lists all three keys.
+func (d *day) accountsAndKeys(t *testing.T) {
+	ctx, c := d.ctx, d.c
 	acct := must[admin.Account](t, "CreateAccount")(c.CreateAccount(ctx, admin.NewAccount{
 		Type: admin.AccountAdministrator, Person: admin.Person{LastName: "Rousseau", FirstName: "Nadia", Email: "nadia@acme.example"},
-		Perimeter: &admin.Perimeter{BillingAccountIDs: []string{ba.ID}, OfferIDs: []string{offer.ID}},
+		Perimeter: &admin.Perimeter{BillingAccountIDs: []string{d.ba.ID}, OfferIDs: []string{d.offer.ID}},
 	}))
-	if got := must[admin.Account](t, "SetPerimeter")(c.SetPerimeter(ctx, acct.ID, admin.Perimeter{BillingAccountIDs: []string{ba.ID}})); len(got.Perimeter.OfferIDs) != 0 {
+	if got := must[admin.Account](t, "SetPerimeter")(c.SetPerimeter(ctx, acct.ID, admin.Perimeter{BillingAccountIDs: []string{d.ba.ID}})); len(got.Perimeter.OfferIDs) != 0 {
 		t.Errorf("SetPerimeter: %+v", got.Perimeter)
 	}
 	if got := must[admin.Account](t, "Account")(c.Account(ctx, acct.ID)); got.Identity.Email != "nadia@acme.example" {
@@ -311,6 +364,7 @@ func TestEveryRouteRoundTripsTheWireTypes(t *testing.T) {
 		t.Errorf("Keys expiring within 30d: %+v", l)
 	}
 	rotated := must[admin.IssuedKey](t, "RotateKey")(c.RotateKey(ctx, key.APIKey.ID, admin.KeyRotation{Overlap: "1h"}))
+	d.secrets = append(d.secrets, key.Key, rotated.Key)
 	if got := must[admin.APIKey](t, "RevokeKey")(c.RevokeKey(ctx, rotated.APIKey.ID)); got.RevokedAt.IsZero() {
 		t.Errorf("RevokeKey: %+v", got)
 	}
@@ -320,8 +374,12 @@ func TestEveryRouteRoundTripsTheWireTypes(t *testing.T) {
 	if l := must[admin.List[admin.APIKey]](t, "Keys")(c.Keys(ctx, adminclient.KeyFilter{AccountID: acct.ID, IncludeInactive: true})); l.Total != 3 {
 		t.Errorf("Keys of the account: %+v", l)
 	}
+}
 
-	// Applications.
+// applications creates an application, takes it through its subscription, terms and status,
+// rotates its client secret, deletes it and lists it.
+func (d *day) applications(t *testing.T) {
+	ctx, c := d.ctx, d.c
 	app := must[admin.IssuedApplication](t, "CreateApplication")(c.CreateApplication(ctx, admin.NewApplication{Name: "Dashboard"}))
 	id := app.Application.ID
 	for _, step := range []func() (admin.Application, error){
@@ -333,6 +391,7 @@ func TestEveryRouteRoundTripsTheWireTypes(t *testing.T) {
 		must[admin.Application](t, "application step")(step())
 	}
 	rot := must[admin.IssuedApplication](t, "RotateClientSecret")(c.RotateClientSecret(ctx, id, admin.SecretRotation{Overlap: "1h"}))
+	d.secrets = append(d.secrets, app.ClientSecret, rot.ClientSecret)
 	if rot.ClientSecret == "" || rot.ClientSecret == app.ClientSecret || rot.Application.PreviousSecretExpiresAt.IsZero() {
 		t.Errorf("RotateClientSecret: %+v", rot)
 	}
@@ -342,9 +401,14 @@ func TestEveryRouteRoundTripsTheWireTypes(t *testing.T) {
 	if l := must[admin.List[admin.Application]](t, "Applications")(c.Applications(ctx, adminclient.Page{})); l.Total != 1 {
 		t.Errorf("Applications: %+v", l)
 	}
+}
 
-	// Operator tokens and the audit trail.
+// operatorTokensAndAudit creates and revokes a second operator token, lists both, and finds
+// every change of the contract in the audit trail.
+func (d *day) operatorTokensAndAudit(t *testing.T) {
+	ctx, c := d.ctx, d.c
 	op := must[admin.IssuedOperatorToken](t, "CreateOperatorToken")(c.CreateOperatorToken(ctx, admin.NewOperatorToken{Name: "second", TTL: "24h"}))
+	d.secrets = append(d.secrets, op.Token)
 	if got := must[admin.OperatorToken](t, "RevokeOperatorToken")(c.RevokeOperatorToken(ctx, op.OperatorToken.ID)); got.RevokedAt.IsZero() {
 		t.Errorf("RevokeOperatorToken: %+v", got)
 	}
@@ -352,7 +416,7 @@ func TestEveryRouteRoundTripsTheWireTypes(t *testing.T) {
 		t.Errorf("OperatorTokens: %+v", l)
 	}
 	events := must[admin.List[admin.AuditEvent]](t, "Audit")(c.Audit(ctx, adminclient.AuditFilter{
-		ActorType: "operator", ObjectType: "contract", ObjectID: contract.ID, Since: time.Now().Add(-time.Hour), Until: time.Now().Add(time.Hour),
+		ActorType: "operator", ObjectType: "contract", ObjectID: d.contract.ID, Since: time.Now().Add(-time.Hour), Until: time.Now().Add(time.Hour),
 	}))
 	var actions []string
 	for _, e := range events.Items {
@@ -361,12 +425,6 @@ func TestEveryRouteRoundTripsTheWireTypes(t *testing.T) {
 	for _, want := range []string{"contract.create", "contract.update", "user.declare", "user.roles", "contract.referent", "user.remove", "document.add", "document.replace", "document.delete", "contract.close"} {
 		if !slices.Contains(actions, want) {
 			t.Errorf("Audit of the contract: %v lacks %s", actions, want)
-		}
-	}
-
-	for _, secret := range []string{w.token, key.Key, rotated.Key, app.ClientSecret, rot.ClientSecret, op.Token} {
-		if strings.Contains(w.logs.String(), secret) {
-			t.Errorf("the server's log holds a secret")
 		}
 	}
 }
