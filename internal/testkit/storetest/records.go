@@ -354,22 +354,18 @@ func testAPIKeys(t *testing.T, open func(t *testing.T) eccs.Store) {
 			}
 		})
 	}
-	withAccount := func(ctx context.Context, t *testing.T, s eccs.Store, w world) {
-		must(t, s.CreateAccount(ctx, w.clientAccount("acct-1", w.bob)))
-		must(t, s.CreateAPIKey(ctx, apiKey("key-1", "acct-1", "hash-1")))
-	}
 	runErrorCases(t, open, []errorCase{
 		{"unknown hash is NotFound", func(ctx context.Context, t *testing.T, s eccs.Store, w world) error {
-			withAccount(ctx, t, s, w)
+			withAPIKey(t, s, w)
 			_, err := s.APIKeyByHash(ctx, "hash-2")
 			return err
 		}, eccs.NotFound},
 		{"taken hash is Conflict", func(ctx context.Context, t *testing.T, s eccs.Store, w world) error {
-			withAccount(ctx, t, s, w)
+			withAPIKey(t, s, w)
 			return s.CreateAPIKey(ctx, apiKey("key-2", "acct-1", "hash-1"))
 		}, eccs.Conflict},
 		{"taken key id is Conflict", func(ctx context.Context, t *testing.T, s eccs.Store, w world) error {
-			withAccount(ctx, t, s, w)
+			withAPIKey(t, s, w)
 			return s.CreateAPIKey(ctx, apiKey("key-1", "acct-1", "hash-2"))
 		}, eccs.Conflict},
 		{"key of an unknown account is NotFound", func(ctx context.Context, t *testing.T, s eccs.Store, w world) error {
