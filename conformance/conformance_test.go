@@ -356,13 +356,18 @@ func wrapDocuments(t *testing.T, r *http.Request, status int, h http.Header, bod
 // expiresInAsAString answers a token's expires_in as a string instead of a number.
 func expiresInAsAString(t *testing.T, r *http.Request, status int, h http.Header, body []byte) (int, []byte) {
 	if isPath(r, api.TokenPath) && status == 200 {
-		return status, editJSON(t, body, func(v any) any {
-			m := v.(map[string]any)
-			m["expires_in"] = string(m["expires_in"].(json.Number))
-			return m
-		})
+		return status, numberAsString(t, body, "expires_in")
 	}
 	return status, body
+}
+
+// numberAsString turns the number member of a JSON object body into the string of its digits.
+func numberAsString(t *testing.T, body []byte, member string) []byte {
+	return editJSON(t, body, func(v any) any {
+		m := v.(map[string]any)
+		m[member] = string(m[member].(json.Number))
+		return m
+	})
 }
 
 // noRequestID leaves X-OAPI-Request-Id out of every answer.
@@ -374,11 +379,7 @@ func noRequestID(t *testing.T, r *http.Request, status int, h http.Header, body 
 // errorCodeAsAString answers the code of every API error envelope as a string.
 func errorCodeAsAString(t *testing.T, r *http.Request, status int, h http.Header, body []byte) (int, []byte) {
 	if strings.HasPrefix(r.URL.Path, api.BasePath) && status >= 400 {
-		return status, editJSON(t, body, func(v any) any {
-			m := v.(map[string]any)
-			m["code"] = string(m["code"].(json.Number))
-			return m
-		})
+		return status, numberAsString(t, body, "code")
 	}
 	return status, body
 }
