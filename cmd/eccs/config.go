@@ -77,27 +77,35 @@ func loadConfig(path string) (*Config, error) {
 	return cfg, nil
 }
 
-// save writes the configuration to path, readable and writable by its owner only; it writes
-// a temporary file first, so that an interrupted save never leaves half a file.
+// save writes the configuration to path, readable and writable by its owner only
+// (writePrivate).
 func (c *Config) save(path string) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
 	data, err := json.MarshalIndent(c, "", "  ")
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(dir, ".config-*.json") // mode 0600
+	return writePrivate(path, append(data, '\n'))
+}
+
+// writePrivate writes data to path, readable and writable by its owner only, in a directory
+// made for its owner if need be. It writes a temporary file beside path first and renames it,
+// so that an interrupted write never leaves half a file, and a reader sees the old file or the
+// new one.
+func writePrivate(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+"-*") // mode 0600
 	if err != nil {
 		return err
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(append(data, '\n')); err != nil {
+	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
 		return err
 	}
-	if err := tmp.Chmod(0o600); err != nil {
+	if err := tmp.Chmod(0o600); err != nil { // CreateTemp's mode, whatever the platform did
 		tmp.Close()
 		return err
 	}

@@ -77,27 +77,11 @@ func (f *tokenFile) LoadToken(context.Context) (client.AccessToken, error) {
 }
 
 func (f *tokenFile) SaveToken(_ context.Context, t client.AccessToken) error {
-	dir := filepath.Dir(f.path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
 	data, err := json.Marshal(tokenFileData{AccessToken: t.Value, Expiry: t.Expiry})
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(dir, ".token-*") // mode 0600
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), f.path)
+	return writePrivate(f.path, data)
 }
 
 // remove deletes the cached token.
