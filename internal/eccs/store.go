@@ -37,6 +37,7 @@ type Store interface {
 	ClaimStore
 	GenerationStore
 	AuditStore
+	EventStore
 }
 
 // Page selects a slice of a sorted list. Limit 0 means no limit.
