@@ -148,7 +148,7 @@ func (s *Store) Contracts(ctx context.Context, f eccs.ContractFilter) ([]eccs.Co
 	if !f.All && (f.CustomerID != "" || f.BillingAccountID != "" || f.OfferID != "") {
 		return nil, 0, eccs.Errorf(eccs.Internal, "A contract list narrows by customer, billing account or offer only when it selects all contracts.")
 	}
-	if f.PerimeterOf != "" && f.Page.Limit > 0 {
+	if f.PerimeterOf != "" && f.Page.Limit > 0 && f.Search == "" {
 		return s.perimeterPage(ctx, f.PerimeterOf, f.Page)
 	}
 	// The page of ids is chosen first, from indexes alone; only its rows are then joined to
@@ -156,6 +156,9 @@ func (s *Store) Contracts(ctx context.Context, f eccs.ContractFilter) ([]eccs.Co
 	var c conds
 	var from, id string
 	switch {
+	case f.DeclaredIdentityID != "" && f.Search != "":
+		from, id = `declarations d JOIN contracts c ON c.id = d.contract_id`, `c.id`
+		c.add(`d.identity_id = %s`, f.DeclaredIdentityID)
 	case f.DeclaredIdentityID != "":
 		from, id = `declarations`, `contract_id`
 		c.add(`identity_id = %s`, f.DeclaredIdentityID)
@@ -178,6 +181,9 @@ func (s *Store) Contracts(ctx context.Context, f eccs.ContractFilter) ([]eccs.Co
 			c.add(`c.offer_id = %s`, f.OfferID)
 		}
 	}
+	if f.Search != "" {
+		c.addSearch(f.Search, "c.id", "c.name")
+	}
 	args := c.args[:len(c.args):len(c.args)]
 	ids := `SELECT ` + id + ` AS id FROM ` + from + c.where() + ` ORDER BY ` + id + pageClause(f.Page, &args)
 	list, err := s.contractsOf(ctx, ids, args)
@@ -185,7 +191,7 @@ func (s *Store) Contracts(ctx context.Context, f eccs.ContractFilter) ([]eccs.Co
 		return nil, 0, err
 	}
 	count, countArgs := `SELECT count(*) FROM `+from+c.where(), c.args
-	if f.PerimeterOf != "" {
+	if f.PerimeterOf != "" && f.Search == "" {
 		// Counting every contract of a large perimeter would cost as much as listing it:
 		// contract_counts holds how many contracts each (billing account, offer) pair has.
 		count = `SELECT COALESCE(SUM(n), 0) FROM contract_counts cc

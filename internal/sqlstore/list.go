@@ -37,6 +37,46 @@ func (c *conds) addIn(column string, values []string) {
 	c.parts = append(c.parts, b.String())
 }
 
+// addSearch appends a condition that keeps the rows where one of columns contains text, ASCII
+// letters compared without case, and nothing else folded: the same on every database
+// (SQLite's lower() and LIKE fold ASCII only, PostgreSQL's lower() folds every letter).
+// A substring cannot be looked up in a B-tree index: the search runs over the rows the other
+// conditions select.
+func (c *conds) addSearch(text string, columns ...string) {
+	c.args = append(c.args, "%"+escapeLike(asciiLower(text))+"%")
+	placeholder := "$" + strconv.Itoa(len(c.args))
+	alternatives := make([]string, len(columns))
+	for i, col := range columns {
+		alternatives[i] = asciiLowerSQL(col) + ` LIKE ` + placeholder + ` ESCAPE '\'`
+	}
+	c.parts = append(c.parts, "("+strings.Join(alternatives, " OR ")+")")
+}
+
+// asciiLower maps A-Z to a-z and leaves every other character as it is.
+func asciiLower(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'A' && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return r
+	}, s)
+}
+
+// asciiLowerSQL is the SQL expression of asciiLower(column), written with replace(), which
+// both databases have and which folds exactly A-Z on both.
+func asciiLowerSQL(column string) string {
+	expr := column
+	for r := 'A'; r <= 'Z'; r++ {
+		expr = "replace(" + expr + ", '" + string(r) + "', '" + string(r+'a'-'A') + "')"
+	}
+	return expr
+}
+
+// escapeLike escapes the LIKE wildcards of s (and the escape character itself) with '\'.
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
 // where returns " WHERE …", or "" without conditions.
 func (c *conds) where() string {
 	if len(c.parts) == 0 {
