@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Lang is a language of the web space.
@@ -147,7 +148,7 @@ func (l Lang) Money(cents int64, currency string) string {
 		return sign + group(whole, narrowNoBreakSpace) + "," + twoDigits(frac) + noBreakSpace + symbol
 	}
 	amount := group(whole, ",") + "." + twoDigits(frac)
-	if !known || len(symbol) > 2 {
+	if !known || utf8.RuneCountInString(symbol) > 1 {
 		return sign + symbol + noBreakSpace + amount
 	}
 	return sign + symbol + amount
@@ -191,4 +192,30 @@ func (l Lang) Bytes(n int64) string {
 		unit = strings.Replace(strings.Replace(unit, "B", "o", 1), "K", "k", 1)
 	}
 	return s + noBreakSpace + unit
+}
+
+// dynamicKeys lists the catalogue keys that pages make at run time.
+func dynamicKeys() []string {
+	keys := []string{"role.none", "role.visitor", "role.manager", "account.client", "account.administrator"}
+	for _, sec := range []string{"contracts", "documents", "users"} {
+		keys = append(keys, "section."+sec)
+	}
+	for _, t := range []string{"bills", "invoices", "reports", "partialBills", "comsumptionRatedReports", "partialConsumptionRatedReports"} {
+		keys = append(keys, "doctype."+t)
+	}
+	for _, f := range userFields {
+		keys = append(keys, "user."+f)
+	}
+	for _, f := range orderFields {
+		keys = append(keys, "order."+f)
+	}
+	for _, k := range []string{"error.not_found", "error.forbidden", "error.invalid", "error.conflict", "error.unavailable",
+		"error.cross_origin", "error.signed_out", "error.bad_form", "error.too_large", "keys.bad_overlap",
+		"preview.too_large", "preview.unreadable", "documents.archive_needs_period"} {
+		keys = append(keys, k, k+".help")
+	}
+	for _, d := range overlapChoices {
+		keys = append(keys, keyList{}.OverlapLabel(d))
+	}
+	return keys
 }
