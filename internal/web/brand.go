@@ -44,30 +44,43 @@ func (b Brand) withDefaults() Brand {
 	return b
 }
 
-// Check returns an error saying what to change when a field of b is refused: a name longer
-// than 60 characters or with control characters, an accent that is not #rrggbb or keeps less
-// than 4.5:1 with white text, a logo that is neither a readable file of at most MaxLogoBytes
-// nor an https URL, a terms URL that is not http(s), a support contact longer than 200
-// characters.
+// BrandError is a refused Brand field. Field is "name", "logo", "accent", "support" or
+// "terms".
+type BrandError struct {
+	Field string
+	Err   error
+}
+
+func (e *BrandError) Error() string { return "brand " + e.Field + ": " + e.Err.Error() }
+func (e *BrandError) Unwrap() error { return e.Err }
+
+// Check returns a *BrandError saying what to change when a field of b is refused: a name
+// longer than 60 characters or with control characters, an accent that is not #rrggbb or keeps
+// less than 4.5:1 with white text, a logo that is neither a readable PNG, JPEG, WebP or SVG
+// file of at most MaxLogoBytes nor an https URL, a terms URL that is not http(s), a support
+// contact longer than 200 characters.
 func (b Brand) Check() error {
 	b = b.withDefaults()
+	refuse := func(field, format string, args ...any) error {
+		return &BrandError{Field: field, Err: fmt.Errorf(format, args...)}
+	}
 	if !printable(b.Name, 60) {
-		return fmt.Errorf("brand name %q: give 1 to 60 printable characters", b.Name)
+		return refuse("name", "%q: give 1 to 60 printable characters", b.Name)
 	}
 	if err := checkAccent(b.Accent); err != nil {
-		return err
+		return &BrandError{Field: "accent", Err: err}
 	}
 	if b.Support != "" && !printable(b.Support, 200) {
-		return fmt.Errorf("brand support %q: give an e-mail address, phone number or URL of at most 200 characters", b.Support)
+		return refuse("support", "%q: give an e-mail address, phone number or URL of at most 200 characters", b.Support)
 	}
 	if b.TermsURL != "" {
 		if u, err := url.Parse(b.TermsURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return fmt.Errorf("brand terms %q: give an http(s) URL such as https://example.com/terms", b.TermsURL)
+			return refuse("terms", "%q: give an http(s) URL such as https://example.com/terms", b.TermsURL)
 		}
 	}
 	if b.Logo != "" && !isRemoteLogo(b.Logo) {
 		if _, _, err := readLogo(b.Logo); err != nil {
-			return err
+			return &BrandError{Field: "logo", Err: err}
 		}
 	}
 	return nil
@@ -84,10 +97,10 @@ func printable(s string, max int) bool {
 func checkAccent(accent string) error {
 	r, g, b, ok := parseHexColour(accent)
 	if !ok {
-		return fmt.Errorf("brand accent %q: give a colour written #rrggbb, such as #1f4e79", accent)
+		return fmt.Errorf("%q: give a colour written #rrggbb, such as #1f4e79", accent)
 	}
 	if c := contrastWithWhite(r, g, b); c < 4.5 {
-		return fmt.Errorf("brand accent %s: white text on it has a contrast of %.2f:1, below the 4.5:1 that WCAG AA asks; choose a darker colour", accent, c)
+		return fmt.Errorf("%s: white text on it has a contrast of %.2f:1, below the 4.5:1 that WCAG AA asks; choose a darker colour", accent, c)
 	}
 	return nil
 }
@@ -122,18 +135,18 @@ func isRemoteLogo(logo string) bool { return strings.HasPrefix(logo, "https://")
 func readLogo(path string) ([]byte, string, error) {
 	info, err := os.Stat(path)
 	if err != nil {
-		return nil, "", fmt.Errorf("brand logo: %w", err)
+		return nil, "", err
 	}
 	if info.Size() > MaxLogoBytes {
-		return nil, "", fmt.Errorf("brand logo %s: %d bytes, more than the %d allowed", path, info.Size(), MaxLogoBytes)
+		return nil, "", fmt.Errorf("%s: %d bytes, more than the %d allowed", path, info.Size(), MaxLogoBytes)
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, "", fmt.Errorf("brand logo: %w", err)
+		return nil, "", err
 	}
 	typ := logoType(data)
 	if typ == "" {
-		return nil, "", errors.New("brand logo " + path + ": not a PNG, JPEG, WebP or SVG file")
+		return nil, "", errors.New(path + ": not a PNG, JPEG, WebP or SVG file")
 	}
 	return data, typ, nil
 }
