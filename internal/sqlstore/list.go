@@ -37,19 +37,13 @@ func (c *conds) addIn(column string, values []string) {
 	c.parts = append(c.parts, b.String())
 }
 
-// addSearch appends a condition that keeps the rows where one of columns contains text, ASCII
-// letters compared without case, and nothing else folded: the same on every database
-// (SQLite's lower() and LIKE fold ASCII only, PostgreSQL's lower() folds every letter).
-// A substring cannot be looked up in a B-tree index: the search runs over the rows the other
-// conditions select.
-func (c *conds) addSearch(text string, columns ...string) {
+// addSearch appends a condition that keeps the rows whose column, which holds text with ASCII
+// letters in lower case (asciiLower), contains text, ASCII letters compared without case and
+// nothing else folded: the same on every database. A substring cannot be looked up in a B-tree
+// index: the search runs over the rows the other conditions select.
+func (c *conds) addSearch(text, column string) {
 	c.args = append(c.args, "%"+escapeLike(asciiLower(text))+"%")
-	placeholder := "$" + strconv.Itoa(len(c.args))
-	alternatives := make([]string, len(columns))
-	for i, col := range columns {
-		alternatives[i] = asciiLowerSQL(col) + ` LIKE ` + placeholder + ` ESCAPE '\'`
-	}
-	c.parts = append(c.parts, "("+strings.Join(alternatives, " OR ")+")")
+	c.parts = append(c.parts, column+` LIKE $`+strconv.Itoa(len(c.args))+` ESCAPE '\'`)
 }
 
 // asciiLower maps A-Z to a-z and leaves every other character as it is.
@@ -60,16 +54,6 @@ func asciiLower(s string) string {
 		}
 		return r
 	}, s)
-}
-
-// asciiLowerSQL is the SQL expression of asciiLower(column), written with replace(), which
-// both databases have and which folds exactly A-Z on both.
-func asciiLowerSQL(column string) string {
-	expr := column
-	for r := 'A'; r <= 'Z'; r++ {
-		expr = "replace(" + expr + ", '" + string(r) + "', '" + string(r+'a'-'A') + "')"
-	}
-	return expr
 }
 
 // escapeLike escapes the LIKE wildcards of s (and the escape character itself) with '\'.
