@@ -29,12 +29,17 @@ func TestPagesShowExactlyWhatTheAPIAnswersForTheAccountsKey(t *testing.T) {
 			if got := webContractIDs(t, e, cookie); !slices.Equal(got, apiContracts) {
 				t.Fatalf("seed %d: the contracts page lists %v, the API %v", seed, got, apiContracts)
 			}
+			var apiOfPeriod []string
 			for _, id := range apiContracts {
 				apiDocs, apiStatus := apiDocumentIDs(t, e.API, token, key, id)
 				webDocs, webStatus := webDocumentIDs(t, e, cookie, id)
 				if apiStatus != webStatus || !slices.Equal(apiDocs, webDocs) {
 					t.Errorf("seed %d, %s: the web lists %v (%d), the API %v (%d)", seed, id, webDocs, webStatus, apiDocs, apiStatus)
 				}
+				apiOfPeriod = append(apiOfPeriod, apiDocumentIDsOf(t, e.API, token, key, id, "202605")...)
+			}
+			if got := acrossDocumentIDs(t, e, cookie, "202605"); !slices.Equal(slices.Sorted(slices.Values(got)), slices.Sorted(slices.Values(apiOfPeriod))) {
+				t.Errorf("seed %d: the documents of 202605 across contracts: the web lists %v, the API %v", seed, got, apiOfPeriod)
 			}
 		}
 	}
@@ -148,4 +153,38 @@ func webDocumentIDs(t *testing.T, e *webtest.Env, cookie, contract string) ([]st
 		}
 	}
 	return ids, http.StatusOK
+}
+
+// apiDocumentIDsOf lists the API's documents of a contract for one period.
+func apiDocumentIDsOf(t *testing.T, e *apitest.Env, token, key, contract, period string) []string {
+	t.Helper()
+	r := e.Call("GET", "/documents?limit=1000", token, key, contract, "")
+	if r.Status != http.StatusOK {
+		return nil
+	}
+	var list []api.Document
+	apitest.MustJSON(t, r.Body, &list)
+	var ids []string
+	for _, d := range list {
+		if d.Period == period {
+			ids = append(ids, d.ID)
+		}
+	}
+	return ids
+}
+
+// acrossDocumentIDs lists the documents the page of every contract's documents shows.
+func acrossDocumentIDs(t *testing.T, e *webtest.Env, cookie, period string) []string {
+	t.Helper()
+	p := e.Get(cookie, "/documents?period="+period)
+	if p.Status != http.StatusOK {
+		t.Fatalf("/documents: %d", p.Status)
+	}
+	var ids []string
+	for _, href := range webtest.Links(p.Parse(t), "/contracts/") {
+		if rest, ok := strings.CutSuffix(href, "/file"); ok {
+			ids = append(ids, rest[strings.LastIndexByte(rest, '/')+1:])
+		}
+	}
+	return ids
 }
