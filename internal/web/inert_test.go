@@ -88,6 +88,9 @@ func TestAKeyIsShownOnceOnTheAnswerThatIssuesItAndNeverAgain(t *testing.T) {
 	if later := e.Get(cookie, "/keys"); bytes.Contains(later.Body, []byte(secret)) || later.Status != http.StatusOK {
 		t.Errorf("GET /keys (%d) shows the key again", later.Status)
 	}
+	if strings.Contains(e.API.Logs.String(), secret) {
+		t.Errorf("the logs hold the issued key")
+	}
 	if p.Header.Get("Cache-Control") != "no-store" {
 		t.Errorf("the answer with the key may be cached: Cache-Control %q", p.Header.Get("Cache-Control"))
 	}

@@ -102,8 +102,39 @@ func ParsePublicURL(raw string) (*url.URL, error) {
 	return &url.URL{Scheme: u.Scheme, Host: u.Host}, nil
 }
 
-// ServeHTTP sets the security headers of every answer, then routes.
+// ServeHTTP sets the security headers of every answer, routes, and writes one log line per
+// request. Query strings and headers are never logged: a search may name a person.
 func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
 	setSecurityHeaders(w.Header(), s.cfg.Brand)
-	s.mux.ServeHTTP(w, r)
+	rec := &statusRecorder{ResponseWriter: w}
+	defer func() {
+		s.logger.LogAttrs(r.Context(), slog.LevelInfo, "web request",
+			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", rec.status),
+			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
+			slog.String("remote", s.cfg.ClientAddr.Of(r)))
+	}()
+	s.mux.ServeHTTP(rec, r)
 }
+
+// statusRecorder remembers the status of an answer for the log line.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (rec *statusRecorder) WriteHeader(status int) {
+	if rec.status == 0 {
+		rec.status = status
+	}
+	rec.ResponseWriter.WriteHeader(status)
+}
+
+func (rec *statusRecorder) Write(b []byte) (int, error) {
+	if rec.status == 0 {
+		rec.status = http.StatusOK
+	}
+	return rec.ResponseWriter.Write(b)
+}
+
+func (rec *statusRecorder) Unwrap() http.ResponseWriter { return rec.ResponseWriter }
