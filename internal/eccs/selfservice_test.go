@@ -1,6 +1,10 @@
+// The domain calls of the customers' web space: their own keys, the users of their contracts,
+// contract search.
+
 package eccs_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -87,5 +91,20 @@ func TestDeclarerChangesAndRemovesUsersOfItsContractOnly(t *testing.T) {
 	}
 	if _, err := w.svc.ContractAccess(w.ctx, w.carol, "BA1-FE"); eccs.ErrorCode(err) != eccs.Forbidden {
 		t.Errorf("after removal, ContractAccess = %v, want Forbidden", err)
+	}
+}
+
+func TestSearchContractsNarrowsWhatTheAccountSeesAndRefusesBadSearches(t *testing.T) {
+	w := newWorld(t)
+	list, total, err := w.svc.SearchContracts(w.ctx, w.admin, " ba2-fe ", eccs.Page{})
+	if err != nil || total != 1 || len(list) != 1 || list[0].ID != "BA2-FE" {
+		t.Errorf("SearchContracts = %v (total %d), %v; want BA2-FE", list, total, err)
+	}
+	if _, total, _ := w.svc.SearchContracts(w.ctx, w.admin, "BA3", eccs.Page{}); total != 0 {
+		t.Errorf("a search reached %d contracts outside the perimeter", total)
+	}
+	for _, bad := range []string{strings.Repeat("x", eccs.MaxContractSearch+1), "tab\there"} {
+		_, _, err := w.svc.SearchContracts(w.ctx, w.carol, bad, eccs.Page{})
+		wantErr(t, err, eccs.Invalid, "", "q")
 	}
 }
