@@ -21,7 +21,9 @@ import (
 func TestPagesShowExactlyWhatTheAPIAnswersForTheAccountsKey(t *testing.T) {
 	for seed := range uint64(3) {
 		e := webtest.NewEnv(t, web.Config{})
-		randomClientRoles(t, e, rand.New(rand.NewPCG(seed, 7)))
+		rng := rand.New(rand.NewPCG(seed, 7))
+		randomClientRoles(t, e, rng)
+		randomPerimeter(t, e, rng)
 		token := e.API.Token()
 		for _, key := range []string{e.API.Creds.APIKeys.Client, e.API.Creds.APIKeys.Administrator} {
 			cookie := e.SignInWithKey(key)
@@ -74,6 +76,39 @@ func randomClientRoles(t *testing.T, e *webtest.Env, rng *rand.Rand) {
 		if err != nil && eccs.ErrorCode(err) != eccs.Conflict { // the referent keeps its roles
 			t.Fatalf("roles on %s: %v", id, err)
 		}
+	}
+}
+
+// randomPerimeter gives the administrator account a random perimeter among every billing
+// account and offer of the world.
+func randomPerimeter(t *testing.T, e *webtest.Env, rng *rand.Rand) {
+	t.Helper()
+	ctx := t.Context()
+	acct, _, err := e.API.Svc.AccountForKey(ctx, e.API.Creds.APIKeys.Administrator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bas, _, err := e.API.Svc.BillingAccounts(ctx, "", eccs.Page{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	offers, err := e.API.Svc.Offers(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p eccs.Perimeter
+	for _, b := range bas {
+		if rng.IntN(2) == 0 {
+			p.BillingAccountIDs = append(p.BillingAccountIDs, b.ID)
+		}
+	}
+	for _, o := range offers {
+		if rng.IntN(2) == 0 {
+			p.OfferIDs = append(p.OfferIDs, o.ID)
+		}
+	}
+	if _, err := e.API.Svc.SetPerimeter(ctx, acct.ID, p); err != nil {
+		t.Fatal(err)
 	}
 }
 
