@@ -45,6 +45,12 @@ func TestServeRefusesBadConfigurationBeforeTouchingAnything(t *testing.T) {
 		{name: "bad ECCS_RATE_LIMIT_STATUS", args: []string{"-dev", "--addr", "127.0.0.1:0"}, env: map[string]string{"ECCS_RATE_LIMIT_STATUS": "500"}, wants: []string{"500", "ECCS_RATE_LIMIT_STATUS"}},
 		{name: "negative ECCS_TOKEN_RATE_LIMIT", args: []string{"-dev", "--addr", "127.0.0.1:0"}, env: map[string]string{"ECCS_TOKEN_RATE_LIMIT": "-1"}, wants: []string{"ECCS_TOKEN_RATE_LIMIT"}},
 		{name: "zero --token-ttl", args: []string{"-dev", "--addr", "127.0.0.1:0", "--token-ttl", "0s"}, wants: []string{"token-ttl"}},
+		{name: "accent not #rrggbb", args: []string{"-dev", "--addr", "127.0.0.1:0", "--brand-accent", "orange"}, wants: []string{"--brand-accent", "#rrggbb"}},
+		{name: "accent too light under white text", args: []string{"-dev", "--addr", "127.0.0.1:0"}, env: map[string]string{"ECCS_BRAND_ACCENT": "#ff7900"}, wants: []string{"ECCS_BRAND_ACCENT", "4.5:1"}},
+		{name: "logo that is no image", args: []string{"-dev", "--addr", "127.0.0.1:0", "--brand-logo", "/etc/hostname"}, wants: []string{"--brand-logo", "PNG"}},
+		{name: "terms that are no URL", args: []string{"-dev", "--addr", "127.0.0.1:0", "--brand-terms", "terms.html"}, wants: []string{"--brand-terms"}},
+		{name: "trusted proxy that is no CIDR", args: []string{"-dev", "--addr", "127.0.0.1:0", "--trusted-proxies", "10.0.0.1"}, wants: []string{"--trusted-proxies", "10.0.0.1", "CIDR"}},
+		{name: "public URL that is not http(s)", args: []string{"-dev", "--addr", "127.0.0.1:0", "--public-url", "ftp://example.com"}, wants: []string{"--public-url", "https://"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

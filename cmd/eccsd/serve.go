@@ -47,6 +47,7 @@ type serveConfig struct {
 	sweepAfter     time.Duration // --sweep-orphans-after
 	logLevel       string
 	limits         serverLimits
+	web            webConfig
 
 	devElsewhere bool // set by configure: dev mode on a database or keys outside its data directory
 }
@@ -88,6 +89,9 @@ commands for the getting-started guide's examples.`,
 			if err := cfg.validate(source); err != nil {
 				return err
 			}
+			if err := cfg.web.validate(cfg.publicURL, source); err != nil {
+				return err
+			}
 			return serve(cmd.Context(), e, cfg, cmd.Flags().Changed("addr") || e.getenv(envName("addr")) != "")
 		},
 	}
@@ -99,7 +103,7 @@ commands for the getting-started guide's examples.`,
 	f.StringVar(&cfg.blobURL, "blob-url", "", "document storage URL (default file://<data-dir>/documents)")
 	f.StringVar(&cfg.keysFile, "keys-file", "", "file of the secret keys, created if missing (default <data-dir>/keys.json)")
 	f.BoolVar(&cfg.migrate, "migrate", false, "apply pending database migrations at start (dev mode always does)")
-	f.StringVar(&cfg.publicURL, "public-url", "", "base URL clients use, for printed examples (default http://<listen address>)")
+	f.StringVar(&cfg.publicURL, "public-url", "", "base URL clients use: printed examples and claim links; its origin is the web space's, for cookies, links and cross-origin checks (default http://<listen address>; dev mode's web space: http://localhost:PORT)")
 	f.DurationVar(&cfg.tokenTTL, "token-ttl", eccs.DefaultTokenTTL, "lifetime of access tokens")
 	f.DurationVar(&cfg.apiKeyTTL, "api-key-ttl", eccs.DefaultAPIKeyTTL, "default lifetime of new API keys (an operator may choose another per key)")
 	f.IntVar(&cfg.tokenRateLimit, "token-rate-limit", 50, "token requests per minute per client (0: no limit)")
@@ -114,6 +118,7 @@ commands for the getting-started guide's examples.`,
 	f.DurationVar(&cfg.limits.readHeaderTimeout, "read-header-timeout", 10*time.Second, "how long a client may take to send a request's headers")
 	f.DurationVar(&cfg.limits.readTimeout, "read-timeout", 60*time.Second, "how long a client may take to send a whole request, body included (uploads too)")
 	f.DurationVar(&cfg.limits.idleTimeout, "idle-timeout", 120*time.Second, "how long an idle keep-alive connection stays open")
+	addWebFlags(f, &cfg.web)
 	documentEnv(f)
 	return cmd
 }
@@ -338,7 +343,8 @@ func buildServer(ctx context.Context, e env, cfg serveConfig, st stores, started
 		RateLimitForbidden: cfg.rateLimitCode == http.StatusForbidden,
 		MaxBodyBytes:       cfg.maxBodyBytes,
 		// Given, --public-url is what claim pages name; otherwise they name the request's host.
-		PublicURL: strings.TrimRight(cfg.publicURL, "/"),
+		PublicURL:  strings.TrimRight(cfg.publicURL, "/"),
+		ClientAddr: cfg.web.clientAddr,
 	}
 	if adminLn != nil {
 		b.handlers[adminLn] = httpapi.NewAdmin(st.svc, logger, *adminCfg)
@@ -346,10 +352,18 @@ func buildServer(ctx context.Context, e env, cfg serveConfig, st stores, started
 	} else {
 		apiCfg.Admin = adminCfg // one listener serves both
 	}
-	b.handlers[ln] = httpapi.New(st.svc, logger, apiCfg)
+	origin := webOrigin(cfg, ln)
+	webHandler, err := newWebHandler(cfg, st, origin, logger)
+	if err != nil {
+		return nil, err
+	}
+	b.handlers[ln] = frontDoor(httpapi.New(st.svc, logger, apiCfg), webHandler)
 
 	logger.Info("listening", "addr", ln.Addr().String(), "admin", adminURL, "database", redactURL(cfg.databaseURL), "blobs", cfg.blobURL, "dev", cfg.dev)
 	fmt.Fprintf(e.stdout, "eccsd listening on %s\n", publicURL)
+	if cfg.dev {
+		fmt.Fprintf(e.stdout, "eccsd web space on %s/\n", origin)
+	}
 	if adminLn != nil {
 		fmt.Fprintf(e.stdout, "eccsd admin API on %s\n", adminURL)
 	}

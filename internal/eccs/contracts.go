@@ -34,10 +34,25 @@ type ContractStore interface {
 // Contracts returns one page of the contracts acct may see, sorted by id, and how many there
 // are in all.
 func (s *ContractService) Contracts(ctx context.Context, acct Account, page Page) ([]Contract, int, error) {
+	return s.SearchContracts(ctx, acct, "", page)
+}
+
+// MaxContractSearch is the longest contract search, in bytes.
+const MaxContractSearch = 100
+
+// SearchContracts is Contracts narrowed to the contracts whose number or name contains search
+// (ASCII letters compared without case); an empty search narrows nothing. Errors: Invalid
+// (Field "q") for a search longer than MaxContractSearch or holding control characters.
+func (s *ContractService) SearchContracts(ctx context.Context, acct Account, search string, page Page) ([]Contract, int, error) {
+	search = strings.TrimSpace(search)
+	if len(search) > MaxContractSearch || (search != "" && !ValidText(search, MaxContractSearch)) {
+		return nil, 0, invalidField("q", "A search is at most %d characters, without control characters.", MaxContractSearch)
+	}
 	f, err := contractFilter(acct, page)
 	if err != nil {
 		return nil, 0, err
 	}
+	f.Search = search
 	list, total, err := s.store.Contracts(ctx, f)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list contracts: %w", err)
@@ -545,5 +560,8 @@ type ContractFilter struct {
 	CustomerID         string
 	BillingAccountID   string
 	OfferID            string
+	// Search, when set, keeps the contracts whose id or name contains it, ASCII letters
+	// compared without case; it narrows any of the three selections.
+	Search string
 	Page
 }

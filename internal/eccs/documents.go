@@ -49,6 +49,15 @@ func MayReadDocuments(a Access) (DocumentReader, error) {
 // newest first, and how many there are in all. types nil selects every type the role allows;
 // a non-nil types selects those of them the role allows (none for an empty slice).
 func (s *DocumentService) Documents(ctx context.Context, r DocumentReader, types []DocumentType, page Page) ([]Document, int, error) {
+	return s.DocumentsOfPeriod(ctx, r, types, "", page)
+}
+
+// DocumentsOfPeriod is Documents narrowed to the documents of one period (YYYYMM) when period
+// is set. Errors: Invalid (Field "period") for a period that is not a month.
+func (s *DocumentService) DocumentsOfPeriod(ctx context.Context, r DocumentReader, types []DocumentType, period string, page Page) ([]Document, int, error) {
+	if period != "" && !ValidPeriod(period) {
+		return nil, 0, invalidField("period", "A period is a month written YYYYMM, such as 202605.")
+	}
 	a := r.access
 	visible := VisibleDocumentTypes(a.roles.Documents)
 	if types != nil {
@@ -63,7 +72,7 @@ func (s *DocumentService) Documents(ctx context.Context, r DocumentReader, types
 	if len(visible) == 0 {
 		return []Document{}, 0, nil
 	}
-	list, total, err := s.cachedDocuments(ctx, DocumentFilter{ContractID: a.contract.ID, Types: visible, Page: page})
+	list, total, err := s.cachedDocuments(ctx, DocumentFilter{ContractID: a.contract.ID, Types: visible, Period: period, Page: page})
 	if err != nil {
 		return nil, 0, fmt.Errorf("list documents: %w", err)
 	}

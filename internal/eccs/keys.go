@@ -244,3 +244,59 @@ type APIKeyFilter struct {
 	Now             time.Time
 	Page
 }
+
+// MaxOwnRotationOverlap is the longest overlap a customer may give the rotation of one of
+// their account's keys: the old key must stop working soon.
+const MaxOwnRotationOverlap = 30 * 24 * time.Hour
+
+// OwnAPIKeys returns the keys of acct, the revoked and expired ones included, soonest expiry
+// first (the customer's own view of their keys).
+func (s *KeyService) OwnAPIKeys(ctx context.Context, acct Account) ([]APIKey, error) {
+	keys, _, err := s.APIKeys(ctx, KeyQuery{AccountID: acct.ID, IncludeInactive: true})
+	if err != nil {
+		return nil, fmt.Errorf("list own API keys: %w", err)
+	}
+	return keys, nil
+}
+
+// IssueOwnAPIKey issues a key for acct itself, with the default lifetime, and returns it with
+// the key in clear (shown once).
+func (s *KeyService) IssueOwnAPIKey(ctx context.Context, acct Account) (APIKey, string, error) {
+	return s.IssueAPIKey(ctx, acct.ID, KeyOptions{})
+}
+
+// ownKey returns key id when it belongs to acct; a key of another account answers NotFound,
+// exactly like an unknown one.
+func (s *KeyService) ownKey(ctx context.Context, acct Account, id string) (APIKey, error) {
+	k, err := s.store.APIKey(ctx, id)
+	if err == nil && k.AccountID == acct.ID {
+		return k, nil
+	}
+	if err == nil || IsNotFound(err) {
+		return APIKey{}, Errorf(NotFound, "This account has no API key %s.", id)
+	}
+	return APIKey{}, fmt.Errorf("find API key: %w", err)
+}
+
+// RevokeOwnAPIKey revokes one of acct's keys, with the rules of RevokeAPIKey. Errors: NotFound
+// for a key of another account or none; those of RevokeAPIKey.
+func (s *KeyService) RevokeOwnAPIKey(ctx context.Context, acct Account, id string) (APIKey, error) {
+	if _, err := s.ownKey(ctx, acct, id); err != nil {
+		return APIKey{}, err
+	}
+	return s.RevokeAPIKey(ctx, id)
+}
+
+// RotateOwnAPIKey rotates one of acct's keys, with the rules of RotateAPIKey, and returns the
+// new key in clear (shown once). Errors: NotFound for a key of another account or none;
+// Invalid for an overlap beyond MaxOwnRotationOverlap; those of RotateAPIKey.
+func (s *KeyService) RotateOwnAPIKey(ctx context.Context, acct Account, id string, overlap time.Duration) (APIKey, string, error) {
+	if overlap > MaxOwnRotationOverlap {
+		return APIKey{}, "", invalidField("overlap", "The old key may keep working for at most %d days.", MaxOwnRotationOverlap/(24*time.Hour))
+	}
+	if _, err := s.ownKey(ctx, acct, id); err != nil {
+		return APIKey{}, "", err
+	}
+	k, secret, _, err := s.RotateAPIKey(ctx, id, overlap, KeyOptions{})
+	return k, secret, err
+}

@@ -295,3 +295,39 @@ func roleName(r Role) string {
 	}
 	return "the " + r.String() + " role"
 }
+
+// UserReader is an Access that may read who is declared on its contract: ContractUsers takes
+// one, and only MayReadUsers makes one.
+type UserReader struct{ access Access }
+
+// MayReadUsers returns a UserReader of the access, or a Forbidden error unless the access
+// includes a role on the contract's users section.
+func MayReadUsers(a Access) (UserReader, error) {
+	if a.roles.Users == RoleNone {
+		return UserReader{}, Errorf(Forbidden, "Seeing the users of contract %s needs a role on its users section.", a.contract.ID)
+	}
+	return UserReader{access: a}, nil
+}
+
+// ContractUsers returns the users declared on the reader's contract with their roles, each as
+// the contract's customer records them, sorted by login.
+func (s *UserService) ContractUsers(ctx context.Context, r UserReader) ([]User, error) {
+	users, err := s.store.Users(ctx, r.access.contract.ID)
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	return users, nil
+}
+
+// ChangeUserRoles replaces the roles of a user declared on the declarer's contract, with the
+// rules of SetUserRoles. Errors: NotFound when that person is not declared on the contract,
+// and those of SetUserRoles.
+func (s *UserService) ChangeUserRoles(ctx context.Context, d UserDeclarer, identityID string, raw map[string][]string) (User, error) {
+	return s.SetUserRoles(ctx, d.access.contract.ID, identityID, raw)
+}
+
+// RemoveDeclaredUser removes a user from the declarer's contract, with the rules of
+// RemoveUser.
+func (s *UserService) RemoveDeclaredUser(ctx context.Context, d UserDeclarer, identityID string) error {
+	return s.RemoveUser(ctx, d.access.contract.ID, identityID)
+}

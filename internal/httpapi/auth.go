@@ -3,7 +3,6 @@ package httpapi
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -64,20 +63,11 @@ func (s *server) authenticate(w http.ResponseWriter, r *http.Request) (caller, e
 		w.Header().Set(api.HeaderKeyExpires, expires)
 		warn(w, "This API key expires on "+expires+"; ask your operator for a new one.")
 	}
-	if err := s.svc.RecordKeyUse(r.Context(), key, remoteHost(r)); err != nil {
+	if err := s.svc.RecordKeyUse(r.Context(), key, s.cfg.ClientAddr.Of(r)); err != nil {
 		s.logFailure(r, fmt.Errorf("record the use of API key %s: %w", key.ID, err)) // the call goes on
 	}
 	ctx := eccs.WithActor(r.Context(), eccs.Actor{Type: eccs.ActorAccount, ID: acct.ID, ApplicationID: app.ID, RequestID: requestID(r.Context())})
 	return caller{app: app, account: acct, key: key, ctx: ctx}, nil
-}
-
-// remoteHost is the address a request came from, without its port.
-func remoteHost(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // The request headers that answers of resource calls depend on (Vary): the token and the API

@@ -14,6 +14,7 @@ import (
 
 	"github.com/eccs/eccs/api"
 	"github.com/eccs/eccs/api/admin"
+	"github.com/eccs/eccs/internal/clientaddr"
 	"github.com/eccs/eccs/internal/eccs"
 )
 
@@ -44,6 +45,9 @@ type Config struct {
 	// and login command they show. Empty: Admin.PublicURL when set, else the scheme and host
 	// of the request (which say http behind a proxy that terminates TLS).
 	PublicURL string
+	// ClientAddr says which address a request comes from (the peer, or what trusted proxies
+	// saw): the last use of an API key is recorded from it. The zero Rule trusts no proxy.
+	ClientAddr clientaddr.Rule
 }
 
 // AdminConfig tunes the admin API. Zero values take the defaults.

@@ -47,6 +47,10 @@ func scanContract(row scanner) (eccs.Contract, error) {
 	return c, err
 }
 
+// contractSearchText is what a contract search looks in (migration 0007): the number and
+// the name, ASCII letters in lower case.
+func contractSearchText(c eccs.Contract) string { return asciiLower(c.ID + " " + c.Name) }
+
 // NextContractNumber returns the next value of the contract counter: 1 the first time, then
 // one more on each call. The increment is part of the caller's transaction, if any, so a
 // rolled-back transaction gives its number back.
@@ -72,11 +76,11 @@ func (s *Store) CreateContract(ctx context.Context, c eccs.Contract) error {
 func (s *Store) createContract(ctx context.Context, c eccs.Contract) error {
 	_, err := s.writer().ExecContext(ctx,
 		`INSERT INTO contracts (id, name, contract_type, offer_id, billing_account_id, platform_id,
-			support_level, referent_id, reference_ext1, reference_ext2, reference_ext3, closed_at, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+			support_level, referent_id, reference_ext1, reference_ext2, reference_ext3, closed_at, created_at, updated_at, search_text)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 		c.ID, c.Name, c.Type, c.OfferID, c.BillingAccountID, c.PlatformID,
 		c.SupportLevel, c.Referent.ID, c.ReferenceExt[0], c.ReferenceExt[1], c.ReferenceExt[2],
-		micros(c.ClosedAt), micros(c.CreatedAt), micros(c.UpdatedAt))
+		micros(c.ClosedAt), micros(c.CreatedAt), micros(c.UpdatedAt), contractSearchText(c))
 	if err != nil {
 		return s.writeErr("create contract "+c.ID, err,
 			fmt.Sprintf("Contract %s already exists.", c.ID),
@@ -101,10 +105,10 @@ func (s *Store) UpdateContract(ctx context.Context, c eccs.Contract) error {
 	res, err := s.writer().ExecContext(ctx,
 		`UPDATE contracts SET name = $2, contract_type = $3, platform_id = $4, support_level = $5,
 			referent_id = $6, reference_ext1 = $7, reference_ext2 = $8, reference_ext3 = $9,
-			closed_at = $10, updated_at = $11
+			closed_at = $10, updated_at = $11, search_text = $12
 		WHERE id = $1`,
 		c.ID, c.Name, c.Type, c.PlatformID, c.SupportLevel, c.Referent.ID,
-		c.ReferenceExt[0], c.ReferenceExt[1], c.ReferenceExt[2], micros(c.ClosedAt), micros(c.UpdatedAt))
+		c.ReferenceExt[0], c.ReferenceExt[1], c.ReferenceExt[2], micros(c.ClosedAt), micros(c.UpdatedAt), contractSearchText(c))
 	if err != nil {
 		return s.writeErr("update contract "+c.ID, err, "",
 			fmt.Sprintf("The referent %s of contract %s does not exist.", c.Referent.ID, c.ID))
@@ -148,7 +152,7 @@ func (s *Store) Contracts(ctx context.Context, f eccs.ContractFilter) ([]eccs.Co
 	if !f.All && (f.CustomerID != "" || f.BillingAccountID != "" || f.OfferID != "") {
 		return nil, 0, eccs.Errorf(eccs.Internal, "A contract list narrows by customer, billing account or offer only when it selects all contracts.")
 	}
-	if f.PerimeterOf != "" && f.Page.Limit > 0 {
+	if f.PerimeterOf != "" && f.Page.Limit > 0 && f.Search == "" {
 		return s.perimeterPage(ctx, f.PerimeterOf, f.Page)
 	}
 	// The page of ids is chosen first, from indexes alone; only its rows are then joined to
@@ -156,6 +160,9 @@ func (s *Store) Contracts(ctx context.Context, f eccs.ContractFilter) ([]eccs.Co
 	var c conds
 	var from, id string
 	switch {
+	case f.DeclaredIdentityID != "" && f.Search != "":
+		from, id = `declarations d JOIN contracts c ON c.id = d.contract_id`, `c.id`
+		c.add(`d.identity_id = %s`, f.DeclaredIdentityID)
 	case f.DeclaredIdentityID != "":
 		from, id = `declarations`, `contract_id`
 		c.add(`identity_id = %s`, f.DeclaredIdentityID)
@@ -178,6 +185,9 @@ func (s *Store) Contracts(ctx context.Context, f eccs.ContractFilter) ([]eccs.Co
 			c.add(`c.offer_id = %s`, f.OfferID)
 		}
 	}
+	if f.Search != "" {
+		c.addSearch(f.Search, "c.search_text")
+	}
 	args := c.args[:len(c.args):len(c.args)]
 	ids := `SELECT ` + id + ` AS id FROM ` + from + c.where() + ` ORDER BY ` + id + pageClause(f.Page, &args)
 	list, err := s.contractsOf(ctx, ids, args)
@@ -185,7 +195,7 @@ func (s *Store) Contracts(ctx context.Context, f eccs.ContractFilter) ([]eccs.Co
 		return nil, 0, err
 	}
 	count, countArgs := `SELECT count(*) FROM `+from+c.where(), c.args
-	if f.PerimeterOf != "" {
+	if f.PerimeterOf != "" && f.Search == "" {
 		// Counting every contract of a large perimeter would cost as much as listing it:
 		// contract_counts holds how many contracts each (billing account, offer) pair has.
 		count = `SELECT COALESCE(SUM(n), 0) FROM contract_counts cc

@@ -1,0 +1,62 @@
+package storetest
+
+import (
+	"testing"
+
+	"github.com/eccs/eccs/internal/eccs"
+)
+
+// testContractSearch checks ContractFilter.Search on each selection: it keeps the contracts
+// whose id or name contains the text, ASCII letters without case and nothing else folded,
+// takes LIKE wildcards literally, pages the narrowed list and counts it.
+func testContractSearch(t *testing.T, open func(t *testing.T) eccs.Store) {
+	perimeter := func(q string, p eccs.Page) eccs.ContractFilter {
+		return eccs.ContractFilter{PerimeterOf: "acct-admin", Search: q, Page: p}
+	}
+	declared := func(q string, p eccs.Page) eccs.ContractFilter {
+		return eccs.ContractFilter{DeclaredIdentityID: "id-alice", Search: q, Page: p}
+	}
+	all := func(q string, p eccs.Page) eccs.ContractFilter {
+		return eccs.ContractFilter{All: true, Search: q, Page: p}
+	}
+	for _, tc := range []listCase[eccs.ContractFilter]{
+		{"perimeter search by a piece of the number", perimeter("0000005", eccs.Page{}), []string{"OCB0000005"}, 1},
+		{"perimeter search by name ignores ASCII case", perimeter("ACME north", eccs.Page{}), []string{"OCB0000001", "OCB0000003"}, 2},
+		{"perimeter search pages the narrowed list and counts it", perimeter("acme", eccs.Page{Offset: 1, Limit: 1}), []string{"OCB0000003"}, 2},
+		{"search does not reach outside the perimeter", perimeter("hosting", eccs.Page{}), []string{}, 0},
+		{"declared search keeps the identity's contracts only", declared("ocb", eccs.Page{}), []string{"OCB0000002", "OCB0000004"}, 2},
+		{"declared search by name", declared("zeta", eccs.Page{}), []string{"OCB0000004"}, 1},
+		{"a percent sign is a literal", all("50%", eccs.Page{}), []string{"OCB0000006"}, 1},
+		{"an underscore is a literal", all("a_b", eccs.Page{}), []string{"Z-1"}, 1},
+		{"a backslash is a literal", all(`x\y`, eccs.Page{}), []string{"a-1"}, 1},
+		{"letters beyond ASCII are compared exactly", all("élan", eccs.Page{}), []string{"OCB0000007"}, 1},
+		{"an upper-case accented letter does not match its lower case", all("ÉLAN", eccs.Page{}), []string{}, 0},
+		{"a search nothing contains selects nothing", all("nothing like it", eccs.Page{}), []string{}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := open(t)
+			searchWorld(t, s)
+			list, total, err := s.Contracts(t.Context(), tc.filter)
+			must(t, err)
+			equal(t, "ids", contractIDs(list), tc.want)
+			if total != tc.total {
+				t.Errorf("total = %d, want %d", total, tc.total)
+			}
+		})
+	}
+}
+
+// searchWorld is contractWorld with names to search for.
+func searchWorld(t *testing.T, s eccs.Store) {
+	t.Helper()
+	_, all := contractWorld(t, s)
+	for id, name := range map[string]string{
+		"OCB0000001": "Acme North", "OCB0000003": "acme northwest", "OCB0000004": "Zeta hosting",
+		"OCB0000006": "Discount 50% off", "Z-1": "plan a_b", "a-1": `path x\y`, "OCB0000007": "Globex élan",
+		"OCB0000005": "Zeta backup", "OCB0000002": "Other",
+	} {
+		c := all[id]
+		c.Name = name
+		must(t, s.UpdateContract(t.Context(), c))
+	}
+}
