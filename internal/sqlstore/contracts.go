@@ -47,7 +47,7 @@ func scanContract(row scanner) (eccs.Contract, error) {
 	return c, err
 }
 
-// contractSearchText is what a contract search looks in (migration 0007): the number and
+// contractSearchText is what a contract search looks in (migration 0009): the number and
 // the name, ASCII letters in lower case.
 func contractSearchText(c eccs.Contract) string { return asciiLower(c.ID + " " + c.Name) }
 
