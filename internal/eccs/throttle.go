@@ -77,7 +77,8 @@ func (s *SignInService) lockedUntil(ctx context.Context, subject string) (time.T
 func (s *SignInService) addFailure(ctx context.Context, tx Store, subject string, r ThrottleRule) error {
 	now := s.now()
 	t, err := tx.Throttle(ctx, subject)
-	if IsNotFound(err) || (err == nil && now.Sub(t.LastFailureAt) >= r.MaxLock) {
+	// An hour (MaxLock) without a failure, counted from the end of the last lock, forgets all.
+	if IsNotFound(err) || (err == nil && now.Sub(later(t.LastFailureAt, t.LockedUntil)) >= r.MaxLock) {
 		t, err = Throttle{Subject: subject, WindowStart: now}, nil
 	}
 	if err != nil {
@@ -117,4 +118,11 @@ func (s *SignInService) throttleSubjects(email, address string) []throttled {
 type throttled struct {
 	subject string
 	rule    ThrottleRule
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
