@@ -96,7 +96,7 @@ func TestASessionEndsWhenIdleOrTooOld(t *testing.T) {
 	}
 	_, err := w.svc.SessionFor(w.ctx, idle.Token, "", "")
 	wantErr(t, err, eccs.Unauthenticated, eccs.ReasonExpired, "") // idle for hours
-	w.clock.Advance(20 * time.Minute)                              // past the absolute timeout
+	w.clock.Advance(20 * time.Minute)                             // past the absolute timeout
 	_, err = w.svc.SessionFor(w.ctx, active.Token, "192.0.2.10", "Firefox")
 	wantErr(t, err, eccs.Unauthenticated, eccs.ReasonExpired, "")
 	_, err = w.svc.SessionFor(w.ctx, "", "", "")

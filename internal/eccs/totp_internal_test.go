@@ -25,8 +25,8 @@ func TestAPasswordHashVerifiesOnlyItsPasswordAndReadsItsParameters(t *testing.T)
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
-		password    string
-		params      PasswordParams
+		password   string
+		params     PasswordParams
 		ok, rehash bool
 	}{
 		{"correct horse battery", p, true, false},
