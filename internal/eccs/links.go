@@ -60,8 +60,12 @@ const linkMACLength = 43
 // LinkToken returns the token of link linkID, which the link's URL ends with: its id followed
 // by the HMAC of the id under the hash key. It is never stored; the mail layer calls it when it
 // sends an invitation or a reset.
-func (s *base) LinkToken(linkID string) string {
-	m := hmac.New(sha256.New, s.keys.HashKey)
+func (s *base) LinkToken(linkID string) string { return s.keys.LinkToken(linkID) }
+
+// LinkToken returns the token of link linkID under these keys (base.LinkToken's), for the
+// programs that hold the keys but no Service.
+func (k Keys) LinkToken(linkID string) string {
+	m := hmac.New(sha256.New, k.HashKey)
 	io.WriteString(m, "eccs one-time link v1\x00"+linkID)
 	return linkID + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
