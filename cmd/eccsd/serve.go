@@ -511,8 +511,9 @@ func isLoopback(addr string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// sweepClaims deletes expired claim links every hour until ctx ends: they no longer reveal
-// anything, and nothing should keep a sealed secret longer than needed.
+// sweepClaims deletes expired claim links, and web sessions past their timeouts, every hour
+// until ctx ends: they no longer reveal or sign in anything, and nothing should keep a sealed
+// secret or a session's trace longer than needed.
 func sweepClaims(ctx context.Context, svc *eccs.Service, logger *slog.Logger) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
@@ -521,6 +522,11 @@ func sweepClaims(ctx context.Context, svc *eccs.Service, logger *slog.Logger) {
 			logger.Warn("delete expired claim links", "error", err.Error())
 		} else if n > 0 {
 			logger.Info("deleted expired claim links", "count", n)
+		}
+		if n, err := svc.DeleteStaleSessions(ctx); err != nil && ctx.Err() == nil {
+			logger.Warn("delete stale sessions", "error", err.Error())
+		} else if n > 0 {
+			logger.Info("deleted stale sessions", "count", n)
 		}
 		select {
 		case <-ctx.Done():

@@ -181,3 +181,18 @@ func TestChangingThePasswordEndsTheOtherSessions(t *testing.T) {
 		t.Error("a session survived a password reset")
 	}
 }
+
+func TestDeleteStaleSessionsRemovesOnlyTimedOutOnes(t *testing.T) {
+	w := signInWorld(t)
+	w.withPassword(t, w.carol, carolPassword)
+	stale := w.signIn(t, "carol.dupont@acme.example", carolPassword)
+	w.clock.Advance(20 * time.Minute)
+	live := w.signIn(t, "carol.dupont@acme.example", carolPassword)
+	w.clock.Advance(15 * time.Minute)
+	if n := must(w.svc.DeleteStaleSessions(w.ctx))(t); n != 1 {
+		t.Fatalf("DeleteStaleSessions = %d, want 1", n)
+	}
+	if list := must(w.svc.Sessions(w.ctx, w.carolID.ID))(t); len(list) != 1 || list[0].ID != live.Session.ID || list[0].ID == stale.Session.ID {
+		t.Errorf("sessions left %+v, want the live one", list)
+	}
+}
