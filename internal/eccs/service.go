@@ -41,6 +41,10 @@ type Config struct {
 	// per client address (defaults DefaultPersonThrottle and DefaultAddressThrottle).
 	PersonThrottle  ThrottleRule
 	AddressThrottle ThrottleRule
+	// PublicURL is the web space's base URL, such as https://espace.example.com: its host is
+	// the passkeys' relying party id, its origin the only one they are accepted from. Empty:
+	// no passkeys.
+	PublicURL string
 }
 
 // Defaults of Config.

@@ -33,6 +33,7 @@ type SignInStore interface {
 	LinkStore
 	SecondFactorStore
 	ThrottleStore
+	PasskeyStore
 }
 
 // Defaults of the sign-in parts of Config.

@@ -42,6 +42,8 @@ var tables = []table{
 	{"second_factors", "identity_id"},
 	{"recovery_codes", "identity_id, hash"},
 	{"signin_throttles", "subject"},
+	{"passkeys", "id"},
+	{"webauthn_ceremonies", "id"},
 }
 
 // TableCount is how many rows a table holds in the source and the destination of a copy, and

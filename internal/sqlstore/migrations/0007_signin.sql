@@ -68,3 +68,23 @@ CREATE TABLE signin_throttles (
     locks BIGINT NOT NULL, -- locks so far, which double the next one
     locked_until BIGINT NOT NULL
 );
+
+-- Passkeys (WebAuthn credentials): public keys, stored as the JSON the WebAuthn library reads.
+CREATE TABLE passkeys (
+    id TEXT NOT NULL PRIMARY KEY, -- base64url of the credential id
+    identity_id TEXT NOT NULL REFERENCES identities (id),
+    name TEXT NOT NULL,
+    credential TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    last_used_at BIGINT NOT NULL
+);
+CREATE INDEX passkeys_identity ON passkeys (identity_id);
+
+-- The server's half of a WebAuthn ceremony under way (its challenge), short-lived, taken once.
+CREATE TABLE webauthn_ceremonies (
+    id TEXT NOT NULL PRIMARY KEY,
+    identity_id TEXT NOT NULL, -- '' for a sign-in, where the passkey names the person
+    kind TEXT NOT NULL, -- registration, sign_in
+    data TEXT NOT NULL, -- JSON of the library's session data
+    expires_at BIGINT NOT NULL
+);

@@ -17,6 +17,7 @@ func testSignIn(t *testing.T, open func(t *testing.T) eccs.Store) {
 	t.Run("Links", func(t *testing.T) { testLinks(t, open) })
 	t.Run("SecondFactors", func(t *testing.T) { testSecondFactors(t, open) })
 	t.Run("Throttles", func(t *testing.T) { testThrottles(t, open) })
+	t.Run("Passkeys", func(t *testing.T) { testPasskeys(t, open) })
 }
 
 func testLanguage(t *testing.T, open func(t *testing.T) eccs.Store) {
