@@ -310,3 +310,9 @@ func (s *SignInService) RemovePasskey(ctx context.Context, identityID, passkeyID
 	}
 	return nil
 }
+
+// DeleteExpiredCeremonies removes the passkey ceremonies that expired unfinished, and returns
+// how many.
+func (s *SignInService) DeleteExpiredCeremonies(ctx context.Context) (int, error) {
+	return s.store.DeleteCeremonies(ctx, s.now())
+}
