@@ -132,7 +132,7 @@ func (s *SignInService) startCeremony(ctx context.Context, identityID, kind stri
 	return PasskeyCeremony{ID: id, Options: opts}, nil
 }
 
-// takeCeremony takes ceremony id of kind (and identityID, for a registration) in tx, and
+// takeCeremony takes ceremony id of kind (and identityID, for a registration) through tx, and
 // returns its session data. Errors: Unauthenticated for an unknown, used, expired or foreign
 // one.
 func (s *SignInService) takeCeremony(ctx context.Context, tx Store, id, kind, identityID string) (webauthn.SessionData, error) {
@@ -189,12 +189,13 @@ func (s *SignInService) FinishPasskeyRegistration(ctx context.Context, identityI
 	if err != nil {
 		return Passkey{}, err
 	}
+	// Taken on its own, committed: a ceremony whose answer fails is used up all the same.
+	data, err := s.takeCeremony(ctx, s.store, ceremonyID, "registration", identityID)
+	if err != nil {
+		return Passkey{}, fmt.Errorf("register a passkey: %w", err)
+	}
 	var p Passkey
 	err = s.inTx(ctx, func(tx Store) error {
-		data, err := s.takeCeremony(ctx, tx, ceremonyID, "registration", identityID)
-		if err != nil {
-			return err
-		}
 		u, err := s.passkeyUserOf(ctx, tx, identityID)
 		if err != nil {
 			return err
@@ -249,12 +250,13 @@ func (s *SignInService) FinishPasskeySignIn(ctx context.Context, ceremonyID stri
 		return SignInResult{}, err
 	}
 	refused := Errorf(Unauthenticated, "This passkey was not accepted; sign in again.")
+	// Taken on its own, committed: a ceremony whose answer fails is used up all the same.
+	data, err := s.takeCeremony(ctx, s.store, ceremonyID, "sign_in", "")
+	if err != nil {
+		return SignInResult{}, fmt.Errorf("sign in with a passkey: %w", err)
+	}
 	var res SignInResult
 	err = s.inTx(ctx, func(tx Store) error {
-		data, err := s.takeCeremony(ctx, tx, ceremonyID, "sign_in", "")
-		if err != nil {
-			return err
-		}
 		parsed, err := protocol.ParseCredentialRequestResponseBytes(answer)
 		if err != nil {
 			return refused

@@ -150,6 +150,8 @@ func TestAPasskeyIsRefusedFromAnotherOriginOrAfterItsCeremony(t *testing.T) {
 	reg := must(w.svc.BeginPasskeyRegistration(w.ctx, w.carolID.ID))(t)
 	_, err := w.svc.FinishPasskeyRegistration(w.ctx, w.carolID.ID, reg.ID, "Phishing", auth.create(t, reg.Options, "https://espace.example.com.evil.test"))
 	wantErr(t, err, eccs.Unauthenticated, "", "")
+	_, err = w.svc.FinishPasskeyRegistration(w.ctx, w.carolID.ID, reg.ID, "Retry", auth.create(t, reg.Options, webSpace))
+	wantErr(t, err, eccs.Unauthenticated, "", "") // a failed answer uses the ceremony up
 	reg = must(w.svc.BeginPasskeyRegistration(w.ctx, w.carolID.ID))(t)
 	must(w.svc.FinishPasskeyRegistration(w.ctx, w.carolID.ID, reg.ID, "Phone", auth.create(t, reg.Options, webSpace)))(t)
 
@@ -160,6 +162,12 @@ func TestAPasskeyIsRefusedFromAnotherOriginOrAfterItsCeremony(t *testing.T) {
 	w.clock.Advance(eccs.DefaultPendingSignInTTL)
 	_, err = w.svc.FinishPasskeySignIn(w.ctx, in.ID, auth.get(t, in.Options, webSpace), "", "")
 	wantErr(t, err, eccs.Unauthenticated, "", "")
+
+	must(w.svc.BeginPasskeySignIn(w.ctx))(t)
+	w.clock.Advance(eccs.DefaultPendingSignInTTL)
+	if n := must(w.svc.DeleteExpiredCeremonies(w.ctx))(t); n != 1 {
+		t.Errorf("DeleteExpiredCeremonies = %d, want the one left unfinished", n)
+	}
 
 	noURL := signInWorld(t)
 	_, err = noURL.svc.BeginPasskeySignIn(noURL.ctx)
