@@ -118,7 +118,7 @@ func (s *SignInService) SessionFor(ctx context.Context, token, address, userAgen
 		}
 		return Session{}, &Error{Code: Unauthenticated, Reason: ReasonExpired, Message: "Your session has expired; sign in again."}
 	}
-	if now.Sub(se.LastSeenAt) >= keyUseInterval || se.LastSeenFrom != clip(address, 64) {
+	if now.Sub(se.LastSeenAt) >= keyUseInterval {
 		se.LastSeenAt, se.LastSeenFrom, se.UserAgent = now, clip(address, 64), clip(userAgent, 256)
 		if err := s.store.TouchSession(ctx, se.ID, now, se.LastSeenFrom, se.UserAgent); err != nil && !IsNotFound(err) {
 			return Session{}, fmt.Errorf("touch session: %w", err)
