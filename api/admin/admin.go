@@ -195,13 +195,33 @@ type Perimeter struct {
 
 // NewAccount creates a customer-space account for a person (their identity is reused when
 // their e-mail is known). Perimeter is for administrator accounts only. IssueKey, when set,
-// issues the account's API key in the same step (the answer's IssuedKey).
+// issues the account's API key in the same step (the answer's IssuedKey); Invite, when set,
+// invites the holder to choose their password for the web space (the answer's Invitation).
+// One call does one or the other, not both.
 type NewAccount struct {
-	Type      string      `json:"type"`
-	Person    Person      `json:"person"`
-	Login     string      `json:"login,omitempty"`
-	Perimeter *Perimeter  `json:"perimeter,omitempty"`
-	IssueKey  *KeyRequest `json:"issueKey,omitempty"`
+	Type      string             `json:"type"`
+	Person    Person             `json:"person"`
+	Login     string             `json:"login,omitempty"`
+	Perimeter *Perimeter         `json:"perimeter,omitempty"`
+	IssueKey  *KeyRequest        `json:"issueKey,omitempty"`
+	Invite    *InvitationRequest `json:"invite,omitempty"`
+}
+
+// InvitationRequest invites an account's holder to choose their password for the web space.
+// Language, when set ("fr" or "en"), becomes the language of the person's mails.
+type InvitationRequest struct {
+	Language string `json:"language,omitempty"`
+}
+
+// Invitation is an invitation made. The link goes to the person by mail (event
+// person.invited); it is never in an answer.
+type Invitation struct {
+	LinkID     string    `json:"linkId"`
+	AccountID  string    `json:"accountId"`
+	IdentityID string    `json:"identityId"`
+	Email      string    `json:"email"`
+	Language   string    `json:"language"`
+	ExpiresAt  time.Time `json:"expiresAt"`
 }
 
 // Account is a customer-space account.
@@ -212,10 +232,11 @@ type Account struct {
 	Perimeter *Perimeter `json:"perimeter,omitempty"`
 	CreatedAt time.Time  `json:"createdAt"`
 	UpdatedAt time.Time  `json:"updatedAt"`
-	// In the answer to a creation: where the data sent differs from what eccs kept, and the
-	// key issued with the account (NewAccount.IssueKey).
-	Notices   []string   `json:"notices,omitempty"`
-	IssuedKey *IssuedKey `json:"issuedKey,omitempty"`
+	// In the answer to a creation: where the data sent differs from what eccs kept, the key
+	// issued with the account (NewAccount.IssueKey) and the invitation (NewAccount.Invite).
+	Notices    []string    `json:"notices,omitempty"`
+	IssuedKey  *IssuedKey  `json:"issuedKey,omitempty"`
+	Invitation *Invitation `json:"invitation,omitempty"`
 }
 
 // PersonUpdate changes a person's own data; absent members are left as they are, and ""

@@ -78,6 +78,8 @@ var wireTypes = []spectest.WireType{
 	{Schema: "KeyRotation", Type: reflect.TypeFor[admin.KeyRotation]()},
 	{Schema: "APIKey", Type: reflect.TypeFor[admin.APIKey]()},
 	{Schema: "IssuedKey", Type: reflect.TypeFor[admin.IssuedKey]()},
+	{Schema: "Invitation", Type: reflect.TypeFor[admin.Invitation]()},
+	{Schema: "InvitationRequest", Type: reflect.TypeFor[admin.InvitationRequest]()},
 	{Schema: "Claim", Type: reflect.TypeFor[admin.Claim]()},
 	{Schema: "ClaimedSecret", Type: reflect.TypeFor[admin.ClaimedSecret]()},
 	{Schema: "ClaimInfo", Type: reflect.TypeFor[admin.ClaimInfo]()},

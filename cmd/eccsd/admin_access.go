@@ -19,13 +19,15 @@ import (
 func (a *adminCLI) accountsCmd() *cobra.Command {
 	var in admin.NewAccount
 	var billingAccounts, offers string
-	var issueKey bool
+	var issueKey, invite bool
 	var key admin.KeyRequest
+	var language string
 	var create *cobra.Command
 	create = a.command("create", "Create a customer-space account: a client, or an administrator with a perimeter; optionally its API key",
 		`  eccsd admin accounts create --type client --email claire.martin@acme.example --last-name Martin --first-name Claire
   eccsd admin accounts create --type administrator --email nadia.rousseau@acme.example --last-name Rousseau \
       --first-name Nadia --billing-accounts 20451001,20451002 --offers FE,CAV --issue-key --claim-link
+  eccsd admin accounts create --type client --email paul.girard@acme.example --last-name Girard --first-name Paul --invite --language en
   acct=$(eccsd admin accounts create --email jane.doe@acme.example --last-name Doe --first-name Jane --output id)`,
 		cobra.NoArgs, func(ctx context.Context, c *adminclient.Client, _ []string) error {
 			if !issueKey {
@@ -36,6 +38,11 @@ func (a *adminCLI) accountsCmd() *cobra.Command {
 				}
 			} else {
 				in.IssueKey = &key
+			}
+			if invite {
+				in.Invite = &admin.InvitationRequest{Language: language}
+			} else if create.Flags().Changed("language") {
+				return usageError{fmt.Errorf("--language goes with --invite: add --invite, or invite later with `eccsd admin accounts invite ACCOUNT --language %s`", language)}
 			}
 			if create.Flags().Changed("billing-accounts") || create.Flags().Changed("offers") || in.Type == admin.AccountAdministrator {
 				in.Perimeter = &admin.Perimeter{BillingAccountIDs: splitList(billingAccounts), OfferIDs: splitList(offers)}
@@ -60,7 +67,22 @@ func (a *adminCLI) accountsCmd() *cobra.Command {
 	f.BoolVar(&key.ClaimLink, "claim-link", false, "with --issue-key: answer a one-time link that reveals the key, instead of the key")
 	f.StringVar(&key.TTL, "key-ttl", "", "with --issue-key: lifetime of the key, such as 17520h or 365d (default: two years)")
 	f.StringVar(&key.ClaimTTL, "claim-ttl", "", "with --issue-key --claim-link: lifetime of the claim link, such as 24h (default 24h)")
+	f.BoolVar(&invite, "invite", false, "invite the holder, by mail, to choose their password for the web space (not with --issue-key)")
+	f.StringVar(&language, "language", "", "with --invite: the language of the person's mails, fr or en (default: theirs, or fr)")
 	shownOnce(create, a, "key", "add --claim-link, or use --output json", func() bool { return issueKey && !key.ClaimLink })
+
+	var inviteLanguage string
+	inviteCmd := a.command("invite ACCOUNT", "Invite an account's holder, by mail, to choose their password for the web space (ACCOUNT: its id, or its holder's e-mail or login)",
+		`  eccsd admin accounts invite q2w3e4r5t6y7u8i9
+  eccsd admin accounts invite claire.martin@acme.example --language en`,
+		exactArgs("ACCOUNT"), func(ctx context.Context, c *adminclient.Client, args []string) error {
+			out, err := c.InviteAccount(ctx, args[0], admin.InvitationRequest{Language: inviteLanguage})
+			if err != nil {
+				return err
+			}
+			return a.print(out, func(w io.Writer) { invitationFields(w, out) })
+		})
+	inviteCmd.Flags().StringVar(&inviteLanguage, "language", "", "the language of the person's mails, fr or en (default: theirs, or fr)")
 
 	var page adminclient.Page
 	list := a.command("list", "List accounts", `  eccsd admin accounts list`,
@@ -109,7 +131,7 @@ in its perimeter.
 Commands that take an ACCOUNT take its id, or the e-mail address or login of the person who
 holds it (when that person holds several accounts, the server names them: use the id).`,
 		`  eccsd admin accounts create --type administrator --email nadia.rousseau@acme.example --last-name Rousseau --first-name Nadia --billing-accounts 20451001 --offers FE --issue-key --claim-link
-  eccsd admin accounts show nadia.rousseau@acme.example`, create, list, show, perimeter)
+  eccsd admin accounts show nadia.rousseau@acme.example`, create, list, show, perimeter, inviteCmd)
 }
 
 func perimeterText(p *admin.Perimeter) string {
@@ -126,6 +148,13 @@ func (a *adminCLI) printAccount(acct admin.Account) error {
 	fieldsOf := func(w io.Writer) {
 		fields(w, "ID", acct.ID, "Type", acct.Type, "Identity", id.ID, "Login", id.Login, "Name", strings.TrimSpace(id.Civility+" "+id.FirstName+" "+id.LastName),
 			"E-mail", id.Email, "Perimeter", perimeterText(acct.Perimeter), "Created", when(acct.CreatedAt), "Updated", when(acct.UpdatedAt))
+	}
+	if acct.Invitation != nil {
+		return a.print(acct, func(w io.Writer) {
+			fieldsOf(w)
+			fmt.Fprintln(w)
+			invitationFields(w, *acct.Invitation)
+		})
 	}
 	if acct.IssuedKey == nil {
 		return a.print(acct, fieldsOf)
@@ -501,4 +530,10 @@ func (a *adminCLI) printIssuedApp(out admin.IssuedApplication) error {
 		a.notices(out.Notices)
 	}
 	return err
+}
+
+// invitationFields prints an invitation: what was sent to whom, never the link.
+func invitationFields(w io.Writer, inv admin.Invitation) {
+	fields(w, "Invited", inv.Email, "Account", inv.AccountID, "Language", inv.Language, "Link", inv.LinkID+" (sent by mail)",
+		"Expires", when(inv.ExpiresAt))
 }

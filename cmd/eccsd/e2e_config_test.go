@@ -101,7 +101,7 @@ func TestServeRefusesAnUnmigratedSchemaUntilEccsdMigrate(t *testing.T) {
 	}
 
 	out, _, err := runCmd(t, noEnv, "migrate", "--data-dir", dir)
-	if err != nil || !strings.Contains(out, "0001_init.sql") || !strings.Contains(out, "0005_secret_versions.sql") || !strings.Contains(out, "applied 5 migration") {
+	if err != nil || !strings.Contains(out, "0001_init.sql") || !strings.Contains(out, "0007_signin.sql") || !strings.Contains(out, "applied 7 migration") {
 		t.Fatalf("first migrate: %v, stdout %q; want it to say it applied 0001_init.sql", err, out)
 	}
 	out, _, err = runCmd(t, noEnv, "migrate", "--data-dir", dir)

@@ -32,6 +32,7 @@ import (
 	"github.com/eccs/eccs/internal/adminclient"
 	"github.com/eccs/eccs/internal/devseed"
 	"github.com/eccs/eccs/internal/docformat"
+	"github.com/eccs/eccs/internal/eccs"
 	"github.com/eccs/eccs/internal/testkit/openapitest"
 	"github.com/eccs/eccs/internal/testkit/pgtest"
 	"github.com/eccs/eccs/internal/testkit/s3test"
@@ -42,6 +43,7 @@ import (
 type issuedSecrets struct {
 	names, values []string
 	public        map[string]bool // the demo credentials, printed on stdout by design
+	linkIDs       []string        // one-time links, whose tokens the server's hash key derives
 }
 
 func (s *issuedSecrets) add(name, value string) {
@@ -130,6 +132,7 @@ func driveSecretFlows(t *testing.T, w *adminWorld) (*issuedSecrets, canaries) {
 	appToken := f.claimAnApplicationsSecret()
 	k2 := f.issueRotateClaimAndRevokeKeys(appToken)
 	pdf := f.uploadAndDownloadADocument(demoToken)
+	f.inviteAnAccountsHolder()
 	// Failed attempts carry secrets too: a wrong client secret, a token used with a wrong key.
 	if resp, _ := w.tokenRequest(t, clientID, rotatedSecret+"x"); resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("a wrong secret answers %d", resp.StatusCode)
@@ -359,6 +362,10 @@ func (s *issuedSecrets) addServerKeys(t *testing.T, path string) {
 		s.add("server "+name, string(raw))
 	}
 	add("hash key", kf.HashKey)
+	hashKey, _ := base64.StdEncoding.DecodeString(kf.HashKey)
+	for _, id := range s.linkIDs {
+		s.add("link token "+id, eccs.Keys{HashKey: hashKey}.LinkToken(id))
+	}
 	for _, k := range kf.TokenKeys {
 		add("token key "+k.ID, k.Secret)
 	}
@@ -483,4 +490,19 @@ func keysOf(m map[string][]byte) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// inviteAnAccountsHolder invites the holder of an account, and creates an account with its
+// invitation: each makes a one-time link whose token the server derives and never stores.
+func (f *secretFlows) inviteAnAccountsHolder() {
+	f.t.Helper()
+	inv, err := f.ops.InviteAccount(f.ctx, "claire.martin@acme.example", admin.InvitationRequest{Language: "en"})
+	f.must("invite an account's holder", err)
+	acct, err := f.ops.CreateAccount(f.ctx, admin.NewAccount{Type: admin.AccountClient,
+		Person: admin.Person{LastName: "Invited", FirstName: "Ines", Email: "ines.invited@acme.example"}, Invite: &admin.InvitationRequest{}})
+	f.must("create an account with its invitation", err)
+	if acct.Invitation == nil {
+		f.t.Fatal("the account was created without its invitation")
+	}
+	f.sec.linkIDs = append(f.sec.linkIDs, inv.LinkID, acct.Invitation.LinkID)
 }

@@ -276,7 +276,8 @@ func openStores(ctx context.Context, cfg serveConfig, logger *slog.Logger) (_ st
 	if st.blobs, err = openBlobs(ctx, cfg.blobURL); err != nil {
 		return stores{}, err
 	}
-	if st.svc, err = eccs.NewService(st.db, st.blobs, eccs.Config{Keys: keys, TokenTTL: cfg.tokenTTL, APIKeyTTL: cfg.apiKeyTTL, Formats: docformat.Formats{}}); err != nil {
+	if st.svc, err = eccs.NewService(st.db, st.blobs, eccs.Config{Keys: keys, TokenTTL: cfg.tokenTTL, APIKeyTTL: cfg.apiKeyTTL, Formats: docformat.Formats{},
+		PublicURL: strings.TrimRight(cfg.publicURL, "/")}); err != nil {
 		return stores{}, err
 	}
 	return st, nil
@@ -525,8 +526,10 @@ func isLoopback(addr string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// sweepClaims deletes expired claim links every hour until ctx ends: they no longer reveal
-// anything, and nothing should keep a sealed secret longer than needed.
+// sweepClaims deletes expired claim links, passkey ceremonies, and web sessions past their
+// timeouts, every hour
+// until ctx ends: they no longer reveal or sign in anything, and nothing should keep a sealed
+// secret or a session's trace longer than needed.
 func sweepClaims(ctx context.Context, svc *eccs.Service, logger *slog.Logger) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
@@ -535,6 +538,16 @@ func sweepClaims(ctx context.Context, svc *eccs.Service, logger *slog.Logger) {
 			logger.Warn("delete expired claim links", "error", err.Error())
 		} else if n > 0 {
 			logger.Info("deleted expired claim links", "count", n)
+		}
+		if n, err := svc.DeleteExpiredCeremonies(ctx); err != nil && ctx.Err() == nil {
+			logger.Warn("delete expired passkey ceremonies", "error", err.Error())
+		} else if n > 0 {
+			logger.Info("deleted expired passkey ceremonies", "count", n)
+		}
+		if n, err := svc.DeleteStaleSessions(ctx); err != nil && ctx.Err() == nil {
+			logger.Warn("delete stale sessions", "error", err.Error())
+		} else if n > 0 {
+			logger.Info("deleted stale sessions", "count", n)
 		}
 		select {
 		case <-ctx.Done():

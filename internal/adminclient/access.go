@@ -43,6 +43,14 @@ func (c *Client) IssueKey(ctx context.Context, accountID string, in admin.KeyReq
 	return out, c.call(ctx, http.MethodPost, "/accounts/"+seg(accountID)+"/keys", nil, in, http.StatusCreated, &out)
 }
 
+// InviteAccount invites the holder of an account (its id, or the holder's e-mail or login) to
+// choose their password for the web space (POST /accounts/{id}/invitations); the link goes by
+// mail, never in the answer.
+func (c *Client) InviteAccount(ctx context.Context, account string, in admin.InvitationRequest) (admin.Invitation, error) {
+	var out admin.Invitation
+	return out, c.call(ctx, http.MethodPost, "/accounts/"+seg(account)+"/invitations", nil, in, http.StatusCreated, &out)
+}
+
 // KeyFilter selects API keys: those of one account (AccountID, revoked and expired ones too
 // with IncludeInactive), or the active keys of every account that expire within
 // ExpiringWithin ("30d", "720h").

@@ -338,7 +338,7 @@ func (d *day) documents(t *testing.T) {
 }
 
 // accountsAndKeys creates an administrator account with a perimeter, narrows it, reads and
-// lists it, issues it a key and a claim link, finds the key expiring soon, rotates it, revokes
+// lists it, invites its holder, issues it a key and a claim link, finds the key expiring soon, rotates it, revokes
 // the new one and lists all three keys.
 func (d *day) accountsAndKeys(t *testing.T) {
 	ctx, c := d.ctx, d.c
@@ -354,6 +354,9 @@ func (d *day) accountsAndKeys(t *testing.T) {
 	}
 	if l := must[admin.List[admin.Account]](t, "Accounts")(c.Accounts(ctx, adminclient.Page{})); l.Total != 1 {
 		t.Errorf("Accounts: %+v", l)
+	}
+	if inv := must[admin.Invitation](t, "InviteAccount")(c.InviteAccount(ctx, "nadia@acme.example", admin.InvitationRequest{Language: "en"})); inv.AccountID != acct.ID || inv.Language != "en" || inv.LinkID == "" {
+		t.Errorf("InviteAccount: %+v", inv)
 	}
 	key := must[admin.IssuedKey](t, "IssueKey")(c.IssueKey(ctx, acct.ID, admin.KeyRequest{TTL: "240h"}))
 	claimed := must[admin.IssuedKey](t, "IssueKey")(c.IssueKey(ctx, acct.ID, admin.KeyRequest{ClaimLink: true}))

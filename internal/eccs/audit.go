@@ -49,6 +49,20 @@ func ActorFrom(ctx context.Context) Actor {
 // record appends an audit event for a change made in tx by the actor of ctx. details must
 // hold no secret: callers pass ids, names and states only.
 func (s *base) record(ctx context.Context, tx Store, action, objectType, objectID string, details map[string]string) error {
+	if err := s.note(ctx, tx, action, objectType, objectID, details); err != nil {
+		return err
+	}
+	// Other processes watch the generation to empty their caches (cache.go).
+	if err := tx.BumpGeneration(ctx); err != nil {
+		return fmt.Errorf("record %s: %w", action, err)
+	}
+	return nil
+}
+
+// note appends an audit event as record does, without bumping the generation: for what
+// changes nothing the request-path cache holds (sign-ins, sessions, passwords), so that
+// people signing in do not empty every replica's cache.
+func (s *base) note(ctx context.Context, tx Store, action, objectType, objectID string, details map[string]string) error {
 	id, err := s.newID()
 	if err != nil {
 		return err
@@ -59,10 +73,6 @@ func (s *base) record(ctx context.Context, tx Store, action, objectType, objectI
 		RequestID: a.RequestID, Action: action, ObjectType: objectType, ObjectID: objectID, Details: details,
 	})
 	if err != nil {
-		return fmt.Errorf("record %s: %w", action, err)
-	}
-	// Other processes watch the generation to empty their caches (cache.go).
-	if err := tx.BumpGeneration(ctx); err != nil {
 		return fmt.Errorf("record %s: %w", action, err)
 	}
 	return nil

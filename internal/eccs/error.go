@@ -35,6 +35,9 @@ const (
 	// ReasonNoSpace refines Unavailable: a disk (or a quota) is full, so nothing was stored,
 	// and it stays full until someone frees space; retrying at once fails again.
 	ReasonNoSpace Reason = "no_space"
+	// ReasonLocked refines Unauthenticated at sign-in: too many failures lock the e-mail or the
+	// client's address for a while; the message says how long.
+	ReasonLocked Reason = "locked"
 )
 
 // Error is the error type of the domain. Message is one sentence meant for the caller: it names

@@ -58,6 +58,7 @@ type Identity struct {
 	FirstName   string
 	FixPhone    string
 	MobilePhone string
+	Language    string // of the person's mails: "fr", "en", or "" for the default (PreferredLanguage)
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 }
@@ -297,6 +298,7 @@ type ActorType string
 const (
 	ActorOperator ActorType = "operator" // an operator token (ID is the token's id)
 	ActorAccount  ActorType = "account"  // a customer-space account (ID is the account's id)
+	ActorPerson   ActorType = "person"   // a person in the web space (ID is the identity's id)
 	ActorSystem   ActorType = "system"   // the server itself: dev seed, bootstrap
 )
 

@@ -28,7 +28,7 @@ type PeopleStore interface {
 	// is NotFound.
 	IdentityByEmail(ctx context.Context, email string) (Identity, error)
 	IdentityByLogin(ctx context.Context, login string) (Identity, error)
-	// UpdateIdentity replaces the e-mail, login, civility, names, phones and update time of
+	// UpdateIdentity replaces the e-mail, login, civility, names, phones, language and update time of
 	// identity i.ID; Conflict when the e-mail or the login belongs to another identity.
 	UpdateIdentity(ctx context.Context, i Identity) error
 
@@ -220,6 +220,7 @@ type PersonUpdate struct {
 	FirstName   *string
 	FixPhone    *string
 	MobilePhone *string
+	Language    *string // "fr", "en", or "" for the default
 }
 
 // UpdatePerson changes a person's own data, on an operator's behalf: their e-mail (which
@@ -246,11 +247,13 @@ func (s *PeopleService) UpdatePerson(ctx context.Context, id string, u PersonUpd
 		set("firstName", &person.FirstName, u.FirstName)
 		set("fixPhone", &person.FixPhone, u.FixPhone)
 		set("mobilePhone", &person.MobilePhone, u.MobilePhone)
+		set("language", &person.Language, u.Language)
 		var probs problems
 		checkPerson(&probs, "", Person{person.Civility, person.LastName, person.FirstName, person.Email, person.FixPhone, person.MobilePhone})
 		if person.Login != "" && !ValidLogin(person.Login) {
 			probs.invalidf("login", "A login is 8 to 64 characters among A-Z a-z 0-9 . _ -.")
 		}
+		probs.add(checkLanguage(person.Language))
 		if err := probs.err(); err != nil {
 			return "", nil, err
 		}

@@ -24,6 +24,27 @@ type Config struct {
 	Random io.Reader
 	// Formats checks uploaded files and names their media types (required).
 	Formats Formats
+
+	// SessionIdleTimeout ends a web session unused that long (default 30 minutes).
+	SessionIdleTimeout time.Duration
+	// SessionMaxAge ends a web session that long after its sign-in (default 12 hours).
+	SessionMaxAge time.Duration
+	// PendingSignInTTL is how long a sign-in waits for its second factor (default 5 minutes).
+	PendingSignInTTL time.Duration
+	// InvitationTTL and PasswordResetTTL are the lifetimes of one-time links (default 7 days
+	// and one hour).
+	InvitationTTL    time.Duration
+	PasswordResetTTL time.Duration
+	// Password is the argon2id cost of new password hashes (default DefaultPasswordParams).
+	Password PasswordParams
+	// PersonThrottle and AddressThrottle lock sign-ins after repeated failures, per e-mail and
+	// per client address (defaults DefaultPersonThrottle and DefaultAddressThrottle).
+	PersonThrottle  ThrottleRule
+	AddressThrottle ThrottleRule
+	// PublicURL is the web space's base URL, such as https://espace.example.com: its host is
+	// the passkeys' relying party id, its origin the only one they are accepted from. Empty:
+	// no passkeys.
+	PublicURL string
 }
 
 // Defaults of Config.
@@ -39,7 +60,8 @@ const (
 // it relies on: the catalog (catalog.go), people (people.go), accounts (accounts.go), API keys
 // (keys.go), applications (applications.go), access to the API (access.go), contracts
 // (contracts.go), the users declared on them (users.go), documents (documents.go), operator
-// tokens (operators.go), claim links (claims.go) and the audit trail (audit.go). Their methods
+// tokens (operators.go), claim links (claims.go), the audit trail (audit.go) and people's
+// sign-in to the web space (signin.go). Their methods
 // are the Service's own. What they share (the store, the clock, the request-path cache, the
 // audit recorder) is their base; a service that uses another noun's rules names it in a field.
 type Service struct {
@@ -56,6 +78,7 @@ type Service struct {
 	*OperatorService
 	*ClaimService
 	*AuditService
+	*SignInService
 }
 
 // base is what the services of every noun share.
@@ -98,6 +121,7 @@ func NewService(store Store, blobs BlobStore, cfg Config) (*Service, error) {
 	if cfg.Random == nil {
 		cfg.Random = rand.Reader
 	}
+	cfg = withSignInDefaults(cfg)
 	b := &base{
 		store:   store,
 		blobs:   blobs,
@@ -114,11 +138,12 @@ func NewService(store Store, blobs BlobStore, cfg Config) (*Service, error) {
 	people := &PeopleService{base: b}
 	claims := &ClaimService{base: b}
 	apiKeys := &KeyService{base: b, claims: claims}
+	accounts := &AccountService{base: b, people: people, apiKeys: apiKeys}
 	return &Service{
 		base:               b,
 		CatalogService:     catalog,
 		PeopleService:      people,
-		AccountService:     &AccountService{base: b, people: people, apiKeys: apiKeys},
+		AccountService:     accounts,
 		KeyService:         apiKeys,
 		ApplicationService: &ApplicationService{base: b, claims: claims},
 		AccessService:      &AccessService{base: b},
@@ -128,6 +153,7 @@ func NewService(store Store, blobs BlobStore, cfg Config) (*Service, error) {
 		OperatorService:    &OperatorService{base: b},
 		ClaimService:       claims,
 		AuditService:       &AuditService{base: b},
+		SignInService:      &SignInService{base: b, people: people, accounts: accounts},
 	}, nil
 }
 

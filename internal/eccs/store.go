@@ -38,6 +38,7 @@ type Store interface {
 	GenerationStore
 	AuditStore
 	EventStore
+	SignInStore
 }
 
 // Page selects a slice of a sorted list. Limit 0 means no limit.

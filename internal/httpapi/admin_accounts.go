@@ -20,8 +20,20 @@ func (s *server) handleAccountCreate(w http.ResponseWriter, r *http.Request) err
 		na.Perimeter = eccs.Perimeter{BillingAccountIDs: in.Perimeter.BillingAccountIDs, OfferIDs: in.Perimeter.OfferIDs}
 	}
 	var issued *admin.IssuedKey
+	var invited *admin.Invitation
 	var a eccs.Account
-	if in.IssueKey != nil {
+	switch {
+	case in.IssueKey != nil && in.Invite != nil:
+		return &eccs.Error{Code: eccs.Invalid, Field: "invite", Message: "Issue a key or invite the holder, not both in one call; invite afterwards with POST /admin/v1/accounts/{id}/invitations."}
+	case in.Invite != nil:
+		var inv eccs.Invitation
+		var err error
+		if a, inv, err = s.svc.CreateAccountAndInvite(r.Context(), na, in.Invite.Language); err != nil {
+			return err
+		}
+		out := invitationJSON(inv)
+		invited = &out
+	case in.IssueKey != nil:
 		opts, err := keyOptions(*in.IssueKey)
 		if err != nil {
 			return err
@@ -34,7 +46,7 @@ func (s *server) handleAccountCreate(w http.ResponseWriter, r *http.Request) err
 		}
 		key := s.issuedKey(r, k, secret, tok, opts)
 		issued = &key
-	} else {
+	default:
 		var err error
 		if a, err = s.svc.CreateAccount(r.Context(), na); err != nil {
 			return err
@@ -44,7 +56,7 @@ func (s *server) handleAccountCreate(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	out.IssuedKey = issued
+	out.IssuedKey, out.Invitation = issued, invited
 	if out.Notices, err = s.svc.PersonNotices(r.Context(), na.Person, na.Login, ""); err != nil {
 		return err
 	}
@@ -260,4 +272,28 @@ func decodeOptionalJSON(w http.ResponseWriter, r *http.Request, limit int64, v a
 		return nil
 	}
 	return decodeJSON(w, r, limit, v)
+}
+
+// handleInvitationCreate is POST /admin/v1/accounts/{id}/invitations: the account's holder is
+// invited, by mail, to choose their password for the web space.
+func (s *server) handleInvitationCreate(w http.ResponseWriter, r *http.Request) error {
+	a, err := s.accountOfPath(r)
+	if err != nil {
+		return err
+	}
+	var in admin.InvitationRequest
+	if err := decodeOptionalJSON(w, r, s.admin.MaxBodyBytes, &in); err != nil {
+		return err
+	}
+	inv, err := s.svc.InviteAccount(r.Context(), a.ID, in.Language)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, invitationJSON(inv))
+	return nil
+}
+
+func invitationJSON(inv eccs.Invitation) admin.Invitation {
+	return admin.Invitation{LinkID: inv.Link.ID, AccountID: inv.AccountID, IdentityID: inv.Person.ID,
+		Email: inv.Person.Email, Language: inv.Person.PreferredLanguage(), ExpiresAt: inv.Link.ExpiresAt}
 }

@@ -129,6 +129,7 @@ var jsonTargets = []func() any{
 	func() any { return new(admin.NewAccount) },
 	func() any { return new(admin.Perimeter) },
 	func() any { return new(admin.KeyRequest) },
+	func() any { return new(admin.InvitationRequest) },
 	func() any { return new(admin.KeyRotation) },
 	func() any { return new(admin.NewApplication) },
 	func() any { return new(admin.StatusChange) },

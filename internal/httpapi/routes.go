@@ -104,6 +104,7 @@ func (s *server) adminRoutes(r *router) {
 	r.add("PUT", v1+"/accounts/{id}/perimeter", op(s.handlePerimeterSet))
 
 	r.add("POST", v1+"/accounts/{id}/keys", op(s.handleKeyIssue))
+	r.add("POST", v1+"/accounts/{id}/invitations", op(s.handleInvitationCreate))
 	r.add("GET", v1+"/keys", op(s.handleKeysList))
 	r.add("GET", v1+"/keys/{id}", op(s.handleKeyShow))
 	r.add("POST", v1+"/keys/{id}/revoke", op(s.handleKeyRevoke))

@@ -72,7 +72,7 @@ func TestPragmasReadBack(t *testing.T) {
 }
 
 // allMigrations are the migration files, in order.
-var allMigrations = []string{"0001_init.sql", "0002_operator.sql", "0003_contract_counts.sql", "0004_contacts.sql", "0005_secret_versions.sql"}
+var allMigrations = []string{"0001_init.sql", "0002_operator.sql", "0003_contract_counts.sql", "0004_contacts.sql", "0005_secret_versions.sql", "0006_events.sql", "0007_signin.sql"}
 
 func TestFreshDatabaseHasEveryMigrationPending(t *testing.T) {
 	s, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "eccs.db"), sqlite.Options{})

@@ -36,6 +36,14 @@ var tables = []table{
 	{"claims", "id"},
 	{"audit_events", "id"},
 	{"counters", "name"},
+	{"passwords", "identity_id"},
+	{"sessions", "id"},
+	{"links", "id"},
+	{"second_factors", "identity_id"},
+	{"recovery_codes", "identity_id, hash"},
+	{"signin_throttles", "subject"},
+	{"passkeys", "id"},
+	{"webauthn_ceremonies", "id"},
 }
 
 // TableCount is how many rows a table holds in the source and the destination of a copy, and

@@ -11,17 +11,17 @@ import (
 )
 
 const identitySelect = `SELECT id, login, email, civility, last_name, first_name, fix_phone, mobile_phone,
-	created_at, updated_at FROM identities`
+	language, created_at, updated_at FROM identities`
 
 // CreateIdentity stores i. It returns Conflict if the id is taken, or if another identity has
 // the same e-mail or login without regard to case.
 func (s *Store) CreateIdentity(ctx context.Context, i eccs.Identity) error {
 	_, err := s.writer().ExecContext(ctx,
 		`INSERT INTO identities (id, login, login_key, email, email_key, civility, last_name, first_name,
-			fix_phone, mobile_phone, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+			fix_phone, mobile_phone, language, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 		i.ID, i.Login, foldKey(i.Login), i.Email, foldKey(i.Email), i.Civility, i.LastName, i.FirstName,
-		i.FixPhone, i.MobilePhone, micros(i.CreatedAt), micros(i.UpdatedAt))
+		i.FixPhone, i.MobilePhone, i.Language, micros(i.CreatedAt), micros(i.UpdatedAt))
 	if err != nil {
 		err = s.classify(err)
 		conflict := fmt.Sprintf("Identity %s already exists.", i.ID)
@@ -77,16 +77,16 @@ func (s *Store) Identity(ctx context.Context, id string) (eccs.Identity, error) 
 	return i, nil
 }
 
-// UpdateIdentity replaces the e-mail, login, civility, names, phones and update time of
+// UpdateIdentity replaces the e-mail, login, civility, names, phones, language and update time of
 // identity i.ID. It returns NotFound if there is no such identity, and Conflict if the e-mail
 // or the login belongs to another identity without regard to case.
 func (s *Store) UpdateIdentity(ctx context.Context, i eccs.Identity) error {
 	res, err := s.writer().ExecContext(ctx,
 		`UPDATE identities SET email = $2, email_key = $3, login = $4, login_key = $5, civility = $6,
-			last_name = $7, first_name = $8, fix_phone = $9, mobile_phone = $10, updated_at = $11
+			last_name = $7, first_name = $8, fix_phone = $9, mobile_phone = $10, language = $11, updated_at = $12
 		WHERE id = $1`,
 		i.ID, i.Email, foldKey(i.Email), i.Login, foldKey(i.Login), i.Civility, i.LastName, i.FirstName,
-		i.FixPhone, i.MobilePhone, micros(i.UpdatedAt))
+		i.FixPhone, i.MobilePhone, i.Language, micros(i.UpdatedAt))
 	if err != nil {
 		err = s.classify(err)
 		conflict := fmt.Sprintf("The login %s belongs to another identity (logins are compared without case).", i.Login)
@@ -101,7 +101,7 @@ func (s *Store) UpdateIdentity(ctx context.Context, i eccs.Identity) error {
 func scanIdentity(row scanner) (eccs.Identity, error) {
 	var i eccs.Identity
 	err := row.Scan(&i.ID, &i.Login, &i.Email, &i.Civility, &i.LastName, &i.FirstName,
-		&i.FixPhone, &i.MobilePhone, usec{&i.CreatedAt}, usec{&i.UpdatedAt})
+		&i.FixPhone, &i.MobilePhone, &i.Language, usec{&i.CreatedAt}, usec{&i.UpdatedAt})
 	return i, err
 }
 

@@ -199,6 +199,7 @@ func (w *world) accessEndpoints() []*endpoint {
 		w.operator("GET", av1+"/accounts/{id}", "id", w.clientAccountID),
 		withJSON(w.operator("PUT", av1+"/accounts/{id}/perimeter", "id", w.adminAccountID), jsonBody, map[string]any{"billingAccountIds": []any{w.billingAccountID}, "offerIds": []any{w.offerID}}),
 		withJSON(w.operator("POST", av1+"/accounts/{id}/keys", "id", w.clientAccountID), optionalJSONBody, map[string]any{"ttl": "720h", "claimLink": true, "claimTtl": "1h"}),
+		withJSON(w.operator("POST", av1+"/accounts/{id}/invitations", "id", w.clientAccountID), optionalJSONBody, map[string]any{"language": "en"}),
 		w.operator("GET", av1+"/keys"),
 		w.operator("GET", av1+"/keys/{id}", "id", w.keyID),
 		withJSON(w.operator("POST", av1+"/keys/{id}/rotate", "id", w.keyID), optionalJSONBody, map[string]any{"overlap": "1h", "ttl": "720h", "claimLink": true, "claimTtl": "1h"}),

@@ -1,12 +1,14 @@
 // Package secretscan looks for secrets in bytes at rest (database files, dumps, stored
 // objects) and in logs, in the forms a careless program would leave them: in clear, in hex
-// (lower or upper case), and in standard or URL-safe base64, padded or not, including as part
-// of the base64 of a longer text (the secret may start at any of the three byte positions of a
-// base64 group, so each alignment is searched for).
+// (lower or upper case), in standard or URL-safe base64, padded or not, and in base32 (upper
+// or lower case, as TOTP secrets are written), including as part of the base64 or base32 of a
+// longer text (the secret may start at any byte position of a group, so each alignment is
+// searched for).
 package secretscan
 
 import (
 	"bytes"
+	"encoding/base32"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
@@ -29,7 +31,8 @@ const minEncoded = 12
 
 // Forms returns the forms a secret is searched for in, each with its name: the secret, its
 // hex in both cases, and for each of the three alignments the part of its standard and
-// URL-safe base64 that does not depend on the bytes around it. Forms shorter than 12 bytes
+// URL-safe base64 that does not depend on the bytes around it, and for each of the five
+// alignments the same part of its base32 in both cases. Forms shorter than 12 bytes
 // are left out; so a secret must be at least 10 bytes long to be searched for in base64.
 func Forms(secret string) []Form {
 	forms := []Form{{"clear", secret}, {"hex", hex.EncodeToString([]byte(secret))}, {"HEX", strings.ToUpper(hex.EncodeToString([]byte(secret)))}}
@@ -52,6 +55,19 @@ func Forms(secret string) []Form {
 			if len(b) >= minEncoded {
 				forms = append(forms, Form{fmt.Sprintf("%s+%d", enc.name, shift), b})
 			}
+		}
+	}
+	for shift := range 5 {
+		if shift >= len(secret) {
+			break
+		}
+		rest := []byte(secret[shift:])
+		// 8 characters per full 5-byte group, then those of the partial group whose 5 bits
+		// all come from rest.
+		n := len(rest)/5*8 + len(rest)%5*8/5
+		b := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(rest)[:n]
+		if len(b) >= minEncoded {
+			forms = append(forms, Form{fmt.Sprintf("base32+%d", shift), b}, Form{fmt.Sprintf("base32lower+%d", shift), strings.ToLower(b)})
 		}
 	}
 	out := forms[:0]

@@ -1,6 +1,7 @@
 package secretscan
 
 import (
+	"encoding/base32"
 	"encoding/base64"
 	"encoding/hex"
 	"math/rand/v2"
@@ -22,6 +23,10 @@ func TestScanFindsASecretInsideAnyEncodingOfALongerText(t *testing.T) {
 		"raw std": base64.RawStdEncoding.EncodeToString,
 		"url":     base64.URLEncoding.EncodeToString,
 		"raw url": base64.RawURLEncoding.EncodeToString,
+		"base32":  base32.StdEncoding.EncodeToString,
+		"base32 lower": func(b []byte) string {
+			return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
+		},
 	}
 	random := func(n int) []byte {
 		b := make([]byte, n)
@@ -31,8 +36,8 @@ func TestScanFindsASecretInsideAnyEncodingOfALongerText(t *testing.T) {
 		return b
 	}
 	cases := 0
-	for pre := range 7 {
-		for post := range 7 {
+	for pre := range 11 {
+		for post := range 11 {
 			text := append(append(random(pre), secret...), random(post)...)
 			without := append(append(random(pre), strings.Repeat("x", len(secret))...), random(post)...)
 			for name, enc := range encodings {
