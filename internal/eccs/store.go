@@ -38,6 +38,8 @@ type Store interface {
 	GenerationStore
 	AuditStore
 	EventStore
+	JobStore
+	MailStore
 }
 
 // Page selects a slice of a sorted list. Limit 0 means no limit.
