@@ -45,6 +45,9 @@ func TestServeRefusesBadConfigurationBeforeTouchingAnything(t *testing.T) {
 		{name: "bad ECCS_RATE_LIMIT_STATUS", args: []string{"-dev", "--addr", "127.0.0.1:0"}, env: map[string]string{"ECCS_RATE_LIMIT_STATUS": "500"}, wants: []string{"500", "ECCS_RATE_LIMIT_STATUS"}},
 		{name: "negative ECCS_TOKEN_RATE_LIMIT", args: []string{"-dev", "--addr", "127.0.0.1:0"}, env: map[string]string{"ECCS_TOKEN_RATE_LIMIT": "-1"}, wants: []string{"ECCS_TOKEN_RATE_LIMIT"}},
 		{name: "zero --token-ttl", args: []string{"-dev", "--addr", "127.0.0.1:0", "--token-ttl", "0s"}, wants: []string{"token-ttl"}},
+		{name: "bad --smtp-url", args: []string{"-dev", "--addr", "127.0.0.1:0", "--smtp-url", "smtp://mailer:s3cret@mail.example?starttls=maybe"}, wants: []string{"--smtp-url", "starttls"}},
+		{name: "ECCS_SMTP_URL without a sender", args: []string{"-dev", "--addr", "127.0.0.1:0"}, env: map[string]string{"ECCS_SMTP_URL": "smtp://mail.example"}, wants: []string{"ECCS_SMTP_URL", "sender"}},
+		{name: "bad --mail-from", args: []string{"-dev", "--addr", "127.0.0.1:0", "--mail-from", "nobody"}, wants: []string{"--mail-from", "nobody"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

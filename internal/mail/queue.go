@@ -187,7 +187,12 @@ func (q *Queue) SendDue(ctx context.Context) (int, error) {
 		if outcome.State == eccs.MailSent || outcome.State == eccs.MailLogged {
 			done++
 		}
-		if err := q.store.FinishMailAttempt(ctx, m.ID, q.opts.Owner, outcome); err != nil {
+		// Recorded even when ctx ended during the attempt (a shutdown): a mail the server
+		// accepted must not wait for its lease to expire and be sent again.
+		finishCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		err := q.store.FinishMailAttempt(finishCtx, m.ID, q.opts.Owner, outcome)
+		cancel()
+		if err != nil {
 			errs = append(errs, fmt.Errorf("mail: record the attempt on mail %s: %w", m.ID, err))
 		}
 	}
