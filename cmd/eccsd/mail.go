@@ -114,4 +114,3 @@ func (b *background) start(ctx context.Context) (wait func()) {
 	wg.Go(func() { b.runner.Run(ctx, jobPoll) })
 	return wg.Wait
 }
-

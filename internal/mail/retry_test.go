@@ -42,7 +42,7 @@ func TestFailedAttemptsBackOffThenTheMailFails(t *testing.T) {
 		attempts int
 		state    eccs.MailState
 	}{
-		{0, 1, eccs.MailQueued},               // fails; next attempt in 1 min
+		{0, 1, eccs.MailQueued},                // fails; next attempt in 1 min
 		{30 * time.Second, 1, eccs.MailQueued}, // not due yet
 		{30 * time.Second, 2, eccs.MailQueued}, // fails; next in 2 min
 		{time.Minute, 2, eccs.MailQueued},      // not due yet
