@@ -2,6 +2,7 @@ package jobs_test
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -145,5 +146,33 @@ func TestNewRefusesBadJobs(t *testing.T) {
 				t.Fatal("New accepted it")
 			}
 		})
+	}
+}
+
+func TestAFailedRunIsRunAgainAfterItsLeaseInTheSamePeriod(t *testing.T) {
+	stores := openShared(t, 1)
+	clock := testenv.NewClock(time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC))
+	runs := 0
+	r, err := jobs.New(stores[0], []jobs.Job{{Name: "flaky", Period: time.Hour, Run: func(context.Context) error {
+		runs++
+		if runs == 1 {
+			return errors.New("the first run fails")
+		}
+		return nil
+	}}}, jobs.Options{Owner: "only", Now: clock.Now, Lease: 5 * time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []struct {
+		advance time.Duration
+		runs    int
+	}{{0, 1}, {time.Minute, 1}, {5 * time.Minute, 2}, {10 * time.Minute, 2}, {time.Hour, 3}} {
+		clock.Advance(step.advance)
+		if err := r.RunDue(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if runs != step.runs {
+			t.Fatalf("at %s: %d runs, want %d", clock.Now().Format(time.TimeOnly), runs, step.runs)
+		}
 	}
 }
