@@ -67,7 +67,8 @@ type Options struct {
 	// MaxBackoff (defaults 1 minute and 6 hours).
 	Backoff, MaxBackoff time.Duration
 	// Lease is how long a sender holds the mails it claimed (default 2 minutes): a sender
-	// that dies leaves them to others once it expires.
+	// that dies leaves them to others once it expires. Attempts end with the lease, and none
+	// starts with less than a quarter of it left; keep it well above the SMTP timeout (30 s).
 	Lease time.Duration
 	// Batch is how many events or mails a pass takes at most (default 50).
 	Batch int
@@ -180,10 +181,19 @@ func (q *Queue) SendDue(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("mail: claim due mails: %w", err)
 	}
+	// The lease is counted on the real clock from here. A mail whose attempt could outlast it
+	// is not attempted (another sender may take it once the lease expires): left as it is, it
+	// counts no attempt and is claimed again after the lease.
+	leaseEnd := time.Now().Add(q.opts.Lease)
 	done := 0
 	var errs []error
 	for _, m := range mails {
-		outcome := q.attempt(ctx, m)
+		if ctx.Err() != nil || time.Until(leaseEnd) < q.opts.Lease/4 {
+			break
+		}
+		attemptCtx, cancel := context.WithDeadline(ctx, leaseEnd)
+		outcome := q.attempt(attemptCtx, m)
+		cancel()
 		if outcome.State == eccs.MailSent || outcome.State == eccs.MailLogged {
 			done++
 		}
