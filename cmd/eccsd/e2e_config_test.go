@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -21,6 +22,8 @@ import (
 
 	"github.com/eccs/eccs/api"
 	"github.com/eccs/eccs/internal/devseed"
+	"github.com/eccs/eccs/internal/schema"
+	"github.com/eccs/eccs/internal/sqlstore"
 )
 
 func TestServeRefusesBadConfigurationBeforeTouchingAnything(t *testing.T) {
@@ -51,6 +54,9 @@ func TestServeRefusesBadConfigurationBeforeTouchingAnything(t *testing.T) {
 		{name: "terms that are no URL", args: []string{"-dev", "--addr", "127.0.0.1:0", "--brand-terms", "terms.html"}, wants: []string{"--brand-terms"}},
 		{name: "trusted proxy that is no CIDR", args: []string{"-dev", "--addr", "127.0.0.1:0", "--trusted-proxies", "10.0.0.1"}, wants: []string{"--trusted-proxies", "10.0.0.1", "CIDR"}},
 		{name: "public URL that is not http(s)", args: []string{"-dev", "--addr", "127.0.0.1:0", "--public-url", "ftp://example.com"}, wants: []string{"--public-url", "https://"}},
+		{name: "bad --smtp-url", args: []string{"-dev", "--addr", "127.0.0.1:0", "--smtp-url", "smtp://mailer:s3cret@mail.example?starttls=maybe"}, wants: []string{"--smtp-url", "starttls"}},
+		{name: "ECCS_SMTP_URL without a sender", args: []string{"-dev", "--addr", "127.0.0.1:0"}, env: map[string]string{"ECCS_SMTP_URL": "smtp://mail.example"}, wants: []string{"ECCS_SMTP_URL", "sender"}},
+		{name: "bad --mail-from", args: []string{"-dev", "--addr", "127.0.0.1:0", "--mail-from", "nobody"}, wants: []string{"--mail-from", "nobody"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -101,7 +107,11 @@ func TestServeRefusesAnUnmigratedSchemaUntilEccsdMigrate(t *testing.T) {
 	}
 
 	out, _, err := runCmd(t, noEnv, "migrate", "--data-dir", dir)
-	if err != nil || !strings.Contains(out, "0001_init.sql") || !strings.Contains(out, "0007_signin.sql") || !strings.Contains(out, "applied 7 migration") {
+	all, loadErr := schema.Load(sqlstore.Migrations())
+	if loadErr != nil {
+		t.Fatal(loadErr)
+	}
+	if err != nil || !strings.Contains(out, "0001_init.sql") || !strings.Contains(out, "0005_secret_versions.sql") || !strings.Contains(out, fmt.Sprintf("applied %d migration", len(all))) {
 		t.Fatalf("first migrate: %v, stdout %q; want it to say it applied 0001_init.sql", err, out)
 	}
 	out, _, err = runCmd(t, noEnv, "migrate", "--data-dir", dir)

@@ -48,6 +48,7 @@ type serveConfig struct {
 	logLevel       string
 	limits         serverLimits
 	web            webConfig
+	mail           mailConfig
 
 	devElsewhere bool // set by configure: dev mode on a database or keys outside its data directory
 }
@@ -119,6 +120,8 @@ commands for the getting-started guide's examples.`,
 	f.DurationVar(&cfg.limits.readTimeout, "read-timeout", 60*time.Second, "how long a client may take to send a whole request, body included (uploads too)")
 	f.DurationVar(&cfg.limits.idleTimeout, "idle-timeout", 120*time.Second, "how long an idle keep-alive connection stays open")
 	addWebFlags(f, &cfg.web)
+	f.StringVar(&cfg.mail.smtpURL, "smtp-url", "", "SMTP server mails are sent through: smtp://user:password@host:587?from=… (STARTTLS required; ?starttls=opportunistic or none for local relays) or smtps://… (TLS); default: mails are logged, not sent")
+	f.StringVar(&cfg.mail.from, "mail-from", "", "sender address of mails, such as \"Acme Cloud <noreply@acme.example>\" (default: from= of --smtp-url)")
 	documentEnv(f)
 	return cmd
 }
@@ -158,7 +161,8 @@ func (cfg serveConfig) validate(source func(flag string) string) error {
 	case cfg.limits.idleTimeout < 100*time.Millisecond:
 		return bad("idle-timeout", cfg.limits.idleTimeout, "give a duration of at least 100ms, such as 120s")
 	}
-	return nil
+	_, err := cfg.mail.check(source)
+	return err
 }
 
 // serve runs the server in four steps: it settles the configuration, opens the stores, builds
@@ -285,8 +289,9 @@ func openStores(ctx context.Context, cfg serveConfig, logger *slog.Logger) (_ st
 
 // builtServer is a server ready to run: each listener with its handler.
 type builtServer struct {
-	handlers  map[net.Listener]http.Handler
-	listeners []net.Listener
+	handlers   map[net.Listener]http.Handler
+	listeners  []net.Listener
+	background *background
 }
 
 func (b *builtServer) close() {
@@ -359,6 +364,9 @@ func buildServer(ctx context.Context, e env, cfg serveConfig, st stores, started
 		return nil, err
 	}
 	b.handlers[ln] = frontDoor(httpapi.New(st.svc, logger, apiCfg), webHandler)
+	if b.background, err = newBackground(cfg, st, origin, logger); err != nil {
+		return nil, err
+	}
 
 	logger.Info("listening", "addr", ln.Addr().String(), "admin", adminURL, "database", redactURL(cfg.databaseURL), "blobs", cfg.blobURL, "dev", cfg.dev)
 	fmt.Fprintf(e.stdout, "eccsd listening on %s\n", publicURL)
@@ -396,8 +404,8 @@ func seedDev(ctx context.Context, e env, cfg serveConfig, st stores, urls devsee
 	return nil
 }
 
-// run serves until ctx ends, with the document sweep beside (stopped before the database
-// closes).
+// run serves until ctx ends, with the document sweep, the mail queue and the periodic jobs
+// beside (stopped before the database closes).
 func (b *builtServer) run(ctx context.Context, cfg serveConfig, st stores, logger *slog.Logger) error {
 	sweepCtx, stopSweep := context.WithCancel(ctx)
 	swept := make(chan struct{})
@@ -405,9 +413,11 @@ func (b *builtServer) run(ctx context.Context, cfg serveConfig, st stores, logge
 		defer close(swept)
 		sweepDocuments(sweepCtx, st.svc, cfg.sweepAfter, logger)
 	}()
+	waitBackground := b.background.start(sweepCtx)
 	defer func() {
 		stopSweep()
 		<-swept
+		waitBackground()
 	}()
 	return runServers(ctx, b.handlers, cfg.limits, cfg.shutdownGrace, st.svc, logger)
 }

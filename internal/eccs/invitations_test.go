@@ -4,6 +4,7 @@ package eccs_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/eccs/eccs/internal/eccs"
@@ -93,4 +94,29 @@ func TestAPasswordResetAnswersTheSameForAnUnknownEmail(t *testing.T) {
 		t.Errorf("reset data %v, link %+v", data, link)
 	}
 	wantErr(t, w.svc.RequestPasswordReset(w.ctx, "not an e-mail", ""), eccs.Invalid, "", "email")
+}
+
+// The mail of an invitation or a reset carries the path of its one-time link, derived from the
+// event; other events carry none.
+func TestEventLinkPathIsTheLinkOfTheEventsMail(t *testing.T) {
+	w := signInWorld(t)
+	must(0, w.svc.RequestPasswordReset(w.ctx, "carol.dupont@acme.example", ""))(t)
+	reset := w.pendingEvents(t, "person.password_reset")[0]
+	var data struct{ LinkID string }
+	must(0, json.Unmarshal(reset.Data, &data))(t)
+	path := must(w.svc.EventLinkPath(reset))(t)
+	if path != "/password-reset/"+w.svc.LinkToken(data.LinkID) {
+		t.Errorf("EventLinkPath = %q", path)
+	}
+	must(w.svc.SetPasswordWithLink(w.ctx, eccs.LinkPasswordReset, strings.TrimPrefix(path, "/password-reset/"), "reset password ok"))(t)
+
+	for _, e := range []eccs.Event{
+		{ID: "ev-1", Type: "person.password_changed", Data: json.RawMessage(`{"linkId":"x"}`)},
+		{ID: "ev-2", Type: "person.invited", Data: json.RawMessage(`{"email":"a@example.com"}`)},
+		{ID: "ev-3", Type: "person.invited", Data: json.RawMessage(`not json`)},
+	} {
+		if p, err := w.svc.EventLinkPath(e); err == nil {
+			t.Errorf("EventLinkPath(%s) = %q, want an error", e.ID, p)
+		}
+	}
 }

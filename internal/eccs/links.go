@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -73,6 +74,28 @@ func (k Keys) LinkToken(linkID string) string {
 // LinkURL returns the path of a link (to append to the web space's base URL): /invitation/ or
 // /password-reset/ and its token.
 func (s *base) LinkURL(kind LinkKind, linkID string) string { return kind.Path() + s.LinkToken(linkID) }
+
+// linkEvents are the events whose mail carries a one-time link, and the link's kind.
+var linkEvents = map[string]LinkKind{
+	"person.invited":        LinkInvitation,
+	"person.password_reset": LinkPasswordReset,
+}
+
+// EventLinkPath returns the path of the one-time link an event's mail carries (LinkURL of the
+// event's "linkId"). It fails for an event of another type or without a link id.
+func (s *base) EventLinkPath(e Event) (string, error) {
+	kind, ok := linkEvents[e.Type]
+	if !ok {
+		return "", fmt.Errorf("event %s (%s) carries no one-time link", e.ID, e.Type)
+	}
+	var data struct {
+		LinkID string `json:"linkId"`
+	}
+	if err := json.Unmarshal(e.Data, &data); err != nil || data.LinkID == "" {
+		return "", fmt.Errorf("event %s (%s) names no link id", e.ID, e.Type)
+	}
+	return s.LinkURL(kind, data.LinkID), nil
+}
 
 // linkFromToken returns the link a token names, checking its derivation in constant time.
 // Errors: NotFound for a token that names no link.

@@ -39,6 +39,8 @@ type Store interface {
 	AuditStore
 	EventStore
 	SignInStore
+	JobStore
+	MailStore
 }
 
 // Page selects a slice of a sorted list. Limit 0 means no limit.

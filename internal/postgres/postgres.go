@@ -86,7 +86,7 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open postgres %s: %w", u.Redacted(), classify(err))
 	}
-	store := sqlstore.New(db, db, sqlstore.Dialect{Name: "postgres", Classify: classify, Retryable: retryable})
+	store := sqlstore.New(db, db, sqlstore.Dialect{Name: "postgres", Classify: classify, Retryable: retryable, SkipLocked: " FOR UPDATE SKIP LOCKED"})
 	return &Store{Store: store, db: db}, nil
 }
 

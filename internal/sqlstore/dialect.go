@@ -30,6 +30,10 @@ type Dialect struct {
 	// (lists), on its read pool. SQLite wants it: compiling a list's query costs more than
 	// running it. pgx caches prepared statements per connection by itself.
 	PrepareReads bool
+	// SkipLocked is appended to the SELECT that picks rows to claim (queued mails): on
+	// PostgreSQL " FOR UPDATE SKIP LOCKED", so that replicas claiming at once neither wait for
+	// nor take each other's rows. Empty on SQLite, whose single writer claims alone.
+	SkipLocked string
 }
 
 // dbError is a domain error caused by a driver error: callers see the *eccs.Error (errors.As

@@ -53,6 +53,8 @@ func Run(t *testing.T, open func(t *testing.T) eccs.Store) {
 	t.Run("Audit", func(t *testing.T) { testAudit(t, open) })
 	t.Run("Events", func(t *testing.T) { testEvents(t, open) })
 	t.Run("SignIn", func(t *testing.T) { testSignIn(t, open) })
+	t.Run("Jobs", func(t *testing.T) { testJobs(t, open) })
+	t.Run("Mails", func(t *testing.T) { testMails(t, open) })
 	t.Run("Generation", func(t *testing.T) { testGeneration(t, open) })
 	t.Run("InTx", func(t *testing.T) { testInTx(t, open) })
 	t.Run("Timestamps", func(t *testing.T) { testTimestamps(t, open) })
