@@ -17,12 +17,6 @@ import (
 // mailPoll is how often a server turns new events into mails and sends the due ones.
 const mailPoll = 2 * time.Second
 
-// jobPoll is how often a server looks for periodic jobs whose period came.
-const jobPoll = time.Minute
-
-// jobRunsKept is how long the records of periodic jobs' runs are kept.
-const jobRunsKept = 30 * 24 * time.Hour
-
 // mailConfig is the mail part of serve's configuration.
 type mailConfig struct {
 	smtpURL string // --smtp-url; empty: mails are logged, not sent
@@ -96,15 +90,7 @@ func newBackground(cfg serveConfig, st stores, publicURL string, logger *slog.Lo
 	if err != nil {
 		return nil, err
 	}
-	store := st.db
-	runner, err := jobs.New(store, []jobs.Job{{
-		Name:   "prune-job-runs",
-		Period: 24 * time.Hour,
-		Run: func(ctx context.Context) error {
-			_, err := store.PruneJobRuns(ctx, time.Now().Add(-jobRunsKept))
-			return err
-		},
-	}}, jobs.Options{Logger: logger})
+	runner, err := jobs.New(st.db, periodicJobs(st.svc, st.db, logger), jobs.Options{Logger: logger})
 	if err != nil {
 		return nil, err
 	}

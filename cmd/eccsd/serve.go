@@ -473,7 +473,6 @@ func runServers(ctx context.Context, servers map[net.Listener]http.Handler, limi
 		running = append(running, srv)
 		go func() { serveErr <- srv.Serve(ln) }()
 	}
-	go sweepClaims(ctx, svc, logger)
 	go svc.Watch(ctx, cachePoll)
 	select {
 	case err := <-serveErr:
@@ -534,35 +533,4 @@ func isLoopback(addr string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
-}
-
-// sweepClaims deletes expired claim links, passkey ceremonies, and web sessions past their
-// timeouts, every hour
-// until ctx ends: they no longer reveal or sign in anything, and nothing should keep a sealed
-// secret or a session's trace longer than needed.
-func sweepClaims(ctx context.Context, svc *eccs.Service, logger *slog.Logger) {
-	t := time.NewTicker(time.Hour)
-	defer t.Stop()
-	for {
-		if n, err := svc.DeleteExpiredClaims(ctx); err != nil && ctx.Err() == nil {
-			logger.Warn("delete expired claim links", "error", err.Error())
-		} else if n > 0 {
-			logger.Info("deleted expired claim links", "count", n)
-		}
-		if n, err := svc.DeleteExpiredCeremonies(ctx); err != nil && ctx.Err() == nil {
-			logger.Warn("delete expired passkey ceremonies", "error", err.Error())
-		} else if n > 0 {
-			logger.Info("deleted expired passkey ceremonies", "count", n)
-		}
-		if n, err := svc.DeleteStaleSessions(ctx); err != nil && ctx.Err() == nil {
-			logger.Warn("delete stale sessions", "error", err.Error())
-		} else if n > 0 {
-			logger.Info("deleted stale sessions", "count", n)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }

@@ -32,6 +32,10 @@ type EventStore interface {
 	// AckEvent records that consumer handled the event eventID at at. Conflict if it already
 	// had: a consumer racing another replica on the same event rolls its transaction back.
 	AckEvent(ctx context.Context, consumer, eventID string, at time.Time) error
+	// PruneEvents removes the events older than before that every one of consumers has
+	// acknowledged, with their receipts, and returns how many events it removed. An event
+	// some consumer has not handled stays, however old.
+	PruneEvents(ctx context.Context, before time.Time, consumers []string) (int, error)
 }
 
 // emit records an event of type typ about an object in tx, the transaction of the change that

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/eccs/eccs/internal/eccs"
@@ -59,4 +60,27 @@ func (s *Store) AckEvent(ctx context.Context, consumer, eventID string, at time.
 			fmt.Sprintf("Event %s does not exist.", eventID))
 	}
 	return nil
+}
+
+// PruneEvents removes the events older than before that each of consumers has a receipt for
+// (their receipts go with them, ON DELETE CASCADE). Without consumers it removes nothing.
+func (s *Store) PruneEvents(ctx context.Context, before time.Time, consumers []string) (int, error) {
+	if len(consumers) == 0 {
+		return 0, nil
+	}
+	args := []any{micros(before)}
+	var handled strings.Builder
+	for _, c := range consumers {
+		args = append(args, c)
+		fmt.Fprintf(&handled, " AND EXISTS (SELECT 1 FROM event_receipts r WHERE r.event_id = events.id AND r.consumer = $%d)", len(args))
+	}
+	res, err := s.writer().ExecContext(ctx, `DELETE FROM events WHERE at < $1`+handled.String(), args...)
+	if err != nil {
+		return 0, s.writeErr("prune events", err, "", "")
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, s.writeErr("prune events", err, "", "")
+	}
+	return int(n), nil
 }

@@ -22,6 +22,7 @@ func testEvents(t *testing.T, open func(t *testing.T) eccs.Store) {
 		{"pending events are oldest first and read back equal", eventsPendingInOrder},
 		{"an acknowledged event is no longer pending for that consumer only", eventsAcknowledged},
 		{"an event added in a rolled-back transaction is gone", eventsRolledBack},
+		{"pruning removes only old events every consumer handled", eventsPruned},
 		{"empty data reads back as an empty object", func(t *testing.T, s eccs.Store) {
 			e := outboxEvent("ev-empty", 0)
 			e.Data = nil
@@ -97,4 +98,31 @@ func eventsRolledBack(t *testing.T, s eccs.Store) {
 	if len(list) != 0 {
 		t.Fatalf("PendingEvents after a rollback = %+v, want none", list)
 	}
+}
+
+func eventsPruned(t *testing.T, s eccs.Store) {
+	for i, id := range []string{"ev-old-both", "ev-old-mail-only", "ev-old-none", "ev-new-both"} {
+		n := i
+		if id == "ev-new-both" {
+			n = 10
+		}
+		must(t, s.AddEvent(t.Context(), outboxEvent(id, n)))
+	}
+	for _, ack := range [][2]string{{"mail", "ev-old-both"}, {"webhooks", "ev-old-both"}, {"mail", "ev-old-mail-only"},
+		{"mail", "ev-new-both"}, {"webhooks", "ev-new-both"}} {
+		must(t, s.AckEvent(t.Context(), ack[0], ack[1], at(20)))
+	}
+	n, err := s.PruneEvents(t.Context(), at(5), nil)
+	must(t, err)
+	equal(t, "events pruned without consumers", n, 0)
+	n, err = s.PruneEvents(t.Context(), at(5), []string{"mail", "webhooks"})
+	must(t, err)
+	equal(t, "events pruned", n, 1)
+	list, err := s.PendingEvents(t.Context(), "other", 10)
+	must(t, err)
+	var ids []string
+	for _, e := range list {
+		ids = append(ids, e.ID)
+	}
+	equal(t, "events left", ids, []string{"ev-old-mail-only", "ev-old-none", "ev-new-both"})
 }
