@@ -1,7 +1,6 @@
 package webquality
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"net"
@@ -16,6 +15,7 @@ import (
 	"github.com/eccs/eccs/internal/eccs"
 	"github.com/eccs/eccs/internal/fileblob"
 	"github.com/eccs/eccs/internal/sqlite"
+	"github.com/eccs/eccs/internal/testkit/signintest"
 	"github.com/eccs/eccs/internal/testkit/testenv"
 	"github.com/eccs/eccs/internal/testkit/testserver"
 	"github.com/eccs/eccs/internal/web"
@@ -46,8 +46,7 @@ func startSite(t *testing.T) site {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { world.Remove() })
-	ctx := t.Context()
-	db, err := sqlite.Open(ctx, filepath.Join(world.Dir, "eccs.db"), sqlite.Options{})
+	db, err := sqlite.Open(t.Context(), filepath.Join(world.Dir, "eccs.db"), sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +66,7 @@ func startSite(t *testing.T) site {
 	}
 	origin := fmt.Sprintf("http://localhost:%d", ln.Addr().(*net.TCPAddr).Port)
 	brand := web.Brand{Support: "support@cloud.example", TermsURL: "https://cloud.example/terms"}
-	h, err := web.New(svc, domainSessions{svc}, slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+	h, err := web.New(svc, signintest.Sessions{Svc: svc}, slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		web.Config{PublicURL: origin, Brand: brand, Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
@@ -75,51 +74,9 @@ func startSite(t *testing.T) site {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
-	return site{URL: origin, Cookie: signIn(t, svc), Creds: world.Creds}
-}
-
-// signIn invites the person as an operator would, chooses their password through the link the
-// invitation mail carries, signs them in, and returns the session secret (the cookie's value).
-func signIn(t *testing.T, svc *eccs.Service) string {
-	t.Helper()
-	ctx := t.Context()
-	inv, err := svc.InviteAccount(ctx, personEmail, "")
+	cookie, err := signintest.SignIn(t.Context(), svc, personEmail, personPassword, "127.0.0.1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.SetPasswordWithLink(ctx, eccs.LinkInvitation, svc.LinkToken(inv.Link.ID), personPassword); err != nil {
-		t.Fatal(err)
-	}
-	res, err := svc.SignIn(ctx, eccs.SignInRequest{Email: personEmail, Password: personPassword, Address: "127.0.0.1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res.Token
-}
-
-// domainSessions is the web space's Sessions over the domain's sessions, as the sign-in
-// adapter of eccsd does: the cookie's value is the session secret.
-type domainSessions struct{ svc *eccs.Service }
-
-// SessionFor returns the person and account of the session whose secret is cookie; the
-// domain's Unauthenticated errors pass through.
-func (d domainSessions) SessionFor(ctx context.Context, cookie string) (web.Session, error) {
-	se, err := d.svc.SessionFor(ctx, cookie, "", "")
-	if err != nil {
-		return web.Session{}, err
-	}
-	person, err := d.svc.Identity(ctx, se.IdentityID)
-	if err != nil {
-		return web.Session{}, err
-	}
-	accounts, err := d.svc.PersonAccounts(ctx, se.IdentityID)
-	if err != nil {
-		return web.Session{}, err
-	}
-	for _, a := range accounts {
-		if a.ID == se.AccountID {
-			return web.Session{ID: se.ID, Person: person, Account: a, Accounts: accounts}, nil
-		}
-	}
-	return web.Session{}, eccs.Errorf(eccs.Unauthenticated, "This session's account is gone; sign in again.")
+	return site{URL: origin, Cookie: cookie, Creds: world.Creds}
 }
