@@ -76,6 +76,7 @@ func runLighthouse(t *testing.T, url, cookie string, ff formFactor, name string)
 		"--chrome-flags=--headless=new --no-sandbox --disable-gpu",
 		"--only-categories=accessibility,best-practices,performance",
 		"--output=json", "--output-path=" + report, "--quiet",
+		"--ignore-status-code", // the error page answers 404 on purpose
 		"--extra-headers=" + string(headers)}, ff.Args...)
 	cmd := exec.CommandContext(t.Context(), "node", args...)
 	cmd.Env = append(os.Environ(), "CHROME_PATH="+browsertest.Binary())
