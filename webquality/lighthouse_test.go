@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/eccs/eccs/internal/testkit/browsertest"
@@ -37,6 +38,30 @@ var (
 type scores struct {
 	Performance, Accessibility, BestPractices int
 	Failed                                    []string // the audits below 1 that weigh, by id
+	// BestPracticesFailed are the best-practices audits below 1 that weigh, by id, and
+	// ConsoleErrors the URLs and texts of the errors the browser logged.
+	BestPracticesFailed []string
+	ConsoleErrors       []consoleError
+}
+
+// consoleError is an error the browser logged while Lighthouse loaded the page.
+type consoleError struct {
+	URL, Description string
+}
+
+// onlyItsOwnStatus reports whether the best-practices score lost points only because the
+// page at url answers status on purpose (the error page): the browser logs that status as an
+// error, and Lighthouse counts it.
+func (s scores) onlyItsOwnStatus(url string, status int) bool {
+	if status < 400 || !slices.Equal(s.BestPracticesFailed, []string{"errors-in-console"}) {
+		return false
+	}
+	for _, e := range s.ConsoleErrors {
+		if e.URL != url || !strings.Contains(e.Description, fmt.Sprintf("status of %d", status)) {
+			return false
+		}
+	}
+	return true
 }
 
 // lighthouse is the Lighthouse CLI installed by `npm ci` in webquality/.
@@ -107,7 +132,15 @@ func parseReport(raw []byte) (scores, error) {
 			} `json:"auditRefs"`
 		} `json:"categories"`
 		Audits map[string]struct {
-			Score *float64 `json:"score"`
+			Score   *float64 `json:"score"`
+			Details struct {
+				Items []struct {
+					Description    string `json:"description"`
+					SourceLocation struct {
+						URL string `json:"url"`
+					} `json:"sourceLocation"`
+				} `json:"items"`
+			} `json:"details"`
 		} `json:"audits"`
 	}
 	if err := json.Unmarshal(raw, &r); err != nil {
@@ -126,8 +159,14 @@ func parseReport(raw []byte) (scores, error) {
 		for _, ref := range c.AuditRefs {
 			if a := r.Audits[ref.ID]; ref.Weight > 0 && a.Score != nil && *a.Score < 1 {
 				s.Failed = append(s.Failed, ref.ID)
+				if id == "best-practices" {
+					s.BestPracticesFailed = append(s.BestPracticesFailed, ref.ID)
+				}
 			}
 		}
+	}
+	for _, item := range r.Audits["errors-in-console"].Details.Items {
+		s.ConsoleErrors = append(s.ConsoleErrors, consoleError{URL: item.SourceLocation.URL, Description: item.Description})
 	}
 	slices.Sort(s.Failed)
 	return s, nil

@@ -40,7 +40,8 @@ func TestEveryPagePassesAxeInBothLanguages(t *testing.T) {
 
 // TestEveryTemplateReachesTheLighthouseScores runs Lighthouse once per template, serially,
 // alternating desktop in French and mobile in English, and requires the minimum scores;
-// performance gets one retry. It prints one line per template.
+// performance gets one retry. The error page's best practices may lose only the console error
+// of its own 404. It prints one line per template.
 func TestEveryTemplateReachesTheLighthouseScores(t *testing.T) {
 	runQuality(t)
 	s := startSite(t)
@@ -57,7 +58,8 @@ func TestEveryTemplateReachesTheLighthouseScores(t *testing.T) {
 		}
 		fmt.Printf("lighthouse %-28s performance %3d  accessibility %3d  best-practices %3d  %s\n",
 			name, got.Performance, got.Accessibility, got.BestPractices, p.Path)
-		if got.Accessibility < minAccessibility || got.BestPractices < minBestPractices || got.Performance < minPerformance {
+		bestPracticesMet := got.BestPractices >= minBestPractices || got.onlyItsOwnStatus(s.URL+p.Path, p.Status)
+		if got.Accessibility < minAccessibility || !bestPracticesMet || got.Performance < minPerformance {
 			t.Errorf("%s (%s): performance %d (want >= %d), accessibility %d (want %d), best practices %d (want %d); audits that failed: %v",
 				name, p.Path, got.Performance, minPerformance, got.Accessibility, minAccessibility,
 				got.BestPractices, minBestPractices, got.Failed)
