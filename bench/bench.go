@@ -27,6 +27,11 @@ type config struct {
 	only      *regexp.Regexp
 	startups  int
 	sizes     sizes
+	// pages asks for the page timings of the web space (pages.go) instead of the load
+	// benchmark, with documents on the timed contract and requests per page.
+	pages     bool
+	documents int
+	requests  int
 }
 
 // parseConfig reads the flags of a run; extra adds the flags of a subcommand.
@@ -49,6 +54,9 @@ func parseConfig(name string, args []string, extra func(*flag.FlagSet)) (config,
 	fs.IntVar(&c.startups, "startups", 5, "starts measured for start-to-ready")
 	fs.IntVar(&c.sizes.small, "small", 1000, "contracts in the small perimeter")
 	fs.IntVar(&c.sizes.large, "large", 100000, "contracts in the large perimeter")
+	fs.BoolVar(&c.pages, "pages", false, "time the web space's pages (server time p50/p95, weight) instead of the load benchmark")
+	fs.IntVar(&c.documents, "documents", 100000, "with -pages: documents on the timed contract")
+	fs.IntVar(&c.requests, "requests", 200, "with -pages: requests per page")
 	largeMiB := fs.Int64("large-file", 256, "size of the large download, MiB")
 	hugeMiB := fs.Int64("huge-file", 1024, "size of the download during which RSS growth is measured, MiB")
 	if err := fs.Parse(args); err != nil {
@@ -68,6 +76,8 @@ func parseConfig(name string, args []string, extra func(*flag.FlagSet)) (config,
 			"large-file": func() { *largeMiB = 64 },
 			"huge-file":  func() { *hugeMiB = 64 },
 			"startups":   func() { c.startups = 3 },
+			"documents":  func() { c.documents = 10000 },
+			"requests":   func() { c.requests = 50 },
 		}
 		for name, apply := range defaults {
 			if !set[name] {
@@ -88,8 +98,8 @@ func parseConfig(name string, args []string, extra func(*flag.FlagSet)) (config,
 		c.only = re
 	}
 	switch {
-	case c.runs < 1, c.conns < 1, c.startups < 1:
-		return c, fmt.Errorf("-runs, -c and -startups must be positive")
+	case c.runs < 1, c.conns < 1, c.startups < 1, c.documents < 1, c.requests < 1:
+		return c, fmt.Errorf("-runs, -c, -startups, -documents and -requests must be positive")
 	case c.sizes.small < 1 || c.sizes.large < c.sizes.small:
 		return c, fmt.Errorf("-small must be positive and -large at least -small")
 	case c.sizes.largeFile < 1<<20:
@@ -109,6 +119,9 @@ func runBench(ctx context.Context, args []string) error {
 	c, err := parseConfig("bench", args, nil)
 	if err != nil {
 		return err
+	}
+	if c.pages {
+		return runPages(ctx, c, c.documents, c.requests)
 	}
 	// The load generator shares the machine with the server: collect its garbage rarely.
 	debug.SetGCPercent(400)

@@ -3,6 +3,7 @@
 //	go run ./bench                 # SQLite, 3 runs of 10 s per scenario, medians
 //	go run ./bench -backend both   # SQLite, then PostgreSQL
 //	go run ./bench -short          # CI: 1 run of 2 s per scenario, small data
+//	go run ./bench -pages          # the web space's pages: server time and weight
 //
 // It builds eccsd, prepares a data directory (the demo world of dev mode, administrators whose
 // perimeters hold many contracts, large consumption CSVs), starts eccsd and a bare baseline

@@ -16,6 +16,7 @@ type asset struct {
 	data        []byte
 	contentType string
 	etag        string
+	version     string // a digest of data: the v= of versioned URLs
 }
 
 // assetSet holds the assets by name: the stylesheet, the brand's colours, its logo.
@@ -43,10 +44,18 @@ func loadAssets(b Brand) (assetSet, error) {
 
 func (set assetSet) add(name string, data []byte, contentType string) {
 	sum := sha256.Sum256(data)
-	set[name] = asset{data: data, contentType: contentType, etag: `"` + hex.EncodeToString(sum[:8]) + `"`}
+	version := hex.EncodeToString(sum[:8])
+	set[name] = asset{data: data, contentType: contentType, etag: `"` + version + `"`, version: version}
 }
 
-// handleAsset serves an asset, cached for a day and revalidated by its ETag.
+// url is the versioned URL of asset name, which changes with its content: pages link to it,
+// and browsers keep it for a year without asking again.
+func (set assetSet) url(name string) string {
+	return "/assets/" + name + "?v=" + set[name].version
+}
+
+// handleAsset serves an asset. Asked for by its versioned URL it is cached for a year as
+// immutable (a new content gets a new URL); otherwise for a day, revalidated by its ETag.
 func (s *server) handleAsset(w http.ResponseWriter, r *http.Request) {
 	a, ok := s.assets[r.PathValue("name")]
 	if !ok {
@@ -55,7 +64,11 @@ func (s *server) handleAsset(w http.ResponseWriter, r *http.Request) {
 	}
 	h := w.Header()
 	h.Set("Content-Type", a.contentType)
-	h.Set("Cache-Control", "public, max-age=86400")
+	if r.URL.Query().Get("v") == a.version {
+		h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		h.Set("Cache-Control", "public, max-age=86400")
+	}
 	h.Set("ETag", a.etag)
 	if r.Header.Get("If-None-Match") == a.etag {
 		w.WriteHeader(http.StatusNotModified)

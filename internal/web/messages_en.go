@@ -99,6 +99,7 @@ var messagesEN = map[string]string{
 	"user.firstName":     "First name",
 	"user.email":         "E-mail address",
 	"user.login":         "Login (8 to 64 of A-Z a-z 0-9 . _ -)",
+	"user.login_column":  "Login",
 	"user.fixPhone":      "Landline (optional)",
 	"user.mobilePhone":   "Mobile (optional)",
 

@@ -99,6 +99,7 @@ var messagesFR = map[string]string{
 	"user.firstName":     "Prénom",
 	"user.email":         "Adresse e-mail",
 	"user.login":         "Identifiant (8 à 64 caractères parmi A-Z a-z 0-9 . _ -)",
+	"user.login_column":  "Identifiant",
 	"user.fixPhone":      "Téléphone fixe (facultatif)",
 	"user.mobilePhone":   "Mobile (facultatif)",
 

@@ -74,7 +74,11 @@ type view struct {
 	Errors  map[string]string // form field → message, on a form shown again
 	Form    url.Values        // what the form held, on a form shown again
 	Data    any
+	assets  assetSet
 }
+
+// Asset is the versioned URL of the asset name (site.css, brand.css).
+func (v view) Asset(name string) string { return v.assets.url(name) }
 
 // T returns the string of key in the page's language.
 func (v view) T(key string) string { return v.Lang.T(key) }
@@ -105,7 +109,7 @@ func (v view) FormValue(field string) string { return v.Form.Get(field) }
 
 // render writes page name with status.
 func (s *server) render(q *request, status int, name string, v view) {
-	v.Lang, v.Brand, v.Session = q.lang, s.cfg.Brand, q.session
+	v.Lang, v.Brand, v.Session, v.assets = q.lang, s.cfg.Brand, q.session, s.assets
 	v.Path = q.r.URL.RequestURI()
 	t, ok := s.pages.byName[name]
 	if !ok {

@@ -114,7 +114,14 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
 			slog.String("remote", s.cfg.ClientAddr.Of(r)))
 	}()
-	s.mux.ServeHTTP(rec, r)
+	w.Header().Add("Vary", "Accept-Encoding") // the same URL answers gzipped or not
+	if !acceptsGzip(r) {
+		s.mux.ServeHTTP(rec, r)
+		return
+	}
+	gw := &gzipWriter{ResponseWriter: rec}
+	defer gw.Close()
+	s.mux.ServeHTTP(gw, r)
 }
 
 // statusRecorder remembers the status of an answer for the log line.

@@ -1,0 +1,259 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/eccs/eccs/internal/devseed"
+	"github.com/eccs/eccs/internal/docformat"
+	"github.com/eccs/eccs/internal/eccs"
+	"github.com/eccs/eccs/internal/fileblob"
+	"github.com/eccs/eccs/internal/sqlite"
+	"github.com/eccs/eccs/internal/testkit/signintest"
+	"github.com/eccs/eccs/internal/web"
+)
+
+// `bench -pages` times the web space's pages: the server time of each page (the handler, in
+// this process, serially, as one person browsing), and its weight without downloads (the
+// HTML and the stylesheets, as sent gzipped). The person is the administrator of the large
+// perimeter (-large contracts); their first contract holds -documents documents.
+
+// Targets of the page timings (doc/performance.md).
+const (
+	pageTargetP95    = 20 * time.Millisecond
+	pageTargetWeight = 100 << 10
+)
+
+// pagesContract is the large perimeter's first contract (seedPerimeters numbers from it).
+const pagesContract = "OCB1000000"
+
+// timedPage is a page of the web space to time: the template it renders, its path, and the
+// status it answers with.
+type timedPage struct {
+	Template, Path string
+	Status         int
+}
+
+func timedPages(previewDoc string) []timedPage {
+	c := "/contracts/" + pagesContract
+	return []timedPage{
+		{"contracts", "/contracts", http.StatusOK},
+		{"contracts", "/contracts?q=BENCH-0999", http.StatusOK},
+		{"contract", c, http.StatusOK},
+		{"documents", c + "/documents", http.StatusOK},
+		{"documents", "/documents", http.StatusOK},
+		{"preview", c + "/documents/" + previewDoc + "/preview", http.StatusOK},
+		{"user_new", c + "/users/new", http.StatusOK},
+		{"order", "/order", http.StatusOK},
+		{"keys", "/keys", http.StatusOK},
+		{"error", "/no-such-page", http.StatusNotFound},
+	}
+}
+
+// pageTiming is what was measured of one page.
+type pageTiming struct {
+	page               timedPage
+	p50, p95, max      time.Duration
+	html, htmlGz, wire int // bytes: the HTML, gzipped, and HTML plus stylesheets gzipped
+}
+
+// runPages prepares the data, times every page and prints the table.
+func runPages(ctx context.Context, c config, documents, requests int) error {
+	dir, err := os.MkdirTemp("", "eccs-bench-pages-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	t0 := time.Now()
+	h, cookie, previewDoc, err := preparePages(ctx, dir, c.sizes, documents)
+	if err != nil {
+		return fmt.Errorf("prepare the pages' data: %w", err)
+	}
+	logf("prepared %d contracts and %d documents in %s", c.sizes.small+c.sizes.large, documents, time.Since(t0).Round(time.Second))
+	list := timedPages(previewDoc)
+	if err := checkEveryTemplateTimed(ctx, list); err != nil {
+		return err
+	}
+	css := 0
+	for _, name := range []string{"site.css", "brand.css"} {
+		css += len(serve(h, "/assets/"+name, "", "gzip").Body.Bytes())
+	}
+	var timings []pageTiming
+	for _, p := range list {
+		pt, err := timePage(h, p, cookie, requests)
+		if err != nil {
+			return err
+		}
+		pt.wire += css
+		timings = append(timings, pt)
+	}
+	printPages(os.Stdout, c, documents, requests, timings)
+	return nil
+}
+
+// preparePages fills dir with the demo world, the two perimeters of seedPerimeters and
+// documents on pagesContract, signs the large perimeter's administrator in, and returns the
+// web space's handler, their session cookie's value and a previewable document's id.
+func preparePages(ctx context.Context, dir string, s sizes, documents int) (http.Handler, string, string, error) {
+	keys, err := writeKeys(filepath.Join(dir, "keys.json"))
+	if err != nil {
+		return nil, "", "", err
+	}
+	store, err := sqlite.Open(ctx, filepath.Join(dir, "eccs.db"), sqlite.Options{})
+	if err != nil {
+		return nil, "", "", err
+	}
+	if _, err := store.Migrate(ctx); err != nil {
+		return nil, "", "", err
+	}
+	blobs, err := fileblob.Open(filepath.Join(dir, "documents"))
+	if err != nil {
+		return nil, "", "", err
+	}
+	if _, err := devseed.Seed(ctx, store, blobs, keys, time.Now(), devseed.URLs{Public: "http://localhost", Admin: "http://localhost"}); err != nil {
+		return nil, "", "", fmt.Errorf("seed the demo world: %w", err)
+	}
+	svc, err := eccs.NewService(store, blobs, eccs.Config{Keys: keys, Formats: docformat.Formats{}})
+	if err != nil {
+		return nil, "", "", err
+	}
+	actx := eccs.WithActor(ctx, eccs.Actor{Type: eccs.ActorSystem, ID: "bench-seed"})
+	if _, _, err := seedPerimeters(actx, svc, s.small, s.large); err != nil {
+		return nil, "", "", err
+	}
+	previewDoc, err := seedManyDocuments(actx, dir, svc, store, blobs, keys, documents)
+	if err != nil {
+		return nil, "", "", err
+	}
+	cookie, err := signintest.SignIn(ctx, svc, "admin."+largeBA+"@bench.example", "bench pages password, not a secret", "127.0.0.1")
+	if err != nil {
+		return nil, "", "", err
+	}
+	h, err := web.New(svc, signintest.Sessions{Svc: svc}, slog.New(slog.DiscardHandler), web.Config{PublicURL: "http://localhost"})
+	return h, cookie, previewDoc, err
+}
+
+// seedManyDocuments adds a real consumption CSV to pagesContract through the domain, then
+// n-1 more documents that share its file, written by the store a thousand per transaction
+// (the domain would write n files): the pages list documents and never read these files.
+// It returns the real document's id.
+func seedManyDocuments(ctx context.Context, dir string, svc *eccs.Service, store *sqlite.Store, blobs *fileblob.Store, keys eccs.Keys, n int) (string, error) {
+	lines, err := csvLines()
+	if err != nil {
+		return "", err
+	}
+	real, _, err := addCSV(ctx, svc, store, blobs, keys, dir, pagesContract, "pages-preview", 64<<10, lines, 0)
+	if err != nil {
+		return "", err
+	}
+	model, err := store.Document(ctx, pagesContract, real.ID)
+	if err != nil {
+		return "", err
+	}
+	types := []eccs.DocumentType{eccs.TypeBills, eccs.TypeInvoices, eccs.TypeReports, eccs.TypeConsumptionRatedReports}
+	start := time.Date(2010, 1, 1, 3, 0, 0, 0, time.UTC)
+	for first := 1; first < n; first += 1000 {
+		err := store.InTx(ctx, func(tx eccs.Store) error {
+			for i := first; i < min(first+1000, n); i++ {
+				d := model
+				d.ID, d.Type = fmt.Sprintf("bd%014d", i), types[i%len(types)]
+				d.CreatedAt = start.Add(time.Duration(i) * time.Hour)
+				d.UpdatedAt, d.Period = d.CreatedAt, d.CreatedAt.Format("200601")
+				d.Filename = fmt.Sprintf("%s_%s_%s_%06d.csv", pagesContract, d.Period, d.Type, i)
+				if err := tx.CreateDocument(ctx, d); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return "", fmt.Errorf("documents from %d: %w", first, err)
+		}
+	}
+	return real.ID, nil
+}
+
+// checkEveryTemplateTimed fails when a page template of internal/web has no timed page.
+func checkEveryTemplateTimed(ctx context.Context, list []timedPage) error {
+	root, err := moduleRoot(ctx)
+	if err != nil {
+		return err
+	}
+	files, err := filepath.Glob(filepath.Join(root, "internal", "web", "templates", "*.html"))
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".html")
+		if name != "layout" && !slices.ContainsFunc(list, func(p timedPage) bool { return p.Template == name }) {
+			return fmt.Errorf("template %s.html has no page in timedPages (bench/pages.go): add one", name)
+		}
+	}
+	return nil
+}
+
+// timePage requests p a few times unmeasured, then requests times, and returns the median,
+// 95th percentile and slowest server times and the page's weight.
+func timePage(h http.Handler, p timedPage, cookie string, requests int) (pageTiming, error) {
+	for range 5 {
+		serve(h, p.Path, cookie, "gzip")
+	}
+	durations := make([]time.Duration, requests)
+	for i := range durations {
+		t0 := time.Now()
+		rec := serve(h, p.Path, cookie, "gzip")
+		durations[i] = time.Since(t0)
+		if rec.Code != p.Status {
+			return pageTiming{}, fmt.Errorf("%s answered %d, want %d: %.300s", p.Path, rec.Code, p.Status, rec.Body.Bytes())
+		}
+	}
+	slices.Sort(durations)
+	at := func(q float64) time.Duration { return durations[min(len(durations)-1, int(q*float64(len(durations))))] }
+	plain := serve(h, p.Path, cookie, "identity").Body.Len()
+	gz := serve(h, p.Path, cookie, "gzip").Body.Len()
+	return pageTiming{page: p, p50: at(0.5), p95: at(0.95), max: durations[len(durations)-1], html: plain, htmlGz: gz, wire: gz}, nil
+}
+
+// serve answers a GET of path in this process, with the session cookie (when given) and the
+// Accept-Encoding encoding.
+func serve(h http.Handler, path, cookie, encoding string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodGet, "http://localhost"+path, nil)
+	req.Header.Set("Accept-Encoding", encoding)
+	req.Header.Set("Accept-Language", "fr-FR,fr;q=0.9,en;q=0.8")
+	if cookie != "" {
+		req.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: cookie})
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+// printPages prints the table of the page timings, with each page's verdict.
+func printPages(out io.Writer, c config, documents, requests int, timings []pageTiming) {
+	fmt.Fprintf(out, "\n## eccs web pages, %s\n\n", time.Now().Format("2006-01-02 15:04"))
+	fmt.Fprintf(out, "SQLite; %d contracts in the perimeter (%d in all with the small one and the demo world's), %d documents on %s; "+
+		"%d requests per page, serially, in process; load average %s. Targets: p95 < %s, weight < %d KB.\n\n",
+		c.sizes.large, c.sizes.small+c.sizes.large+6, documents, pagesContract, requests, loadAverage(), pageTargetP95, pageTargetWeight>>10)
+	fmt.Fprintln(out, "| page | template | p50 | p95 | max | HTML | HTML gzip | weight (HTML + CSS, gzip) | targets |")
+	fmt.Fprintln(out, "|---|---|---:|---:|---:|---:|---:|---:|---|")
+	for _, t := range timings {
+		verdict := "met"
+		if t.p95 >= pageTargetP95 || t.wire >= pageTargetWeight {
+			verdict = "MISSED"
+		}
+		fmt.Fprintf(out, "| `%s` | %s | %s | %s | %s | %.1f KB | %.1f KB | %.1f KB | %s |\n", t.page.Path, t.page.Template,
+			ms(t.p50), ms(t.p95), ms(t.max), kb(t.html), kb(t.htmlGz), kb(t.wire), verdict)
+	}
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
+func kb(n int) float64          { return float64(n) / 1024 }
