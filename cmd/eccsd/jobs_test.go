@@ -2,16 +2,14 @@ package main
 
 import (
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/eccs/eccs/internal/docformat"
 	"github.com/eccs/eccs/internal/eccs"
-	"github.com/eccs/eccs/internal/fileblob"
 	"github.com/eccs/eccs/internal/jobs"
-	"github.com/eccs/eccs/internal/sqlite"
+	"github.com/eccs/eccs/internal/testkit/apitest"
 	"github.com/eccs/eccs/internal/testkit/testenv"
 )
 
@@ -19,19 +17,7 @@ import (
 // loses the old events every consumer handled, never a recent or unhandled one.
 func TestPeriodicJobsRunOnceAndPruneHandledEvents(t *testing.T) {
 	ctx := t.Context()
-	dir := t.TempDir()
-	db, err := sqlite.Open(ctx, filepath.Join(dir, "eccs.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	blobs, err := fileblob.Open(filepath.Join(dir, "documents"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, blobs := apitest.EmptyStore(t)
 	keys := eccs.Keys{HashKey: make([]byte, 32), TokenKeys: []eccs.TokenKey{{ID: "k1", Secret: make([]byte, 32)}}}
 	svc, err := eccs.NewService(db, blobs, eccs.Config{Keys: keys, Formats: docformat.Formats{}})
 	if err != nil {

@@ -54,17 +54,22 @@ func (s *SignInService) InviteAccount(ctx context.Context, who, language string)
 		if err != nil {
 			return err
 		}
-		id, err := tx.Identity(ctx, acct.IdentityID)
-		if err != nil {
-			return err
-		}
-		inv, err = s.invite(ctx, tx, id, acct.ID, language, "")
+		inv, err = s.inviteHolder(ctx, tx, acct, language)
 		return err
 	})
 	if err != nil {
 		return Invitation{}, fmt.Errorf("invite: %w", err)
 	}
 	return inv, nil
+}
+
+// inviteHolder invites the holder of acct, on an operator's behalf, in tx.
+func (s *SignInService) inviteHolder(ctx context.Context, tx Store, acct Account, language string) (Invitation, error) {
+	id, err := tx.Identity(ctx, acct.IdentityID)
+	if err != nil {
+		return Invitation{}, err
+	}
+	return s.invite(ctx, tx, id, acct.ID, language, "")
 }
 
 // accountOf returns the account who names: an account id, or an e-mail whose first account it
@@ -106,11 +111,7 @@ func (s *SignInService) CreateAccountAndInvite(ctx context.Context, na NewAccoun
 		if acct, err = s.accounts.createAccount(ctx, tx, na); err != nil {
 			return err
 		}
-		id, err := tx.Identity(ctx, acct.IdentityID)
-		if err != nil {
-			return err
-		}
-		inv, err = s.invite(ctx, tx, id, acct.ID, language, "")
+		inv, err = s.inviteHolder(ctx, tx, acct, language)
 		return err
 	})
 	if err != nil {
