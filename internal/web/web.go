@@ -4,8 +4,9 @@
 // routes.go. Handlers read the form, call the same domain calls as internal/httpapi and render
 // a template; the rules themselves live in the domain (internal/eccs).
 //
-// Who is signed in comes through the Sessions seam; the sign-in pages themselves live
-// elsewhere, at /signin.
+// Who is signed in comes through the Sessions seam (SignInSessions over the domain's sign-in
+// service); the sign-in pages (signin.go, links.go, account.go, passkeys.go) call the domain's
+// sign-in service.
 package web
 
 import (
@@ -31,6 +32,9 @@ type Config struct {
 	Brand Brand
 	// ClientAddr resolves the client address of a request (behind trusted proxies).
 	ClientAddr clientaddr.Rule
+	// DevMails, in dev mode only, serves /dev/mail: the mails kept, with their one-time links.
+	// Nil elsewhere: the page does not exist.
+	DevMails RecentMails
 	// Now returns the current time (default time.Now).
 	Now func() time.Time
 }
