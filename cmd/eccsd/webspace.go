@@ -82,9 +82,11 @@ func webOrigin(cfg serveConfig, ln net.Listener) string {
 	return "http://" + net.JoinHostPort(host, port)
 }
 
-// newWebHandler makes the web space's handler.
-func newWebHandler(cfg serveConfig, st stores, origin string, logger *slog.Logger) (http.Handler, error) {
-	return web.New(st.svc, web.SignInSessions{Svc: st.svc}, logger, web.Config{PublicURL: origin, Brand: cfg.web.brand, ClientAddr: cfg.web.clientAddr})
+// newWebHandler makes the web space's handler, with people's sign-in; devMails (dev mode
+// only, else nil) serves /dev/mail.
+func newWebHandler(cfg serveConfig, st stores, origin string, devMails web.RecentMails, logger *slog.Logger) (http.Handler, error) {
+	return web.New(st.svc, web.SignInSessions{Svc: st.svc}, logger,
+		web.Config{PublicURL: origin, Brand: cfg.web.brand, ClientAddr: cfg.web.clientAddr, DevMails: devMails})
 }
 
 // apiPrefixes are the paths the API answers on the shared listener, with its JSON envelope
