@@ -27,13 +27,22 @@ type signInEnv struct {
 // X-Forwarded-For is believed ("" for none).
 func newSignInEnv(t *testing.T, trusted string) *signInEnv {
 	t.Helper()
+	return newSignInEnvAt(t, trusted, "")
+}
+
+// newSignInEnvAt is newSignInEnv with the public URL given ("" for the server's own).
+func newSignInEnvAt(t *testing.T, trusted, publicURL string) *signInEnv {
+	t.Helper()
 	api := apitest.NewEnv(t)
 	rule, err := clientaddr.Parse(trusted)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewUnstartedServer(nil)
-	cfg := web.Config{PublicURL: "http://" + srv.Listener.Addr().String(), Now: api.Clock.Now, ClientAddr: rule}
+	if publicURL == "" {
+		publicURL = "http://" + srv.Listener.Addr().String()
+	}
+	cfg := web.Config{PublicURL: publicURL, Now: api.Clock.Now, ClientAddr: rule}
 	h, err := web.New(api.Svc, web.SignInSessions{Svc: api.Svc}, slog.New(slog.NewJSONHandler(io.Discard, nil)), cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -131,7 +140,7 @@ func body(t *testing.T, resp *http.Response) string {
 // sessionCookie returns the Set-Cookie of the session in resp, nil without one.
 func sessionCookie(resp *http.Response) *http.Cookie {
 	for _, c := range resp.Cookies() {
-		if c.Name == web.SessionCookie {
+		if c.Name == web.SessionCookie || c.Name == web.SecureSessionCookie {
 			return c
 		}
 	}

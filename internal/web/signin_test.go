@@ -161,3 +161,13 @@ func TestPasswordResetAnswersTheSameForUnknownEmails(t *testing.T) {
 		t.Errorf("the answers differ or say nothing:\nknown: %s\nunknown: %s", known, unknown)
 	}
 }
+
+func TestHTTPSOriginNamesTheCookieHostPrefixedAndSecure(t *testing.T) {
+	e := newSignInEnvAt(t, "", "https://espace.example")
+	email := e.person(testPassword)
+	resp := e.post(newBrowser(t), "/signin", url.Values{"email": {email}, "password": {testPassword}}, "Origin", "https://espace.example")
+	c := sessionCookie(resp)
+	if c == nil || c.Name != "__Host-eccs_session" || !c.Secure || !c.HttpOnly || c.Path != "/" || c.Domain != "" || c.SameSite != http.SameSiteLaxMode {
+		t.Errorf("cookie on an https origin = %+v, want __Host-eccs_session, Secure, HttpOnly, Path=/, no Domain, Lax", c)
+	}
+}
