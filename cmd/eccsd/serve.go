@@ -330,7 +330,7 @@ func buildServer(ctx context.Context, e env, cfg serveConfig, st stores, started
 		adminURL = "http://" + adminLn.Addr().String()
 	}
 	if cfg.dev {
-		if err := seedDev(ctx, e, cfg, st, devseed.URLs{Public: publicURL, Admin: adminURL}, logger); err != nil {
+		if err := seedDev(ctx, e, cfg, st, devseed.URLs{Public: publicURL, Admin: adminURL, Web: webOrigin(cfg, ln)}, logger); err != nil {
 			return nil, err
 		}
 	}
