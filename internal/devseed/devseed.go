@@ -142,6 +142,9 @@ func Seed(ctx context.Context, store eccs.Store, blobs eccs.BlobStore, keys eccs
 	if err := seedPeople(ctx, people, now); err != nil {
 		return Credentials{}, err
 	}
+	if err := ackSeedMails(ctx, store, now); err != nil {
+		return Credentials{}, err
+	}
 	if err := seedDocuments(ctx, store, blobs, keys, now); err != nil {
 		return Credentials{}, err
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/eccs/eccs/internal/eccs"
+	"github.com/eccs/eccs/internal/mail"
 )
 
 // The demo people who sign in to the web space: Claire holds the client account, Nadia the
@@ -65,6 +66,26 @@ func seedPeople(ctx context.Context, svc *eccs.Service, now time.Time) error {
 		}
 	}
 	return nil
+}
+
+// ackSeedMails marks the events of the seed as handled by the mail queue: the demo people's
+// invitations and notices are not mailed (their addresses are nobody's mailbox), so /dev/mail
+// and a configured SMTP server see only what happens after the seed.
+func ackSeedMails(ctx context.Context, store eccs.Store, now time.Time) error {
+	for {
+		events, err := store.PendingEvents(ctx, mail.Consumer, 100)
+		if err != nil {
+			return fmt.Errorf("seed events: %w", err)
+		}
+		if len(events) == 0 {
+			return nil
+		}
+		for _, e := range events {
+			if err := store.AckEvent(ctx, mail.Consumer, e.ID, now); err != nil {
+				return fmt.Errorf("seed events: %w", err)
+			}
+		}
+	}
 }
 
 // totpCode is the code an authenticator app shows for secret at t (RFC 6238's defaults).
