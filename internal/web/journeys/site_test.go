@@ -44,6 +44,7 @@ type site struct {
 	t     *testing.T
 	url   string // http://localhost:PORT: WebAuthn refuses IP origins
 	svc   *eccs.Service
+	db    eccs.Store
 	creds devseed.Credentials
 	pit   *mailtest.Server
 	tab   context.Context
@@ -93,7 +94,7 @@ func newSite(t *testing.T) *site {
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
 	startMail(t, db, svc, pit, origin)
-	return &site{t: t, url: origin, svc: svc, creds: creds, pit: pit, tab: tab}
+	return &site{t: t, url: origin, svc: svc, db: db, creds: creds, pit: pit, tab: tab}
 }
 
 // frontDoor sends the API's paths to the API and every other one to the web space, as eccsd
@@ -210,7 +211,7 @@ func (s *site) signOut() {
 }
 
 // linkPattern finds a one-time link in a mail's HTML (its text may wrap long lines).
-var linkPattern = regexp.MustCompile(`href="(http://localhost:\d+/(?:invitation|password-reset)/[A-Za-z0-9]+)"`)
+var linkPattern = regexp.MustCompile(`href="(http://localhost:\d+/(?:invitation|password-reset)/[A-Za-z0-9_-]+)"`)
 
 // mailLinkTo waits for a mail to address in Mailpit and returns its one-time link.
 func (s *site) mailLinkTo(address string) string {
@@ -227,6 +228,10 @@ func (s *site) mailLinkTo(address string) string {
 		if _, err := chromedp.Run(s.tab, chromedp.Evaluate[int](`1`)); err != nil {
 			s.t.Fatal(err)
 		}
+	}
+	mails, _ := s.db.RecentMails(s.t.Context(), 10)
+	for _, m := range mails {
+		s.t.Logf("mail %s to %s: %s attempts %d, %s", m.Template, m.Recipient, m.State, m.Attempts, m.LastError)
 	}
 	s.t.Fatalf("no mail with a link to %s in Mailpit", address)
 	return ""
