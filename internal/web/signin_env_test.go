@@ -12,6 +12,7 @@ import (
 
 	"github.com/eccs/eccs/internal/clientaddr"
 	"github.com/eccs/eccs/internal/eccs"
+	"github.com/eccs/eccs/internal/mail"
 	"github.com/eccs/eccs/internal/testkit/apitest"
 	"github.com/eccs/eccs/internal/web"
 )
@@ -33,6 +34,13 @@ func newSignInEnv(t *testing.T, trusted string) *signInEnv {
 // newSignInEnvAt is newSignInEnv with the public URL given ("" for the server's own).
 func newSignInEnvAt(t *testing.T, trusted, publicURL string) *signInEnv {
 	t.Helper()
+	return newSignInEnvWith(t, trusted, publicURL, nil)
+}
+
+// newSignInEnvWith is newSignInEnvAt with /dev/mail served from the mail queue over the
+// env's store when devMail is not nil (it then holds the queue).
+func newSignInEnvWith(t *testing.T, trusted, publicURL string, devMail **mail.Queue) *signInEnv {
+	t.Helper()
 	api := apitest.NewEnv(t)
 	rule, err := clientaddr.Parse(trusted)
 	if err != nil {
@@ -43,6 +51,16 @@ func newSignInEnvAt(t *testing.T, trusted, publicURL string) *signInEnv {
 		publicURL = "http://" + srv.Listener.Addr().String()
 	}
 	cfg := web.Config{PublicURL: publicURL, Now: api.Clock.Now, ClientAddr: rule}
+	if devMail != nil {
+		q, err := mail.New(api.DB, func(e eccs.Event) (string, error) {
+			path, err := api.Svc.EventLinkPath(e)
+			return publicURL + path, err
+		}, mail.Options{Now: api.Clock.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		*devMail, cfg.DevMails = q, q.Recent
+	}
 	h, err := web.New(api.Svc, web.SignInSessions{Svc: api.Svc}, slog.New(slog.NewJSONHandler(io.Discard, nil)), cfg)
 	if err != nil {
 		t.Fatal(err)
