@@ -61,7 +61,7 @@ func newSignInEnvWith(t *testing.T, trusted, publicURL string, devMail **mail.Qu
 		}
 		*devMail, cfg.DevMails = q, q.Recent
 	}
-	h, err := web.New(api.Svc, web.SignInSessions{Svc: api.Svc}, slog.New(slog.NewJSONHandler(io.Discard, nil)), cfg)
+	h, err := web.New(api.Svc, web.SignInSessions{Svc: api.Svc}, slog.New(slog.NewJSONHandler(api.Logs, nil)), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

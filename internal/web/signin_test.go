@@ -138,6 +138,10 @@ func TestInvitationLinkIsSingleUseAndShowsThePolicy(t *testing.T) {
 			t.Errorf("a used link: status %d, want 410 saying it was used", resp.StatusCode)
 		}
 	}
+	token := path[strings.LastIndex(path, "/")+1:]
+	if logs := e.api.Logs.String(); strings.Contains(logs, token) || strings.Contains(logs, testPassword) {
+		t.Error("the log holds the link's token or the password")
+	}
 }
 
 func TestExpiredAndUnknownLinksGiveReadablePages(t *testing.T) {

@@ -114,11 +114,22 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := &statusRecorder{ResponseWriter: w}
 	defer func() {
 		s.logger.LogAttrs(r.Context(), slog.LevelInfo, "web request",
-			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", rec.status),
+			slog.String("method", r.Method), slog.String("path", loggedPath(r.URL.Path)), slog.Int("status", rec.status),
 			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
 			slog.String("remote", s.cfg.ClientAddr.Of(r)))
 	}()
 	s.mux.ServeHTTP(rec, r)
+}
+
+// loggedPath is a request's path as the log line writes it: a one-time link's token is a
+// secret, so the path of a link keeps only its kind.
+func loggedPath(p string) string {
+	for _, prefix := range []string{"/invitation/", "/password-reset/"} {
+		if strings.HasPrefix(p, prefix) {
+			return prefix + "…"
+		}
+	}
+	return p
 }
 
 // statusRecorder remembers the status of an answer for the log line.
