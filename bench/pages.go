@@ -138,7 +138,7 @@ func preparePages(ctx context.Context, dir string, s sizes, documents int) (http
 	if err != nil {
 		return nil, "", "", err
 	}
-	h, err := web.New(svc, signintest.Sessions{Svc: svc}, slog.New(slog.DiscardHandler), web.Config{PublicURL: "http://localhost"})
+	h, err := web.New(svc, web.SignInSessions{Svc: svc}, slog.New(slog.DiscardHandler), web.Config{PublicURL: "http://localhost"})
 	return h, cookie, previewDoc, err
 }
 

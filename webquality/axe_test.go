@@ -7,11 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
-
-	"github.com/eccs/eccs/internal/web"
 )
 
 // axeScript is axe-core, installed by `npm ci` in webquality/.
@@ -34,14 +33,18 @@ func (v violation) String() string {
 const axeRun = `axe.run(document, {resultTypes: ["violations"]}).then(r => r.violations.map(v => ({
 	id: v.id, impact: v.impact || "", help: v.help, targets: v.nodes.map(n => n.target.join(" "))})))`
 
-// signInBrowser gives the tab the session and language cookies of s, and lets it inject
-// axe-core into pages whose policy forbids scripts that are not the site's own.
-func signInBrowser(t *testing.T, tab context.Context, s site, lang string) {
+// visitAs gives the tab the cookies of v in lang (and no other), and lets it inject axe-core
+// into pages whose policy forbids scripts that are not the site's own.
+func visitAs(t *testing.T, tab context.Context, s site, v visitor, lang string) {
 	t.Helper()
 	if _, err := chromedp.Call(tab, page.SetBypassCSP, page.SetBypassCSPParams{Enabled: true}); err != nil {
 		t.Fatal(err)
 	}
-	for name, value := range map[string]string{web.SessionCookie: s.Cookie, web.LangCookie: lang} {
+	if _, err := chromedp.Call(tab, network.ClearBrowserCookies, cdp.Empty{}); err != nil {
+		t.Fatal(err)
+	}
+	for pair := range strings.SplitSeq(s.cookieHeader(v, lang), "; ") {
+		name, value, _ := strings.Cut(pair, "=")
 		if _, err := chromedp.Call(tab, network.SetCookie, network.SetCookieParams{Name: name, Value: value, URL: s.URL + "/"}); err != nil {
 			t.Fatalf("set cookie %s: %v", name, err)
 		}

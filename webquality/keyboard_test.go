@@ -33,8 +33,8 @@ func TestEveryPageReflowsAndShowsWhereTheKeyboardIs(t *testing.T) {
 	runQuality(t)
 	s := startSite(t)
 	tab := browsertest.Start(t)
-	signInBrowser(t, tab, s, "fr")
 	for _, p := range pages(s) {
+		visitAs(t, tab, s, p.As, "fr")
 		narrow := emulation.SetDeviceMetricsOverrideParams{Width: 320, Height: 900, DeviceScaleFactor: 4}
 		if _, err := chromedp.Call(tab, emulation.SetDeviceMetricsOverride, narrow); err != nil {
 			t.Fatal(err)

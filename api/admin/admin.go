@@ -441,7 +441,7 @@ type IssuedOperatorToken struct {
 type AuditEvent struct {
 	ID            string            `json:"id"`
 	At            time.Time         `json:"at"`
-	ActorType     string            `json:"actorType"` // operator, account or system
+	ActorType     string            `json:"actorType"` // operator, account, person or system
 	ActorID       string            `json:"actorId"`
 	ApplicationID string            `json:"applicationId,omitempty"`
 	RequestID     string            `json:"requestId,omitempty"`

@@ -253,7 +253,7 @@ func (a *adminCLI) auditCmd() *cobra.Command {
 		Long: `Read the audit trail, newest first: every change, who made it (an operator token, a
 customer-space account, or the system), on what, when, and the request that made it.
 
---actor and --object take TYPE or TYPE:ID (actor types: operator, account, system; object types:
+--actor and --object take TYPE or TYPE:ID (actor types: operator, account, person, system; object types:
 customer, billing_account, offer, contract, account, api_key, application, operator_token).
 --since and --until take an RFC 3339 time, or a delay before now such as 1h or 7d.`,
 		Example: `  eccsd admin audit --object contract:OCB0000001

@@ -22,6 +22,7 @@ import (
 	"github.com/eccs/eccs/internal/schema"
 	"github.com/eccs/eccs/internal/spool"
 	"github.com/eccs/eccs/internal/sqlstore"
+	"github.com/eccs/eccs/internal/web"
 )
 
 // serveConfig is the configuration of `eccsd serve`; every field is a flag and an
@@ -329,7 +330,7 @@ func buildServer(ctx context.Context, e env, cfg serveConfig, st stores, started
 		adminURL = "http://" + adminLn.Addr().String()
 	}
 	if cfg.dev {
-		if err := seedDev(ctx, e, cfg, st, devseed.URLs{Public: publicURL, Admin: adminURL}, logger); err != nil {
+		if err := seedDev(ctx, e, cfg, st, devseed.URLs{Public: publicURL, Admin: adminURL, Web: webOrigin(cfg, ln)}, logger); err != nil {
 			return nil, err
 		}
 	}
@@ -359,14 +360,18 @@ func buildServer(ctx context.Context, e env, cfg serveConfig, st stores, started
 		apiCfg.Admin = adminCfg // one listener serves both
 	}
 	origin := webOrigin(cfg, ln)
-	webHandler, err := newWebHandler(cfg, st, origin, logger)
+	if b.background, err = newBackground(cfg, st, origin, logger); err != nil {
+		return nil, err
+	}
+	var devMails web.RecentMails
+	if cfg.dev {
+		devMails = b.background.queue.Recent
+	}
+	webHandler, err := newWebHandler(cfg, st, origin, devMails, logger)
 	if err != nil {
 		return nil, err
 	}
 	b.handlers[ln] = frontDoor(httpapi.New(st.svc, logger, apiCfg), webHandler)
-	if b.background, err = newBackground(cfg, st, origin, logger); err != nil {
-		return nil, err
-	}
 
 	logger.Info("listening", "addr", ln.Addr().String(), "admin", adminURL, "database", redactURL(cfg.databaseURL), "blobs", cfg.blobURL, "dev", cfg.dev)
 	fmt.Fprintf(e.stdout, "eccsd listening on %s\n", publicURL)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -12,7 +11,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/eccs/eccs/internal/clientaddr"
-	"github.com/eccs/eccs/internal/eccs"
 	"github.com/eccs/eccs/internal/web"
 )
 
@@ -84,18 +82,11 @@ func webOrigin(cfg serveConfig, ln net.Listener) string {
 	return "http://" + net.JoinHostPort(host, port)
 }
 
-// newWebHandler makes the web space's handler.
-func newWebHandler(cfg serveConfig, st stores, origin string, logger *slog.Logger) (http.Handler, error) {
-	return web.New(st.svc, signedOut{}, logger, web.Config{PublicURL: origin, Brand: cfg.web.brand, ClientAddr: cfg.web.clientAddr})
-}
-
-// signedOut is the web space's Sessions while this server has no sign-in for people: no
-// cookie names a session, so every page sends to /signin.
-type signedOut struct{}
-
-// SessionFor answers Unauthenticated: nobody is signed in.
-func (signedOut) SessionFor(context.Context, string) (web.Session, error) {
-	return web.Session{}, eccs.Errorf(eccs.Unauthenticated, "Sign-in for people is not available on this server.")
+// newWebHandler makes the web space's handler, with people's sign-in; devMails (dev mode
+// only, else nil) serves /dev/mail.
+func newWebHandler(cfg serveConfig, st stores, origin string, devMails web.RecentMails, logger *slog.Logger) (http.Handler, error) {
+	return web.New(st.svc, web.SignInSessions{Svc: st.svc}, logger,
+		web.Config{PublicURL: origin, Brand: cfg.web.brand, ClientAddr: cfg.web.clientAddr, DevMails: devMails})
 }
 
 // apiPrefixes are the paths the API answers on the shared listener, with its JSON envelope

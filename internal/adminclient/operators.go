@@ -31,7 +31,7 @@ func (c *Client) RevokeOperatorToken(ctx context.Context, id string) (admin.Oper
 
 // AuditFilter selects audit events; zero fields select everything.
 type AuditFilter struct {
-	ActorType  string // operator, account or system
+	ActorType  string // operator, account, person or system
 	ActorID    string
 	ObjectType string // customer, contract, api_key, application, …
 	ObjectID   string

@@ -39,6 +39,9 @@ type Credentials struct {
 	// token for it (ECCS_ADMIN_TOKEN).
 	AdminURL   string `json:"adminUrl"`
 	AdminToken string `json:"adminToken"`
+	// WebURL is the customers' web space; People the demo people who sign in to it.
+	WebURL string   `json:"webUrl"`
+	People []Person `json:"people"`
 }
 
 // APIKeys are the demo API keys, by account type.
@@ -72,6 +75,11 @@ func credentials(ctx context.Context, store eccs.Store, urls URLs) (Credentials,
 		OtherApplications: map[string]AppCredentials{},
 		AdminURL:          strings.TrimRight(urls.Admin, "/") + "/admin/v1",
 		AdminToken:        OperatorToken,
+		WebURL:            strings.TrimRight(urls.Web, "/"),
+		People:            demoPeople,
+	}
+	if c.WebURL == "" {
+		c.WebURL = base
 	}
 	states := []string{"pending", "termsNotAccepted", "suspended", "blocked"}
 	for i, a := range otherApplications {
@@ -120,9 +128,17 @@ func (c Credentials) PrintWelcome(w io.Writer, dataDir, eccsd string) {
 		{"API key (client)", c.APIKeys.Client + " (client account, sees " + strings.Join(c.Contracts.Client, " ") + ")"},
 		{"API key (admin)", c.APIKeys.Administrator + " (administrator account, sees " + strings.Join(c.Contracts.Administrator, " ") + ")"},
 		{"Admin API", c.AdminURL + " (operator token " + c.AdminToken + ")"},
+		{"Web space", c.WebURL + "/"},
 		{"Credentials file", filepath.Join(dataDir, "dev-credentials.json")},
 	} {
 		fmt.Fprintf(tw, "  %s\t%s\n", l[0], l[1])
+	}
+	for _, p := range c.People {
+		line := p.Email + " / " + p.Password + " (" + p.Account + " account"
+		if p.TOTPSecret != "" {
+			line += ", TOTP secret " + p.TOTPSecret
+		}
+		fmt.Fprintf(tw, "  %s\t%s\n", "Sign in ("+p.Account+")", line+")")
 	}
 	tw.Flush()
 	fmt.Fprintf(w, `

@@ -103,6 +103,7 @@ var clientDeclarations = []struct {
 type URLs struct {
 	Public string
 	Admin  string
+	Web    string // the web space's origin (http://localhost:PORT in dev mode); Public when empty
 }
 
 // ErrHoldsData is Seed's error for a database that holds data it did not seed.
@@ -132,6 +133,16 @@ func Seed(ctx context.Context, store eccs.Store, blobs eccs.BlobStore, keys eccs
 		return Credentials{}, err
 	}
 	if err := seedWorld(ctx, svc, now); err != nil {
+		return Credentials{}, err
+	}
+	people, err := newService(store, blobs, keys, now, "people")
+	if err != nil {
+		return Credentials{}, err
+	}
+	if err := seedPeople(ctx, people, now); err != nil {
+		return Credentials{}, err
+	}
+	if err := ackSeedMails(ctx, store, now); err != nil {
 		return Credentials{}, err
 	}
 	if err := seedDocuments(ctx, store, blobs, keys, now); err != nil {

@@ -3,6 +3,7 @@ package eccs
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Code classifies an error. The set is small on purpose: the HTTP layer maps each code (with
@@ -47,6 +48,8 @@ type Error struct {
 	Reason  Reason
 	Field   string // the request field at fault, for Invalid errors about a body field
 	Message string
+	// RetryAfter is how long to wait before trying again, on ReasonLocked errors (else zero).
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string { return e.Message }

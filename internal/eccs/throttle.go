@@ -102,7 +102,7 @@ func (s *SignInService) addFailure(ctx context.Context, tx Store, subject string
 func lockedError(until, now time.Time) error {
 	wait := until.Sub(now).Round(time.Second)
 	minutes := int(math.Ceil(wait.Minutes()))
-	return &Error{Code: Unauthenticated, Reason: ReasonLocked,
+	return &Error{Code: Unauthenticated, Reason: ReasonLocked, RetryAfter: wait,
 		Message: fmt.Sprintf("Too many failed sign-ins: try again in %d minute(s).", max(minutes, 1))}
 }
 

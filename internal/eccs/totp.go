@@ -279,6 +279,19 @@ func (s *SignInService) useSecondFactor(ctx context.Context, tx Store, identityI
 	return "recovery", nil
 }
 
+// HasSecondFactor reports whether a person holds a confirmed second factor (one that sign-in
+// asks for).
+func (s *SignInService) HasSecondFactor(ctx context.Context, identityID string) (bool, error) {
+	f, err := s.store.SecondFactor(ctx, identityID)
+	if IsNotFound(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("read second factor: %w", err)
+	}
+	return f.Confirmed(), nil
+}
+
 // RecoveryCodesLeft returns how many unused recovery codes a person has.
 func (s *SignInService) RecoveryCodesLeft(ctx context.Context, identityID string) (int, error) {
 	return s.store.RecoveryCodesLeft(ctx, identityID)

@@ -58,11 +58,11 @@ func (s *server) handleAuditList(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	switch t := eccs.ActorType(actorType); t {
-	case "", eccs.ActorOperator, eccs.ActorAccount, eccs.ActorSystem:
+	case "", eccs.ActorOperator, eccs.ActorAccount, eccs.ActorPerson, eccs.ActorSystem:
 		f.ActorType = t
 	default:
 		return fail(http.StatusBadRequest, api.CodeInvalidQueryParameter,
-			"One or more query-string parameters contain invalid values: actorType must be operator, account or system, not %q.", truncate(actorType, 20))
+			"One or more query-string parameters contain invalid values: actorType must be operator, account, person or system, not %q.", truncate(actorType, 20))
 	}
 	for _, p := range []struct {
 		name string

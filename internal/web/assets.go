@@ -8,7 +8,7 @@ import (
 	"strconv"
 )
 
-//go:embed assets/site.css
+//go:embed assets/site.css assets/passkey.js
 var assetFiles embed.FS
 
 // asset is a file the pages use, served from memory.
@@ -31,6 +31,11 @@ func loadAssets(b Brand) (assetSet, error) {
 	}
 	set := assetSet{}
 	set.add("site.css", site, "text/css; charset=utf-8")
+	script, err := assetFiles.ReadFile("assets/passkey.js")
+	if err != nil {
+		return nil, err
+	}
+	set.add("passkey.js", script, "text/javascript; charset=utf-8")
 	set.add("brand.css", []byte(":root { --accent: "+b.Accent+"; }\n"), "text/css; charset=utf-8")
 	if b.Logo != "" && !isRemoteLogo(b.Logo) {
 		data, typ, err := readLogo(b.Logo)

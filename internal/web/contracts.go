@@ -75,6 +75,7 @@ type contractPage struct {
 	Sections    []eccs.Section
 	RoleChoices []eccs.Role
 	ReferentID  string
+	Invited     string // the e-mail an invitation was just sent to
 }
 
 // access returns the account's access to contract id. An unknown contract and another

@@ -29,10 +29,21 @@ func (s *server) public(h handler) http.Handler {
 	}))
 }
 
-// page serves a page of a signed-in person: without a valid session, GETs are sent to sign in
-// and come back after; POSTs are refused (what they carried would be lost on the way). The
+// page serves a page of a signed-in person who acts as one of their accounts: without a valid
+// session, GETs are sent to sign in and come back after; POSTs are refused (what they carried
+// would be lost on the way). A person who holds no account is sent to their own page. The
 // changes the page makes are recorded under the person's chosen account.
 func (s *server) page(h handler) http.Handler {
+	return s.signedIn(true, h)
+}
+
+// personPage serves a page of a signed-in person about themselves (/account), which needs no
+// account; its changes are recorded under the person.
+func (s *server) personPage(h handler) http.Handler {
+	return s.signedIn(false, h)
+}
+
+func (s *server) signedIn(needsAccount bool, h handler) http.Handler {
 	return s.cop.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := s.newRequest(w, r)
 		session, err := s.session(r)
@@ -45,7 +56,14 @@ func (s *server) page(h handler) http.Handler {
 			return
 		}
 		q.session = &session
-		q.ctx = eccs.WithActor(r.Context(), eccs.Actor{Type: eccs.ActorAccount, ID: session.Account.ID})
+		actor := eccs.Actor{Type: eccs.ActorAccount, ID: session.Account.ID}
+		if !needsAccount {
+			actor = eccs.Actor{Type: eccs.ActorPerson, ID: session.Person.ID}
+		} else if session.Account.ID == "" {
+			http.Redirect(w, r, "/account", http.StatusSeeOther)
+			return
+		}
+		q.ctx = eccs.WithActor(r.Context(), actor)
 		if err := s.readForm(q); err != nil {
 			s.renderError(q, err)
 			return
@@ -58,11 +76,11 @@ func (s *server) page(h handler) http.Handler {
 
 // session returns the session of the request's cookie; Unauthenticated without one.
 func (s *server) session(r *http.Request) (Session, error) {
-	c, err := r.Cookie(SessionCookie)
-	if err != nil || c.Value == "" {
+	value := cookieValue(r, s.sessionCookieName())
+	if value == "" {
 		return Session{}, eccs.Errorf(eccs.Unauthenticated, "No session.")
 	}
-	return s.sessions.SessionFor(r.Context(), c.Value)
+	return s.sessions.SessionFor(r.Context(), value, s.cfg.ClientAddr.Of(r), r.UserAgent())
 }
 
 // toSignIn sends a GET to the sign-in page, which sends the person back to it after; any

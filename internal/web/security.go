@@ -6,8 +6,8 @@ import (
 )
 
 // contentSecurityPolicy returns the policy of every answer: nothing runs but this origin's
-// scripts (the pages have none), no inline style, forms post only here, nobody frames the
-// pages. A logo given as a URL adds its origin to img-src.
+// scripts (one: passkey.js, whose ceremonies fetch from this origin only), no inline style,
+// forms post only here, nobody frames the pages. A logo given as a URL adds its origin to img-src.
 func contentSecurityPolicy(b Brand) string {
 	img := "'self' data:"
 	if isRemoteLogo(b.Logo) {
@@ -15,7 +15,7 @@ func contentSecurityPolicy(b Brand) string {
 			img += " https://" + u.Host
 		}
 	}
-	return "default-src 'none'; script-src 'self'; style-src 'self'; img-src " + img +
+	return "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src " + img +
 		"; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 }
 

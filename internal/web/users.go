@@ -110,3 +110,23 @@ func (s *server) contractAgain(q *request, a eccs.Access, err error) error {
 	}
 	return invalidForm(err, formAgain{page: "contract", nav: "contracts", title: "contract.title", values: url.Values{}, data: data})
 }
+
+// handleUserInvite is POST /contracts/{id}/users/{identity}/invite: a users-manager invites a
+// person declared on the contract to choose their password (they get a mail with a link).
+func (s *server) handleUserInvite(q *request) error {
+	a, d, err := s.declarer(q)
+	if err != nil {
+		return err
+	}
+	inv, err := s.svc.InvitePerson(q.ctx, d, q.r.PathValue("identity"))
+	if err != nil {
+		return s.contractAgain(q, a, err)
+	}
+	data, err := s.contractData(q, a)
+	if err != nil {
+		return err
+	}
+	data.Invited = inv.Person.Email
+	s.render(q, http.StatusOK, "contract", view{Title: "contract.title", Nav: "contracts", Data: data})
+	return nil
+}

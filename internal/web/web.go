@@ -4,8 +4,9 @@
 // routes.go. Handlers read the form, call the same domain calls as internal/httpapi and render
 // a template; the rules themselves live in the domain (internal/eccs).
 //
-// Who is signed in comes through the Sessions seam; the sign-in pages themselves live
-// elsewhere, at /signin.
+// Who is signed in comes through the Sessions seam (SignInSessions over the domain's sign-in
+// service); the sign-in pages (signin.go, links.go, account.go, passkeys.go) call the domain's
+// sign-in service.
 package web
 
 import (
@@ -31,6 +32,9 @@ type Config struct {
 	Brand Brand
 	// ClientAddr resolves the client address of a request (behind trusted proxies).
 	ClientAddr clientaddr.Rule
+	// DevMails, in dev mode only, serves /dev/mail: the mails kept, with their one-time links.
+	// Nil elsewhere: the page does not exist.
+	DevMails RecentMails
 	// Now returns the current time (default time.Now).
 	Now func() time.Time
 }
@@ -110,7 +114,7 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := &statusRecorder{ResponseWriter: w}
 	defer func() {
 		s.logger.LogAttrs(r.Context(), slog.LevelInfo, "web request",
-			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", rec.status),
+			slog.String("method", r.Method), slog.String("path", loggedPath(r.URL.Path)), slog.Int("status", rec.status),
 			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
 			slog.String("remote", s.cfg.ClientAddr.Of(r)))
 	}()
@@ -122,6 +126,17 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	gw := &gzipWriter{ResponseWriter: rec}
 	defer gw.Close()
 	s.mux.ServeHTTP(gw, r)
+}
+
+// loggedPath is a request's path as the log line writes it: a one-time link's token is a
+// secret, so the path of a link keeps only its kind.
+func loggedPath(p string) string {
+	for _, prefix := range []string{"/invitation/", "/password-reset/"} {
+		if strings.HasPrefix(p, prefix) {
+			return prefix + "…"
+		}
+	}
+	return p
 }
 
 // statusRecorder remembers the status of an answer for the log line.

@@ -6,6 +6,7 @@ import (
 	"github.com/eccs/eccs/internal/eccs"
 	"github.com/eccs/eccs/internal/testkit/apitest"
 	"github.com/eccs/eccs/internal/testkit/signintest"
+	"github.com/eccs/eccs/internal/web"
 )
 
 func TestMain(m *testing.M) { apitest.Main(m) }
@@ -21,21 +22,21 @@ func TestASignedInPersonsCookieNamesTheirSessionUntilTheySignOut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sessions := signintest.Sessions{Svc: e.Svc}
-	se, err := sessions.SessionFor(ctx, cookie)
+	sessions := web.SignInSessions{Svc: e.Svc}
+	se, err := sessions.SessionFor(ctx, cookie, "127.0.0.1", "test")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if se.Person.Email != "claire.martin@acme.example" || se.Account.ID != acct.ID || len(se.Accounts) != 1 || se.ID == "" {
 		t.Errorf("session %+v, want Claire on her client account %s", se, acct.ID)
 	}
-	if _, err := sessions.SessionFor(ctx, cookie+"x"); eccs.ErrorCode(err) != eccs.Unauthenticated {
+	if _, err := sessions.SessionFor(ctx, cookie+"x", "127.0.0.1", "test"); eccs.ErrorCode(err) != eccs.Unauthenticated {
 		t.Errorf("another cookie: %v, want Unauthenticated", err)
 	}
 	if err := e.Svc.SignOut(ctx, se.Person.ID, se.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := sessions.SessionFor(ctx, cookie); eccs.ErrorCode(err) != eccs.Unauthenticated {
+	if _, err := sessions.SessionFor(ctx, cookie, "127.0.0.1", "test"); eccs.ErrorCode(err) != eccs.Unauthenticated {
 		t.Errorf("after signing out: %v, want Unauthenticated", err)
 	}
 }

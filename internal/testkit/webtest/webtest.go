@@ -61,7 +61,7 @@ type Sessions struct {
 }
 
 // SessionFor returns the session of a cookie value, or Unauthenticated.
-func (s *Sessions) SessionFor(_ context.Context, cookie string) (web.Session, error) {
+func (s *Sessions) SessionFor(_ context.Context, cookie, _, _ string) (web.Session, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if sess, ok := s.byCookie[cookie]; ok {
