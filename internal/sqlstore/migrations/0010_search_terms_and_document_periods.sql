@@ -35,3 +35,8 @@ WHERE ltrim(substr(search_text, 1, length(id)), 'abcdefghijklmnopqrstuvwxyz') NO
 ON CONFLICT (term, contract_id) DO NOTHING;
 
 ALTER TABLE contracts DROP COLUMN search_text;
+
+-- The documents of one period across the contracts an account sees
+-- (DocumentStore.AccountDocuments), newest first: the page comes in index order, each
+-- document checked against the account's contracts by primary keys.
+CREATE INDEX documents_period_newest ON documents (period DESC, created_at DESC, id DESC);
