@@ -565,7 +565,7 @@ type ContractFilter struct {
 	// Search, when set, keeps the contracts for which each of its words (split at spaces)
 	// starts the id, the id without its leading letters or a word of the name (split at
 	// spaces), ASCII letters compared without case and nothing else folded; it narrows any of
-	// the three selections.
+	// the three selections. A Search of spaces alone has no word and narrows nothing.
 	Search string
 	Page
 }
