@@ -48,9 +48,11 @@ func timedPages(previewDoc string) []timedPage {
 	return []timedPage{
 		{"contracts", "/contracts", http.StatusOK},
 		{"contracts", "/contracts?q=BENCH-0999", http.StatusOK},
+		{"contracts", "/contracts?q=bench", http.StatusOK},
 		{"contract", c, http.StatusOK},
 		{"documents", c + "/documents", http.StatusOK},
 		{"documents", "/documents", http.StatusOK},
+		{"documents", "/documents?period=201501", http.StatusOK},
 		{"preview", c + "/documents/" + previewDoc + "/preview", http.StatusOK},
 		{"user_new", c + "/users/new", http.StatusOK},
 		{"order", "/order", http.StatusOK},

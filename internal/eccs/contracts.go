@@ -40,8 +40,10 @@ func (s *ContractService) Contracts(ctx context.Context, acct Account, page Page
 // MaxContractSearch is the longest contract search, in bytes.
 const MaxContractSearch = 100
 
-// SearchContracts is Contracts narrowed to the contracts whose number or name contains search
-// (ASCII letters compared without case); an empty search narrows nothing. Errors: Invalid
+// SearchContracts is Contracts narrowed to the contracts that match search: each of its words
+// (split at spaces) starts the contract's number, its number without its leading letters
+// (0000005 for OCB0000005) or a word of its name, ASCII letters compared without case; an
+// empty search narrows nothing. Errors: Invalid
 // (Field "q") for a search longer than MaxContractSearch or holding control characters.
 func (s *ContractService) SearchContracts(ctx context.Context, acct Account, search string, page Page) ([]Contract, int, error) {
 	search = strings.TrimSpace(search)
@@ -560,8 +562,10 @@ type ContractFilter struct {
 	CustomerID         string
 	BillingAccountID   string
 	OfferID            string
-	// Search, when set, keeps the contracts whose id or name contains it, ASCII letters
-	// compared without case; it narrows any of the three selections.
+	// Search, when set, keeps the contracts for which each of its words (split at spaces)
+	// starts the id, the id without its leading letters or a word of the name (split at
+	// spaces), ASCII letters compared without case and nothing else folded; it narrows any of
+	// the three selections. A Search of spaces alone has no word and narrows nothing.
 	Search string
 	Page
 }

@@ -24,6 +24,9 @@ type DocumentStore interface {
 	// UpdateDocument replaces every field of document d.ID of contract d.ContractID but its
 	// id, contract and creation time; NotFound if that contract has no such document.
 	UpdateDocument(ctx context.Context, d Document) error
+	// AccountDocuments returns one page of the documents that f selects across contracts,
+	// sorted as Documents sorts them, and how many it selects in all.
+	AccountDocuments(ctx context.Context, f AccountDocumentFilter) ([]Document, int, error)
 	// DeleteDocument removes document id of contract contractID; NotFound if none.
 	DeleteDocument(ctx context.Context, contractID, id string) error
 	// BlobKeys returns the blob key of every document, in no order (SweepBlobs reads them).
@@ -59,20 +62,63 @@ func (s *DocumentService) DocumentsOfPeriod(ctx context.Context, r DocumentReade
 		return nil, 0, invalidField("period", "A period is a month written YYYYMM, such as 202605.")
 	}
 	a := r.access
-	visible := VisibleDocumentTypes(a.roles.Documents)
-	if types != nil {
-		var allowed []DocumentType
-		for _, t := range types {
-			if a.roles.Documents >= t.RequiredRole() {
-				allowed = append(allowed, t)
-			}
-		}
-		visible = allowed
-	}
+	visible := allowedDocumentTypes(a.roles.Documents, types)
 	if len(visible) == 0 {
 		return []Document{}, 0, nil
 	}
 	list, total, err := s.cachedDocuments(ctx, DocumentFilter{ContractID: a.contract.ID, Types: visible, Period: period, Page: page})
+	if err != nil {
+		return nil, 0, fmt.Errorf("list documents: %w", err)
+	}
+	return list, total, nil
+}
+
+// allowedDocumentTypes returns the types of documents that role may see among types, or
+// every type it may see when types is nil.
+func allowedDocumentTypes(role Role, types []DocumentType) []DocumentType {
+	if types == nil {
+		return VisibleDocumentTypes(role)
+	}
+	var allowed []DocumentType
+	for _, t := range types {
+		if role != RoleNone && role >= t.RequiredRole() {
+			allowed = append(allowed, t)
+		}
+	}
+	return allowed
+}
+
+// AccountDocuments returns one page of the documents of every contract acct sees and may read
+// the documents of, each as its role there allows, of one period (YYYYMM) when period is set,
+// newest first (period, creation time, id, all descending), and how many there are in all: the
+// documents that DocumentsOfPeriod would list for each contract, with the DocumentReader that
+// ContractAccess and MayReadDocuments give. types nil selects every type the roles allow; a
+// non-nil types selects those of them the roles allow. One store query answers, whatever the
+// number of contracts. Errors: Invalid (Field "period") for a period that is not a month.
+func (s *DocumentService) AccountDocuments(ctx context.Context, acct Account, types []DocumentType, period string, page Page) ([]Document, int, error) {
+	if period != "" && !ValidPeriod(period) {
+		return nil, 0, invalidField("period", "A period is a month written YYYYMM, such as 202605.")
+	}
+	f := AccountDocumentFilter{Period: period, Page: page}
+	switch acct.Type {
+	case AccountAdministrator:
+		// An administrator is manager on every section of the contracts its perimeter covers.
+		f.PerimeterOf, f.Types = acct.ID, allowedDocumentTypes(ManagerEverywhere.Documents, types)
+	case AccountClient:
+		// ContractAccess shows a client the contracts where it holds a role on the contracts
+		// section; MayReadDocuments wants a role on the documents section, which decides the
+		// types.
+		f.DeclaredIdentityID, f.MinContractsRole = acct.IdentityID, RoleVisitor
+		f.TypesByRole = map[Role][]DocumentType{}
+		for _, role := range []Role{RoleVisitor, RoleManager} {
+			if allowed := allowedDocumentTypes(role, types); len(allowed) > 0 {
+				f.TypesByRole[role] = allowed
+			}
+		}
+	default:
+		return nil, 0, fmt.Errorf("list documents: account of unknown type %q", acct.Type)
+	}
+	list, total, err := s.store.AccountDocuments(ctx, f)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list documents: %w", err)
 	}
@@ -423,5 +469,22 @@ type DocumentFilter struct {
 	Types      []DocumentType
 	Period     string
 	Filename   string
+	Page
+}
+
+// AccountDocumentFilter selects documents across the contracts an account sees. Exactly one
+// of PerimeterOf and DeclaredIdentityID is set: the documents, of a type in Types, of the
+// contracts covered by that account's perimeter (as Perimeter.Covers defines); or the
+// documents of the contracts on which that identity is declared with at least
+// MinContractsRole on the contracts section, of a type that TypesByRole lists for its role on
+// the documents section (a role it does not list selects nothing). Period, when set, narrows
+// to one period.
+type AccountDocumentFilter struct {
+	PerimeterOf        string
+	Types              []DocumentType
+	DeclaredIdentityID string
+	MinContractsRole   Role
+	TypesByRole        map[Role][]DocumentType
+	Period             string
 	Page
 }

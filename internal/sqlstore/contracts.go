@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -47,9 +48,55 @@ func scanContract(row scanner) (eccs.Contract, error) {
 	return c, err
 }
 
-// contractSearchText is what a contract search looks in (migration 0009): the number and
-// the name, ASCII letters in lower case.
-func contractSearchText(c eccs.Contract) string { return asciiLower(c.ID + " " + c.Name) }
+// contractSearchTerms returns what a contract search looks up (migration 0010), ASCII
+// letters in lower case: the number, the number without its leading letters, and each word
+// of the name (split at spaces), sorted, without repeats.
+func contractSearchTerms(c eccs.Contract) []string {
+	number := asciiLower(c.ID)
+	var terms []string
+	for _, w := range strings.Split(number+" "+asciiLower(c.Name), " ") {
+		if w != "" {
+			terms = append(terms, w)
+		}
+	}
+	if digits := strings.TrimLeft(number, "abcdefghijklmnopqrstuvwxyz"); digits != "" && digits != number {
+		terms = append(terms, digits)
+	}
+	slices.Sort(terms)
+	return slices.Compact(terms)
+}
+
+// maxRune ends the range of the terms that start with a word w: every term starting with w
+// sorts, by bytes, at or after w and before w+maxRune (but those that continue with maxRune
+// itself, a noncharacter).
+const maxRune = "\U0010FFFF"
+
+// searchWords returns the words of a contract search, ASCII letters in lower case, without
+// repeats, the longest first: each must start a term of a contract for the search to keep it.
+func searchWords(search string) []string {
+	var words []string
+	for _, w := range strings.Split(asciiLower(search), " ") {
+		if w != "" && !slices.Contains(words, w) {
+			words = append(words, w)
+		}
+	}
+	slices.SortStableFunc(words, func(a, b string) int { return len(b) - len(a) })
+	return words
+}
+
+// writeSearchTerms replaces the search terms of contract c.ID with those of c.
+func (s *Store) writeSearchTerms(ctx context.Context, c eccs.Contract) error {
+	if _, err := s.writer().ExecContext(ctx, `DELETE FROM contract_search_terms WHERE contract_id = $1`, c.ID); err != nil {
+		return s.writeErr("clear the search terms of contract "+c.ID, err, "", "")
+	}
+	for _, term := range contractSearchTerms(c) {
+		_, err := s.writer().ExecContext(ctx, `INSERT INTO contract_search_terms (term, contract_id) VALUES ($1, $2)`, term, c.ID)
+		if err != nil {
+			return s.writeErr("write the search terms of contract "+c.ID, err, "", "")
+		}
+	}
+	return nil
+}
 
 // NextContractNumber returns the next value of the contract counter: 1 the first time, then
 // one more on each call. The increment is part of the caller's transaction, if any, so a
@@ -76,16 +123,19 @@ func (s *Store) CreateContract(ctx context.Context, c eccs.Contract) error {
 func (s *Store) createContract(ctx context.Context, c eccs.Contract) error {
 	_, err := s.writer().ExecContext(ctx,
 		`INSERT INTO contracts (id, name, contract_type, offer_id, billing_account_id, platform_id,
-			support_level, referent_id, reference_ext1, reference_ext2, reference_ext3, closed_at, created_at, updated_at, search_text)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+			support_level, referent_id, reference_ext1, reference_ext2, reference_ext3, closed_at, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 		c.ID, c.Name, c.Type, c.OfferID, c.BillingAccountID, c.PlatformID,
 		c.SupportLevel, c.Referent.ID, c.ReferenceExt[0], c.ReferenceExt[1], c.ReferenceExt[2],
-		micros(c.ClosedAt), micros(c.CreatedAt), micros(c.UpdatedAt), contractSearchText(c))
+		micros(c.ClosedAt), micros(c.CreatedAt), micros(c.UpdatedAt))
 	if err != nil {
 		return s.writeErr("create contract "+c.ID, err,
 			fmt.Sprintf("Contract %s already exists.", c.ID),
 			fmt.Sprintf("Contract %s names an offer (%s), billing account (%s) or referent (%s) that does not exist.",
 				c.ID, c.OfferID, c.BillingAccountID, c.Referent.ID))
+	}
+	if err := s.writeSearchTerms(ctx, c); err != nil {
+		return err
 	}
 	_, err = s.writer().ExecContext(ctx,
 		`INSERT INTO contract_counts (billing_account_id, offer_id, n) VALUES ($1, $2, 1)
@@ -102,18 +152,23 @@ func (s *Store) createContract(ctx context.Context, c eccs.Contract) error {
 // offer, billing account and creation time stay. It returns NotFound if there is no such
 // contract or no such referent.
 func (s *Store) UpdateContract(ctx context.Context, c eccs.Contract) error {
-	res, err := s.writer().ExecContext(ctx,
-		`UPDATE contracts SET name = $2, contract_type = $3, platform_id = $4, support_level = $5,
-			referent_id = $6, reference_ext1 = $7, reference_ext2 = $8, reference_ext3 = $9,
-			closed_at = $10, updated_at = $11, search_text = $12
-		WHERE id = $1`,
-		c.ID, c.Name, c.Type, c.PlatformID, c.SupportLevel, c.Referent.ID,
-		c.ReferenceExt[0], c.ReferenceExt[1], c.ReferenceExt[2], micros(c.ClosedAt), micros(c.UpdatedAt), contractSearchText(c))
-	if err != nil {
-		return s.writeErr("update contract "+c.ID, err, "",
-			fmt.Sprintf("The referent %s of contract %s does not exist.", c.Referent.ID, c.ID))
-	}
-	return s.mustAffect(res, "update contract "+c.ID, fmt.Sprintf("Contract %s does not exist.", c.ID))
+	return s.transaction(ctx, func(tx *Store) error {
+		res, err := tx.writer().ExecContext(ctx,
+			`UPDATE contracts SET name = $2, contract_type = $3, platform_id = $4, support_level = $5,
+				referent_id = $6, reference_ext1 = $7, reference_ext2 = $8, reference_ext3 = $9,
+				closed_at = $10, updated_at = $11
+			WHERE id = $1`,
+			c.ID, c.Name, c.Type, c.PlatformID, c.SupportLevel, c.Referent.ID,
+			c.ReferenceExt[0], c.ReferenceExt[1], c.ReferenceExt[2], micros(c.ClosedAt), micros(c.UpdatedAt))
+		if err != nil {
+			return tx.writeErr("update contract "+c.ID, err, "",
+				fmt.Sprintf("The referent %s of contract %s does not exist.", c.Referent.ID, c.ID))
+		}
+		if err := tx.mustAffect(res, "update contract "+c.ID, fmt.Sprintf("Contract %s does not exist.", c.ID)); err != nil {
+			return err
+		}
+		return tx.writeSearchTerms(ctx, c)
+	})
 }
 
 // Contract returns the contract id with its offer name, customer and referent, or NotFound.
@@ -152,28 +207,34 @@ func (s *Store) Contracts(ctx context.Context, f eccs.ContractFilter) ([]eccs.Co
 	if !f.All && (f.CustomerID != "" || f.BillingAccountID != "" || f.OfferID != "") {
 		return nil, 0, eccs.Errorf(eccs.Internal, "A contract list narrows by customer, billing account or offer only when it selects all contracts.")
 	}
-	if f.PerimeterOf != "" && f.Page.Limit > 0 && f.Search == "" {
+	words := searchWords(f.Search)
+	if f.PerimeterOf != "" && f.Page.Limit > 0 && len(words) == 0 {
 		return s.perimeterPage(ctx, f.PerimeterOf, f.Page)
 	}
 	// The page of ids is chosen first, from indexes alone; only its rows are then joined to
 	// the rows they name. Joining first would join every selected contract before sorting.
 	var c conds
 	var from, id string
+	if len(words) > 0 {
+		// The candidates come first (CROSS JOIN keeps SQLite from reordering): the contracts
+		// with a term starting with the longest word, a range of the terms' primary key. The
+		// selection then keeps those the account sees, by primary keys; starting from the
+		// selection would read every contract the account sees.
+		from = `(SELECT DISTINCT contract_id FROM contract_search_terms WHERE term >= ` + c.arg(words[0]) +
+			` AND term < ` + c.arg(words[0]+maxRune) + `) m CROSS JOIN `
+	}
 	switch {
-	case f.DeclaredIdentityID != "" && f.Search != "":
-		from, id = `declarations d JOIN contracts c ON c.id = d.contract_id`, `c.id`
-		c.add(`d.identity_id = %s`, f.DeclaredIdentityID)
 	case f.DeclaredIdentityID != "":
-		from, id = `declarations`, `contract_id`
-		c.add(`identity_id = %s`, f.DeclaredIdentityID)
+		from, id = from+`declarations d`, `d.contract_id`
+		c.add(`d.identity_id = %s`, f.DeclaredIdentityID)
 	case f.PerimeterOf != "":
-		from, id = `contracts c
+		from, id = from+`contracts c
 			JOIN account_billing_accounts ab ON ab.billing_account_id = c.billing_account_id
 			JOIN account_offers ao ON ao.offer_id = c.offer_id`, `c.id`
 		c.add(`ab.account_id = %s`, f.PerimeterOf)
 		c.add(`ao.account_id = %s`, f.PerimeterOf)
 	default:
-		from, id = `contracts c`, `c.id`
+		from, id = from+`contracts c`, `c.id`
 		if f.CustomerID != "" {
 			from += ` JOIN billing_accounts b ON b.id = c.billing_account_id`
 			c.add(`b.customer_id = %s`, f.CustomerID)
@@ -185,8 +246,12 @@ func (s *Store) Contracts(ctx context.Context, f eccs.ContractFilter) ([]eccs.Co
 			c.add(`c.offer_id = %s`, f.OfferID)
 		}
 	}
-	if f.Search != "" {
-		c.addSearch(f.Search, "c.search_text")
+	if len(words) > 0 {
+		c.parts = append(c.parts, id+` = m.contract_id`)
+		for _, w := range words[1:] {
+			c.parts = append(c.parts, id+` IN (SELECT contract_id FROM contract_search_terms WHERE term >= `+c.arg(w)+
+				` AND term < `+c.arg(w+maxRune)+`)`)
+		}
 	}
 	args := c.args[:len(c.args):len(c.args)]
 	ids := `SELECT ` + id + ` AS id FROM ` + from + c.where() + ` ORDER BY ` + id + pageClause(f.Page, &args)
@@ -195,7 +260,7 @@ func (s *Store) Contracts(ctx context.Context, f eccs.ContractFilter) ([]eccs.Co
 		return nil, 0, err
 	}
 	count, countArgs := `SELECT count(*) FROM `+from+c.where(), c.args
-	if f.PerimeterOf != "" && f.Search == "" {
+	if f.PerimeterOf != "" && len(words) == 0 {
 		// Counting every contract of a large perimeter would cost as much as listing it:
 		// contract_counts holds how many contracts each (billing account, offer) pair has.
 		count = `SELECT COALESCE(SUM(n), 0) FROM contract_counts cc

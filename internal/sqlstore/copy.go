@@ -24,6 +24,7 @@ var tables = []table{
 	{"identities", "id"},
 	{"contacts", "customer_id, identity_id"},
 	{"contracts", "id"},
+	{"contract_search_terms", "term, contract_id"},
 	{"contract_counts", "billing_account_id, offer_id"},
 	{"declarations", "contract_id, identity_id"},
 	{"accounts", "id"},

@@ -5,6 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 
 	"github.com/eccs/eccs/internal/eccs"
 )
@@ -13,6 +16,9 @@ const (
 	documentColumns = `id, contract_id, type, filename, period, amount, currency, content_type, size,
 	sha256, blob_key, created_at, updated_at`
 	documentSelect = `SELECT ` + documentColumns + ` FROM documents`
+	// documentColumnsOfD reads the same columns of the documents named d in a join.
+	documentColumnsOfD = `d.id, d.contract_id, d.type, d.filename, d.period, d.amount, d.currency, d.content_type,
+	d.size, d.sha256, d.blob_key, d.created_at, d.updated_at`
 )
 
 func scanDocument(row scanner) (eccs.Document, error) {
@@ -68,11 +74,7 @@ func (s *Store) Documents(ctx context.Context, f eccs.DocumentFilter) ([]eccs.Do
 	}
 	var c conds
 	c.add(`contract_id = %s`, f.ContractID)
-	types := make([]string, len(f.Types))
-	for i, t := range f.Types {
-		types[i] = string(t)
-	}
-	c.addIn(`type`, types)
+	c.addIn(`type`, typeNames(f.Types))
 	if f.Period != "" {
 		c.add(`period = %s`, f.Period)
 	}
@@ -80,6 +82,73 @@ func (s *Store) Documents(ctx context.Context, f eccs.DocumentFilter) ([]eccs.Do
 		c.add(`filename = %s`, f.Filename)
 	}
 	return queryPage(ctx, s, "documents", documentColumns, "documents", "period DESC, created_at DESC, id DESC", c, f.Page, scanDocument)
+}
+
+// AccountDocuments returns one page of the documents f selects across contracts: those of
+// the contracts in f.PerimeterOf's perimeter whose type is in f.Types, or those of the
+// contracts on which f.DeclaredIdentityID is declared with a contracts role of at least
+// f.MinContractsRole and whose type is in f.TypesByRole for the declaration's documents role;
+// of period f.Period when set. They are sorted by period, then creation time, then id, all
+// descending; the total counts every one selected. A filter that sets neither or both
+// selections is a bug of the caller and fails with Internal.
+func (s *Store) AccountDocuments(ctx context.Context, f eccs.AccountDocumentFilter) ([]eccs.Document, int, error) {
+	if (f.PerimeterOf == "") == (f.DeclaredIdentityID == "") {
+		return nil, 0, eccs.Errorf(eccs.Internal, "A list of documents across contracts selects by exactly one of perimeter and declared identity.")
+	}
+	var c conds
+	var from string
+	// The documents of a period come from documents_period_newest already in page order, and
+	// each is checked against the perimeter by primary keys (CROSS JOIN keeps SQLite from
+	// starting with the perimeter, which would read every contract it covers). A declared
+	// identity has few contracts: its declarations come first, then their documents.
+	switch {
+	case f.PerimeterOf != "":
+		if len(f.Types) == 0 {
+			return []eccs.Document{}, 0, nil
+		}
+		from = `documents d CROSS JOIN contracts c
+			JOIN account_billing_accounts ab ON ab.billing_account_id = c.billing_account_id
+			JOIN account_offers ao ON ao.offer_id = c.offer_id`
+		c.parts = append(c.parts, `c.id = d.contract_id`)
+		c.add(`ab.account_id = %s`, f.PerimeterOf)
+		c.add(`ao.account_id = %s`, f.PerimeterOf)
+		c.addIn(`d.type`, typeNames(f.Types))
+	default:
+		from = `declarations dl CROSS JOIN documents d`
+		c.parts = append(c.parts, `d.contract_id = dl.contract_id`)
+		c.add(`dl.identity_id = %s`, f.DeclaredIdentityID)
+		c.add(`dl.role_contracts >= %s`, int64(f.MinContractsRole))
+		var byRole []string
+		for _, role := range slices.Sorted(maps.Keys(f.TypesByRole)) {
+			types := f.TypesByRole[role]
+			if len(types) == 0 {
+				continue
+			}
+			var rc conds
+			rc.args = c.args
+			rc.add(`dl.role_documents = %s`, int64(role))
+			rc.addIn(`d.type`, typeNames(types))
+			c.args = rc.args
+			byRole = append(byRole, `(`+strings.Join(rc.parts, ` AND `)+`)`)
+		}
+		if len(byRole) == 0 {
+			return []eccs.Document{}, 0, nil
+		}
+		c.parts = append(c.parts, `(`+strings.Join(byRole, ` OR `)+`)`)
+	}
+	if f.Period != "" {
+		c.add(`d.period = %s`, f.Period)
+	}
+	return queryPage(ctx, s, "documents across contracts", documentColumnsOfD, from, "d.period DESC, d.created_at DESC, d.id DESC", c, f.Page, scanDocument)
+}
+
+// typeNames returns the stored names of types.
+func typeNames(types []eccs.DocumentType) []string {
+	names := make([]string, len(types))
+	for i, t := range types {
+		names[i] = string(t)
+	}
+	return names
 }
 
 // UpdateDocument replaces the type, file name, period, amount, currency, content type, size,

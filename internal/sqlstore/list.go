@@ -37,13 +37,11 @@ func (c *conds) addIn(column string, values []string) {
 	c.parts = append(c.parts, b.String())
 }
 
-// addSearch appends a condition that keeps the rows whose column, which holds text with ASCII
-// letters in lower case (asciiLower), contains text, ASCII letters compared without case and
-// nothing else folded: the same on every database. A substring cannot be looked up in a B-tree
-// index: the search runs over the rows the other conditions select.
-func (c *conds) addSearch(text, column string) {
-	c.args = append(c.args, "%"+escapeLike(asciiLower(text))+"%")
-	c.parts = append(c.parts, column+` LIKE $`+strconv.Itoa(len(c.args))+` ESCAPE '\'`)
+// arg appends v to the arguments without a condition and returns its placeholder, for values
+// used outside the WHERE clause.
+func (c *conds) arg(v any) string {
+	c.args = append(c.args, v)
+	return "$" + strconv.Itoa(len(c.args))
 }
 
 // asciiLower maps A-Z to a-z and leaves every other character as it is.
@@ -54,11 +52,6 @@ func asciiLower(s string) string {
 		}
 		return r
 	}, s)
-}
-
-// escapeLike escapes the LIKE wildcards of s (and the escape character itself) with '\'.
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 // where returns " WHERE …", or "" without conditions.

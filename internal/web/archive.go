@@ -27,21 +27,7 @@ func (s *server) handleArchive(q *request) error {
 	h.Set("Content-Disposition", `attachment; filename="documents-`+f.Period+`.zip"`)
 	h.Set("Cache-Control", "private, no-store")
 	zw := zip.NewWriter(q.w)
-	names := map[string]bool{}
-	started := false
-	_, err = s.eachReader(q, func(r eccs.DocumentReader) error {
-		docs, _, err := s.svc.DocumentsOfPeriod(q.ctx, r, types, f.Period, eccs.Page{})
-		if err != nil {
-			return err
-		}
-		for _, d := range docs {
-			started = true
-			if err := s.addToArchive(q, zw, r, d, names); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	started, err := s.writeArchive(q, zw, types, f.Period)
 	if err == nil {
 		err = zw.Close()
 	}
@@ -54,6 +40,63 @@ func (s *server) handleArchive(q *request) error {
 		panic(http.ErrAbortHandler)
 	}
 	return nil
+}
+
+// archiveBatch is how many documents the archive lists at a time.
+const archiveBatch = 100
+
+// writeArchive adds the documents of period across the account's contracts to zw, listed
+// archiveBatch at a time, and reports whether it had begun writing when it failed. A
+// document listed twice (the list moved between two batches) is written once.
+func (s *server) writeArchive(q *request, zw *zip.Writer, types []eccs.DocumentType, period string) (started bool, err error) {
+	names, written := map[string]bool{}, map[string]bool{}
+	readers := map[string]*eccs.DocumentReader{}
+	for offset := 0; ; offset += archiveBatch {
+		docs, _, err := s.svc.AccountDocuments(q.ctx, q.session.Account, types, period, eccs.Page{Offset: offset, Limit: archiveBatch})
+		if err != nil {
+			return started, err
+		}
+		for _, d := range docs {
+			r, err := s.archiveReader(q, readers, d.ContractID)
+			if err != nil {
+				return started, err
+			}
+			if r == nil || written[d.ID] {
+				continue
+			}
+			started, written[d.ID] = true, true
+			if err := s.addToArchive(q, zw, *r, d, names); err != nil {
+				return started, err
+			}
+		}
+		if len(docs) < archiveBatch {
+			return started, nil
+		}
+	}
+}
+
+// archiveReader returns the document reader of a contract of the account, from readers or
+// checked and kept there; nil when the account no longer sees the contract or its documents
+// (changed since the list was read).
+func (s *server) archiveReader(q *request, readers map[string]*eccs.DocumentReader, contractID string) (*eccs.DocumentReader, error) {
+	if r, ok := readers[contractID]; ok {
+		return r, nil
+	}
+	a, err := s.svc.ContractAccess(q.ctx, q.session.Account, contractID)
+	if eccs.ErrorCode(err) == eccs.Forbidden {
+		readers[contractID] = nil
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	r, err := eccs.MayReadDocuments(a)
+	if err != nil {
+		readers[contractID] = nil
+		return nil, nil
+	}
+	readers[contractID] = &r
+	return &r, nil
 }
 
 // addToArchive copies one document into the archive under a safe, unique name.

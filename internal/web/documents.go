@@ -14,10 +14,6 @@ import (
 // documentsPageSize is the number of documents a contract's page of documents lists.
 const documentsPageSize = 50
 
-// maxAcrossContracts bounds the contracts whose documents one page (or one archive) gathers:
-// the first ones by number; the page says when there are more.
-const maxAcrossContracts = 500
-
 // documentFilter is what the documents pages are filtered by.
 type documentFilter struct {
 	Type   string // "" for every type
@@ -42,7 +38,6 @@ type documentList struct {
 	PrevURL    string
 	NextURL    string
 	ArchiveURL string
-	Truncated  bool // across contracts: only the first maxAcrossContracts were gathered
 }
 
 // readFilter reads and checks the type and period of a documents page.
@@ -129,7 +124,7 @@ func listed(docs []eccs.Document) []listedDocument {
 
 // handleAllDocuments is GET /documents: the documents of every contract the account sees
 // (of one period: the previous month unless another is chosen), each as its contract's role
-// allows.
+// allows, newest first, a page at a time.
 func (s *server) handleAllDocuments(q *request) error {
 	f, types, err := readFilter(q)
 	if err != nil {
@@ -138,51 +133,21 @@ func (s *server) handleAllDocuments(q *request) error {
 	if f.Period == "" {
 		f.Period = s.cfg.Now().UTC().AddDate(0, -1, 0).Format("200601")
 	}
-	var docs []eccs.Document
-	truncated, err := s.eachReader(q, func(r eccs.DocumentReader) error {
-		list, _, err := s.svc.DocumentsOfPeriod(q.ctx, r, types, f.Period, eccs.Page{})
-		docs = append(docs, list...)
-		return err
-	})
+	page := pageNumber(q.r.URL.Query().Get("page"))
+	docs, total, err := s.svc.AccountDocuments(q.ctx, q.session.Account, types, f.Period, eccs.Page{Offset: (page - 1) * documentsPageSize, Limit: documentsPageSize})
 	if err != nil {
 		return err
 	}
-	data := documentList{Documents: listed(docs), Filter: f, Types: eccs.DocumentTypes, Total: len(docs), Page: 1, Pages: 1,
-		Truncated: truncated, ArchiveURL: "/documents/archive?" + filterQuery(f, 0).Encode()}
+	data := documentList{Documents: listed(docs), Filter: f, Types: eccs.DocumentTypes, Total: total, Page: page,
+		Pages: max(1, (total+documentsPageSize-1)/documentsPageSize), ArchiveURL: "/documents/archive?" + filterQuery(f, 0).Encode()}
+	if page > 1 {
+		data.PrevURL = "/documents?" + filterQuery(f, page-1).Encode()
+	}
+	if page < data.Pages {
+		data.NextURL = "/documents?" + filterQuery(f, page+1).Encode()
+	}
 	s.render(q, http.StatusOK, "documents", view{Title: "documents.all_title", Nav: "documents", Form: filterQuery(f, 0), Data: data})
 	return nil
-}
-
-// eachReader calls fn with the document reader of each contract the account sees and may
-// read the documents of, in contract order, at most maxAcrossContracts of them; it reports
-// whether there were more.
-func (s *server) eachReader(q *request, fn func(eccs.DocumentReader) error) (truncated bool, err error) {
-	acct := q.session.Account
-	const batch = 100
-	for offset := 0; offset < maxAcrossContracts; offset += batch {
-		list, total, err := s.svc.Contracts(q.ctx, acct, eccs.Page{Offset: offset, Limit: batch})
-		if err != nil {
-			return false, err
-		}
-		for _, c := range list {
-			a, err := s.svc.ContractAccess(q.ctx, acct, c.ID)
-			if eccs.ErrorCode(err) == eccs.Forbidden {
-				continue // removed since the list was read
-			}
-			if err != nil {
-				return false, err
-			}
-			if r, err := eccs.MayReadDocuments(a); err == nil {
-				if err := fn(r); err != nil {
-					return false, err
-				}
-			}
-		}
-		if offset+batch >= total {
-			return false, nil
-		}
-	}
-	return true, nil
 }
 
 // handleDocumentFile is GET /contracts/{id}/documents/{doc}/file: the document's bytes, with

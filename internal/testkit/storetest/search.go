@@ -7,8 +7,9 @@ import (
 )
 
 // testContractSearch checks ContractFilter.Search on each selection: it keeps the contracts
-// whose id or name contains the text, ASCII letters without case and nothing else folded,
-// takes LIKE wildcards literally, pages the narrowed list and counts it.
+// for which every word of the text starts the number, the number's digits or a word of the
+// name, ASCII letters without case and nothing else folded, takes LIKE wildcards literally,
+// follows renames, pages the narrowed list and counts it.
 func testContractSearch(t *testing.T, open func(t *testing.T) eccs.Store) {
 	perimeter := func(q string, p eccs.Page) eccs.ContractFilter {
 		return eccs.ContractFilter{PerimeterOf: "acct-admin", Search: q, Page: p}
@@ -20,14 +21,23 @@ func testContractSearch(t *testing.T, open func(t *testing.T) eccs.Store) {
 		return eccs.ContractFilter{All: true, Search: q, Page: p}
 	}
 	for _, tc := range []listCase[eccs.ContractFilter]{
-		{"perimeter search by a piece of the number", perimeter("0000005", eccs.Page{}), []string{"OCB0000005"}, 1},
+		{"perimeter search by the digits of the number", perimeter("0000005", eccs.Page{}), []string{"OCB0000005"}, 1},
+		{"perimeter search by a prefix of the number", perimeter("ocb000000", eccs.Page{}), []string{"OCB0000001", "OCB0000003", "OCB0000005"}, 3},
+		{"a piece inside the number is no prefix", perimeter("00005", eccs.Page{}), []string{}, 0},
+		{"a piece inside a word is no prefix", all("cme", eccs.Page{}), []string{}, 0},
+		{"a prefix of a later word of the name", all("backup", eccs.Page{}), []string{"OCB0000005"}, 1},
+		{"every word of the search must start a term", all("acme zeta", eccs.Page{}), []string{}, 0},
+		{"the words of the search match in any order", all("north acme", eccs.Page{}), []string{"OCB0000001", "OCB0000003"}, 2},
+		{"a word of the name no longer there does not match", all("renamed-away", eccs.Page{}), []string{}, 0},
 		{"perimeter search by name ignores ASCII case", perimeter("ACME north", eccs.Page{}), []string{"OCB0000001", "OCB0000003"}, 2},
 		{"perimeter search pages the narrowed list and counts it", perimeter("acme", eccs.Page{Offset: 1, Limit: 1}), []string{"OCB0000003"}, 2},
 		{"search does not reach outside the perimeter", perimeter("hosting", eccs.Page{}), []string{}, 0},
 		{"declared search keeps the identity's contracts only", declared("ocb", eccs.Page{}), []string{"OCB0000002", "OCB0000004"}, 2},
 		{"declared search by name", declared("zeta", eccs.Page{}), []string{"OCB0000004"}, 1},
 		{"a percent sign is a literal", all("50%", eccs.Page{}), []string{"OCB0000006"}, 1},
+		{"a percent sign does not match any text", all("disc%", eccs.Page{}), []string{}, 0},
 		{"an underscore is a literal", all("a_b", eccs.Page{}), []string{"Z-1"}, 1},
+		{"an underscore does not match any character", all("a_c", eccs.Page{}), []string{}, 0},
 		{"a backslash is a literal", all(`x\y`, eccs.Page{}), []string{"a-1"}, 1},
 		{"letters beyond ASCII are compared exactly", all("élan", eccs.Page{}), []string{"OCB0000007"}, 1},
 		{"an upper-case accented letter does not match its lower case", all("ÉLAN", eccs.Page{}), []string{}, 0},
@@ -56,6 +66,8 @@ func searchWorld(t *testing.T, s eccs.Store) {
 		"OCB0000005": "Zeta backup", "OCB0000002": "Other",
 	} {
 		c := all[id]
+		c.Name = "renamed-away " + name
+		must(t, s.UpdateContract(t.Context(), c))
 		c.Name = name
 		must(t, s.UpdateContract(t.Context(), c))
 	}

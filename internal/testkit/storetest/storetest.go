@@ -47,6 +47,7 @@ func Run(t *testing.T, open func(t *testing.T) eccs.Store) {
 	t.Run("ApplicationLists", func(t *testing.T) { testApplicationLists(t, open) })
 	t.Run("Documents", func(t *testing.T) { testDocuments(t, open) })
 	t.Run("DocumentLists", func(t *testing.T) { testDocumentLists(t, open) })
+	t.Run("AccountDocuments", func(t *testing.T) { testAccountDocuments(t, open) })
 	t.Run("DocumentChanges", func(t *testing.T) { testDocumentChanges(t, open) })
 	t.Run("OperatorTokens", func(t *testing.T) { testOperatorTokens(t, open) })
 	t.Run("Claims", func(t *testing.T) { testClaims(t, open) })
