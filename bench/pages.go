@@ -17,6 +17,7 @@ import (
 	"github.com/eccs/eccs/internal/docformat"
 	"github.com/eccs/eccs/internal/eccs"
 	"github.com/eccs/eccs/internal/fileblob"
+	"github.com/eccs/eccs/internal/mail"
 	"github.com/eccs/eccs/internal/sqlite"
 	"github.com/eccs/eccs/internal/testkit/signintest"
 	"github.com/eccs/eccs/internal/web"
@@ -36,28 +37,62 @@ const (
 // pagesContract is the large perimeter's first contract (seedPerimeters numbers from it).
 const pagesContract = "OCB1000000"
 
-// timedPage is a page of the web space to time: the template it renders, its path, and the
-// status it answers with.
+// timedPage is a page of the web space to time: the template it renders, its path, the
+// status it answers with, and who asks for it.
 type timedPage struct {
 	Template, Path string
 	Status         int
+	As             pageVisitor
 }
 
-func timedPages(previewDoc string) []timedPage {
+// pageVisitor is who asks for a page: the signed-in administrator, nobody signed in, or a
+// sign-in waiting for its second factor.
+type pageVisitor int
+
+const (
+	signedIn pageVisitor = iota
+	signedOut
+	secondFactorStep
+)
+
+// pagesFixture is what the pages are reached with: the administrator's session secret, a
+// pending sign-in's secret, a one-time link's path and a previewable document's id.
+type pagesFixture struct {
+	session, pending, linkPath, previewDoc string
+}
+
+// cookie is the Cookie header of v.
+func (f pagesFixture) cookie(v pageVisitor) string {
+	switch v {
+	case signedOut:
+		return ""
+	case secondFactorStep:
+		return "eccs_signin=" + f.pending
+	}
+	return web.SessionCookie + "=" + f.session
+}
+
+func timedPages(f pagesFixture) []timedPage {
 	c := "/contracts/" + pagesContract
 	return []timedPage{
-		{"contracts", "/contracts", http.StatusOK},
-		{"contracts", "/contracts?q=BENCH-0999", http.StatusOK},
-		{"contracts", "/contracts?q=bench", http.StatusOK},
-		{"contract", c, http.StatusOK},
-		{"documents", c + "/documents", http.StatusOK},
-		{"documents", "/documents", http.StatusOK},
-		{"documents", "/documents?period=201501", http.StatusOK},
-		{"preview", c + "/documents/" + previewDoc + "/preview", http.StatusOK},
-		{"user_new", c + "/users/new", http.StatusOK},
-		{"order", "/order", http.StatusOK},
-		{"keys", "/keys", http.StatusOK},
-		{"error", "/no-such-page", http.StatusNotFound},
+		{"contracts", "/contracts", http.StatusOK, signedIn},
+		{"contracts", "/contracts?q=BENCH-0999", http.StatusOK, signedIn},
+		{"contracts", "/contracts?q=bench", http.StatusOK, signedIn},
+		{"contract", c, http.StatusOK, signedIn},
+		{"documents", c + "/documents", http.StatusOK, signedIn},
+		{"documents", "/documents", http.StatusOK, signedIn},
+		{"documents", "/documents?period=201501", http.StatusOK, signedIn},
+		{"preview", c + "/documents/" + f.previewDoc + "/preview", http.StatusOK, signedIn},
+		{"user_new", c + "/users/new", http.StatusOK, signedIn},
+		{"order", "/order", http.StatusOK, signedIn},
+		{"keys", "/keys", http.StatusOK, signedIn},
+		{"account", "/account", http.StatusOK, signedIn},
+		{"signin", "/signin", http.StatusOK, signedOut},
+		{"signin_code", "/signin/code", http.StatusOK, secondFactorStep},
+		{"reset", "/password-reset", http.StatusOK, signedOut},
+		{"link", f.linkPath, http.StatusOK, signedOut},
+		{"devmail", "/dev/mail", http.StatusOK, signedOut},
+		{"error", "/no-such-page", http.StatusNotFound, signedIn},
 	}
 }
 
@@ -76,12 +111,12 @@ func runPages(ctx context.Context, c config, documents, requests int) error {
 	}
 	defer os.RemoveAll(dir)
 	t0 := time.Now()
-	h, cookie, previewDoc, err := preparePages(ctx, dir, c.sizes, documents)
+	h, fixture, err := preparePages(ctx, dir, c.sizes, documents)
 	if err != nil {
 		return fmt.Errorf("prepare the pages' data: %w", err)
 	}
 	logf("prepared %d contracts and %d documents in %s", c.sizes.small+c.sizes.large, documents, time.Since(t0).Round(time.Second))
-	list := timedPages(previewDoc)
+	list := timedPages(fixture)
 	if err := checkEveryTemplateTimed(ctx, list); err != nil {
 		return err
 	}
@@ -91,7 +126,7 @@ func runPages(ctx context.Context, c config, documents, requests int) error {
 	}
 	var timings []pageTiming
 	for _, p := range list {
-		pt, err := timePage(h, p, cookie, requests)
+		pt, err := timePage(h, p, fixture.cookie(p.As), requests)
 		if err != nil {
 			return err
 		}
@@ -104,44 +139,68 @@ func runPages(ctx context.Context, c config, documents, requests int) error {
 
 // preparePages fills dir with the demo world, the two perimeters of seedPerimeters and
 // documents on pagesContract, signs the large perimeter's administrator in, and returns the
-// web space's handler, their session cookie's value and a previewable document's id.
-func preparePages(ctx context.Context, dir string, s sizes, documents int) (http.Handler, string, string, error) {
+// web space's handler (with dev mode's /dev/mail) and what its pages are reached with.
+func preparePages(ctx context.Context, dir string, s sizes, documents int) (http.Handler, pagesFixture, error) {
 	keys, err := writeKeys(filepath.Join(dir, "keys.json"))
 	if err != nil {
-		return nil, "", "", err
+		return nil, pagesFixture{}, err
 	}
 	store, err := sqlite.Open(ctx, filepath.Join(dir, "eccs.db"), sqlite.Options{})
 	if err != nil {
-		return nil, "", "", err
+		return nil, pagesFixture{}, err
 	}
 	if _, err := store.Migrate(ctx); err != nil {
-		return nil, "", "", err
+		return nil, pagesFixture{}, err
 	}
 	blobs, err := fileblob.Open(filepath.Join(dir, "documents"))
 	if err != nil {
-		return nil, "", "", err
+		return nil, pagesFixture{}, err
 	}
 	if _, err := devseed.Seed(ctx, store, blobs, keys, time.Now(), devseed.URLs{Public: "http://localhost", Admin: "http://localhost"}); err != nil {
-		return nil, "", "", fmt.Errorf("seed the demo world: %w", err)
+		return nil, pagesFixture{}, fmt.Errorf("seed the demo world: %w", err)
 	}
 	svc, err := eccs.NewService(store, blobs, eccs.Config{Keys: keys, Formats: docformat.Formats{}})
 	if err != nil {
-		return nil, "", "", err
+		return nil, pagesFixture{}, err
 	}
 	actx := eccs.WithActor(ctx, eccs.Actor{Type: eccs.ActorSystem, ID: "bench-seed"})
 	if _, _, err := seedPerimeters(actx, svc, s.small, s.large); err != nil {
-		return nil, "", "", err
+		return nil, pagesFixture{}, err
 	}
 	previewDoc, err := seedManyDocuments(actx, dir, svc, store, blobs, keys, documents)
 	if err != nil {
-		return nil, "", "", err
+		return nil, pagesFixture{}, err
 	}
-	cookie, err := signintest.SignIn(ctx, svc, "admin."+largeBA+"@bench.example", "bench pages password, not a secret", "127.0.0.1")
+	email := "admin." + largeBA + "@bench.example"
+	password := "bench pages password, not a secret"
+	session, err := signintest.SignIn(ctx, svc, email, password, "127.0.0.1")
 	if err != nil {
-		return nil, "", "", err
+		return nil, pagesFixture{}, err
 	}
-	h, err := web.New(svc, web.SignInSessions{Svc: svc}, slog.New(slog.DiscardHandler), web.Config{PublicURL: "http://localhost"})
-	return h, cookie, previewDoc, err
+	// A second invitation: its link's page, and its mail on /dev/mail.
+	inv, err := svc.InviteAccount(ctx, email, "")
+	if err != nil {
+		return nil, pagesFixture{}, err
+	}
+	queue, err := mail.New(store, func(e eccs.Event) (string, error) {
+		path, err := svc.EventLinkPath(e)
+		return "http://localhost" + path, err
+	}, mail.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return nil, pagesFixture{}, err
+	}
+	if _, err := queue.QueueEvents(ctx); err != nil {
+		return nil, pagesFixture{}, err
+	}
+	if _, err := queue.SendDue(ctx); err != nil {
+		return nil, pagesFixture{}, err
+	}
+	// The second-factor form only needs a sign-in waiting for it; its secret is not checked
+	// until the code is posted.
+	f := pagesFixture{session: session, pending: "a-pending-sign-in", linkPath: svc.LinkURL(eccs.LinkInvitation, inv.Link.ID), previewDoc: previewDoc}
+	h, err := web.New(svc, web.SignInSessions{Svc: svc}, slog.New(slog.DiscardHandler),
+		web.Config{PublicURL: "http://localhost", DevMails: queue.Recent})
+	return h, f, err
 }
 
 // seedManyDocuments adds a real consumption CSV to pagesContract through the domain, then
@@ -225,14 +284,14 @@ func timePage(h http.Handler, p timedPage, cookie string, requests int) (pageTim
 	return pageTiming{page: p, p50: at(0.5), p95: at(0.95), max: durations[len(durations)-1], html: plain, htmlGz: gz, wire: gz}, nil
 }
 
-// serve answers a GET of path in this process, with the session cookie (when given) and the
+// serve answers a GET of path in this process, with the Cookie header cookie (when given) and the
 // Accept-Encoding encoding.
 func serve(h http.Handler, path, cookie, encoding string) *httptest.ResponseRecorder {
 	req := httptest.NewRequest(http.MethodGet, "http://localhost"+path, nil)
 	req.Header.Set("Accept-Encoding", encoding)
 	req.Header.Set("Accept-Language", "fr-FR,fr;q=0.9,en;q=0.8")
 	if cookie != "" {
-		req.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: cookie})
+		req.Header.Set("Cookie", cookie)
 	}
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)

@@ -114,7 +114,6 @@ var messagesEN = map[string]string{
 	"documents.none":        "No document matches.",
 	"documents.preview":     "Preview",
 	"documents.archive":     "Download them all as one ZIP",
-	"documents.truncated":   "Only the first 500 contracts are gathered here; filter by contract for the others.",
 	"documents.bad_type":    "Choose a type from the list.",
 	"documents.bad_period":  "Write a month as YYYYMM, such as 202605.",
 	"document.file":         "File",

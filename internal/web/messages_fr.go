@@ -114,7 +114,6 @@ var messagesFR = map[string]string{
 	"documents.none":        "Aucun document ne correspond.",
 	"documents.preview":     "Aperçu",
 	"documents.archive":     "Tout télécharger en un ZIP",
-	"documents.truncated":   "Seuls les 500 premiers contrats sont réunis ici ; filtrez par contrat pour les autres.",
 	"documents.bad_type":    "Choisissez un type dans la liste.",
 	"documents.bad_period":  "Écrivez un mois sous la forme AAAAMM, par exemple 202605.",
 	"document.file":         "Fichier",
