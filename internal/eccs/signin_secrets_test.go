@@ -8,6 +8,7 @@ import (
 
 	"github.com/eccs/eccs/internal/eccs"
 	"github.com/eccs/eccs/internal/testkit/secretscan"
+	"github.com/eccs/eccs/internal/testkit/totptest"
 )
 
 // TestNoSignInSecretIsLeftInTheDatabase drives every flow of people's sign-in that makes or
@@ -36,7 +37,7 @@ func TestNoSignInSecretIsLeftInTheDatabase(t *testing.T) {
 	enr := must(w.svc.BeginTOTPEnrolment(w.ctx, w.carolID.ID))(t)
 	seed := must(base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(enr.Secret))(t)
 	keep(enr.Secret, string(seed), enr.URI)
-	codes := must(w.svc.ConfirmTOTP(w.ctx, w.carolID.ID, appCode(t, enr.Secret, w.clock.Now())))(t)
+	codes := must(w.svc.ConfirmTOTP(w.ctx, w.carolID.ID, totptest.Code(t, enr.Secret, w.clock.Now())))(t)
 	keep(codes...)
 	pending := w.signIn(t, "carol.dupont@acme.example", "the reset password")
 	keep(pending.Token)
@@ -45,7 +46,7 @@ func TestNoSignInSecretIsLeftInTheDatabase(t *testing.T) {
 	w.clock.Advance(30 * time.Second)
 	pending = w.signIn(t, "carol.dupont@acme.example", "the reset password")
 	keep(pending.Token)
-	done = must(w.svc.CompleteSignIn(w.ctx, pending.Token, appCode(t, enr.Secret, w.clock.Now()), "", ""))(t)
+	done = must(w.svc.CompleteSignIn(w.ctx, pending.Token, totptest.Code(t, enr.Secret, w.clock.Now()), "", ""))(t)
 	keep(done.Token)
 	// A failed attempt carries a secret too.
 	_, err := w.svc.SignIn(w.ctx, eccs.SignInRequest{Email: "carol.dupont@acme.example", Password: "a mistyped password", Address: "192.0.2.1"})

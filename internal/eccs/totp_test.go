@@ -3,32 +3,13 @@ package eccs_test
 // Tests of the second factor: enrolment, two-step sign-in, replays and recovery codes.
 
 import (
-	"crypto/hmac"
-	"crypto/sha1"
-	"encoding/base32"
-	"encoding/binary"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/eccs/eccs/internal/eccs"
+	"github.com/eccs/eccs/internal/testkit/totptest"
 )
-
-// appCode is what an authenticator app shows for secret (base32) at t: RFC 6238 written
-// apart from the domain's, so that the two must agree.
-func appCode(t testing.TB, secret string, at time.Time) string {
-	t.Helper()
-	seed, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(secret)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := hmac.New(sha1.New, seed)
-	binary.Write(m, binary.BigEndian, at.Unix()/30)
-	sum := m.Sum(nil)
-	off := sum[19] & 15
-	return fmt.Sprintf("%06d", (binary.BigEndian.Uint32(sum[off:])&0x7fffffff)%1000000)
-}
 
 // enrolled gives carol a password and a confirmed second factor; it returns the secret and
 // the recovery codes.
@@ -36,7 +17,7 @@ func (w *world) enrolled(t testing.TB) (string, []string) {
 	t.Helper()
 	w.withPassword(t, w.carol, carolPassword)
 	enr := must(w.svc.BeginTOTPEnrolment(w.ctx, w.carolID.ID))(t)
-	codes := must(w.svc.ConfirmTOTP(w.ctx, w.carolID.ID, appCode(t, enr.Secret, w.clock.Now())))(t)
+	codes := must(w.svc.ConfirmTOTP(w.ctx, w.carolID.ID, totptest.Code(t, enr.Secret, w.clock.Now())))(t)
 	return enr.Secret, codes
 }
 
@@ -51,13 +32,13 @@ func TestEnrolmentShowsASecretAndURIAndAFirstCodeConfirmsIt(t *testing.T) {
 	wantErr(t, err, eccs.Unauthenticated, "", "")
 	// An unconfirmed enrolment asks nothing at sign-in, and a new one replaces it.
 	enr = must(w.svc.BeginTOTPEnrolment(w.ctx, w.carolID.ID))(t)
-	codes := must(w.svc.ConfirmTOTP(w.ctx, w.carolID.ID, appCode(t, enr.Secret, t0.Add(30*time.Second))))(t)
+	codes := must(w.svc.ConfirmTOTP(w.ctx, w.carolID.ID, totptest.Code(t, enr.Secret, t0.Add(30*time.Second))))(t)
 	if len(codes) != 10 || must(w.svc.RecoveryCodesLeft(w.ctx, w.carolID.ID))(t) != 10 {
 		t.Fatalf("recovery codes = %q", codes)
 	}
 	_, err = w.svc.BeginTOTPEnrolment(w.ctx, w.carolID.ID)
 	wantErr(t, err, eccs.Conflict, "", "")
-	_, err = w.svc.ConfirmTOTP(w.ctx, w.carolID.ID, appCode(t, enr.Secret, t0))
+	_, err = w.svc.ConfirmTOTP(w.ctx, w.carolID.ID, totptest.Code(t, enr.Secret, t0))
 	wantErr(t, err, eccs.Conflict, "", "")
 }
 
@@ -71,10 +52,10 @@ func TestSignInWithASecondFactorTakesTwoStepsAndACodeWorksOnce(t *testing.T) {
 	_, err := w.svc.SessionFor(w.ctx, first.Token, "", "")
 	wantErr(t, err, eccs.Unauthenticated, "", "")
 	// The enrolment's code (step of t0) is spent: the next step's is needed.
-	_, err = w.svc.CompleteSignIn(w.ctx, first.Token, appCode(t, secret, t0), "", "")
+	_, err = w.svc.CompleteSignIn(w.ctx, first.Token, totptest.Code(t, secret, t0), "", "")
 	wantErr(t, err, eccs.Unauthenticated, "", "")
 	w.clock.Advance(30 * time.Second)
-	code := appCode(t, secret, w.clock.Now())
+	code := totptest.Code(t, secret, w.clock.Now())
 	res := must(w.svc.CompleteSignIn(w.ctx, first.Token, code, "", ""))(t)
 	if res.Session.ID == first.Session.ID || res.Session.Pending || res.Session.AccountID != w.carol.ID {
 		t.Fatalf("CompleteSignIn = %+v", res)
@@ -86,7 +67,7 @@ func TestSignInWithASecondFactorTakesTwoStepsAndACodeWorksOnce(t *testing.T) {
 	_, err = w.svc.CompleteSignIn(w.ctx, again.Token, code, "", "")
 	wantErr(t, err, eccs.Unauthenticated, "", "") // a replay within the code's window
 	w.clock.Advance(eccs.DefaultPendingSignInTTL)
-	_, err = w.svc.CompleteSignIn(w.ctx, again.Token, appCode(t, secret, w.clock.Now()), "", "")
+	_, err = w.svc.CompleteSignIn(w.ctx, again.Token, totptest.Code(t, secret, w.clock.Now()), "", "")
 	wantErr(t, err, eccs.Unauthenticated, eccs.ReasonExpired, "")
 }
 
