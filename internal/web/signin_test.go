@@ -3,6 +3,7 @@ package web_test
 import (
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -52,7 +53,7 @@ func TestSignInPagesCarryThePolicyAndLoadOnlyOurScript(t *testing.T) {
 		}
 	}
 	page := body(t, e.get(newBrowser(t), "/signin"))
-	if !strings.Contains(page, `<script src="/assets/passkey.js" defer></script>`) || strings.Count(page, "<script") != 1 {
+	if !regexp.MustCompile(`<script src="/assets/passkey\.js\?v=[0-9a-f]+" defer></script>`).MatchString(page) || strings.Count(page, "<script") != 1 {
 		t.Errorf("/signin should load passkey.js and no other script:\n%s", page)
 	}
 	if resp := e.get(newBrowser(t), "/assets/passkey.js"); resp.StatusCode != http.StatusOK ||
