@@ -16,7 +16,8 @@ type contractList struct {
 	Contracts []eccs.Contract
 	Search    string
 	Total     int
-	Page      int // from 1
+	More      bool // the search matches more than eccs.MaxContractSearchTotal: Total and Pages are unknown
+	Page      int  // from 1
 	Pages     int
 	PrevURL   string
 	NextURL   string
@@ -38,6 +39,13 @@ func (s *server) handleContracts(q *request) error {
 	}
 	data := contractList{Contracts: list, Search: search, Total: total, Page: page,
 		Pages: max(1, (total+contractsPageSize-1)/contractsPageSize)}
+	if total > eccs.MaxContractSearchTotal {
+		// The count stopped at the cap: a full page may have a next one.
+		data.More, data.Pages = true, page
+		if len(list) == contractsPageSize {
+			data.Pages = page + 1
+		}
+	}
 	link := func(p int) string {
 		v := url.Values{"page": {strconv.Itoa(p)}}
 		if search != "" {
