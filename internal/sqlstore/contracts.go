@@ -235,6 +235,13 @@ func (s *Store) Contracts(ctx context.Context, f eccs.ContractFilter) ([]eccs.Co
 	case f.DeclaredIdentityID != "":
 		from, id = from+`declarations d`, `d.contract_id`
 		c.add(`d.identity_id = %s`, f.DeclaredIdentityID)
+	case f.PerimeterOf != "" && broad:
+		// CROSS JOIN keeps SQLite walking the contracts in id order, each checked against
+		// the perimeter by primary keys; starting from the perimeter would sort it all.
+		from, id = `contracts c CROSS JOIN account_billing_accounts ab CROSS JOIN account_offers ao`, `c.id`
+		c.parts = append(c.parts, `ab.billing_account_id = c.billing_account_id`, `ao.offer_id = c.offer_id`)
+		c.add(`ab.account_id = %s`, f.PerimeterOf)
+		c.add(`ao.account_id = %s`, f.PerimeterOf)
 	case f.PerimeterOf != "":
 		from, id = from+`contracts c
 			JOIN account_billing_accounts ab ON ab.billing_account_id = c.billing_account_id
