@@ -286,8 +286,10 @@ func (s *Store) Contracts(ctx context.Context, f eccs.ContractFilter) ([]eccs.Co
 	count, countArgs := `SELECT count(*) FROM `+from+c.where(), c.args
 	if f.CountLimit > 0 && len(words) > 0 {
 		countArgs = append(c.args[:len(c.args):len(c.args)], int64(f.CountLimit)+1)
-		count = `SELECT count(*) FROM (SELECT 1 AS one FROM ` + from + c.where() +
-			` LIMIT $` + strconv.Itoa(len(countArgs)) + `) capped`
+		// In page order, so that the planner walks as the page does and stops at the cap;
+		// unordered, PostgreSQL may hash every term of a broad word first.
+		count = `SELECT count(*) FROM (SELECT ` + id + ` FROM ` + from + c.where() +
+			` ORDER BY ` + id + ` LIMIT $` + strconv.Itoa(len(countArgs)) + `) capped`
 	}
 	if f.PerimeterOf != "" && len(words) == 0 {
 		// Counting every contract of a large perimeter would cost as much as listing it:
@@ -314,8 +316,10 @@ const broadSearchTerms = 2000
 // at most broadSearchTerms + 1 entries of the terms' primary key.
 func (s *Store) broadSearchWord(ctx context.Context, word string) (bool, error) {
 	var n int64
-	err := s.reader().QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 AS one FROM contract_search_terms
-		WHERE term >= $1 AND term < $2 LIMIT $3) estimate`, word, word+maxRune, int64(broadSearchTerms)+1).Scan(&n)
+	// ORDER BY term keeps PostgreSQL on the index: a sequential scan of a range that is most
+	// of the table may read all the rows stored before it.
+	err := s.reader().QueryRowContext(ctx, `SELECT count(*) FROM (SELECT term FROM contract_search_terms
+		WHERE term >= $1 AND term < $2 ORDER BY term LIMIT $3) estimate`, word, word+maxRune, int64(broadSearchTerms)+1).Scan(&n)
 	if err != nil {
 		return false, s.readErr("estimate a contract search", err)
 	}
