@@ -40,10 +40,16 @@ func (s *ContractService) Contracts(ctx context.Context, acct Account, page Page
 // MaxContractSearch is the longest contract search, in bytes.
 const MaxContractSearch = 100
 
+// MaxContractSearchTotal is how far SearchContracts counts the contracts a search matches: a
+// search that matches more reports MaxContractSearchTotal + 1. Counting every match of a word
+// most contracts hold would cost as much as listing them all.
+const MaxContractSearchTotal = 1000
+
 // SearchContracts is Contracts narrowed to the contracts that match search: each of its words
 // (split at spaces) starts the contract's number, its number without its leading letters
 // (0000005 for OCB0000005) or a word of its name, ASCII letters compared without case; an
-// empty search narrows nothing. Errors: Invalid
+// empty search narrows nothing. With a search, the total is at most MaxContractSearchTotal + 1,
+// which means more than MaxContractSearchTotal. Errors: Invalid
 // (Field "q") for a search longer than MaxContractSearch or holding control characters.
 func (s *ContractService) SearchContracts(ctx context.Context, acct Account, search string, page Page) ([]Contract, int, error) {
 	search = strings.TrimSpace(search)
@@ -55,6 +61,9 @@ func (s *ContractService) SearchContracts(ctx context.Context, acct Account, sea
 		return nil, 0, err
 	}
 	f.Search = search
+	if search != "" {
+		f.CountLimit = MaxContractSearchTotal
+	}
 	list, total, err := s.store.Contracts(ctx, f)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list contracts: %w", err)
@@ -567,5 +576,8 @@ type ContractFilter struct {
 	// spaces), ASCII letters compared without case and nothing else folded; it narrows any of
 	// the three selections. A Search of spaces alone has no word and narrows nothing.
 	Search string
+	// CountLimit, when positive and Search has a word, bounds the count: the total is then
+	// at most CountLimit + 1, which means "more than CountLimit". Zero counts every contract.
+	CountLimit int
 	Page
 }

@@ -4,6 +4,7 @@
 package eccs_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -106,5 +107,31 @@ func TestSearchContractsNarrowsWhatTheAccountSeesAndRefusesBadSearches(t *testin
 	for _, bad := range []string{strings.Repeat("x", eccs.MaxContractSearch+1), "tab\there"} {
 		_, _, err := w.svc.SearchContracts(w.ctx, w.carol, bad, eccs.Page{})
 		wantErr(t, err, eccs.Invalid, "", "q")
+	}
+}
+
+func TestSearchContractsCountsUpToTheCapWhileAListCountsAll(t *testing.T) {
+	w := newWorld(t)
+	c := w.contracts["BA1-FE"]
+	err := w.store.InTx(w.ctx, func(tx eccs.Store) error {
+		for i := range eccs.MaxContractSearchTotal + 2 { // one more than the capped total
+			c.ID, c.Name = fmt.Sprintf("MANY%05d", i), "Many"
+			if err := tx.CreateContract(w.ctx, c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := eccs.Page{Limit: 25}
+	list, total, err := w.svc.SearchContracts(w.ctx, w.admin, "many", page)
+	if err != nil || total != eccs.MaxContractSearchTotal+1 || len(list) != 25 || list[0].ID != "MANY00000" {
+		t.Errorf("SearchContracts(many) = %d contracts from %v, total %d, %v; want 25 from MANY00000, total %d",
+			len(list), contractIDs(list), total, err, eccs.MaxContractSearchTotal+1)
+	}
+	if _, total, err := w.svc.Contracts(w.ctx, w.admin, page); err != nil || total != eccs.MaxContractSearchTotal+4 {
+		t.Errorf("Contracts total = %d, %v; want every contract of the perimeter, %d", total, err, eccs.MaxContractSearchTotal+4)
 	}
 }

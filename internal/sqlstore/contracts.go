@@ -188,7 +188,8 @@ func (s *Store) Contract(ctx context.Context, id string) (eccs.Contract, error) 
 }
 
 // Contracts returns one page of the contracts f selects, sorted by id, with their joined
-// fields, and how many it selects in all. PerimeterOf selects the contracts whose billing
+// fields, and how many it selects in all (with a Search and a positive CountLimit, at most
+// CountLimit + 1). PerimeterOf selects the contracts whose billing
 // account and offer are both in the account's perimeter; All selects every contract, narrowed
 // by CustomerID (the billing account's customer), BillingAccountID and OfferID when set. A
 // filter that sets none or more than one of DeclaredIdentityID, PerimeterOf and All, or that
@@ -211,11 +212,18 @@ func (s *Store) Contracts(ctx context.Context, f eccs.ContractFilter) ([]eccs.Co
 	if f.PerimeterOf != "" && f.Page.Limit > 0 && len(words) == 0 {
 		return s.perimeterPage(ctx, f.PerimeterOf, f.Page)
 	}
+	broad := false
+	if len(words) > 0 {
+		var err error
+		if broad, err = s.broadSearchWord(ctx, words[0]); err != nil {
+			return nil, 0, err
+		}
+	}
 	// The page of ids is chosen first, from indexes alone; only its rows are then joined to
 	// the rows they name. Joining first would join every selected contract before sorting.
 	var c conds
 	var from, id string
-	if len(words) > 0 {
+	if len(words) > 0 && !broad {
 		// The candidates come first (CROSS JOIN keeps SQLite from reordering): the contracts
 		// with a term starting with the longest word, a range of the terms' primary key. The
 		// selection then keeps those the account sees, by primary keys; starting from the
@@ -227,6 +235,13 @@ func (s *Store) Contracts(ctx context.Context, f eccs.ContractFilter) ([]eccs.Co
 	case f.DeclaredIdentityID != "":
 		from, id = from+`declarations d`, `d.contract_id`
 		c.add(`d.identity_id = %s`, f.DeclaredIdentityID)
+	case f.PerimeterOf != "" && broad:
+		// CROSS JOIN keeps SQLite walking the contracts in id order, each checked against
+		// the perimeter by primary keys; starting from the perimeter would sort it all.
+		from, id = `contracts c CROSS JOIN account_billing_accounts ab CROSS JOIN account_offers ao`, `c.id`
+		c.parts = append(c.parts, `ab.billing_account_id = c.billing_account_id`, `ao.offer_id = c.offer_id`)
+		c.add(`ab.account_id = %s`, f.PerimeterOf)
+		c.add(`ao.account_id = %s`, f.PerimeterOf)
 	case f.PerimeterOf != "":
 		from, id = from+`contracts c
 			JOIN account_billing_accounts ab ON ab.billing_account_id = c.billing_account_id
@@ -246,7 +261,16 @@ func (s *Store) Contracts(ctx context.Context, f eccs.ContractFilter) ([]eccs.Co
 			c.add(`c.offer_id = %s`, f.OfferID)
 		}
 	}
-	if len(words) > 0 {
+	switch {
+	case broad:
+		// A word most contracts match: the selection is walked in id order, each contract
+		// kept if it has a term starting with each word (by the terms' contract index), so
+		// a page stops as soon as it is full instead of sorting every match.
+		for _, w := range words {
+			c.parts = append(c.parts, `EXISTS (SELECT 1 FROM contract_search_terms t WHERE t.contract_id = `+id+
+				` AND t.term >= `+c.arg(w)+` AND t.term < `+c.arg(w+maxRune)+`)`)
+		}
+	case len(words) > 0:
 		c.parts = append(c.parts, id+` = m.contract_id`)
 		for _, w := range words[1:] {
 			c.parts = append(c.parts, id+` IN (SELECT contract_id FROM contract_search_terms WHERE term >= `+c.arg(w)+
@@ -260,6 +284,13 @@ func (s *Store) Contracts(ctx context.Context, f eccs.ContractFilter) ([]eccs.Co
 		return nil, 0, err
 	}
 	count, countArgs := `SELECT count(*) FROM `+from+c.where(), c.args
+	if f.CountLimit > 0 && len(words) > 0 {
+		countArgs = append(c.args[:len(c.args):len(c.args)], int64(f.CountLimit)+1)
+		// In page order, so that the planner walks as the page does and stops at the cap;
+		// unordered, PostgreSQL may hash every term of a broad word first.
+		count = `SELECT count(*) FROM (SELECT ` + id + ` FROM ` + from + c.where() +
+			` ORDER BY ` + id + ` LIMIT $` + strconv.Itoa(len(countArgs)) + `) capped`
+	}
 	if f.PerimeterOf != "" && len(words) == 0 {
 		// Counting every contract of a large perimeter would cost as much as listing it:
 		// contract_counts holds how many contracts each (billing account, offer) pair has.
@@ -274,6 +305,25 @@ func (s *Store) Contracts(ctx context.Context, f eccs.ContractFilter) ([]eccs.Co
 		return nil, 0, s.readErr("count contracts", err)
 	}
 	return list, int(total), nil
+}
+
+// broadSearchTerms is how many terms starting with a word make it broad: a search by a
+// broad word walks the selection in page order rather than gathering and sorting every
+// contract the word matches (doc/performance.md).
+const broadSearchTerms = 2000
+
+// broadSearchWord reports whether more than broadSearchTerms terms start with word. It reads
+// at most broadSearchTerms + 1 entries of the terms' primary key.
+func (s *Store) broadSearchWord(ctx context.Context, word string) (bool, error) {
+	var n int64
+	// ORDER BY term keeps PostgreSQL on the index: a sequential scan of a range that is most
+	// of the table may read all the rows stored before it.
+	err := s.reader().QueryRowContext(ctx, `SELECT count(*) FROM (SELECT term FROM contract_search_terms
+		WHERE term >= $1 AND term < $2 ORDER BY term LIMIT $3) estimate`, word, word+maxRune, int64(broadSearchTerms)+1).Scan(&n)
+	if err != nil {
+		return false, s.readErr("estimate a contract search", err)
+	}
+	return n > broadSearchTerms, nil
 }
 
 // maxMergedPairs bounds the (billing account, offer) pairs whose contracts perimeterPage

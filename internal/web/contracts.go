@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/eccs/eccs/internal/eccs"
 )
@@ -16,7 +17,8 @@ type contractList struct {
 	Contracts []eccs.Contract
 	Search    string
 	Total     int
-	Page      int // from 1
+	More      bool // the search matches more than eccs.MaxContractSearchTotal: Total and Pages are unknown
+	Page      int  // from 1
 	Pages     int
 	PrevURL   string
 	NextURL   string
@@ -36,8 +38,24 @@ func (s *server) handleContracts(q *request) error {
 	if err != nil {
 		return err
 	}
+	data := newContractList(list, search, total, page)
+	s.render(q, http.StatusOK, "contracts", view{Title: "contracts.title", Nav: "contracts", Form: url.Values{"q": {search}}, Data: data})
+	return nil
+}
+
+// newContractList is the data of page number page of a contract list: list, the contracts
+// of that page, among total (more than eccs.MaxContractSearchTotal when a search's count
+// stopped at its cap) that search matches.
+func newContractList(list []eccs.Contract, search string, total, page int) contractList {
 	data := contractList{Contracts: list, Search: search, Total: total, Page: page,
 		Pages: max(1, (total+contractsPageSize-1)/contractsPageSize)}
+	if strings.TrimSpace(search) != "" && total > eccs.MaxContractSearchTotal {
+		// The count stopped at the cap: a full page may have a next one.
+		data.More, data.Pages = true, page
+		if len(list) == contractsPageSize {
+			data.Pages = page + 1
+		}
+	}
 	link := func(p int) string {
 		v := url.Values{"page": {strconv.Itoa(p)}}
 		if search != "" {
@@ -51,8 +69,7 @@ func (s *server) handleContracts(q *request) error {
 	if page < data.Pages {
 		data.NextURL = link(page + 1)
 	}
-	s.render(q, http.StatusOK, "contracts", view{Title: "contracts.title", Nav: "contracts", Form: url.Values{"q": {search}}, Data: data})
-	return nil
+	return data
 }
 
 // pageNumber reads a page number from 1; anything else is page 1.

@@ -66,6 +66,7 @@ var messagesEN = map[string]string{
 	"contracts.search":        "Search by number or name",
 	"contracts.search_button": "Search",
 	"contracts.caption":       "Contracts",
+	"contracts.more_than_cap": "more than 1,000",
 	"contracts.none":          "No contract matches.",
 
 	"contract.title":          "Contract",

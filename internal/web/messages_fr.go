@@ -66,6 +66,7 @@ var messagesFR = map[string]string{
 	"contracts.search":        "Rechercher par numéro ou nom",
 	"contracts.search_button": "Rechercher",
 	"contracts.caption":       "Contrats",
+	"contracts.more_than_cap": "plus de 1\u00a0000",
 	"contracts.none":          "Aucun contrat ne correspond.",
 
 	"contract.title":          "Contrat",

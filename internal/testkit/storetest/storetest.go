@@ -34,6 +34,7 @@ func Run(t *testing.T, open func(t *testing.T) eccs.Store) {
 	t.Run("ContractLists", func(t *testing.T) { testContractLists(t, open) })
 	t.Run("PerimeterPages", func(t *testing.T) { testPerimeterPages(t, open) })
 	t.Run("ContractSearch", func(t *testing.T) { testContractSearch(t, open) })
+	t.Run("BroadContractSearch", func(t *testing.T) { testBroadContractSearch(t, open) })
 	t.Run("ContractUpdates", func(t *testing.T) { testContractUpdates(t, open) })
 	t.Run("NextContractNumber", func(t *testing.T) { testNextContractNumber(t, open) })
 	t.Run("Declarations", func(t *testing.T) { testDeclarations(t, open) })
