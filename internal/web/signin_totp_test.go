@@ -105,3 +105,45 @@ func TestChangePasswordRefusesAWrongCurrentOne(t *testing.T) {
 		t.Error("the new password does not sign in")
 	}
 }
+
+// A person ends one of their other sessions from /account: that browser is signed out, this
+// one stays; a session id that is not theirs ends nothing.
+func TestAccountEndsOneOtherSession(t *testing.T) {
+	e := newSignInEnv(t, "")
+	email := e.person(testPassword)
+	here, there := newBrowser(t), newBrowser(t)
+	e.post(here, "/signin", url.Values{"email": {email}, "password": {testPassword}}, "User-Agent", "HereBrowser/1.0")
+	e.post(there, "/signin", url.Values{"email": {email}, "password": {testPassword}}, "User-Agent", "ThereBrowser/1.0")
+	person, err := e.api.Svc.PersonByEmail(t.Context(), email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sessions, err := e.api.Svc.Sessions(t.Context(), person.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var thereID string
+	for _, se := range sessions {
+		if se.UserAgent == "ThereBrowser/1.0" {
+			thereID = se.ID
+		}
+	}
+	if thereID == "" {
+		t.Fatalf("no session of the second browser among %+v", sessions)
+	}
+	if resp := e.post(here, "/account/sessions/unknown-session/signout", url.Values{}); resp.StatusCode < 400 {
+		t.Errorf("ending an unknown session: status %d, want a refusal", resp.StatusCode)
+	}
+	if resp := e.get(there, "/account"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("the second browser after a refused sign-out: status %d, want 200", resp.StatusCode)
+	}
+	if resp := e.post(here, "/account/sessions/"+thereID+"/signout", url.Values{}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("end the other session: status %d", resp.StatusCode)
+	}
+	if resp := e.get(there, "/account"); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("the ended session: status %d, want 303 to sign in", resp.StatusCode)
+	}
+	if resp := e.get(here, "/account"); resp.StatusCode != http.StatusOK {
+		t.Errorf("this session after ending the other: status %d, want 200", resp.StatusCode)
+	}
+}
