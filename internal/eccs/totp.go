@@ -297,9 +297,24 @@ func (s *SignInService) RecoveryCodesLeft(ctx context.Context, identityID string
 	return s.store.RecoveryCodesLeft(ctx, identityID)
 }
 
+// RemoveOwnSecondFactor removes the second factor of identityID, who proves who they are
+// again with their password from address: a session alone (left open, or stolen) must not
+// strip a person's second factor. Errors: Unauthenticated when the password is wrong (counted
+// as a failed sign-in, locks included); NotFound for an unknown identity.
+func (s *SignInService) RemoveOwnSecondFactor(ctx context.Context, identityID, password, address string) error {
+	id, err := s.store.Identity(ctx, identityID)
+	if err != nil {
+		return fmt.Errorf("remove the second factor: %w", err)
+	}
+	if _, _, err := s.checkPassword(ctx, id.Email, password, address); err != nil {
+		return err
+	}
+	return s.RemoveSecondFactor(ctx, identityID)
+}
+
 // RemoveSecondFactor removes a person's second factor and recovery codes: the person (after
-// proving who they are again) or an operator (for a person who lost their app and codes) does
-// it. Removing none is not an error.
+// proving who they are again: RemoveOwnSecondFactor) or an operator (for a person who lost
+// their app and codes) does it. Removing none is not an error.
 func (s *SignInService) RemoveSecondFactor(ctx context.Context, identityID string) error {
 	err := s.inTx(ctx, func(tx Store) error {
 		if _, err := tx.Identity(ctx, identityID); err != nil {

@@ -131,9 +131,14 @@ func (s *server) handleTOTPConfirm(q *request) error {
 	return s.renderAccount(q, http.StatusOK, accountPage{RecoveryCodes: codes, Notice: "account.done.totp"})
 }
 
-// handleTOTPRemove is POST /account/totp/remove.
+// handleTOTPRemove is POST /account/totp/remove: the password proves who asks again.
 func (s *server) handleTOTPRemove(q *request) error {
-	if err := s.svc.RemoveSecondFactor(q.ctx, q.session.Person.ID); err != nil {
+	err := s.svc.RemoveOwnSecondFactor(q.ctx, q.session.Person.ID, q.r.PostFormValue("password"), s.cfg.ClientAddr.Of(q.r))
+	var e *eccs.Error
+	if errors.As(err, &e) && e.Code == eccs.Unauthenticated {
+		return s.accountAgain(q, "totp_password", e.Message)
+	}
+	if err != nil {
 		return err
 	}
 	return done(q, "totp_removed")

@@ -147,3 +147,39 @@ func TestAccountEndsOneOtherSession(t *testing.T) {
 		t.Errorf("this session after ending the other: status %d, want 200", resp.StatusCode)
 	}
 }
+
+// Removing the second factor asks for the password again: a session alone (left open, or
+// stolen) cannot strip it.
+func TestRemovingTheSecondFactorAsksForThePassword(t *testing.T) {
+	e := newSignInEnv(t, "")
+	email := e.person(testPassword)
+	b := newBrowser(t)
+	e.post(b, "/signin", url.Values{"email": {email}, "password": {testPassword}})
+	enrolTOTP(t, e, b)
+	person, err := e.api.Svc.PersonByEmail(t.Context(), email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hasTOTP := func() bool {
+		on, err := e.api.Svc.HasSecondFactor(t.Context(), person.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return on
+	}
+	for _, password := range []string{"", "not the password at all"} {
+		resp := e.post(b, "/account/totp/remove", url.Values{"password": {password}})
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body(t, resp), `id="totp-password-error"`) {
+			t.Errorf("removal with password %q: status %d, want 400 with the field's message", password, resp.StatusCode)
+		}
+		if !hasTOTP() {
+			t.Fatalf("a removal with password %q removed the second factor", password)
+		}
+	}
+	if resp := e.post(b, "/account/totp/remove", url.Values{"password": {testPassword}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("removal with the password: status %d, want 303", resp.StatusCode)
+	}
+	if hasTOTP() {
+		t.Error("the second factor is still there after a removal with the password")
+	}
+}
