@@ -153,11 +153,7 @@ func (s *server) handleAllDocuments(q *request) error {
 // handleDocumentFile is GET /contracts/{id}/documents/{doc}/file: the document's bytes, with
 // the headers the API serves them with (type, name, strong ETag, digest, ranges).
 func (s *server) handleDocumentFile(q *request) error {
-	reader, err := s.documentReader(q)
-	if err != nil {
-		return err
-	}
-	d, blob, err := s.svc.OpenDocument(q.ctx, reader, q.r.PathValue("doc"))
+	d, blob, err := s.openDocument(q)
 	if err != nil {
 		return err
 	}
@@ -172,6 +168,16 @@ func (s *server) handleDocumentFile(q *request) error {
 	}
 	http.ServeContent(q.w, q.r, "", d.UpdatedAt, blob)
 	return nil
+}
+
+// openDocument opens the document of the path, once documentReader allowed it; the caller
+// closes the blob.
+func (s *server) openDocument(q *request) (eccs.Document, eccs.Blob, error) {
+	reader, err := s.documentReader(q)
+	if err != nil {
+		return eccs.Document{}, nil, err
+	}
+	return s.svc.OpenDocument(q.ctx, reader, q.r.PathValue("doc"))
 }
 
 // documentReader checks the contract of the path and the role on its documents.

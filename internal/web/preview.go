@@ -40,11 +40,7 @@ func previewable(t eccs.DocumentType) bool {
 // handleDocumentPreview is GET /contracts/{id}/documents/{doc}/preview: a bill's or a
 // consumption report's figures as a table.
 func (s *server) handleDocumentPreview(q *request) error {
-	reader, err := s.documentReader(q)
-	if err != nil {
-		return err
-	}
-	d, blob, err := s.svc.OpenDocument(q.ctx, reader, q.r.PathValue("doc"))
+	d, blob, err := s.openDocument(q)
 	if err != nil {
 		return err
 	}
